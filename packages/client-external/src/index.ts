@@ -1,0 +1,2 @@
+// ConsumerApi over HTTP + WebSocket against a ConsumerAPI server (Node and browsers).
+export {};

@@ -1,0 +1,2 @@
+// ConsumerApi over the embedded engine: identities, the lane rule, errors.
+export {};

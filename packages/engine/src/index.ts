@@ -1,0 +1,2 @@
+// The embedded, persistence-first BPMN process engine (SQLite state, token interpreter).
+export {};

@@ -1,0 +1,2 @@
+// Serves any ConsumerApi over HTTP and WebSocket; the server program.
+export {};
