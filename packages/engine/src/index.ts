@@ -1,2 +1,1 @@
-// The embedded, persistence-first BPMN process engine (SQLite state, token interpreter).
-export {};
+export * from "./types.js";

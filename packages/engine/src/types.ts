@@ -1,0 +1,247 @@
+// The engine's public vocabulary. The engine knows nothing of HTTP, tokens or the wire DTOs: it exposes
+// keys, lanes and forms, and client-internal decides who may see what. Every runtime record carries the
+// lane of its element as it was in the model version the instance runs on, so callers never need to look
+// a pinned (older) model version up.
+
+/** Innermost lane name of a flow node, or null when the node lies in no lane. */
+export type LaneName = string | null;
+
+export type FormFieldType = "string" | "long" | "number" | "boolean" | "date" | "enum";
+
+export interface FormFieldDefinition {
+  id: string;
+  label?: string;
+  type: FormFieldType;
+  /** Already converted to the field's type (long/number → number, boolean → boolean, others → string). */
+  defaultValue?: unknown;
+  /** Only for enum fields, from camunda:value. */
+  enumValues?: { id: string; name: string }[];
+  /** From a camunda:constraint name="required". */
+  required?: boolean;
+}
+
+export interface FlowNodeInfo {
+  /** The element's id. */
+  key: string;
+  name?: string;
+  /** The bpmn-moddle type without prefix: "StartEvent", "UserTask", "IntermediateCatchEvent", … */
+  type: string;
+  lane: LaneName;
+}
+
+export interface ProcessModelInfo {
+  /** The bpmn:process id. */
+  key: string;
+  name?: string;
+  executable: boolean;
+  /** The .bpmn file it came from (absolute path). */
+  file: string;
+  /** sha256 of the file's source; the version an instance is pinned to. */
+  hash: string;
+  /** None start events of the process (top level, not inside sub-processes). */
+  startEvents: FlowNodeInfo[];
+  /** End events of the process (top level, not inside sub-processes). */
+  endEvents: FlowNodeInfo[];
+  /** Every flow node of the process, sub-process contents included, by key. */
+  flowNodes: ReadonlyMap<string, FlowNodeInfo>;
+}
+
+export type EventType = "message" | "signal";
+
+export interface WaitingUserTask {
+  /** UUID of this waiting occurrence (a task reached twice, in a loop, gets a new id each time). */
+  id: string;
+  /** The bpmn:userTask id. */
+  key: string;
+  name?: string;
+  processInstanceId: string;
+  processModelKey: string;
+  correlationId: string;
+  lane: LaneName;
+  formFields: FormFieldDefinition[];
+  /** The token payload as it reached the task. */
+  tokenPayload: unknown;
+  createdAt: string;
+}
+
+export interface WaitingEvent {
+  /** UUID of this waiting occurrence. */
+  id: string;
+  /** The catch event's (or receive task's) id. */
+  key: string;
+  name?: string;
+  processInstanceId: string;
+  processModelKey: string;
+  correlationId: string;
+  lane: LaneName;
+  eventType: EventType;
+  /** The message's or signal's name (its id if it has no name). */
+  eventName: string;
+  createdAt: string;
+}
+
+export type InstanceState = "running" | "finished" | "terminated" | "failed";
+
+export interface InstanceFailure {
+  /** "terminate": a terminate end event; "error": an error end event; "failure": a script or gateway failure. */
+  kind: "terminate" | "error" | "failure";
+  /** The element where it happened. */
+  flowNodeKey: string;
+  lane: LaneName;
+  message: string;
+}
+
+export interface InstanceRecord {
+  processInstanceId: string;
+  processModelKey: string;
+  /** Hash of the model version the instance runs on. */
+  modelHash: string;
+  correlationId: string;
+  callerId?: string;
+  state: InstanceState;
+  /** For "finished", and "terminated" through a terminate end event: the end event reached. */
+  endEventKey?: string;
+  endEventLane?: LaneName;
+  /** Wherever endEventKey is set: the token payload as it reached the end event. */
+  result?: unknown;
+  /** For "terminated" and "failed". */
+  failure?: InstanceFailure;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+interface EngineEventBase {
+  processModelKey: string;
+  correlationId: string;
+  processInstanceId: string;
+}
+
+/**
+ * Published strictly after the transaction that caused them committed, in the order they happened within
+ * that step. Listeners are called synchronously; a listener that throws does not affect the engine or the
+ * other listeners.
+ */
+export type EngineEvent =
+  | (EngineEventBase & { type: "instance.started"; startEventKey: string; payload: unknown })
+  | (EngineEventBase & {
+      type: "instance.finished";
+      endEventKey: string;
+      endEventLane: LaneName;
+      payload: unknown;
+    })
+  | (EngineEventBase & { type: "instance.terminated"; failure: InstanceFailure })
+  | (EngineEventBase & {
+      type: "activity.started" | "activity.finished";
+      /** The task's / sub-process's key. */
+      flowNodeKey: string;
+      flowNodeType: string;
+      lane: LaneName;
+      payload: unknown;
+    })
+  | (EngineEventBase & {
+      /** A modelled event (start, end, intermediate catch or throw, boundary) was reached, or a waiting one triggered. */
+      type: "event.reached" | "event.triggered";
+      flowNodeKey: string;
+      flowNodeType: string;
+      lane: LaneName;
+      payload: unknown;
+    })
+  | (EngineEventBase & {
+      type: "signal.thrown";
+      signalName: string;
+      flowNodeKey: string;
+      lane: LaneName;
+      payload: unknown;
+    });
+
+export interface StartInput {
+  processModelKey: string;
+  startEventKey: string;
+  /** Given by the caller or generated (UUID v4). */
+  correlationId?: string;
+  callerId?: string;
+  inputValues?: unknown;
+}
+
+/** The instance's state once the step is durable: it has reached its first/next wait state or its end. */
+export interface StepResult {
+  instance: InstanceRecord;
+}
+
+export interface EngineOptions {
+  /** Directory of .bpmn files. */
+  models: string;
+  /** Directory for the SQLite file, or ":memory:". */
+  data: string;
+  /** A script or condition running longer fails the instance. Default 5000. */
+  scriptTimeoutMs?: number;
+  /** SQLite synchronous mode. Default "FULL". */
+  synchronous?: "FULL" | "NORMAL";
+}
+
+export interface Engine {
+  /** Every loaded model (executable or not), by process key, current version. */
+  readonly models: ReadonlyMap<string, ProcessModelInfo>;
+
+  /**
+   * Starts an instance and runs it up to its first wait state or its end, in one transaction.
+   * Throws EngineError "unknown_model" | "not_executable" | "unknown_start_event".
+   */
+  start(input: StartInput): Promise<StepResult>;
+  /** Throws EngineError "not_waiting" when the task does not (or no longer) wait. */
+  finishUserTask(userTaskId: string, result: unknown): Promise<StepResult>;
+  /** Throws EngineError "not_waiting" when the event does not (or no longer) wait. */
+  triggerEvent(eventId: string, payload?: unknown): Promise<StepResult>;
+
+  getUserTask(userTaskId: string): WaitingUserTask | undefined;
+  listUserTasks(filter: { correlationId?: string; processModelKey?: string }): WaitingUserTask[];
+  getEvent(eventId: string): WaitingEvent | undefined;
+  listEvents(filter: { correlationId?: string; processModelKey?: string }): WaitingEvent[];
+  /** Whether any instance ever belonged to the correlation. */
+  hasCorrelation(correlationId: string): boolean;
+  /** Keys of the models that have (had) an instance in the correlation. */
+  correlationModels(correlationId: string): string[];
+  getInstance(processInstanceId: string): InstanceRecord | undefined;
+  /**
+   * The instance of a model in a correlation that most recently ended through an end event (state "finished",
+   * or "terminated" through a terminate end event), or undefined when none has.
+   */
+  latestFinished(correlationId: string, processModelKey: string): InstanceRecord | undefined;
+  /** Resolves once the instance is no longer running (immediately if it already ended). */
+  whenEnded(processInstanceId: string): Promise<InstanceRecord>;
+
+  /** Subscribe to engine events; returns the unsubscribe function. */
+  on(listener: (event: EngineEvent) => void): () => void;
+  /** Stops timers, closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+export type EngineErrorCode =
+  | "unknown_model"
+  | "not_executable"
+  | "unknown_start_event"
+  | "not_waiting"
+  | "invalid_model"
+  | "closed";
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "EngineError";
+  }
+}
+
+/** Load-time model validation failure: names the file and, where it applies, the element. */
+export class ModelLoadError extends Error {
+  constructor(
+    readonly file: string,
+    readonly elementId: string | undefined,
+    readonly reason: string,
+  ) {
+    super(`${file}${elementId ? ` (element "${elementId}")` : ""}: ${reason}`);
+    this.name = "ModelLoadError";
+  }
+}
