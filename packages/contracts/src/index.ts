@@ -1,2 +1,16 @@
-// The ConsumerAPI contract: zod schemas, types, the ConsumerApi interface, errors, routes and channels as data, JSON Schema / OpenAPI generation.
-export {};
+export * from "./channels.js";
+export * from "./consumer-api.js";
+export * from "./context.js";
+export * from "./correlation-result.js";
+export * from "./errors.js";
+export * from "./event.js";
+export * from "./named-types.js";
+export * from "./notification-message.js";
+export * from "./paths.js";
+export * from "./problem-details.js";
+export * from "./process-model.js";
+export * from "./process-start.js";
+export * from "./routes.js";
+export * from "./user-task.js";
+export * from "./validation.js";
+export * from "./ws-frames.js";

@@ -1,0 +1,109 @@
+import type { ConsumerContext } from "./context.js";
+import type { CorrelationResult } from "./correlation-result.js";
+import type { EventList } from "./event.js";
+import type { NotificationMessage } from "./notification-message.js";
+import type { ProcessModel, ProcessModelList } from "./process-model.js";
+import type {
+  ProcessStartRequestPayload,
+  ProcessStartResponsePayload,
+  StartCallbackType,
+} from "./process-start.js";
+import type { UserTaskList, UserTaskResult } from "./user-task.js";
+
+export interface Subscription {
+  readonly channel: string;
+  unsubscribe(): Promise<void>;
+}
+
+/** Called once per message; a slow or throwing callback never stalls the engine or other subscribers. */
+export type NotificationCallback = (message: NotificationMessage) => void | Promise<void>;
+
+export interface SubscribeOptions {
+  /** Only messages of this correlation. */
+  correlationId?: string;
+}
+
+/** The ConsumerAPI (SPEC §4–§5). Both bindings implement it and behave identically. */
+export interface ConsumerApi {
+  getProcessModels(context: ConsumerContext): Promise<ProcessModelList>;
+  getProcessModelByKey(context: ConsumerContext, processModelKey: string): Promise<ProcessModel>;
+  startProcessInstance(
+    context: ConsumerContext,
+    processModelKey: string,
+    startEventKey: string,
+    payload?: ProcessStartRequestPayload,
+    startCallbackType?: StartCallbackType,
+    endEventKey?: string,
+  ): Promise<ProcessStartResponsePayload>;
+
+  getEventsForCorrelation(context: ConsumerContext, correlationId: string): Promise<EventList>;
+  getEventsForProcessModelInCorrelation(
+    context: ConsumerContext,
+    processModelKey: string,
+    correlationId: string,
+  ): Promise<EventList>;
+  triggerEvent(
+    context: ConsumerContext,
+    processModelKey: string,
+    correlationId: string,
+    eventId: string,
+    payload?: unknown,
+  ): Promise<void>;
+
+  getUserTasksForCorrelation(context: ConsumerContext, correlationId: string): Promise<UserTaskList>;
+  getUserTasksForProcessModel(context: ConsumerContext, processModelKey: string): Promise<UserTaskList>;
+  getUserTasksForProcessModelInCorrelation(
+    context: ConsumerContext,
+    processModelKey: string,
+    correlationId: string,
+  ): Promise<UserTaskList>;
+  finishUserTask(
+    context: ConsumerContext,
+    processModelKey: string,
+    correlationId: string,
+    userTaskId: string,
+    result: UserTaskResult,
+  ): Promise<void>;
+
+  getProcessResultForCorrelation(
+    context: ConsumerContext,
+    processModelKey: string,
+    correlationId: string,
+  ): Promise<CorrelationResult>;
+
+  onBpmnEvent(
+    context: ConsumerContext,
+    processModelKey: string,
+    eventKey: string,
+    callback: NotificationCallback,
+    options?: SubscribeOptions,
+  ): Promise<Subscription>;
+  onActivity(
+    context: ConsumerContext,
+    processModelKey: string,
+    activityKey: string,
+    callback: NotificationCallback,
+    options?: SubscribeOptions,
+  ): Promise<Subscription>;
+  onSystemEvent(
+    context: ConsumerContext,
+    processModelKey: string,
+    callback: NotificationCallback,
+    options?: SubscribeOptions,
+  ): Promise<Subscription>;
+  onSignal(
+    context: ConsumerContext,
+    signalKey: string,
+    callback: NotificationCallback,
+  ): Promise<Subscription>;
+}
+
+/** The request/response operations of the ConsumerApi (everything but the notification methods). */
+export type OperationName = Exclude<
+  keyof ConsumerApi,
+  "onBpmnEvent" | "onActivity" | "onSystemEvent" | "onSignal"
+>;
+
+/** A method's parameters after the context. */
+export type OperationArgs<K extends keyof ConsumerApi> =
+  Parameters<ConsumerApi[K]> extends [ConsumerContext, ...infer Rest] ? Rest : never;

@@ -1,0 +1,90 @@
+import { ProblemDetails } from "./problem-details.js";
+
+/** Every error either binding throws. `status` is the HTTP status the external binding answers with. */
+export class ConsumerApiError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+
+  constructor(status: number, title: string, detail: string) {
+    super(detail);
+    this.name = "ConsumerApiError";
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+  }
+}
+
+export class BadRequestError extends ConsumerApiError {
+  constructor(detail: string) {
+    super(400, "Bad Request", detail);
+    this.name = "BadRequestError";
+  }
+}
+
+export class UnauthorizedError extends ConsumerApiError {
+  constructor(detail = "A valid bearer token is required.") {
+    super(401, "Unauthorized", detail);
+    this.name = "UnauthorizedError";
+  }
+}
+
+export class ForbiddenError extends ConsumerApiError {
+  constructor(detail: string) {
+    super(403, "Forbidden", detail);
+    this.name = "ForbiddenError";
+  }
+}
+
+export class NotFoundError extends ConsumerApiError {
+  constructor(detail: string) {
+    super(404, "Not Found", detail);
+    this.name = "NotFoundError";
+  }
+}
+
+export class ConflictError extends ConsumerApiError {
+  constructor(detail: string) {
+    super(409, "Conflict", detail);
+    this.name = "ConflictError";
+  }
+}
+
+export class InternalServerError extends ConsumerApiError {
+  constructor(detail = "The server failed to process the request.") {
+    super(500, "Internal Server Error", detail);
+    this.name = "InternalServerError";
+  }
+}
+
+const classByStatus: Record<number, new (detail: string) => ConsumerApiError> = {
+  400: BadRequestError,
+  401: UnauthorizedError,
+  403: ForbiddenError,
+  404: NotFoundError,
+  409: ConflictError,
+  500: InternalServerError,
+};
+
+/** The problem+json body for any thrown value; anything that is not a ConsumerApiError is a 500 without detail leaks. */
+export function problemFromError(error: unknown): ProblemDetails {
+  const known = error instanceof ConsumerApiError ? error : new InternalServerError();
+  return { type: "about:blank", title: known.title, status: known.status, detail: known.detail };
+}
+
+/**
+ * The error class of the contract for a problem+json body (or any object with a status). Statuses outside
+ * SPEC §3 (405, 413, 415 from the transport) keep their status on a plain ConsumerApiError.
+ */
+export function errorFromProblem(body: unknown, fallbackStatus = 500): ConsumerApiError {
+  const parsed = ProblemDetails.safeParse(body);
+  const status = parsed.success ? parsed.data.status : fallbackStatus;
+  const detail = parsed.success
+    ? parsed.data.detail
+    : `Unexpected error response (status ${fallbackStatus}).`;
+  const ErrorClass = classByStatus[status];
+  if (ErrorClass) {
+    return new ErrorClass(detail);
+  }
+  return new ConsumerApiError(status, parsed.success ? parsed.data.title : "Error", detail);
+}

@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+export const EventType = z.enum(["message", "signal"]).meta({ id: "EventType" });
+export type EventType = z.infer<typeof EventType>;
+
+export const EventData = z
+  .object({
+    eventType: EventType,
+    eventName: z.string().describe("The message's or signal's name."),
+  })
+  .meta({ id: "EventData" });
+export type EventData = z.infer<typeof EventData>;
+
+/** A message or signal catch event (or receive task) that currently waits. */
+export const Event = z
+  .object({
+    eventId: z.string().describe("Identifies one waiting occurrence."),
+    eventKey: z.string().describe("The id of the catch event in the model."),
+    processInstanceId: z.string(),
+    processModelKey: z.string(),
+    correlationId: z.string(),
+    eventData: EventData,
+  })
+  .meta({ id: "Event" });
+export type Event = z.infer<typeof Event>;
+
+export const EventList = z.object({ events: z.array(Event) }).meta({ id: "EventList" });
+export type EventList = z.infer<typeof EventList>;
+
+/** Any JSON value; when given it becomes the instance's token payload. */
+export const EventTriggerPayload = z.unknown().meta({ id: "EventTriggerPayload" });
+export type EventTriggerPayload = z.infer<typeof EventTriggerPayload>;

@@ -1,0 +1,329 @@
+import { z } from "zod";
+import type { ConsumerApi, OperationArgs, OperationName } from "./consumer-api.js";
+import { CorrelationResult } from "./correlation-result.js";
+import { EventList, EventTriggerPayload } from "./event.js";
+import { ProcessModel, ProcessModelList } from "./process-model.js";
+import {
+  ProcessStartRequestPayload,
+  ProcessStartResponsePayload,
+  StartCallbackType,
+  type StartCallbackType as StartCallbackTypeValue,
+} from "./process-start.js";
+import { UserTaskList, UserTaskResult } from "./user-task.js";
+
+/** Every HTTP route is relative to this prefix. */
+export const API_PREFIX = "/api/consumer/v1";
+/** The WebSocket endpoint for notifications (SPEC §5.1), relative to API_PREFIX. */
+export const NOTIFICATIONS_PATH = "/notifications";
+/** The generated OpenAPI document, relative to API_PREFIX. */
+export const OPENAPI_PATH = "/openapi.json";
+
+export type HttpMethod = "GET" | "POST";
+
+const key = (what: string) => z.string().min(1).describe(what);
+const processModelKey = key("The id of the bpmn:process.");
+const correlationId = key("The correlation's id.");
+
+const NoQuery = z.object({});
+
+const StartQuery = z
+  .object({
+    startCallbackType: z
+      .enum(["1", "2", "3"])
+      .optional()
+      .describe(
+        "1 CallbackOnProcessInstanceCreated (default), 2 CallbackOnProcessInstanceFinished, 3 CallbackOnEndEventReached.",
+      )
+      .transform((v) => (v === undefined ? undefined : (Number(v) as StartCallbackTypeValue))),
+    end_event_id: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The end event to wait for; required with startCallbackType=3."),
+  })
+  .superRefine((query, ctx) => {
+    if (query.startCallbackType === StartCallbackType.CallbackOnEndEventReached && !query.end_event_id) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["end_event_id"],
+        message: "Required when startCallbackType is 3.",
+      });
+    }
+  });
+
+/** The decoded, validated parts of a request. */
+export interface RouteInput<P extends z.ZodObject, Q extends z.ZodType, B extends z.ZodType | undefined> {
+  params: z.output<P>;
+  query: z.output<Q>;
+  body: B extends z.ZodType ? z.output<B> | undefined : undefined;
+}
+
+/** The raw parts of a request as a client sends them (query values as strings). */
+export interface RouteRequest {
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  /** undefined: no body. */
+  body?: unknown;
+}
+
+export interface RouteDefinition<
+  K extends OperationName,
+  P extends z.ZodObject,
+  Q extends z.ZodType,
+  B extends z.ZodType | undefined,
+> {
+  operation: K;
+  method: HttpMethod;
+  /** Template relative to API_PREFIX, with `:param` segments. */
+  path: string;
+  summary: string;
+  params: P;
+  query: Q;
+  /** Schema of the JSON body; undefined when the route takes none. */
+  body: B;
+  /** Whether a body must be present (otherwise an empty body is allowed). */
+  bodyRequired: boolean;
+  successStatus: 200 | 204;
+  /** Schema of the 200 answer; undefined for 204. */
+  response: z.ZodType | undefined;
+  errorStatuses: readonly number[];
+  /** Server side: the method's arguments after the context, from the validated request. */
+  toArgs(input: RouteInput<P, Q, B>): OperationArgs<K>;
+  /** Client side: the request for the method's arguments after the context. */
+  toRequest(...args: OperationArgs<K>): RouteRequest;
+}
+
+function route<
+  K extends OperationName,
+  P extends z.ZodObject,
+  Q extends z.ZodType,
+  B extends z.ZodType | undefined,
+>(definition: RouteDefinition<K, P, Q, B>): RouteDefinition<K, P, Q, B> {
+  return definition;
+}
+
+/** The route table: exactly one route per request/response operation of ConsumerApi (SPEC §4). */
+export const routes = {
+  getProcessModels: route({
+    operation: "getProcessModels",
+    method: "GET",
+    path: "/process_models",
+    summary: "List the process models the caller may start.",
+    params: z.object({}),
+    query: NoQuery,
+    body: undefined,
+    bodyRequired: false,
+    successStatus: 200,
+    response: ProcessModelList,
+    errorStatuses: [401, 500],
+    toArgs: () => [],
+    toRequest: () => ({ params: {}, query: {} }),
+  }),
+  getProcessModelByKey: route({
+    operation: "getProcessModelByKey",
+    method: "GET",
+    path: "/process_models/:process_model_key",
+    summary: "One process model.",
+    params: z.object({ process_model_key: processModelKey }),
+    query: NoQuery,
+    body: undefined,
+    bodyRequired: false,
+    successStatus: 200,
+    response: ProcessModel,
+    errorStatuses: [401, 403, 404],
+    toArgs: ({ params }) => [params.process_model_key],
+    toRequest: (process_model_key) => ({ params: { process_model_key }, query: {} }),
+  }),
+  startProcessInstance: route({
+    operation: "startProcessInstance",
+    method: "POST",
+    path: "/process_models/:process_model_key/start_events/:start_event_key/start",
+    summary:
+      "Start a process instance and answer once it was created, finished, or reached a given end event.",
+    params: z.object({
+      process_model_key: processModelKey,
+      start_event_key: key("The id of the bpmn:startEvent."),
+    }),
+    query: StartQuery,
+    body: ProcessStartRequestPayload,
+    bodyRequired: false,
+    successStatus: 200,
+    response: ProcessStartResponsePayload,
+    errorStatuses: [400, 401, 403, 404, 409, 500],
+    toArgs: ({ params, query, body }) => [
+      params.process_model_key,
+      params.start_event_key,
+      body,
+      query.startCallbackType,
+      query.end_event_id,
+    ],
+    toRequest: (process_model_key, start_event_key, payload, startCallbackType, endEventKey) => ({
+      params: { process_model_key, start_event_key },
+      query: {
+        startCallbackType: startCallbackType === undefined ? undefined : String(startCallbackType),
+        end_event_id: endEventKey,
+      },
+      body: payload,
+    }),
+  }),
+  getEventsForCorrelation: route({
+    operation: "getEventsForCorrelation",
+    method: "GET",
+    path: "/correlations/:correlation_id/events",
+    summary: "The message and signal events waiting in a correlation.",
+    params: z.object({ correlation_id: correlationId }),
+    query: NoQuery,
+    body: undefined,
+    bodyRequired: false,
+    successStatus: 200,
+    response: EventList,
+    errorStatuses: [401, 404],
+    toArgs: ({ params }) => [params.correlation_id],
+    toRequest: (correlation_id) => ({ params: { correlation_id }, query: {} }),
+  }),
+  getEventsForProcessModelInCorrelation: route({
+    operation: "getEventsForProcessModelInCorrelation",
+    method: "GET",
+    path: "/process_models/:process_model_key/correlations/:correlation_id/events",
+    summary: "The message and signal events waiting in a correlation for one process model.",
+    params: z.object({ process_model_key: processModelKey, correlation_id: correlationId }),
+    query: NoQuery,
+    body: undefined,
+    bodyRequired: false,
+    successStatus: 200,
+    response: EventList,
+    errorStatuses: [401, 404],
+    toArgs: ({ params }) => [params.process_model_key, params.correlation_id],
+    toRequest: (process_model_key, correlation_id) => ({
+      params: { process_model_key, correlation_id },
+      query: {},
+    }),
+  }),
+  triggerEvent: route({
+    operation: "triggerEvent",
+    method: "POST",
+    path: "/process_models/:process_model_key/correlations/:correlation_id/events/:event_id/trigger",
+    summary: "Trigger a waiting event; the payload, when given, becomes the token payload.",
+    params: z.object({
+      process_model_key: processModelKey,
+      correlation_id: correlationId,
+      event_id: key("The eventId of a waiting event."),
+    }),
+    query: NoQuery,
+    body: EventTriggerPayload,
+    bodyRequired: false,
+    successStatus: 204,
+    response: undefined,
+    errorStatuses: [400, 401, 403, 404],
+    toArgs: ({ params, body }) => [params.process_model_key, params.correlation_id, params.event_id, body],
+    toRequest: (process_model_key, correlation_id, event_id, payload) => ({
+      params: { process_model_key, correlation_id, event_id },
+      query: {},
+      body: payload,
+    }),
+  }),
+  getUserTasksForCorrelation: route({
+    operation: "getUserTasksForCorrelation",
+    method: "GET",
+    path: "/correlations/:correlation_id/user_tasks",
+    summary: "The user tasks waiting in a correlation.",
+    params: z.object({ correlation_id: correlationId }),
+    query: NoQuery,
+    body: undefined,
+    bodyRequired: false,
+    successStatus: 200,
+    response: UserTaskList,
+    errorStatuses: [401, 404],
+    toArgs: ({ params }) => [params.correlation_id],
+    toRequest: (correlation_id) => ({ params: { correlation_id }, query: {} }),
+  }),
+  getUserTasksForProcessModel: route({
+    operation: "getUserTasksForProcessModel",
+    method: "GET",
+    path: "/process_models/:process_model_key/user_tasks",
+    summary: "The user tasks waiting in any instance of a process model.",
+    params: z.object({ process_model_key: processModelKey }),
+    query: NoQuery,
+    body: undefined,
+    bodyRequired: false,
+    successStatus: 200,
+    response: UserTaskList,
+    errorStatuses: [401, 404],
+    toArgs: ({ params }) => [params.process_model_key],
+    toRequest: (process_model_key) => ({ params: { process_model_key }, query: {} }),
+  }),
+  getUserTasksForProcessModelInCorrelation: route({
+    operation: "getUserTasksForProcessModelInCorrelation",
+    method: "GET",
+    path: "/process_models/:process_model_key/correlations/:correlation_id/user_tasks",
+    summary: "The user tasks waiting in a correlation for one process model.",
+    params: z.object({ process_model_key: processModelKey, correlation_id: correlationId }),
+    query: NoQuery,
+    body: undefined,
+    bodyRequired: false,
+    successStatus: 200,
+    response: UserTaskList,
+    errorStatuses: [401, 404],
+    toArgs: ({ params }) => [params.process_model_key, params.correlation_id],
+    toRequest: (process_model_key, correlation_id) => ({
+      params: { process_model_key, correlation_id },
+      query: {},
+    }),
+  }),
+  finishUserTask: route({
+    operation: "finishUserTask",
+    method: "POST",
+    path: "/process_models/:process_model_key/correlations/:correlation_id/user_tasks/:user_task_id/finish",
+    summary: "Finish a waiting user task with its form values.",
+    params: z.object({
+      process_model_key: processModelKey,
+      correlation_id: correlationId,
+      user_task_id: key("The id of a waiting user task."),
+    }),
+    query: NoQuery,
+    body: UserTaskResult,
+    bodyRequired: true,
+    successStatus: 204,
+    response: undefined,
+    errorStatuses: [400, 401, 403, 404, 409],
+    toArgs: ({ params, body }) => [
+      params.process_model_key,
+      params.correlation_id,
+      params.user_task_id,
+      // bodyRequired guarantees presence; the server rejects a missing body before toArgs.
+      body as UserTaskResult,
+    ],
+    toRequest: (process_model_key, correlation_id, user_task_id, result) => ({
+      params: { process_model_key, correlation_id, user_task_id },
+      query: {},
+      body: result,
+    }),
+  }),
+  getProcessResultForCorrelation: route({
+    operation: "getProcessResultForCorrelation",
+    method: "GET",
+    path: "/correlations/:correlation_id/process_models/:process_model_key/result",
+    summary: "The result of the most recently finished instance of a model in a correlation.",
+    params: z.object({ correlation_id: correlationId, process_model_key: processModelKey }),
+    query: NoQuery,
+    body: undefined,
+    bodyRequired: false,
+    successStatus: 200,
+    response: CorrelationResult,
+    errorStatuses: [401, 403, 404, 409],
+    toArgs: ({ params }) => [params.process_model_key, params.correlation_id],
+    toRequest: (process_model_key, correlation_id) => ({
+      params: { correlation_id, process_model_key },
+      query: {},
+    }),
+  }),
+} satisfies { [K in OperationName]: RouteDefinition<K, z.ZodObject, z.ZodType, z.ZodType | undefined> };
+
+export type Routes = typeof routes;
+// biome-ignore lint/suspicious/noExplicitAny: a route of any operation, for code that walks the table
+export type AnyRoute = RouteDefinition<any, z.ZodObject, z.ZodType, z.ZodType | undefined>;
+
+/** The table as a list, in a stable order. */
+export const routeList: readonly AnyRoute[] = Object.values(routes);
+
+export type { ConsumerApi };
