@@ -9,7 +9,7 @@ const packagesDir = join(root, "packages");
 const packages = readdirSync(packagesDir).filter((d) => existsSync(join(packagesDir, d, "package.json")));
 for (const p of packages) rmSync(join(packagesDir, p, ".vitest-result.json"), { force: true });
 
-const run = spawnSync("pnpm", ["exec", "turbo", "run", "test", "--continue", ...process.argv.slice(2)], {
+const run = spawnSync("turbo", ["run", "test", "--continue", ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",
 });
