@@ -3,6 +3,7 @@
 // translated to bpmn-engine's dialect here; the work per instance (one script, one condition) is the same.
 import { readFileSync } from "node:fs";
 import { Engine } from "bpmn-engine";
+import { throughput } from "./harness.mjs";
 
 const source = readFileSync(new URL("../models/ScriptGateway.bpmn", import.meta.url), "utf8")
   .replace(
@@ -27,13 +28,6 @@ export async function runOnce(amount) {
   return engine.environment.output;
 }
 
-export async function measure({ seconds }) {
-  const deadline = performance.now() + seconds * 1000;
-  let count = 0;
-  const started = performance.now();
-  while (performance.now() < deadline) {
-    await runOnce(count % 20);
-    count++;
-  }
-  return count / ((performance.now() - started) / 1000);
+export function measure(options) {
+  return throughput(options, (i) => runOnce(i % 20));
 }
