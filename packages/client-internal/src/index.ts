@@ -1,2 +1,10 @@
-// ConsumerApi over the embedded engine: identities, the lane rule, errors.
-export {};
+export { identitiesFromFile, identitiesFromObject } from "./identities-file.js";
+export type { Identity, IdentityProvider } from "./identity.js";
+export {
+  createInternalConsumerApi,
+  type InternalConsumerApi,
+  type InternalConsumerApiOptions,
+} from "./internal-consumer-api.js";
+export { type JwtIdentityOptions, jwtIdentityProvider } from "./jwt-identities.js";
+export { canAccess } from "./lanes.js";
+export { type OpenInternalConsumerApiOptions, openInternalConsumerApi } from "./open.js";

@@ -1,0 +1,57 @@
+import type { Event, ProcessModel, UserTask, UserTaskFormField } from "@consumer-api/contracts";
+import type {
+  FlowNodeInfo,
+  FormFieldDefinition,
+  ProcessModelInfo,
+  WaitingEvent,
+  WaitingUserTask,
+} from "@consumer-api/engine";
+
+/** A model as the caller sees it: only the start and end events it may access. */
+export function toProcessModel(
+  model: ProcessModelInfo,
+  accessible: (node: FlowNodeInfo) => boolean,
+): ProcessModel {
+  return {
+    key: model.key,
+    startEvents: model.startEvents.filter(accessible).map((node) => ({ key: node.key, data: {} })),
+    endEvents: model.endEvents.filter(accessible).map((node) => ({ key: node.key, data: {} })),
+  };
+}
+
+export function toEvent(event: WaitingEvent): Event {
+  return {
+    eventId: event.id,
+    eventKey: event.key,
+    processInstanceId: event.processInstanceId,
+    processModelKey: event.processModelKey,
+    correlationId: event.correlationId,
+    eventData: { eventType: event.eventType, eventName: event.eventName },
+  };
+}
+
+export function toFormField(field: FormFieldDefinition): UserTaskFormField {
+  return {
+    id: field.id,
+    type: field.type,
+    ...(field.label === undefined ? {} : { label: field.label }),
+    ...(field.defaultValue === undefined ? {} : { defaultValue: field.defaultValue }),
+    ...(field.enumValues === undefined
+      ? {}
+      : { enumValues: field.enumValues.map((v) => ({ id: v.id, name: v.name })) }),
+    ...(field.required === undefined ? {} : { required: field.required }),
+  };
+}
+
+export function toUserTask(task: WaitingUserTask): UserTask {
+  return {
+    id: task.id,
+    key: task.key,
+    ...(task.name === undefined ? {} : { name: task.name }),
+    processInstanceId: task.processInstanceId,
+    processModelKey: task.processModelKey,
+    correlationId: task.correlationId,
+    data: { formFields: task.formFields.map(toFormField) },
+    tokenPayload: task.tokenPayload,
+  };
+}

@@ -1,0 +1,57 @@
+import { BadRequestError, parseOrBadRequest } from "@consumer-api/contracts";
+import { z } from "zod";
+
+const Key = z.string().min(1);
+
+/** A key parameter (model, start event, correlation, event, task…): a non-empty string, else a 400 naming it. */
+export function requireKey(value: unknown, name: string): string {
+  return parseOrBadRequest(Key, value, name);
+}
+
+const SubscribeOptionsSchema = z.object({ correlationId: Key.optional() }).optional();
+
+export function parseSubscribeOptions(value: unknown): { correlationId?: string } | undefined {
+  return parseOrBadRequest(SubscribeOptionsSchema, value, "options");
+}
+
+export function requireCallback(value: unknown): void {
+  if (typeof value !== "function") throw new BadRequestError("callback: expected a function");
+}
+
+/**
+ * The engine stores payloads as JSON; anything JSON cannot carry faithfully (functions, symbols, bigints,
+ * non-finite numbers, cycles, class instances) is bad input, answered with a 400 rather than a failure deep
+ * in the engine.
+ */
+export function requireJson(value: unknown, name: string): void {
+  const seen = new Set<object>();
+  const visit = (v: unknown, path: string): string | undefined => {
+    if (v === null || typeof v === "string" || typeof v === "boolean") return undefined;
+    if (typeof v === "number") return Number.isFinite(v) ? undefined : `${path}: expected a finite number`;
+    if (typeof v !== "object") return `${path}: not a JSON value (${typeof v})`;
+    if (seen.has(v)) return `${path}: circular reference`;
+    seen.add(v);
+    try {
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const problem = visit(v[i], `${path}.${i}`);
+          if (problem) return problem;
+        }
+        return undefined;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return `${path}: expected a plain JSON object`;
+      for (const [k, child] of Object.entries(v)) {
+        // Absent-by-undefined properties vanish in JSON, as they do over HTTP.
+        if (child === undefined) continue;
+        const problem = visit(child, `${path}.${k}`);
+        if (problem) return problem;
+      }
+      return undefined;
+    } finally {
+      seen.delete(v);
+    }
+  };
+  const problem = visit(value, name);
+  if (problem !== undefined) throw new BadRequestError(problem);
+}

@@ -1,0 +1,501 @@
+import {
+  buildChannel,
+  ConflictError,
+  type ConsumerApi,
+  ConsumerApiError,
+  type ConsumerContext,
+  type CorrelationResult,
+  type EventList,
+  ForbiddenError,
+  InternalServerError,
+  NotFoundError,
+  type NotificationCallback,
+  type ProcessModel,
+  type ProcessModelList,
+  ProcessStartRequestPayload,
+  type ProcessStartResponsePayload,
+  parseOrBadRequest,
+  StartCallbackType,
+  StartCallbackTypeSchema,
+  type Subscription,
+  UnauthorizedError,
+  type UserTaskList,
+  UserTaskResult,
+} from "@consumer-api/contracts";
+import {
+  type Engine,
+  EngineError,
+  type FlowNodeInfo,
+  type InstanceRecord,
+  type LaneName,
+  type ProcessModelInfo,
+} from "@consumer-api/engine";
+import { toEvent, toProcessModel, toUserTask } from "./dto-mapping.js";
+import { validateFormValues } from "./form-validation.js";
+import type { Identity, IdentityProvider } from "./identity.js";
+import { parseSubscribeOptions, requireCallback, requireJson, requireKey } from "./input-validation.js";
+import { canAccess } from "./lanes.js";
+import { type Subscriber, SubscriptionIndex } from "./notifications.js";
+
+export interface InternalConsumerApi extends ConsumerApi {
+  /** Resolves the context's token or throws UnauthorizedError. Transports call it before decoding anything else. */
+  authenticate(context: ConsumerContext): Promise<Identity>;
+  /** Releases every subscription, and the engine when this object opened it. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface InternalConsumerApiOptions {
+  engine: Engine;
+  identities: IdentityProvider;
+  /** Close the engine in close(). Default false: whoever opened the engine closes it. */
+  ownsEngine?: boolean;
+}
+
+/** The engine's "no such thing" codes; a model reloaded between our check and the engine's is still a 404. */
+const NOT_FOUND_CODES = new Set(["unknown_model", "not_executable", "unknown_start_event", "not_waiting"]);
+
+/**
+ * Every error leaving the API is one of the contract's classes; an unexpected one becomes a 500 whose detail
+ * leaks nothing (the original stays reachable as `cause` for logs).
+ */
+function toApiError(error: unknown): ConsumerApiError {
+  if (error instanceof ConsumerApiError) return error;
+  if (error instanceof EngineError && NOT_FOUND_CODES.has(error.code))
+    return new NotFoundError(error.message);
+  const wrapped = new InternalServerError();
+  Object.defineProperty(wrapped, "cause", { value: error, enumerable: false });
+  return wrapped;
+}
+
+/** Runs an operation so that whatever it throws is a contract error. */
+async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw toApiError(error);
+  }
+}
+
+/** Whether the instance ended through an end event (a terminate end event counts; an error end event does not). */
+function endedThroughEndEvent(instance: InstanceRecord): boolean {
+  return (
+    instance.endEventKey !== undefined && (instance.state === "finished" || instance.state === "terminated")
+  );
+}
+
+/** The ConsumerApi (SPEC §4–§5) over an embedded engine: authentication, validation, the lane rule, DTOs. */
+export function createInternalConsumerApi(options: InternalConsumerApiOptions): InternalConsumerApi {
+  const { engine, identities, ownsEngine = false } = options;
+
+  const subscriptions = new SubscriptionIndex(
+    (processModelKey, startEventKey) =>
+      engine.models.get(processModelKey)?.flowNodes.get(startEventKey)?.lane,
+  );
+  const stopListening = engine.on((event) => subscriptions.dispatch(event));
+
+  /** Rejections of callback-2/3 waits still pending, so that close() does not leave callers hanging. */
+  const pendingWaits = new Set<(error: Error) => void>();
+  let closing: Promise<void> | undefined;
+
+  async function authenticate(context: ConsumerContext): Promise<Identity> {
+    const token = (context as { identity?: unknown } | null | undefined)?.identity;
+    if (typeof token !== "string" || token.length === 0) throw new UnauthorizedError();
+    let identity: Identity | undefined;
+    try {
+      identity = await identities.resolve(token);
+    } catch {
+      identity = undefined;
+    }
+    if (identity === undefined) throw new UnauthorizedError();
+    return identity;
+  }
+
+  const accessibleTo = (identity: Identity) => (node: FlowNodeInfo) => canAccess(identity, node.lane);
+
+  /** An executable model by key, else 404. */
+  function executableModel(processModelKey: string): ProcessModelInfo {
+    const model = engine.models.get(processModelKey);
+    if (model === undefined || !model.executable) {
+      throw new NotFoundError(`Process model "${processModelKey}" not found.`);
+    }
+    return model;
+  }
+
+  function requireCorrelation(correlationId: string): void {
+    if (!engine.hasCorrelation(correlationId)) {
+      throw new NotFoundError(`Correlation "${correlationId}" not found.`);
+    }
+  }
+
+  /** 404 unless the correlation exists, the model exists and the model has (had) an instance in it. */
+  function requireModelInCorrelation(processModelKey: string, correlationId: string): void {
+    requireCorrelation(correlationId);
+    executableModel(processModelKey);
+    if (!engine.correlationModels(correlationId).includes(processModelKey)) {
+      throw new NotFoundError(
+        `Process model "${processModelKey}" has no instance in correlation "${correlationId}".`,
+      );
+    }
+  }
+
+  /** The lane of the end event an instance ended through, from the record, else from the current model. */
+  function endEventLane(instance: InstanceRecord): LaneName | undefined {
+    if (instance.endEventLane !== undefined) return instance.endEventLane;
+    if (instance.endEventKey === undefined) return undefined;
+    return engine.models.get(instance.processModelKey)?.flowNodes.get(instance.endEventKey)?.lane;
+  }
+
+  /** Waits for the instance to end without blocking anything; close() rejects the wait. */
+  function waitForEnd(processInstanceId: string): Promise<InstanceRecord> {
+    return new Promise<InstanceRecord>((resolve, reject) => {
+      const abort = (error: Error) => reject(error);
+      pendingWaits.add(abort);
+      engine.whenEnded(processInstanceId).then(
+        (record) => {
+          pendingWaits.delete(abort);
+          resolve(record);
+        },
+        (error: unknown) => {
+          pendingWaits.delete(abort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  function failureError(identity: Identity, instance: InstanceRecord): InternalServerError {
+    const failure = instance.failure;
+    if (failure !== undefined && canAccess(identity, failure.lane)) {
+      return new InternalServerError(
+        `Process instance ${instance.processInstanceId} failed at "${failure.flowNodeKey}" (${failure.kind}): ${failure.message}`,
+      );
+    }
+    return new InternalServerError(`Process instance ${instance.processInstanceId} failed.`);
+  }
+
+  async function subscribe(
+    identity: Identity,
+    subscriber: Omit<Subscriber, "identity">,
+    channel: string,
+  ): Promise<Subscription> {
+    if (closing !== undefined) throw new InternalServerError("The ConsumerApi is closed.");
+    const remove = subscriptions.add({ ...subscriber, identity });
+    return {
+      channel,
+      async unsubscribe() {
+        remove();
+      },
+    };
+  }
+
+  /** 404 unknown model or element, 403 element in a lane the caller may not access. */
+  function subscribableNode(
+    identity: Identity,
+    processModelKey: string,
+    key: string,
+    what: "event" | "activity",
+  ): void {
+    const model = executableModel(processModelKey);
+    const node = model.flowNodes.get(key);
+    if (node === undefined || kindOfNode(node) !== what) {
+      throw new NotFoundError(`Process model "${processModelKey}" has no ${what} "${key}".`);
+    }
+    if (!canAccess(identity, node.lane)) {
+      throw new ForbiddenError(`No access to ${what} "${key}" of process model "${processModelKey}".`);
+    }
+  }
+
+  const api: InternalConsumerApi = {
+    authenticate: (context) => guarded(() => authenticate(context)),
+
+    getProcessModels: (context) =>
+      guarded(async (): Promise<ProcessModelList> => {
+        const identity = await authenticate(context);
+        const accessible = accessibleTo(identity);
+        const processModels: ProcessModel[] = [];
+        for (const model of engine.models.values()) {
+          if (model.executable && model.startEvents.some(accessible)) {
+            processModels.push(toProcessModel(model, accessible));
+          }
+        }
+        return { processModels };
+      }),
+
+    getProcessModelByKey: (context, processModelKey) =>
+      guarded(async () => {
+        const identity = await authenticate(context);
+        const key = requireKey(processModelKey, "processModelKey");
+        const model = executableModel(key);
+        const accessible = accessibleTo(identity);
+        if (!model.startEvents.some(accessible)) {
+          throw new ForbiddenError(`No access to process model "${key}".`);
+        }
+        return toProcessModel(model, accessible);
+      }),
+
+    startProcessInstance: (
+      context,
+      processModelKey,
+      startEventKey,
+      payload,
+      startCallbackType,
+      endEventKey,
+    ) =>
+      guarded(async (): Promise<ProcessStartResponsePayload> => {
+        const identity = await authenticate(context);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        const startKey = requireKey(startEventKey, "startEventKey");
+        const body =
+          payload === undefined ? {} : parseOrBadRequest(ProcessStartRequestPayload, payload, "payload");
+        if (body.inputValues !== undefined) requireJson(body.inputValues, "payload.inputValues");
+        const callbackType =
+          startCallbackType === undefined
+            ? StartCallbackType.CallbackOnProcessInstanceCreated
+            : parseOrBadRequest(StartCallbackTypeSchema, startCallbackType, "startCallbackType");
+        const awaitedEndKey =
+          callbackType === StartCallbackType.CallbackOnEndEventReached
+            ? requireKey(endEventKey, "endEventKey")
+            : undefined;
+
+        const model = executableModel(modelKey);
+        const accessible = accessibleTo(identity);
+        if (!model.startEvents.some(accessible)) {
+          throw new ForbiddenError(`No access to process model "${modelKey}".`);
+        }
+        const startEvent = model.startEvents.find((node) => node.key === startKey);
+        if (startEvent === undefined) {
+          throw new NotFoundError(`Process model "${modelKey}" has no start event "${startKey}".`);
+        }
+        if (!accessible(startEvent)) throw new ForbiddenError(`No access to start event "${startKey}".`);
+        if (awaitedEndKey !== undefined) {
+          const endEvent = model.endEvents.find((node) => node.key === awaitedEndKey);
+          if (endEvent === undefined) {
+            throw new NotFoundError(`Process model "${modelKey}" has no end event "${awaitedEndKey}".`);
+          }
+          if (!accessible(endEvent)) throw new ForbiddenError(`No access to end event "${awaitedEndKey}".`);
+        }
+
+        const { instance: started } = await engine.start({
+          processModelKey: modelKey,
+          startEventKey: startKey,
+          ...(body.correlationId === undefined ? {} : { correlationId: body.correlationId }),
+          ...(body.callerId === undefined ? {} : { callerId: body.callerId }),
+          ...(body.inputValues === undefined ? {} : { inputValues: body.inputValues }),
+        });
+        const answer = { correlationId: started.correlationId, processInstanceId: started.processInstanceId };
+        if (callbackType === StartCallbackType.CallbackOnProcessInstanceCreated) return answer;
+
+        const ended = started.state === "running" ? await waitForEnd(started.processInstanceId) : started;
+        if (!endedThroughEndEvent(ended)) throw failureError(identity, ended);
+        const endVisible = canAccess(identity, endEventLane(ended));
+        if (awaitedEndKey !== undefined && ended.endEventKey !== awaitedEndKey) {
+          throw new ConflictError(
+            endVisible
+              ? `Process instance ${ended.processInstanceId} finished through end event "${ended.endEventKey}", not "${awaitedEndKey}".`
+              : `Process instance ${ended.processInstanceId} finished through another end event than "${awaitedEndKey}".`,
+          );
+        }
+        if (!endVisible) return answer;
+        return { ...answer, endEventKey: ended.endEventKey, tokenPayload: ended.result };
+      }),
+
+    getEventsForCorrelation: (context, correlationId) =>
+      guarded(async (): Promise<EventList> => {
+        const identity = await authenticate(context);
+        const correlation = requireKey(correlationId, "correlationId");
+        requireCorrelation(correlation);
+        const events = engine.listEvents({ correlationId: correlation });
+        return { events: events.filter((e) => canAccess(identity, e.lane)).map(toEvent) };
+      }),
+
+    getEventsForProcessModelInCorrelation: (context, processModelKey, correlationId) =>
+      guarded(async (): Promise<EventList> => {
+        const identity = await authenticate(context);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        const correlation = requireKey(correlationId, "correlationId");
+        requireModelInCorrelation(modelKey, correlation);
+        const events = engine.listEvents({ correlationId: correlation, processModelKey: modelKey });
+        return { events: events.filter((e) => canAccess(identity, e.lane)).map(toEvent) };
+      }),
+
+    triggerEvent: (context, processModelKey, correlationId, eventId, payload) =>
+      guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        const correlation = requireKey(correlationId, "correlationId");
+        const id = requireKey(eventId, "eventId");
+        if (payload !== undefined) requireJson(payload, "payload");
+        executableModel(modelKey);
+        requireCorrelation(correlation);
+        const event = engine.getEvent(id);
+        if (
+          event === undefined ||
+          event.processModelKey !== modelKey ||
+          event.correlationId !== correlation
+        ) {
+          throw new NotFoundError(
+            `No waiting event "${id}" in process model "${modelKey}", correlation "${correlation}".`,
+          );
+        }
+        if (!canAccess(identity, event.lane)) throw new ForbiddenError(`No access to event "${event.key}".`);
+        await (payload === undefined ? engine.triggerEvent(id) : engine.triggerEvent(id, payload));
+      }),
+
+    getUserTasksForCorrelation: (context, correlationId) =>
+      guarded(async (): Promise<UserTaskList> => {
+        const identity = await authenticate(context);
+        const correlation = requireKey(correlationId, "correlationId");
+        requireCorrelation(correlation);
+        const tasks = engine.listUserTasks({ correlationId: correlation });
+        return { userTasks: tasks.filter((t) => canAccess(identity, t.lane)).map(toUserTask) };
+      }),
+
+    getUserTasksForProcessModel: (context, processModelKey) =>
+      guarded(async (): Promise<UserTaskList> => {
+        const identity = await authenticate(context);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        executableModel(modelKey);
+        const tasks = engine.listUserTasks({ processModelKey: modelKey });
+        return { userTasks: tasks.filter((t) => canAccess(identity, t.lane)).map(toUserTask) };
+      }),
+
+    getUserTasksForProcessModelInCorrelation: (context, processModelKey, correlationId) =>
+      guarded(async (): Promise<UserTaskList> => {
+        const identity = await authenticate(context);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        const correlation = requireKey(correlationId, "correlationId");
+        requireModelInCorrelation(modelKey, correlation);
+        const tasks = engine.listUserTasks({ correlationId: correlation, processModelKey: modelKey });
+        return { userTasks: tasks.filter((t) => canAccess(identity, t.lane)).map(toUserTask) };
+      }),
+
+    finishUserTask: (context, processModelKey, correlationId, userTaskId, result) =>
+      guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        const correlation = requireKey(correlationId, "correlationId");
+        const id = requireKey(userTaskId, "userTaskId");
+        const values = parseOrBadRequest(UserTaskResult, result, "result");
+        requireJson(values.formFields, "result.formFields");
+        executableModel(modelKey);
+        requireCorrelation(correlation);
+        const task = engine.getUserTask(id);
+        if (task === undefined || task.processModelKey !== modelKey || task.correlationId !== correlation) {
+          throw new NotFoundError(
+            `No waiting user task "${id}" in process model "${modelKey}", correlation "${correlation}".`,
+          );
+        }
+        if (!canAccess(identity, task.lane))
+          throw new ForbiddenError(`No access to user task "${task.key}".`);
+        validateFormValues(task.formFields, values.formFields);
+        await engine.finishUserTask(id, { formFields: values.formFields });
+      }),
+
+    getProcessResultForCorrelation: (context, processModelKey, correlationId) =>
+      guarded(async (): Promise<CorrelationResult> => {
+        const identity = await authenticate(context);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        const correlation = requireKey(correlationId, "correlationId");
+        requireCorrelation(correlation);
+        if (!engine.correlationModels(correlation).includes(modelKey)) {
+          throw new NotFoundError(
+            `Process model "${modelKey}" has no instance in correlation "${correlation}".`,
+          );
+        }
+        const instance = engine.latestFinished(correlation, modelKey);
+        if (instance === undefined || instance.endEventKey === undefined) {
+          throw new ConflictError(
+            `No instance of process model "${modelKey}" in correlation "${correlation}" has finished yet.`,
+          );
+        }
+        if (!canAccess(identity, endEventLane(instance))) {
+          throw new ForbiddenError(`No access to end event "${instance.endEventKey}".`);
+        }
+        return {
+          correlationId: correlation,
+          processModelKey: modelKey,
+          processInstanceId: instance.processInstanceId,
+          endEventKey: instance.endEventKey,
+          result: instance.result,
+        };
+      }),
+
+    onBpmnEvent: (context, processModelKey, eventKey, callback, options) =>
+      guarded(async () => {
+        const identity = await authenticate(context);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        const key = requireKey(eventKey, "eventKey");
+        requireCallback(callback);
+        const correlationId = parseSubscribeOptions(options)?.correlationId;
+        subscribableNode(identity, modelKey, key, "event");
+        return subscribe(
+          identity,
+          { kind: "bpmnEvent", processModelKey: modelKey, key, correlationId, callback },
+          buildChannel("bpmnEvent", { processModelKey: modelKey, eventKey: key, ...scoped(correlationId) }),
+        );
+      }),
+
+    onActivity: (context, processModelKey, activityKey, callback, options) =>
+      guarded(async () => {
+        const identity = await authenticate(context);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        const key = requireKey(activityKey, "activityKey");
+        requireCallback(callback);
+        const correlationId = parseSubscribeOptions(options)?.correlationId;
+        subscribableNode(identity, modelKey, key, "activity");
+        return subscribe(
+          identity,
+          { kind: "activity", processModelKey: modelKey, key, correlationId, callback },
+          buildChannel("activity", { processModelKey: modelKey, activityKey: key, ...scoped(correlationId) }),
+        );
+      }),
+
+    onSystemEvent: (context, processModelKey, callback, options) =>
+      guarded(async () => {
+        const identity = await authenticate(context);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        requireCallback(callback);
+        const correlationId = parseSubscribeOptions(options)?.correlationId;
+        executableModel(modelKey);
+        return subscribe(
+          identity,
+          { kind: "systemEvent", processModelKey: modelKey, key: "", correlationId, callback },
+          buildChannel("systemEvent", { processModelKey: modelKey, ...scoped(correlationId) }),
+        );
+      }),
+
+    onSignal: (context, signalKey, callback: NotificationCallback) =>
+      guarded(async () => {
+        const identity = await authenticate(context);
+        const key = requireKey(signalKey, "signalKey");
+        requireCallback(callback);
+        return subscribe(
+          identity,
+          { kind: "signal", processModelKey: "", key, correlationId: undefined, callback },
+          buildChannel("signal", { signalKey: key }),
+        );
+      }),
+
+    close() {
+      closing ??= (async () => {
+        stopListening();
+        subscriptions.clear();
+        const closed = new InternalServerError("The ConsumerApi was closed while waiting for the instance.");
+        for (const abort of [...pendingWaits]) abort(closed);
+        pendingWaits.clear();
+        if (ownsEngine) await engine.close();
+      })();
+      return closing;
+    },
+  };
+  return api;
+}
+
+const scoped = (correlationId: string | undefined) => (correlationId === undefined ? {} : { correlationId });
+
+/** Events are what onBpmnEvent watches; every other non-gateway flow node (tasks, sub-processes) is an activity. */
+function kindOfNode(node: FlowNodeInfo): "event" | "activity" | "gateway" {
+  if (node.type.endsWith("Event")) return "event";
+  if (node.type.endsWith("Gateway")) return "gateway";
+  return "activity";
+}

@@ -1,0 +1,171 @@
+import {
+  ActivityEventKey,
+  type ChannelKind,
+  type NotificationCallback,
+  type NotificationMessage,
+  SystemEventKey,
+} from "@consumer-api/contracts";
+import type { EngineEvent, LaneName } from "@consumer-api/engine";
+import type { Identity } from "./identity.js";
+import { canAccess } from "./lanes.js";
+
+/** One live subscription: who subscribed (for the lane rule), to what, with which correlation filter. */
+export interface Subscriber {
+  kind: ChannelKind;
+  /** "" for signals. */
+  processModelKey: string;
+  /** Event / activity key, signal name; "" for system events. */
+  key: string;
+  correlationId: string | undefined;
+  identity: Identity;
+  callback: NotificationCallback;
+}
+
+/** What one engine event means on the notification side, before filtering by subscriber. */
+interface Delivery {
+  kind: ChannelKind;
+  processModelKey: string;
+  key: string;
+  /** The lane of the element concerned; "all" for signals, which every authenticated identity receives. */
+  lane: LaneName | undefined | "all";
+  message: NotificationMessage;
+}
+
+const indexKey = (kind: ChannelKind, processModelKey: string, key: string) =>
+  `${kind}\u0000${processModelKey}\u0000${key}`;
+
+/**
+ * Subscriptions indexed by (kind, model, key), so that dispatching an engine event costs only its matching
+ * subscribers. Callbacks run without being awaited and inside try/catch: a slow, throwing or rejecting
+ * callback cannot stall the engine (whose listener this is) or the other subscribers.
+ */
+export class SubscriptionIndex {
+  readonly #byKey = new Map<string, Set<Subscriber>>();
+  /** Resolves the lane of a start event for instance.started, which carries no lane of its own. */
+  readonly #startEventLane: (processModelKey: string, startEventKey: string) => LaneName | undefined;
+
+  constructor(startEventLane: (processModelKey: string, startEventKey: string) => LaneName | undefined) {
+    this.#startEventLane = startEventLane;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const set of this.#byKey.values()) n += set.size;
+    return n;
+  }
+
+  /** Adds a subscriber and returns its idempotent removal. */
+  add(subscriber: Subscriber): () => void {
+    const k = indexKey(subscriber.kind, subscriber.processModelKey, subscriber.key);
+    let set = this.#byKey.get(k);
+    if (set === undefined) {
+      set = new Set();
+      this.#byKey.set(k, set);
+    }
+    set.add(subscriber);
+    return () => {
+      const current = this.#byKey.get(k);
+      if (current === undefined) return;
+      current.delete(subscriber);
+      if (current.size === 0) this.#byKey.delete(k);
+    };
+  }
+
+  clear(): void {
+    this.#byKey.clear();
+  }
+
+  dispatch(event: EngineEvent): void {
+    const delivery = this.#toDelivery(event);
+    if (delivery === undefined) return;
+    const set = this.#byKey.get(indexKey(delivery.kind, delivery.processModelKey, delivery.key));
+    if (set === undefined) return;
+    // A copy: a callback that unsubscribes (itself or another) must not disturb this round.
+    for (const subscriber of [...set]) {
+      if (subscriber.correlationId !== undefined && subscriber.correlationId !== event.correlationId)
+        continue;
+      if (delivery.lane !== "all" && !canAccess(subscriber.identity, delivery.lane)) continue;
+      invoke(subscriber.callback, { ...delivery.message });
+    }
+  }
+
+  #toDelivery(event: EngineEvent): Delivery | undefined {
+    const base = {
+      process_model_key: event.processModelKey,
+      correlation_id: event.correlationId,
+      process_instance_id: event.processInstanceId,
+    };
+    const system = (
+      eventKey: SystemEventKey,
+      lane: LaneName | undefined,
+      payload?: { payload: unknown },
+    ) => ({
+      kind: "systemEvent" as const,
+      processModelKey: event.processModelKey,
+      key: "",
+      lane,
+      message: { ...base, event_key: eventKey, ...payload },
+    });
+    switch (event.type) {
+      case "event.reached":
+      case "event.triggered":
+        return {
+          kind: "bpmnEvent",
+          processModelKey: event.processModelKey,
+          key: event.flowNodeKey,
+          lane: event.lane,
+          message: { ...base, event_key: event.flowNodeKey, payload: event.payload },
+        };
+      case "activity.started":
+      case "activity.finished": {
+        const eventKey =
+          event.type === "activity.started" ? ActivityEventKey.started : ActivityEventKey.finished;
+        return {
+          kind: "activity",
+          processModelKey: event.processModelKey,
+          key: event.flowNodeKey,
+          lane: event.lane,
+          message: { ...base, event_key: eventKey, payload: event.payload },
+        };
+      }
+      case "instance.started":
+        return system(
+          SystemEventKey.ProcessInstanceStarted,
+          this.#startEventLane(event.processModelKey, event.startEventKey),
+          { payload: event.payload },
+        );
+      case "instance.finished":
+        return system(SystemEventKey.ProcessInstanceFinishedSuccessfully, event.endEventLane, {
+          payload: event.payload,
+        });
+      case "instance.terminated":
+        return system(SystemEventKey.ProcessInstanceTerminated, event.failure.lane);
+      case "signal.thrown":
+        return {
+          kind: "signal",
+          processModelKey: "",
+          key: event.signalName,
+          lane: "all",
+          message: { ...base, event_key: event.signalName, payload: event.payload },
+        };
+      default:
+        return undefined;
+    }
+  }
+}
+
+/** Calls a subscriber's callback without awaiting it; neither a throw nor a rejection escapes. */
+function invoke(callback: NotificationCallback, message: NotificationMessage): void {
+  try {
+    const result = callback(message) as unknown;
+    if (
+      result !== null &&
+      typeof result === "object" &&
+      typeof (result as Promise<void>).then === "function"
+    ) {
+      (result as Promise<void>).then(undefined, () => {});
+    }
+  } catch {
+    // A subscriber's failure is its own business; the other subscribers still get the message.
+  }
+}
