@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { type NamedTypeName, namedTypes } from "../named-types.js";
+import { sortKeysDeep } from "./stable-json.js";
+import { type WireSide, wireSideOf } from "./wire-direction.js";
+
+export type JsonSchemaDraft = "07" | "2020-12";
+export const JSON_SCHEMA_DRAFTS: readonly JsonSchemaDraft[] = ["07", "2020-12"];
+
+export type JsonSchema = { [key: string]: unknown };
+
+export interface JsonSchemaOptions {
+  /** Default "07": what most .NET generators (quicktype, NJsonSchema) read best. */
+  draft?: JsonSchemaDraft;
+}
+
+/** Where a draft keeps its definitions. */
+export function definitionsKeyword(draft: JsonSchemaDraft): "definitions" | "$defs" {
+  return draft === "07" ? "definitions" : "$defs";
+}
+
+const nameBySchema = new Map<z.ZodType, NamedTypeName>(
+  Object.entries(namedTypes).map(([name, schema]) => [schema as z.ZodType, name as NamedTypeName]),
+);
+
+/** The contract's name for a schema, when it is one of `namedTypes`. */
+export function namedTypeOf(schema: z.ZodType): NamedTypeName | undefined {
+  return nameBySchema.get(schema);
+}
+
+/**
+ * zod marks a property required when its schema does not accept `undefined` — except `z.unknown()` and
+ * `z.any()`, which accept a missing key at runtime yet come out required. A token payload that is
+ * `undefined` is dropped by JSON.stringify, so the JSON Schema must not require what zod itself accepts
+ * as absent.
+ */
+function dropRequiredForAny(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: z.core.JSONSchema.BaseSchema }) {
+  const { zodSchema, jsonSchema } = ctx;
+  if (zodSchema._zod.def.type !== "object" || !Array.isArray(jsonSchema.required)) return;
+  const shape = (zodSchema as z.core.$ZodObject)._zod.def.shape;
+  const required = jsonSchema.required.filter((key) => {
+    const type = shape[key]?._zod.def.type;
+    return type !== "unknown" && type !== "any";
+  });
+  if (required.length > 0) jsonSchema.required = required;
+  else delete jsonSchema.required;
+}
+
+/** zod's JSON Schema for any schema of the contract, with the contract's conventions applied. */
+export function zodToJsonSchema(schema: z.ZodType, draft: JsonSchemaDraft, io: WireSide): JsonSchema {
+  return z.toJSONSchema(schema, {
+    target: draft === "07" ? "draft-07" : "draft-2020-12",
+    io,
+    unrepresentable: "throw",
+    override: dropRequiredForAny,
+  }) as JsonSchema;
+}
+
+/** Calls `replace` for every `$ref` value in a JSON document, in place. */
+export function rewriteRefs(value: unknown, replace: (ref: string) => string): void {
+  if (Array.isArray(value)) {
+    for (const item of value) rewriteRefs(item, replace);
+  } else if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    for (const [key, child] of Object.entries(record)) {
+      if (key === "$ref" && typeof child === "string") record[key] = replace(child);
+      else rewriteRefs(child, replace);
+    }
+  }
+}
+
+/**
+ * One named type as a standalone JSON Schema document: the type itself at the root (titled with its
+ * name, so generators name the class after it), every named type it nests under `definitions`
+ * (draft-07) or `$defs` (2020-12), each titled too, and `$ref`s that resolve inside the file.
+ */
+export function generateJsonSchema(name: NamedTypeName, options: JsonSchemaOptions = {}): JsonSchema {
+  const draft = options.draft ?? "07";
+  const defsKey = definitionsKeyword(draft);
+  const generated = zodToJsonSchema(namedTypes[name], draft, wireSideOf(name));
+  const { $schema, $ref, [defsKey]: defsValue, ...rest } = generated;
+  const defs = { ...((defsValue as Record<string, JsonSchema> | undefined) ?? {}) };
+  // zod puts a schema that carries an id into the definitions and points the root at it; the root is
+  // unwrapped so the document *is* the type.
+  let root: JsonSchema = rest;
+  if ($ref === `#/${defsKey}/${name}` && defs[name]) {
+    root = { ...defs[name], ...rest };
+    delete defs[name];
+  }
+  const prefix = `#/${defsKey}/`;
+  rewriteRefs(root, (ref) => (ref === `${prefix}${name}` ? "#" : ref));
+  for (const [defName, def] of Object.entries(defs)) {
+    def.title = defName;
+    rewriteRefs(def, (ref) => (ref === `${prefix}${name}` ? "#" : ref));
+  }
+  const document: JsonSchema = { $schema, title: name, ...root };
+  if (Object.keys(defs).length > 0) document[defsKey] = defs;
+  return sortKeysDeep(document);
+}
+
+/** Every entry of `namedTypes` as a standalone JSON Schema document, by name. */
+export function generateJsonSchemas(options: JsonSchemaOptions = {}): Record<NamedTypeName, JsonSchema> {
+  const documents = {} as Record<NamedTypeName, JsonSchema>;
+  for (const name of Object.keys(namedTypes) as NamedTypeName[]) {
+    documents[name] = generateJsonSchema(name, options);
+  }
+  return documents;
+}

@@ -1,0 +1,26 @@
+import type { NamedTypeName } from "../named-types.js";
+
+/**
+ * Which side of a zod schema a named type is published with. A server *receives* request bodies and
+ * client frames, so they are described by zod's input side (unknown keys are stripped, not rejected: no
+ * `additionalProperties: false`); everything a server *sends* is described by its output side (exactly the
+ * keys zod emits). No named type travels in both directions, so one schema per name is enough.
+ */
+const received: ReadonlySet<NamedTypeName> = new Set<NamedTypeName>([
+  "ConsumerContext",
+  "StartCallbackType",
+  "ProcessStartRequestPayload",
+  "EventTriggerPayload",
+  "UserTaskResult",
+  "AuthenticateFrame",
+  "SubscribeFrame",
+  "UnsubscribeFrame",
+  "ClientFrame",
+]);
+
+export type WireSide = "input" | "output";
+
+/** zod's `io` for a named type: "input" for what a server receives, "output" for what it sends. */
+export function wireSideOf(name: NamedTypeName): WireSide {
+  return received.has(name) ? "input" : "output";
+}
