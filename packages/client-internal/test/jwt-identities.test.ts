@@ -4,6 +4,8 @@ import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jwtIdentityProvider } from "../src/index.js";
 
+type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+
 const SECRET = "a-test-secret-that-is-long-enough-for-hs256";
 const key = new TextEncoder().encode(SECRET);
 
@@ -98,8 +100,8 @@ describe("jwtIdentityProvider with an HS256 secret", () => {
 describe("jwtIdentityProvider with a JWKS URL", () => {
   let server: Server;
   let jwksUrl: string;
-  let privateKey: CryptoKey;
-  let otherPrivateKey: CryptoKey;
+  let privateKey: SigningKey;
+  let otherPrivateKey: SigningKey;
 
   beforeAll(async () => {
     const pair = await generateKeyPair("RS256");
