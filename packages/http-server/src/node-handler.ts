@@ -1,0 +1,142 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  type AnyRoute,
+  API_PREFIX,
+  BadRequestError,
+  ConsumerApiError,
+  type ConsumerContext,
+  matchRoute,
+  OPENAPI_PATH,
+  parseOrBadRequest,
+  type RouteMatch,
+} from "@consumer-api/contracts";
+import { bearerToken } from "./bearer-token.js";
+import { methodNotAllowed, notFound } from "./http-error.js";
+import { openApiDocument } from "./openapi-document.js";
+import { sendEmpty, sendJson, sendProblem } from "./problem-response.js";
+import { parseJsonBody, readBody } from "./request-body.js";
+import { defaults, reportError, type ServerOptions } from "./server-options.js";
+
+/**
+ * After a 413 the rest of the body is not read. The socket is destroyed a moment after the answer so the
+ * client can read it first: closing a socket with unread input sends a RST, which can discard the answer on
+ * the client's side before it was read.
+ */
+const LINGER_AFTER_413_MS = 1000;
+
+type Operation = (context: ConsumerContext, ...args: unknown[]) => Promise<unknown>;
+
+/** The Node `(req, res)` handler: decodes through the contracts' route table, calls the api, encodes the answer. */
+export function createNodeHandler(
+  options: ServerOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const bodyLimit = options.bodyLimit ?? defaults.bodyLimit;
+  const api = options.api as unknown as Record<string, Operation>;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? "GET").toUpperCase();
+    const { pathname, search } = splitUrl(req.url ?? "/");
+
+    if (pathname === API_PREFIX + OPENAPI_PATH && (method === "GET" || method === "HEAD")) {
+      const document = openApiDocument();
+      if (document !== undefined) return sendJson(res, 200, document);
+    }
+
+    // A malformed percent-encoding in a param is a 400, but only after authentication (SPEC §2).
+    let match: RouteMatch;
+    let deferred: unknown;
+    try {
+      match = matchRoute(method, pathname);
+    } catch (error) {
+      match = { kind: "not_found" };
+      deferred = error;
+    }
+    if (deferred === undefined && match.kind === "not_found") throw notFound(pathname);
+    if (match.kind === "method_not_allowed") {
+      const allow = match.allowed.join(", ");
+      return sendProblem(res, methodNotAllowed(match.allowed), { allow });
+    }
+
+    const context: ConsumerContext = { identity: bearerToken(req.headers.authorization) };
+    if (options.authenticate) await options.authenticate(context);
+    if (deferred !== undefined || match.kind !== "match") throw deferred;
+
+    const route: AnyRoute = match.route;
+    const query = parseOrBadRequest(route.query, queryObject(search), "query");
+    const params = parseOrBadRequest(route.params, match.params, "path");
+    let body: unknown;
+    if (route.body !== undefined) {
+      const raw = await readBody(req, bodyLimit);
+      const json = parseJsonBody(raw, req.headers["content-type"]);
+      if (json === undefined) {
+        if (route.bodyRequired) throw new BadRequestError("body: Required.");
+      } else {
+        body = parseOrBadRequest(route.body, json, "body");
+      }
+    }
+
+    const operation = api[route.operation] as Operation;
+    const args = (route.toArgs as (input: unknown) => unknown[])({ params, query, body });
+    const result = await operation.call(options.api, context, ...args);
+    if (route.successStatus === 204) sendEmpty(res, 204);
+    else sendJson(res, 200, result);
+  }
+
+  return (req, res) => {
+    const started = performance.now();
+    // Writing to a response whose client left must not crash the process.
+    res.on("error", () => {});
+    let logged = false;
+    const log = () => {
+      if (logged || !options.log) return;
+      logged = true;
+      options.log({
+        method: req.method ?? "",
+        path: (req.url ?? "").split("?")[0] as string,
+        // 499: the client closed the connection before the answer (nginx's convention).
+        status: res.writableFinished ? res.statusCode : 499,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
+    };
+    res.once("finish", log);
+    res.once("close", log);
+
+    handle(req, res).catch((error: unknown) => {
+      if (!(error instanceof ConsumerApiError)) reportError(options, error);
+      if (error instanceof ConsumerApiError && error.status === 413) {
+        sendProblem(res, error, { connection: "close" });
+        const socket = req.socket;
+        if (socket) res.once("finish", () => setTimeout(() => socket.destroy(), LINGER_AFTER_413_MS).unref());
+        return;
+      }
+      sendProblem(res, error);
+    });
+  };
+}
+
+/** Pathname and query string of a request target (origin-form, or absolute-form from a proxy). */
+function splitUrl(url: string): { pathname: string; search: string } {
+  let target = url;
+  if (!target.startsWith("/")) {
+    try {
+      const parsed = new URL(target);
+      target = parsed.pathname + parsed.search;
+    } catch {
+      return { pathname: "", search: "" };
+    }
+  }
+  const q = target.indexOf("?");
+  return q < 0
+    ? { pathname: target, search: "" }
+    : { pathname: target.slice(0, q), search: target.slice(q + 1) };
+}
+
+/** The query string as an object for the route's query schema; a repeated name is a 400 naming it. */
+function queryObject(search: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(search)) {
+    if (Object.hasOwn(result, name)) throw new BadRequestError(`query.${name}: given more than once.`);
+    result[name] = value;
+  }
+  return result;
+}

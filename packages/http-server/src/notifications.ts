@@ -1,0 +1,254 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import {
+  API_PREFIX,
+  BadRequestError,
+  ClientFrame,
+  ConsumerApiError,
+  type ConsumerContext,
+  describeIssues,
+  NOTIFICATIONS_PATH,
+  NotFoundError,
+  problemFromError,
+  type ServerFrame,
+  type Subscription,
+  subscribeToChannel,
+  UnauthorizedError,
+  WS_CLOSE_UNAUTHORIZED,
+} from "@consumer-api/contracts";
+import { type WebSocket, WebSocketServer } from "ws";
+import { bearerToken } from "./bearer-token.js";
+import { defaults, reportError, type ServerOptions } from "./server-options.js";
+
+/** Close code for a peer that does not read fast enough ("try again later", RFC 6455 §7.4.1). */
+export const WS_CLOSE_BACKPRESSURE = 1013;
+/** How long a closing socket may take to answer our close frame before it is destroyed. */
+const CLOSE_TIMEOUT_MS = 5000;
+
+interface SubscriptionSlot {
+  /** Undefined while the api's subscribe is still pending. */
+  subscription?: Subscription;
+  /** Set when an unsubscribe (or the socket's close) came while pending: release as soon as it resolves. */
+  cancelled: boolean;
+  /** Notifications that arrived before `subscribed` was sent; flushed right after it. */
+  early?: ServerFrame[];
+}
+
+/**
+ * Notifications over WebSocket on API_PREFIX + NOTIFICATIONS_PATH, exactly SPEC §5.1. The channel string is
+ * handed to the api through the contracts' channel table; lane filtering is the api's business.
+ */
+export function attachNotifications(server: Server, options: ServerOptions): { close(): Promise<void> } {
+  const maxSubscriptions = options.maxSubscriptions ?? defaults.maxSubscriptions;
+  const maxBufferedAmount = options.maxBufferedAmount ?? defaults.maxBufferedAmount;
+  // closeTimeout (ws ≥ 8.18) is missing from @types/ws.
+  const wsOptions = {
+    noServer: true,
+    maxPayload: options.maxPayload ?? defaults.maxPayload,
+    closeTimeout: CLOSE_TIMEOUT_MS,
+  };
+  const wss = new WebSocketServer(wsOptions);
+  const alive = new WeakMap<WebSocket, boolean>();
+  const releases = new Set<() => void>();
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = (req.url ?? "").split("?")[0];
+    if (pathname !== API_PREFIX + NOTIFICATIONS_PATH) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      releases.add(serve(ws, req));
+    });
+  };
+  server.on("upgrade", onUpgrade);
+
+  const pingInterval = options.pingInterval ?? defaults.pingInterval;
+  const keepalive = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, pingInterval);
+  keepalive.unref();
+
+  function serve(ws: WebSocket, req: IncomingMessage): () => void {
+    const slots = new Map<string, SubscriptionSlot>();
+    let context: ConsumerContext | undefined;
+    let closed = false;
+
+    alive.set(ws, true);
+    ws.on("pong", () => alive.set(ws, true));
+    ws.on("error", () => {});
+
+    const send = (frame: ServerFrame) => {
+      if (closed || ws.readyState !== ws.OPEN) return;
+      ws.send(JSON.stringify(frame));
+      if (ws.bufferedAmount > maxBufferedAmount) {
+        // A peer that does not read is dropped instead of growing this process's memory.
+        release();
+        ws.close(WS_CLOSE_BACKPRESSURE, "Send buffer limit exceeded");
+      }
+    };
+    const sendError = (id: string | null, error: unknown) => {
+      if (!(error instanceof ConsumerApiError)) reportError(options, error);
+      const problem = problemFromError(error);
+      send({ type: "error", id, status: problem.status, title: problem.title, detail: problem.detail });
+      if (problem.status === 401) {
+        release();
+        ws.close(WS_CLOSE_UNAUTHORIZED, "Unauthorized");
+      }
+    };
+
+    const authenticate = async (token: string) => {
+      const candidate = { identity: token };
+      if (options.authenticate) await options.authenticate(candidate);
+      context = candidate;
+    };
+
+    const subscribe = async (id: string, channel: string, ctx: ConsumerContext) => {
+      if (slots.has(id))
+        throw new BadRequestError(`id: a subscription with id ${JSON.stringify(id)} exists.`);
+      if (slots.size >= maxSubscriptions) {
+        throw new BadRequestError(`subscribe: at most ${maxSubscriptions} subscriptions per socket.`);
+      }
+      const slot: SubscriptionSlot = { cancelled: false, early: [] };
+      slots.set(id, slot);
+      const callback = (message: unknown) => {
+        if (slot.cancelled) return;
+        const frame = { type: "notification", id, channel, message } as ServerFrame;
+        if (slot.early) slot.early.push(frame);
+        else send(frame);
+      };
+      try {
+        slot.subscription = await subscribeToChannel(options.api, ctx, channel, callback as never);
+      } catch (error) {
+        if (slots.get(id) === slot) slots.delete(id);
+        throw error;
+      }
+      if (slot.cancelled || closed) {
+        void slot.subscription.unsubscribe().catch((e: unknown) => reportError(options, e));
+        return;
+      }
+      const early = slot.early ?? [];
+      slot.early = undefined;
+      send({ type: "subscribed", id });
+      for (const frame of early) send(frame);
+    };
+
+    const unsubscribe = async (id: string) => {
+      const slot = slots.get(id);
+      if (!slot) throw new NotFoundError(`id: no subscription with id ${JSON.stringify(id)}.`);
+      slots.delete(id);
+      slot.cancelled = true;
+      await slot.subscription?.unsubscribe();
+    };
+
+    const decode = (text: string | undefined): ClientFrame => {
+      if (text === undefined) throw new BadRequestError("frame: JSON text frames only.");
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        throw new BadRequestError(`frame: malformed JSON: ${(error as Error).message}`);
+      }
+      const parsed = ClientFrame.safeParse(json);
+      if (!parsed.success) throw new BadRequestError(describeIssues(parsed.error, "frame"));
+      return parsed.data;
+    };
+
+    const handleFrame = async (text: string | undefined) => {
+      let id = idOf(text);
+      try {
+        if (!context) {
+          const frame = decodeOrUndefined(decode, text);
+          if (frame?.type !== "authenticate") {
+            throw new UnauthorizedError('Authenticate first: {"type":"authenticate","token":"…"}.');
+          }
+          return await authenticate(frame.token);
+        }
+        const frame = decode(text);
+        id = frame.type === "authenticate" ? null : frame.id;
+        if (frame.type === "authenticate") throw new BadRequestError("frame.type: already authenticated.");
+        if (frame.type === "subscribe") {
+          // The api's subscribe may take a moment; later frames need not wait (an unsubscribe finds the slot).
+          const subscriptionId = frame.id;
+          subscribe(subscriptionId, frame.channel, context).catch((error: unknown) =>
+            sendError(subscriptionId, error),
+          );
+          return;
+        }
+        await unsubscribe(frame.id);
+      } catch (error) {
+        sendError(id, error);
+      }
+    };
+
+    // Frames are handled in order, so nothing is evaluated before authentication has finished.
+    let queue: Promise<void> = Promise.resolve();
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      queue = (async () => {
+        try {
+          await authenticate(bearerToken(header));
+        } catch (error) {
+          sendError(null, error);
+        }
+      })();
+    }
+    ws.on("message", (data, isBinary) => {
+      if (closed) return;
+      const text = isBinary ? undefined : data.toString();
+      queue = queue.then(() => (closed ? undefined : handleFrame(text)));
+    });
+
+    function release(): void {
+      if (closed) return;
+      closed = true;
+      releases.delete(release);
+      for (const slot of slots.values()) {
+        slot.cancelled = true;
+        void slot.subscription?.unsubscribe().catch((e: unknown) => reportError(options, e));
+      }
+      slots.clear();
+    }
+    ws.on("close", release);
+    return release;
+  }
+
+  return {
+    async close() {
+      clearInterval(keepalive);
+      server.off("upgrade", onUpgrade);
+      for (const release of [...releases]) release();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+function decodeOrUndefined<T>(
+  decode: (text: string | undefined) => T,
+  text: string | undefined,
+): T | undefined {
+  try {
+    return decode(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The id of a frame that failed to decode, when it has one, for the error frame. */
+function idOf(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  try {
+    const id = (JSON.parse(text) as { id?: unknown } | null)?.id;
+    return typeof id === "string" ? id : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,32 @@
+import type { ServerResponse } from "node:http";
+import { PROBLEM_CONTENT_TYPE, problemFromError } from "@consumer-api/contracts";
+
+/** Writes a JSON answer unless the client is already gone (a caller that left simply gets nothing). */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = "application/json",
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body === undefined ? null : body);
+  res.writeHead(status, {
+    ...headers,
+    "content-type": contentType,
+    "content-length": String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
+
+export function sendEmpty(res: ServerResponse, status: number): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status);
+  res.end();
+}
+
+/** RFC 9457 body for any thrown value (a non-ConsumerApiError becomes a generic 500). */
+export function sendProblem(res: ServerResponse, error: unknown, headers: Record<string, string> = {}): void {
+  const problem = problemFromError(error);
+  sendJson(res, problem.status, problem, PROBLEM_CONTENT_TYPE, headers);
+}

@@ -1,0 +1,45 @@
+import type { ConsumerApi, ConsumerContext } from "@consumer-api/contracts";
+
+/** One line of the request log: what the program prints per request unless --quiet. */
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
+export interface ServerOptions {
+  /** Any implementation of the ConsumerApi; the server only translates. */
+  api: ConsumerApi;
+  /**
+   * Resolves the context's token or throws UnauthorizedError. Called before anything else is decoded, so an
+   * unknown token is 401 even when the rest of the request is malformed. When absent the api's own 401s apply.
+   */
+  authenticate?: (context: ConsumerContext) => Promise<unknown>;
+  /** Largest accepted request body in bytes (413 beyond). Default 1 MiB. */
+  bodyLimit?: number;
+  /** Largest accepted WebSocket frame in bytes. Default 64 KiB. */
+  maxPayload?: number;
+  /** Subscriptions one socket may hold at once. Default 1000. */
+  maxSubscriptions?: number;
+  /** A socket whose unsent data exceeds this many bytes is closed (1013) instead of buffering more. Default 4 MiB. */
+  maxBufferedAmount?: number;
+  /** Milliseconds between WebSocket pings; a peer that missed the previous pong is terminated. Default 30 s. */
+  pingInterval?: number;
+  /** Called once per answered request (the program's request log). */
+  log?: (entry: RequestLogEntry) => void;
+  /** Called with every error that is not a ConsumerApiError (answered as a generic 500). Default console.error. */
+  onError?: (error: unknown) => void;
+}
+
+export const defaults = {
+  bodyLimit: 1024 * 1024,
+  maxPayload: 64 * 1024,
+  maxSubscriptions: 1000,
+  maxBufferedAmount: 4 * 1024 * 1024,
+  pingInterval: 30_000,
+} as const;
+
+export function reportError(options: ServerOptions, error: unknown): void {
+  (options.onError ?? ((e: unknown) => console.error("consumer-api-server: unexpected error", e)))(error);
+}

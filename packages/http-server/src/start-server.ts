@@ -1,0 +1,90 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createNodeHandler } from "./node-handler.js";
+import { attachNotifications } from "./notifications.js";
+import type { ServerOptions } from "./server-options.js";
+
+export interface StartServerOptions extends ServerOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Milliseconds a client may take to send the request headers (slowloris guard). Default 60 s. */
+  headersTimeout?: number;
+  /** Milliseconds close() waits for in-flight requests before cutting them off. Default 5 s. */
+  drainTimeout?: number;
+}
+
+export interface RunningServer {
+  /** "http://127.0.0.1:PORT" (the host as given, 127.0.0.1 for a wildcard address). */
+  url: string;
+  server: Server;
+  /** Stops accepting, drains in-flight requests (up to drainTimeout), closes every socket and WebSocket. */
+  close(): Promise<void>;
+}
+
+/** http.createServer + the Node handler + notifications, listening. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const headersTimeout = options.headersTimeout ?? 60_000;
+  const handler = createNodeHandler(options);
+  let inFlight = 0;
+  let draining = false;
+  const server = createServer(
+    {
+      // A start with callback 2 or 3 may wait for days: no timeout may end a request that is being answered.
+      requestTimeout: 0,
+      headersTimeout,
+      // Node checks the headers timeout only this often.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(headersTimeout / 2))),
+    },
+    (req, res) => {
+      inFlight++;
+      res.once("close", () => {
+        inFlight--;
+        if (draining) server.closeIdleConnections();
+      });
+      handler(req, res);
+    },
+  );
+  const notifications = attachNotifications(server, options);
+
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await notifications.close();
+      if (inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          closed,
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, options.drainTimeout ?? 5000);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+      server.closeAllConnections();
+      await closed;
+    })();
+    return closing;
+  };
+
+  return { url: `http://${urlHost(host)}:${port}`, server, close };
+}
+
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}

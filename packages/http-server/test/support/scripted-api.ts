@@ -1,0 +1,137 @@
+import {
+  type ConsumerApi,
+  type ConsumerContext,
+  ForbiddenError,
+  NotFoundError,
+  type NotificationCallback,
+  type NotificationMessage,
+  type Subscription,
+  UnauthorizedError,
+} from "@consumer-api/contracts";
+
+/**
+ * A small in-test implementation of the ConsumerApi interface, for transport-only behaviour (limits, framing,
+ * timeouts). Not a stand-in for client-internal: the end-to-end tests run the real one.
+ */
+export class ScriptedApi implements ConsumerApi {
+  readonly tokens = new Set(["alice-token", "bob-token"]);
+  readonly calls: { operation: string; args: unknown[] }[] = [];
+  readonly subscribers = new Map<string, Set<NotificationCallback>>();
+  /** Resolves a start with startCallbackType 2: the test decides when the instance "finishes". */
+  private gates: (() => void)[] = [];
+  startsWaiting = 0;
+
+  async authenticate(context: ConsumerContext): Promise<void> {
+    if (!this.tokens.has(context.identity)) throw new UnauthorizedError("Unknown token.");
+  }
+
+  activeSubscriptions(): number {
+    let n = 0;
+    for (const set of this.subscribers.values()) n += set.size;
+    return n;
+  }
+
+  emit(key: string, message: NotificationMessage): void {
+    for (const callback of this.subscribers.get(key) ?? []) void callback(message);
+  }
+
+  finishWaitingStarts(): void {
+    for (const open of this.gates.splice(0)) open();
+  }
+
+  private record(operation: string, context: ConsumerContext, args: unknown[]) {
+    if (!this.tokens.has(context.identity)) throw new UnauthorizedError("Unknown token.");
+    this.calls.push({ operation, args });
+  }
+
+  private subscribe(context: ConsumerContext, key: string, callback: NotificationCallback): Subscription {
+    if (!this.tokens.has(context.identity)) throw new UnauthorizedError("Unknown token.");
+    if (key.includes("forbidden")) throw new ForbiddenError(`No access to ${key}.`);
+    const set = this.subscribers.get(key) ?? new Set();
+    this.subscribers.set(key, set);
+    set.add(callback);
+    return { channel: key, unsubscribe: async () => void set.delete(callback) };
+  }
+
+  async getProcessModels(context: ConsumerContext) {
+    this.record("getProcessModels", context, []);
+    return { processModels: [{ key: "Order", startEvents: [{ key: "Start", data: {} }], endEvents: [] }] };
+  }
+  async getProcessModelByKey(context: ConsumerContext, key: string) {
+    this.record("getProcessModelByKey", context, [key]);
+    if (key === "boom") throw new Error("secret internals");
+    if (key !== "Order") throw new NotFoundError(`No process model ${key}.`);
+    return { key, startEvents: [], endEvents: [] };
+  }
+  async startProcessInstance(context: ConsumerContext, ...args: unknown[]) {
+    this.record("startProcessInstance", context, args);
+    if (args[3] === 2) {
+      this.startsWaiting++;
+      await new Promise<void>((resolve) => this.gates.push(resolve));
+      this.startsWaiting--;
+      return { correlationId: "c-1", processInstanceId: "i-1", endEventKey: "End", tokenPayload: { ok: 1 } };
+    }
+    return { correlationId: "c-1", processInstanceId: "i-1" };
+  }
+  async getEventsForCorrelation(context: ConsumerContext, correlationId: string) {
+    this.record("getEventsForCorrelation", context, [correlationId]);
+    return { events: [] };
+  }
+  async getEventsForProcessModelInCorrelation(context: ConsumerContext, ...args: string[]) {
+    this.record("getEventsForProcessModelInCorrelation", context, args);
+    return { events: [] };
+  }
+  async triggerEvent(context: ConsumerContext, ...args: unknown[]) {
+    this.record("triggerEvent", context, args);
+  }
+  async getUserTasksForCorrelation(context: ConsumerContext, correlationId: string) {
+    this.record("getUserTasksForCorrelation", context, [correlationId]);
+    return { userTasks: [] };
+  }
+  async getUserTasksForProcessModel(context: ConsumerContext, key: string) {
+    this.record("getUserTasksForProcessModel", context, [key]);
+    return { userTasks: [] };
+  }
+  async getUserTasksForProcessModelInCorrelation(context: ConsumerContext, ...args: string[]) {
+    this.record("getUserTasksForProcessModelInCorrelation", context, args);
+    return { userTasks: [] };
+  }
+  async finishUserTask(context: ConsumerContext, ...args: unknown[]) {
+    this.record("finishUserTask", context, args);
+  }
+  async getProcessResultForCorrelation(context: ConsumerContext, ...args: string[]) {
+    this.record("getProcessResultForCorrelation", context, args);
+    return {
+      correlationId: args[1] as string,
+      processModelKey: args[0] as string,
+      processInstanceId: "i-1",
+      endEventKey: "End",
+      result: null,
+    };
+  }
+  async onBpmnEvent(context: ConsumerContext, model: string, event: string, callback: NotificationCallback) {
+    return this.subscribe(context, `event:${model}:${event}`, callback);
+  }
+  async onActivity(
+    context: ConsumerContext,
+    model: string,
+    activity: string,
+    callback: NotificationCallback,
+  ) {
+    return this.subscribe(context, `activity:${model}:${activity}`, callback);
+  }
+  async onSystemEvent(context: ConsumerContext, model: string, callback: NotificationCallback) {
+    return this.subscribe(context, `system:${model}`, callback);
+  }
+  async onSignal(context: ConsumerContext, signal: string, callback: NotificationCallback) {
+    return this.subscribe(context, `signal:${signal}`, callback);
+  }
+}
+
+export const message = (payload?: unknown): NotificationMessage => ({
+  process_model_key: "Order",
+  event_key: "Paid",
+  correlation_id: "c-1",
+  process_instance_id: "i-1",
+  payload,
+});
