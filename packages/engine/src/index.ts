@@ -1,1 +1,2 @@
+export { openEngine } from "./engine.js";
 export * from "./types.js";

@@ -221,6 +221,7 @@ export type EngineErrorCode =
   | "not_executable"
   | "unknown_start_event"
   | "not_waiting"
+  | "unknown_instance"
   | "invalid_model"
   | "closed";
 

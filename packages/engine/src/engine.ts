@@ -1,0 +1,339 @@
+import { randomUUID } from "node:crypto";
+import { Step, type StepEnv } from "./interpreter.js";
+import type { CompiledProcess } from "./model.js";
+import { compileSource, loadModelDirectory } from "./model-loader.js";
+import { recordOf } from "./records.js";
+import { ScriptRunner } from "./scripts.js";
+import { SqliteStore } from "./sqlite-store.js";
+import type { EventRow, Store, UserTaskRow } from "./store.js";
+import { TimerScheduler } from "./timers.js";
+import {
+  type Engine,
+  EngineError,
+  type EngineEvent,
+  type EngineOptions,
+  type InstanceRecord,
+  type ProcessModelInfo,
+  type StartInput,
+  type StepResult,
+  type WaitingEvent,
+  type WaitingUserTask,
+} from "./types.js";
+
+/** Due timers fired per wake-up; the scheduler wakes again at once when more are due. */
+const TIMER_BATCH = 500;
+
+/**
+ * Loads the models, opens (or creates) the data directory and schedules the pending timers. Throws
+ * ModelLoadError when a model does not load.
+ */
+export async function openEngine(options: EngineOptions): Promise<Engine> {
+  const loaded = await loadModelDirectory(options.models);
+  const store = new SqliteStore({ data: options.data, synchronous: options.synchronous ?? "FULL" });
+  try {
+    store.transaction(() => {
+      for (const source of loaded.sources) store.saveModelSource(source);
+    });
+    const versions = new Map<string, Map<string, CompiledProcess>>();
+    const addVersion = (compiled: CompiledProcess) => {
+      const byKey = versions.get(compiled.info.hash) ?? new Map<string, CompiledProcess>();
+      byKey.set(compiled.info.key, compiled);
+      versions.set(compiled.info.hash, byKey);
+    };
+    loaded.processes.forEach(addVersion);
+    // Running instances stay on the version they started with, even when its file changed since.
+    for (const hash of store.runningModelHashes()) {
+      const source = versions.has(hash) ? undefined : store.getModelSource(hash);
+      if (source) (await compileSource(source.file, source.source, hash)).forEach(addVersion);
+    }
+    const engine = new EmbeddedEngine(store, loaded.processes, versions, options.scriptTimeoutMs ?? 5000);
+    engine.scheduleStoredTimers();
+    return engine;
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+interface PendingOp {
+  run(step: Step): unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+class EmbeddedEngine implements Engine {
+  readonly models: ReadonlyMap<string, ProcessModelInfo>;
+  private readonly current: Map<string, CompiledProcess>;
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private readonly endWaiters = new Map<
+    string,
+    Set<{ resolve(record: InstanceRecord): void; reject(error: unknown): void }>
+  >();
+  private readonly timers: TimerScheduler;
+  private readonly env: StepEnv;
+  private queue: PendingOp[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private endSeq: number;
+
+  constructor(
+    private readonly store: Store,
+    processes: CompiledProcess[],
+    private readonly versions: Map<string, Map<string, CompiledProcess>>,
+    scriptTimeoutMs: number,
+  ) {
+    this.current = new Map(processes.map((compiled) => [compiled.info.key, compiled]));
+    this.models = new Map(processes.map((compiled) => [compiled.info.key, compiled.info]));
+    this.endSeq = store.maxEndSeq();
+    this.timers = new TimerScheduler(() => this.fireDueTimers());
+    this.env = {
+      store,
+      scripts: new ScriptRunner(scriptTimeoutMs),
+      resolveModel: (hash, key) => {
+        const compiled = this.versions.get(hash)?.get(key);
+        if (!compiled)
+          throw new EngineError("invalid_model", `model ${key} version ${hash} is not available`);
+        return compiled;
+      },
+      newId: () => randomUUID(),
+      nextEndSeq: () => ++this.endSeq,
+    };
+  }
+
+  async start(input: StartInput): Promise<StepResult> {
+    this.assertOpen();
+    const model = this.current.get(input.processModelKey);
+    if (!model) throw new EngineError("unknown_model", `no process model ${input.processModelKey}`);
+    if (!model.info.executable) {
+      throw new EngineError("not_executable", `process model ${input.processModelKey} is not executable`);
+    }
+    if (!model.info.startEvents.some((event) => event.key === input.startEventKey)) {
+      throw new EngineError(
+        "unknown_start_event",
+        `process model ${input.processModelKey} has no none start event ${input.startEventKey}`,
+      );
+    }
+    const correlationId = input.correlationId ?? randomUUID();
+    const instance = await this.submit((step) =>
+      step.start(model, input.startEventKey, correlationId, input.callerId, input.inputValues),
+    );
+    return { instance };
+  }
+
+  async finishUserTask(userTaskId: string, result: unknown): Promise<StepResult> {
+    this.assertOpen();
+    return { instance: await this.submit((step) => step.finishUserTask(userTaskId, result)) };
+  }
+
+  async triggerEvent(eventId: string, payload?: unknown): Promise<StepResult> {
+    this.assertOpen();
+    return { instance: await this.submit((step) => step.triggerEvent(eventId, payload)) };
+  }
+
+  getUserTask(userTaskId: string): WaitingUserTask | undefined {
+    this.assertOpen();
+    const row = this.store.getUserTask(userTaskId);
+    return row && this.userTaskOf(row);
+  }
+
+  listUserTasks(filter: { correlationId?: string; processModelKey?: string }): WaitingUserTask[] {
+    this.assertOpen();
+    return this.store.listUserTasks(filter).map((row) => this.userTaskOf(row));
+  }
+
+  getEvent(eventId: string): WaitingEvent | undefined {
+    this.assertOpen();
+    const row = this.store.getEvent(eventId);
+    return row && this.eventOf(row);
+  }
+
+  listEvents(filter: { correlationId?: string; processModelKey?: string }): WaitingEvent[] {
+    this.assertOpen();
+    return this.store.listEvents(filter).map((row) => this.eventOf(row));
+  }
+
+  hasCorrelation(correlationId: string): boolean {
+    this.assertOpen();
+    return this.store.hasCorrelation(correlationId);
+  }
+
+  correlationModels(correlationId: string): string[] {
+    this.assertOpen();
+    return this.store.correlationModels(correlationId);
+  }
+
+  getInstance(processInstanceId: string): InstanceRecord | undefined {
+    this.assertOpen();
+    const data = this.store.getInstance(processInstanceId);
+    return data && recordOf(data);
+  }
+
+  latestFinished(correlationId: string, processModelKey: string): InstanceRecord | undefined {
+    this.assertOpen();
+    const data = this.store.latestFinished(correlationId, processModelKey);
+    return data && recordOf(data);
+  }
+
+  whenEnded(processInstanceId: string): Promise<InstanceRecord> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(new EngineError("closed", "the engine is closed"));
+        return;
+      }
+      // Subscribe before looking, so an end committed in between cannot be missed.
+      const waiter = { resolve, reject };
+      const waiters = this.endWaiters.get(processInstanceId) ?? new Set();
+      waiters.add(waiter);
+      this.endWaiters.set(processInstanceId, waiters);
+      const record = this.getInstance(processInstanceId);
+      if (record?.state !== "running") {
+        waiters.delete(waiter);
+        if (waiters.size === 0) this.endWaiters.delete(processInstanceId);
+        if (record) resolve(record);
+        else reject(new EngineError("unknown_instance", `no process instance ${processInstanceId}`));
+      }
+    });
+  }
+
+  on(listener: (event: EngineEvent) => void): () => void {
+    // A wrapper per subscription, so subscribing the same function twice gives two independent subscriptions.
+    const subscription = (event: EngineEvent) => listener(event);
+    this.listeners.add(subscription);
+    return () => {
+      this.listeners.delete(subscription);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.timers.close();
+    this.store.close();
+    const error = new EngineError("closed", "the engine was closed");
+    for (const waiters of this.endWaiters.values()) for (const waiter of waiters) waiter.reject(error);
+    this.endWaiters.clear();
+  }
+
+  scheduleStoredTimers(): void {
+    const next = this.store.nextTimerDue();
+    if (next !== undefined) this.timers.arm(next);
+  }
+
+  private fireDueTimers(): void {
+    if (this.closed) return;
+    const due = this.store.dueTimers(Date.now(), TIMER_BATCH);
+    const fired = due.map((timer) => this.submit((step) => step.fireTimer(timer.id)).catch(() => undefined));
+    void Promise.all(fired).then(() => {
+      if (!this.closed) this.scheduleStoredTimers();
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EngineError("closed", "the engine is closed");
+  }
+
+  /**
+   * Queues a step. Steps queued in the same turn of the event loop share one commit (group commit): each
+   * runs in its own savepoint, so a refused step rolls back alone, and all are durable once the outer
+   * transaction commits. Only then are results returned and events published.
+   */
+  private submit<T>(run: (step: Step) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0 || this.closed) {
+      for (const op of batch) op.reject(new EngineError("closed", "the engine is closed"));
+      return;
+    }
+    const settle: (() => void)[] = [];
+    const events: EngineEvent[] = [];
+    const ended: InstanceRecord[] = [];
+    let earliestTimer = Number.POSITIVE_INFINITY;
+    try {
+      this.store.transaction(() => {
+        for (const op of batch) {
+          const step = new Step(this.env);
+          try {
+            const value = this.store.transaction(() => op.run(step));
+            events.push(...step.events);
+            ended.push(...step.ended);
+            earliestTimer = Math.min(earliestTimer, step.earliestTimer);
+            settle.push(() => op.resolve(value));
+          } catch (error) {
+            settle.push(() => op.reject(error));
+          }
+        }
+      });
+    } catch (error) {
+      // The commit failed: nothing of the batch is durable.
+      for (const op of batch) op.reject(error);
+      return;
+    }
+    for (const event of events) this.publish(event);
+    for (const record of ended) this.resolveEnded(record);
+    for (const done of settle) done();
+    this.timers.arm(earliestTimer);
+  }
+
+  private publish(event: EngineEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A failing listener must not affect the engine or the other listeners.
+      }
+    }
+  }
+
+  private resolveEnded(record: InstanceRecord): void {
+    const waiters = this.endWaiters.get(record.processInstanceId);
+    if (!waiters) return;
+    this.endWaiters.delete(record.processInstanceId);
+    for (const waiter of waiters) waiter.resolve(record);
+  }
+
+  private userTaskOf(row: UserTaskRow): WaitingUserTask {
+    const node = this.versions.get(row.modelHash)?.get(row.modelKey)?.nodes.get(row.key);
+    const task: WaitingUserTask = {
+      id: row.id,
+      key: row.key,
+      processInstanceId: row.instanceId,
+      processModelKey: row.modelKey,
+      correlationId: row.correlationId,
+      lane: row.lane,
+      formFields: node?.formFields ?? [],
+      tokenPayload: row.payload,
+      createdAt: row.createdAt,
+    };
+    if (node?.name !== undefined) task.name = node.name;
+    return task;
+  }
+
+  private eventOf(row: EventRow): WaitingEvent {
+    const node = this.versions.get(row.modelHash)?.get(row.modelKey)?.nodes.get(row.key);
+    const event: WaitingEvent = {
+      id: row.id,
+      key: row.key,
+      processInstanceId: row.instanceId,
+      processModelKey: row.modelKey,
+      correlationId: row.correlationId,
+      lane: row.lane,
+      eventType: row.eventType,
+      eventName: row.eventName,
+      createdAt: row.createdAt,
+    };
+    if (node?.name !== undefined) event.name = node.name;
+    return event;
+  }
+}

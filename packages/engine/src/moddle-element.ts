@@ -1,0 +1,43 @@
+/**
+ * The loose shape of a bpmn-moddle element as the loader reads it. bpmn-moddle's generated types are not
+ * reachable from the package root, and only these properties matter here.
+ */
+export interface ModdleElement {
+  $type: string;
+  id?: string;
+  name?: string;
+  isExecutable?: boolean;
+  triggeredByEvent?: boolean;
+  rootElements?: ModdleElement[];
+  flowElements?: ModdleElement[];
+  laneSets?: ModdleElement[];
+  laneSet?: ModdleElement;
+  lanes?: ModdleElement[];
+  flowNodeRef?: ModdleElement[];
+  childLaneSet?: ModdleElement;
+  eventDefinitions?: ModdleElement[];
+  sourceRef?: ModdleElement;
+  targetRef?: ModdleElement;
+  conditionExpression?: ModdleElement;
+  body?: string;
+  default?: ModdleElement;
+  script?: string;
+  scriptFormat?: string;
+  messageRef?: ModdleElement;
+  signalRef?: ModdleElement;
+  errorRef?: ModdleElement;
+  errorCode?: string;
+  timeDuration?: ModdleElement;
+  timeDate?: ModdleElement;
+  timeCycle?: ModdleElement;
+  loopCharacteristics?: ModdleElement;
+  extensionElements?: ModdleElement;
+  values?: ModdleElement[];
+  fields?: ModdleElement[];
+  label?: string;
+  type?: string;
+  defaultValue?: string;
+  validation?: ModdleElement;
+  constraints?: ModdleElement[];
+  config?: string;
+}

@@ -1,0 +1,301 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { BpmnModdle } from "bpmn-moddle";
+import { parseIsoDuration } from "./durations.js";
+import { FormError, parseForm } from "./forms.js";
+import { laneAssignments } from "./lanes.js";
+import type { ModdleElement } from "./moddle-element.js";
+import type { CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
+import { compileCondition, compileScript, ScriptSyntaxError } from "./scripts.js";
+import { type FlowNodeInfo, type LaneName, ModelLoadError, type ProcessModelInfo } from "./types.js";
+
+const camundaDescriptor: unknown = createRequire(import.meta.url)(
+  "camunda-bpmn-moddle/resources/camunda.json",
+);
+
+/** One .bpmn file's source, identified by its hash: the unit a running instance is pinned to. */
+export interface ModelSource {
+  hash: string;
+  file: string;
+  source: string;
+}
+
+export function hashSource(source: string): string {
+  return createHash("sha256").update(source).digest("hex");
+}
+
+/** Reads and validates every *.bpmn file of a directory. Throws ModelLoadError on the first problem. */
+export async function loadModelDirectory(
+  dir: string,
+): Promise<{ sources: ModelSource[]; processes: CompiledProcess[] }> {
+  const absolute = path.resolve(dir);
+  const names = (await readdir(absolute)).filter((name) => name.toLowerCase().endsWith(".bpmn")).sort();
+  const sources: ModelSource[] = [];
+  const processes: CompiledProcess[] = [];
+  const fileOf = new Map<string, string>();
+  for (const name of names) {
+    const file = path.join(absolute, name);
+    const source = await readFile(file, "utf8");
+    const hash = hashSource(source);
+    sources.push({ hash, file, source });
+    for (const compiled of await compileSource(file, source, hash)) {
+      const earlier = fileOf.get(compiled.info.key);
+      if (earlier !== undefined) {
+        throw new ModelLoadError(file, compiled.info.key, `process id already defined in ${earlier}`);
+      }
+      fileOf.set(compiled.info.key, file);
+      processes.push(compiled);
+    }
+  }
+  return { sources, processes };
+}
+
+/** Parses one file's source into its processes; executable ones are validated and compiled. */
+export async function compileSource(file: string, source: string, hash: string): Promise<CompiledProcess[]> {
+  const moddle = new BpmnModdle({ camunda: camundaDescriptor });
+  let parsed: Awaited<ReturnType<BpmnModdle["fromXML"]>>;
+  try {
+    parsed = await moddle.fromXML(source);
+  } catch (error) {
+    throw new ModelLoadError(file, undefined, `unparseable XML: ${oneLine(error)}`);
+  }
+  const warning = parsed.warnings[0];
+  if (warning) {
+    throw new ModelLoadError(file, warning.element?.id, `unparseable content: ${oneLine(warning)}`);
+  }
+  const definitions = parsed.rootElement as ModdleElement;
+  return (definitions.rootElements ?? [])
+    .filter((element) => element.$type === "bpmn:Process")
+    .map((process) => new ProcessCompiler(file, hash, process).compile());
+}
+
+/** bpmn-moddle's messages span lines ("…detected", "line: 3", "nested error: duplicate ID <Start>"). */
+function oneLine(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message ?? String(error);
+  return String(message)
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(", ");
+}
+
+const IGNORED_ELEMENTS = new Set(["bpmn:DataObject", "bpmn:DataObjectReference", "bpmn:DataStoreReference"]);
+
+class ProcessCompiler {
+  private readonly executable: boolean;
+  private readonly lanes: Map<string, string>;
+  private readonly flowNodes = new Map<string, FlowNodeInfo>();
+  private readonly nodes = new Map<string, NodeDef>();
+  /** Flow node id → id of the process or sub-process that contains it. */
+  private readonly containerOf = new Map<string, string>();
+  private readonly flows: ModdleElement[] = [];
+  private readonly elements = new Map<string, ModdleElement>();
+
+  constructor(
+    private readonly file: string,
+    private readonly hash: string,
+    private readonly process: ModdleElement,
+  ) {
+    this.executable = process.isExecutable === true;
+    this.lanes = laneAssignments(process);
+  }
+
+  compile(): CompiledProcess {
+    const key = this.process.id ?? "";
+    this.collect(this.process, null);
+    if (this.executable) this.compileFlows();
+    const topLevel = (this.process.flowElements ?? []).filter((element) => element.id !== undefined);
+    const infoOf = (element: ModdleElement) => this.flowNodes.get(element.id as string) as FlowNodeInfo;
+    const info: ProcessModelInfo = {
+      key,
+      executable: this.executable,
+      file: this.file,
+      hash: this.hash,
+      startEvents: topLevel
+        .filter((element) => element.$type === "bpmn:StartEvent" && !element.eventDefinitions?.length)
+        .map(infoOf),
+      endEvents: topLevel.filter((element) => element.$type === "bpmn:EndEvent").map(infoOf),
+      flowNodes: this.flowNodes,
+    };
+    if (this.process.name !== undefined) info.name = this.process.name;
+    return { info, nodes: this.nodes };
+  }
+
+  private collect(container: ModdleElement, enclosingLane: LaneName): void {
+    for (const [id, lane] of laneAssignments(container))
+      if (container !== this.process) this.lanes.set(id, lane);
+    for (const element of container.flowElements ?? []) {
+      if (element.$type === "bpmn:SequenceFlow") {
+        this.flows.push(element);
+        continue;
+      }
+      if (IGNORED_ELEMENTS.has(element.$type) || !element.id) continue;
+      const lane = this.lanes.get(element.id) ?? enclosingLane;
+      const info: FlowNodeInfo = { key: element.id, type: element.$type.replace(/^bpmn:/, ""), lane };
+      if (element.name !== undefined) info.name = element.name;
+      this.flowNodes.set(element.id, info);
+      this.elements.set(element.id, element);
+      this.containerOf.set(element.id, container.id ?? "");
+      if (this.executable) this.nodes.set(element.id, this.classify(element, info));
+      if (element.$type === "bpmn:SubProcess") this.collect(element, lane);
+    }
+  }
+
+  private fail(elementId: string | undefined, reason: string): never {
+    throw new ModelLoadError(this.file, elementId, reason);
+  }
+
+  private classify(element: ModdleElement, info: FlowNodeInfo): NodeDef {
+    const id = info.key;
+    const node = (kind: NodeKind): NodeDef => {
+      const def: NodeDef = {
+        key: id,
+        type: info.type,
+        kind,
+        lane: info.lane,
+        outgoing: [],
+        incomingCount: 0,
+      };
+      if (info.name !== undefined) def.name = info.name;
+      return def;
+    };
+    if (element.loopCharacteristics)
+      this.fail(id, `unsupported element: ${info.type} with loop/multi-instance`);
+    const definitions = element.eventDefinitions ?? [];
+    if (definitions.length > 1)
+      this.fail(id, `unsupported element: ${info.type} with several event definitions`);
+    const definition = definitions[0];
+    const unsupported = (): never =>
+      this.fail(
+        id,
+        `unsupported element: ${info.type}${definition ? ` with ${definition.$type.replace(/^bpmn:/, "")}` : ""}`,
+      );
+
+    switch (element.$type) {
+      case "bpmn:StartEvent":
+        if (definition) return unsupported();
+        return node("start");
+      case "bpmn:EndEvent":
+        if (!definition) return node("end");
+        if (definition.$type === "bpmn:TerminateEventDefinition") return node("terminateEnd");
+        if (definition.$type === "bpmn:ErrorEventDefinition") {
+          const def = node("errorEnd");
+          const error = definition.errorRef;
+          const label = error?.name ?? error?.errorCode ?? error?.id;
+          def.errorText = label ? `error end event reached: ${label}` : "error end event reached";
+          return def;
+        }
+        return unsupported();
+      case "bpmn:UserTask": {
+        const def = node("userTask");
+        try {
+          def.formFields = parseForm(element);
+        } catch (error) {
+          if (error instanceof FormError) this.fail(id, error.message);
+          throw error;
+        }
+        return def;
+      }
+      case "bpmn:ManualTask":
+      case "bpmn:Task":
+        return node("activity");
+      case "bpmn:ScriptTask": {
+        const format = (element.scriptFormat ?? "javascript").toLowerCase();
+        if (!["javascript", "js", "ecmascript"].includes(format)) {
+          this.fail(id, `unsupported script format "${element.scriptFormat}"`);
+        }
+        const def = node("script");
+        def.script = this.compileOrFail(id, () => compileScript(element.script ?? "", `${this.file}#${id}`));
+        return def;
+      }
+      case "bpmn:ExclusiveGateway":
+        return node("exclusive");
+      case "bpmn:ParallelGateway":
+        return node("parallel");
+      case "bpmn:IntermediateCatchEvent":
+        if (definition?.$type === "bpmn:MessageEventDefinition") {
+          return this.waitFor(node("messageCatch"), "message", definition.messageRef);
+        }
+        if (definition?.$type === "bpmn:SignalEventDefinition") {
+          return this.waitFor(node("signalCatch"), "signal", definition.signalRef);
+        }
+        if (definition?.$type === "bpmn:TimerEventDefinition") {
+          const text = definition.timeDuration?.body;
+          if (!text)
+            this.fail(id, "timer event without timeDuration (timeDate and timeCycle are not supported)");
+          const ms = parseIsoDuration(text);
+          if (ms === undefined) this.fail(id, `timeDuration "${text}" is not an ISO 8601 duration`);
+          const def = node("timerCatch");
+          def.timerMs = ms;
+          return def;
+        }
+        return unsupported();
+      case "bpmn:ReceiveTask":
+        return this.waitFor(node("receiveTask"), "message", element.messageRef);
+      case "bpmn:IntermediateThrowEvent":
+        if (!definition) return node("passThroughEvent");
+        if (definition.$type === "bpmn:SignalEventDefinition") {
+          return this.waitFor(node("signalThrow"), "signal", definition.signalRef);
+        }
+        return unsupported();
+      case "bpmn:SubProcess": {
+        if (element.triggeredByEvent) this.fail(id, "unsupported element: event sub-process");
+        const starts = (element.flowElements ?? []).filter((child) => child.$type === "bpmn:StartEvent");
+        if (starts.length !== 1) this.fail(id, "a sub-process needs exactly one none start event");
+        const def = node("subProcess");
+        def.innerStart = starts[0]?.id as string;
+        return def;
+      }
+      default:
+        return unsupported();
+    }
+  }
+
+  private waitFor(def: NodeDef, eventType: "message" | "signal", ref: ModdleElement | undefined): NodeDef {
+    def.eventType = eventType;
+    def.eventName = ref?.name ?? ref?.id ?? def.key;
+    return def;
+  }
+
+  private compileOrFail<T>(id: string, compile: () => T): T {
+    try {
+      return compile();
+    } catch (error) {
+      if (error instanceof ScriptSyntaxError) this.fail(id, `does not compile: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private compileFlows(): void {
+    for (const flow of this.flows) {
+      const id = flow.id ?? "";
+      const source = this.nodes.get(flow.sourceRef?.id ?? "");
+      const target = this.nodes.get(flow.targetRef?.id ?? "");
+      if (!source || !target) this.fail(id, "sequence flow without a known source and target");
+      if (this.containerOf.get(source.key) !== this.containerOf.get(target.key)) {
+        this.fail(id, "sequence flow crosses a sub-process boundary");
+      }
+      const def: FlowDef = { id, target: target.key };
+      const isDefault = this.elements.get(source.key)?.default?.id === id;
+      const condition = flow.conditionExpression?.body;
+      if (condition !== undefined && condition.trim() !== "" && !isDefault) {
+        if (source.kind !== "exclusive") {
+          this.fail(id, "condition expressions are only supported on flows leaving an exclusive gateway");
+        }
+        def.condition = this.compileOrFail(id, () => compileCondition(condition, `${this.file}#${id}`));
+      }
+      source.outgoing.push(def);
+      if (isDefault) source.defaultFlow = def;
+      target.incomingCount++;
+    }
+    const ends = new Set<NodeKind>(["end", "terminateEnd", "errorEnd"]);
+    for (const node of this.nodes.values()) {
+      if (!ends.has(node.kind) && node.outgoing.length === 0)
+        this.fail(node.key, "flow node has no outgoing sequence flow");
+      if (node.kind === "start" && node.incomingCount > 0)
+        this.fail(node.key, "start event has an incoming sequence flow");
+    }
+  }
+}

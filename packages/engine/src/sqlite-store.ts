@@ -1,0 +1,396 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { ModelSource } from "./model-loader.js";
+import type { EventRow, InstanceData, ListFilter, Store, TimerRow, UserTaskRow } from "./store.js";
+import type { EventType, InstanceState } from "./types.js";
+
+// Every SQL statement of the engine lives in this file.
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS model_sources (
+  hash TEXT PRIMARY KEY,
+  file TEXT NOT NULL,
+  source TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS instances (
+  id TEXT PRIMARY KEY,
+  model_key TEXT NOT NULL,
+  model_hash TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  caller_id TEXT,
+  state TEXT NOT NULL,
+  end_event_key TEXT,
+  end_event_lane TEXT,
+  result TEXT,
+  failure TEXT,
+  runtime TEXT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  end_seq INTEGER
+);
+CREATE INDEX IF NOT EXISTS instances_latest_finished
+  ON instances (correlation_id, model_key, end_seq) WHERE end_seq IS NOT NULL;
+CREATE INDEX IF NOT EXISTS instances_running_hash ON instances (model_hash) WHERE state = 'running';
+
+CREATE TABLE IF NOT EXISTS correlations (
+  correlation_id TEXT NOT NULL,
+  model_key TEXT NOT NULL,
+  PRIMARY KEY (correlation_id, model_key)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS user_tasks (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  instance_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  model_key TEXT NOT NULL,
+  model_hash TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  lane TEXT,
+  payload TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS user_tasks_by_correlation ON user_tasks (correlation_id, model_key);
+CREATE INDEX IF NOT EXISTS user_tasks_by_model ON user_tasks (model_key);
+
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  instance_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  model_key TEXT NOT NULL,
+  model_hash TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  lane TEXT,
+  event_type TEXT NOT NULL,
+  event_name TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_correlation ON events (correlation_id, model_key);
+CREATE INDEX IF NOT EXISTS events_by_model ON events (model_key);
+CREATE INDEX IF NOT EXISTS events_by_name ON events (event_type, event_name);
+
+CREATE TABLE IF NOT EXISTS timers (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  due_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due_at);
+`;
+
+type Row = Record<string, unknown>;
+
+const toJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+const fromJson = (text: unknown): unknown =>
+  text === null || text === undefined ? undefined : JSON.parse(text as string);
+
+export interface SqliteStoreOptions {
+  /** A directory for engine.sqlite (created when missing), or ":memory:". */
+  data: string;
+  synchronous: "FULL" | "NORMAL";
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly runInTransaction: (fn: () => unknown) => unknown;
+  private readonly sql: Record<string, Database.Statement>;
+
+  constructor(options: SqliteStoreOptions) {
+    let file = ":memory:";
+    if (options.data !== ":memory:") {
+      mkdirSync(options.data, { recursive: true });
+      file = path.join(options.data, "engine.sqlite");
+    }
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
+    this.db.pragma("foreign_keys = OFF");
+    this.db.exec(SCHEMA);
+    this.runInTransaction = this.db.transaction((fn: () => unknown) => fn());
+    const prepare = (text: string) => this.db.prepare(text);
+    this.sql = {
+      saveModelSource: prepare("INSERT OR IGNORE INTO model_sources (hash, file, source) VALUES (?, ?, ?)"),
+      getModelSource: prepare("SELECT hash, file, source FROM model_sources WHERE hash = ?"),
+      runningModelHashes: prepare("SELECT DISTINCT model_hash FROM instances WHERE state = 'running'"),
+      insertInstance: prepare(
+        `INSERT INTO instances (id, model_key, model_hash, correlation_id, caller_id, state, end_event_key,
+           end_event_lane, result, failure, runtime, started_at, finished_at, end_seq)
+         VALUES (@id, @modelKey, @modelHash, @correlationId, @callerId, @state, @endEventKey, @endEventLane,
+           @result, @failure, @runtime, @startedAt, @finishedAt, @endSeq)`,
+      ),
+      updateInstance: prepare(
+        `UPDATE instances SET state = @state, end_event_key = @endEventKey, end_event_lane = @endEventLane,
+           result = @result, failure = @failure, runtime = @runtime, finished_at = @finishedAt, end_seq = @endSeq
+         WHERE id = @id`,
+      ),
+      getInstance: prepare("SELECT * FROM instances WHERE id = ?"),
+      latestFinished: prepare(
+        `SELECT * FROM instances WHERE correlation_id = ? AND model_key = ? AND end_seq IS NOT NULL
+         ORDER BY end_seq DESC LIMIT 1`,
+      ),
+      maxEndSeq: prepare("SELECT COALESCE(MAX(end_seq), 0) AS seq FROM instances"),
+      addCorrelation: prepare("INSERT OR IGNORE INTO correlations (correlation_id, model_key) VALUES (?, ?)"),
+      hasCorrelation: prepare("SELECT 1 FROM correlations WHERE correlation_id = ? LIMIT 1"),
+      correlationModels: prepare(
+        "SELECT model_key FROM correlations WHERE correlation_id = ? ORDER BY model_key",
+      ),
+      insertUserTask: prepare(
+        `INSERT INTO user_tasks (id, instance_id, key, model_key, model_hash, correlation_id, lane, payload, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      takeUserTask: prepare("DELETE FROM user_tasks WHERE id = ? RETURNING *"),
+      getUserTask: prepare("SELECT * FROM user_tasks WHERE id = ?"),
+      userTasksByCorrelation: prepare("SELECT * FROM user_tasks WHERE correlation_id = ? ORDER BY seq"),
+      userTasksByModel: prepare("SELECT * FROM user_tasks WHERE model_key = ? ORDER BY seq"),
+      userTasksByBoth: prepare(
+        "SELECT * FROM user_tasks WHERE correlation_id = ? AND model_key = ? ORDER BY seq",
+      ),
+      userTasksAll: prepare("SELECT * FROM user_tasks ORDER BY seq"),
+      insertEvent: prepare(
+        `INSERT INTO events (id, instance_id, key, model_key, model_hash, correlation_id, lane, event_type,
+           event_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      takeEvent: prepare("DELETE FROM events WHERE id = ? RETURNING *"),
+      getEvent: prepare("SELECT * FROM events WHERE id = ?"),
+      eventsByCorrelation: prepare("SELECT * FROM events WHERE correlation_id = ? ORDER BY seq"),
+      eventsByModel: prepare("SELECT * FROM events WHERE model_key = ? ORDER BY seq"),
+      eventsByBoth: prepare("SELECT * FROM events WHERE correlation_id = ? AND model_key = ? ORDER BY seq"),
+      eventsAll: prepare("SELECT * FROM events ORDER BY seq"),
+      signalWaiters: prepare(
+        "SELECT id FROM events WHERE event_type = 'signal' AND event_name = ? ORDER BY seq",
+      ).pluck(),
+      insertTimer: prepare("INSERT INTO timers (id, instance_id, key, due_at) VALUES (?, ?, ?, ?)"),
+      takeTimer: prepare("DELETE FROM timers WHERE id = ? RETURNING *"),
+      dueTimers: prepare("SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?"),
+      nextTimerDue: prepare("SELECT MIN(due_at) FROM timers").pluck(),
+    };
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.runInTransaction(fn) as T;
+  }
+
+  saveModelSource(source: ModelSource): void {
+    this.statement("saveModelSource").run(source.hash, source.file, source.source);
+  }
+
+  getModelSource(hash: string): ModelSource | undefined {
+    return this.statement("getModelSource").get(hash) as ModelSource | undefined;
+  }
+
+  runningModelHashes(): string[] {
+    return (this.statement("runningModelHashes").all() as Row[]).map((row) => row.model_hash as string);
+  }
+
+  insertInstance(instance: InstanceData): void {
+    this.statement("insertInstance").run(instanceParams(instance));
+  }
+
+  updateInstance(instance: InstanceData): void {
+    this.statement("updateInstance").run(instanceParams(instance));
+  }
+
+  getInstance(id: string): InstanceData | undefined {
+    return instanceOf(this.statement("getInstance").get(id) as Row | undefined);
+  }
+
+  latestFinished(correlationId: string, modelKey: string): InstanceData | undefined {
+    return instanceOf(this.statement("latestFinished").get(correlationId, modelKey) as Row | undefined);
+  }
+
+  maxEndSeq(): number {
+    return (this.statement("maxEndSeq").get() as { seq: number }).seq;
+  }
+
+  addCorrelation(correlationId: string, modelKey: string): void {
+    this.statement("addCorrelation").run(correlationId, modelKey);
+  }
+
+  hasCorrelation(correlationId: string): boolean {
+    return this.statement("hasCorrelation").get(correlationId) !== undefined;
+  }
+
+  correlationModels(correlationId: string): string[] {
+    return (this.statement("correlationModels").all(correlationId) as Row[]).map(
+      (row) => row.model_key as string,
+    );
+  }
+
+  insertUserTask(task: UserTaskRow): void {
+    this.statement("insertUserTask").run(
+      task.id,
+      task.instanceId,
+      task.key,
+      task.modelKey,
+      task.modelHash,
+      task.correlationId,
+      task.lane,
+      toJson(task.payload),
+      task.createdAt,
+    );
+  }
+
+  takeUserTask(id: string): UserTaskRow | undefined {
+    return userTaskOf(this.statement("takeUserTask").get(id) as Row | undefined);
+  }
+
+  getUserTask(id: string): UserTaskRow | undefined {
+    return userTaskOf(this.statement("getUserTask").get(id) as Row | undefined);
+  }
+
+  listUserTasks(filter: ListFilter): UserTaskRow[] {
+    return (this.list("userTasks", filter) as Row[]).map((row) => userTaskOf(row) as UserTaskRow);
+  }
+
+  insertEvent(event: EventRow): void {
+    this.statement("insertEvent").run(
+      event.id,
+      event.instanceId,
+      event.key,
+      event.modelKey,
+      event.modelHash,
+      event.correlationId,
+      event.lane,
+      event.eventType,
+      event.eventName,
+      event.createdAt,
+    );
+  }
+
+  takeEvent(id: string): EventRow | undefined {
+    return eventOf(this.statement("takeEvent").get(id) as Row | undefined);
+  }
+
+  getEvent(id: string): EventRow | undefined {
+    return eventOf(this.statement("getEvent").get(id) as Row | undefined);
+  }
+
+  listEvents(filter: ListFilter): EventRow[] {
+    return (this.list("events", filter) as Row[]).map((row) => eventOf(row) as EventRow);
+  }
+
+  signalWaiters(signalName: string): string[] {
+    return this.statement("signalWaiters").all(signalName) as string[];
+  }
+
+  insertTimer(timer: TimerRow): void {
+    this.statement("insertTimer").run(timer.id, timer.instanceId, timer.key, timer.dueAt);
+  }
+
+  takeTimer(id: string): TimerRow | undefined {
+    return timerOf(this.statement("takeTimer").get(id) as Row | undefined);
+  }
+
+  dueTimers(now: number, limit: number): TimerRow[] {
+    return (this.statement("dueTimers").all(now, limit) as Row[]).map((row) => timerOf(row) as TimerRow);
+  }
+
+  nextTimerDue(): number | undefined {
+    const due = this.statement("nextTimerDue").get() as number | null;
+    return due ?? undefined;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private statement(name: string): Database.Statement {
+    return this.sql[name] as Database.Statement;
+  }
+
+  private list(table: "userTasks" | "events", filter: ListFilter): unknown[] {
+    const { correlationId, processModelKey } = filter;
+    if (correlationId !== undefined && processModelKey !== undefined) {
+      return this.statement(`${table}ByBoth`).all(correlationId, processModelKey);
+    }
+    if (correlationId !== undefined) return this.statement(`${table}ByCorrelation`).all(correlationId);
+    if (processModelKey !== undefined) return this.statement(`${table}ByModel`).all(processModelKey);
+    return this.statement(`${table}All`).all();
+  }
+}
+
+function instanceParams(instance: InstanceData): Row {
+  return {
+    id: instance.id,
+    modelKey: instance.modelKey,
+    modelHash: instance.modelHash,
+    correlationId: instance.correlationId,
+    callerId: instance.callerId ?? null,
+    state: instance.state,
+    endEventKey: instance.endEventKey ?? null,
+    endEventLane: instance.endEventLane ?? null,
+    result: instance.endEventKey === undefined ? null : toJson(instance.result),
+    failure: toJson(instance.failure),
+    runtime: instance.runtime ?? null,
+    startedAt: instance.startedAt,
+    finishedAt: instance.finishedAt ?? null,
+    endSeq: instance.endSeq ?? null,
+  };
+}
+
+function instanceOf(row: Row | undefined): InstanceData | undefined {
+  if (!row) return undefined;
+  const instance: InstanceData = {
+    id: row.id as string,
+    modelKey: row.model_key as string,
+    modelHash: row.model_hash as string,
+    correlationId: row.correlation_id as string,
+    state: row.state as InstanceState,
+    startedAt: row.started_at as string,
+  };
+  if (row.caller_id !== null) instance.callerId = row.caller_id as string;
+  if (row.end_event_key !== null) {
+    instance.endEventKey = row.end_event_key as string;
+    instance.endEventLane = (row.end_event_lane as string | null) ?? null;
+    instance.result = fromJson(row.result);
+  }
+  if (row.failure !== null) instance.failure = fromJson(row.failure) as InstanceData["failure"];
+  if (row.runtime !== null) instance.runtime = row.runtime as string;
+  if (row.finished_at !== null) instance.finishedAt = row.finished_at as string;
+  if (row.end_seq !== null) instance.endSeq = row.end_seq as number;
+  return instance;
+}
+
+function userTaskOf(row: Row | undefined): UserTaskRow | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    instanceId: row.instance_id as string,
+    key: row.key as string,
+    modelKey: row.model_key as string,
+    modelHash: row.model_hash as string,
+    correlationId: row.correlation_id as string,
+    lane: (row.lane as string | null) ?? null,
+    payload: fromJson(row.payload),
+    createdAt: row.created_at as string,
+  };
+}
+
+function eventOf(row: Row | undefined): EventRow | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    instanceId: row.instance_id as string,
+    key: row.key as string,
+    modelKey: row.model_key as string,
+    modelHash: row.model_hash as string,
+    correlationId: row.correlation_id as string,
+    lane: (row.lane as string | null) ?? null,
+    eventType: row.event_type as EventType,
+    eventName: row.event_name as string,
+    createdAt: row.created_at as string,
+  };
+}
+
+function timerOf(row: Row | undefined): TimerRow | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    instanceId: row.instance_id as string,
+    key: row.key as string,
+    dueAt: row.due_at as number,
+  };
+}

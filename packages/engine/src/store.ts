@@ -1,0 +1,101 @@
+import type { ModelSource } from "./model-loader.js";
+import type { EventType, InstanceFailure, InstanceState, LaneName } from "./types.js";
+
+// The engine's only view of persistence. Everything it needs is here, so another backend (PostgreSQL) can
+// implement the same interface. All calls are synchronous and run inside `transaction` when they write.
+
+export interface InstanceData {
+  id: string;
+  modelKey: string;
+  modelHash: string;
+  correlationId: string;
+  callerId?: string;
+  state: InstanceState;
+  endEventKey?: string;
+  endEventLane?: LaneName;
+  result?: unknown;
+  failure?: InstanceFailure;
+  startedAt: string;
+  finishedAt?: string;
+  /** Monotonic order of instances that ended through an end event. */
+  endSeq?: number;
+  /** The interpreter's serialized state; only while running. */
+  runtime?: string;
+}
+
+export interface UserTaskRow {
+  id: string;
+  instanceId: string;
+  key: string;
+  modelKey: string;
+  modelHash: string;
+  correlationId: string;
+  lane: LaneName;
+  payload: unknown;
+  createdAt: string;
+}
+
+export interface EventRow {
+  id: string;
+  instanceId: string;
+  key: string;
+  modelKey: string;
+  modelHash: string;
+  correlationId: string;
+  lane: LaneName;
+  eventType: EventType;
+  eventName: string;
+  createdAt: string;
+}
+
+export interface TimerRow {
+  id: string;
+  instanceId: string;
+  key: string;
+  dueAt: number;
+}
+
+export interface ListFilter {
+  correlationId?: string;
+  processModelKey?: string;
+}
+
+export interface Store {
+  /** Runs fn in a transaction; a nested call is a savepoint that rolls back alone when fn throws. */
+  transaction<T>(fn: () => T): T;
+
+  saveModelSource(source: ModelSource): void;
+  getModelSource(hash: string): ModelSource | undefined;
+  /** Hashes of the model versions that running instances are pinned to. */
+  runningModelHashes(): string[];
+
+  insertInstance(instance: InstanceData): void;
+  updateInstance(instance: InstanceData): void;
+  getInstance(id: string): InstanceData | undefined;
+  latestFinished(correlationId: string, modelKey: string): InstanceData | undefined;
+  maxEndSeq(): number;
+
+  addCorrelation(correlationId: string, modelKey: string): void;
+  hasCorrelation(correlationId: string): boolean;
+  correlationModels(correlationId: string): string[];
+
+  insertUserTask(task: UserTaskRow): void;
+  /** Deletes and returns the task; undefined when it does not wait (any more). */
+  takeUserTask(id: string): UserTaskRow | undefined;
+  getUserTask(id: string): UserTaskRow | undefined;
+  listUserTasks(filter: ListFilter): UserTaskRow[];
+
+  insertEvent(event: EventRow): void;
+  takeEvent(id: string): EventRow | undefined;
+  getEvent(id: string): EventRow | undefined;
+  listEvents(filter: ListFilter): EventRow[];
+  /** Ids of the signal catch events waiting for that signal name, in the order they started waiting. */
+  signalWaiters(signalName: string): string[];
+
+  insertTimer(timer: TimerRow): void;
+  takeTimer(id: string): TimerRow | undefined;
+  dueTimers(now: number, limit: number): TimerRow[];
+  nextTimerDue(): number | undefined;
+
+  close(): void;
+}

@@ -1,0 +1,55 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { openEngine } from "../src/index.js";
+import type { Engine, EngineEvent, EngineOptions } from "../src/types.js";
+
+export const fixtures = fileURLToPath(new URL("./fixtures", import.meta.url));
+export const invalidFixture = (name: string) => path.join(fixtures, "invalid", name);
+
+const tempDirs: string[] = [];
+
+export function tempDir(prefix = "engine-test-"): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** A temp models dir holding copies of the given fixture files (paths relative to fixtures/). */
+export function modelsDir(...files: string[]): string {
+  const dir = tempDir("engine-models-");
+  mkdirSync(dir, { recursive: true });
+  for (const file of files) cpSync(path.join(fixtures, file), path.join(dir, path.basename(file)));
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+const openEngines: Engine[] = [];
+
+export async function open(options: Partial<EngineOptions> = {}): Promise<Engine> {
+  const engine = await openEngine({ models: fixtures, data: ":memory:", ...options });
+  openEngines.push(engine);
+  return engine;
+}
+
+export async function closeEngines(): Promise<void> {
+  for (const engine of openEngines.splice(0)) await engine.close();
+}
+
+/** Records every engine event of an engine. */
+export function record(engine: Engine): EngineEvent[] {
+  const events: EngineEvent[] = [];
+  engine.on((event) => events.push(event));
+  return events;
+}
+
+/** "type:flowNodeKey" for each event of one instance, for compact order assertions. */
+export function trace(events: EngineEvent[], processInstanceId: string): string[] {
+  return events
+    .filter((event) => event.processInstanceId === processInstanceId)
+    .map((event) => ("flowNodeKey" in event ? `${event.type}:${event.flowNodeKey}` : event.type));
+}
