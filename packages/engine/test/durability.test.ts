@@ -1,0 +1,201 @@
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { closeEngines, fixtures, modelsDir, open, removeTempDirs, tempDir } from "./helpers.js";
+
+afterEach(async () => {
+  await closeEngines();
+  removeTempDirs();
+});
+
+/** Reads the engine's timer rows directly: the public API has no timer query. */
+function timerRows(data: string, instanceId: string): number {
+  const db = new Database(path.join(data, "engine.sqlite"), { readonly: true });
+  try {
+    return (
+      db.prepare("SELECT COUNT(*) AS n FROM timers WHERE instance_id = ?").get(instanceId) as { n: number }
+    ).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe("durability", () => {
+  it("keeps instances, waiting tasks and events across close and reopen", async () => {
+    const data = tempDir();
+    const first = await open({ data });
+    const order = await first.start({
+      processModelKey: "Order",
+      startEventKey: "StartWeb",
+      correlationId: "d",
+      inputValues: { a: 1 },
+    });
+    await first.start({ processModelKey: "Messages", startEventKey: "Start", correlationId: "d" });
+    const done = await first.start({
+      processModelKey: "ScriptGateway",
+      startEventKey: "Start",
+      correlationId: "d",
+      inputValues: { amount: 30 },
+    });
+    await first.close();
+
+    const second = await open({ data });
+    expect(second.getInstance(order.instance.processInstanceId)).toEqual(order.instance);
+    expect(second.latestFinished("d", "ScriptGateway")).toEqual(done.instance);
+    expect(second.correlationModels("d")).toEqual(["Messages", "Order", "ScriptGateway"]);
+    const [task] = second.listUserTasks({ correlationId: "d" });
+    expect(task).toMatchObject({
+      key: "Review",
+      name: "Review order",
+      lane: "Managers",
+      tokenPayload: { a: 1 },
+    });
+    expect(task?.formFields).toHaveLength(7);
+    expect(second.listEvents({ correlationId: "d" }).map((event) => event.key)).toEqual([
+      "Payment",
+      "Delivery",
+    ]);
+    const finished = await second.finishUserTask(task?.id as string, { formFields: { amount: 1 } });
+    expect(finished.instance).toMatchObject({ state: "finished", endEventKey: "EndSmall" });
+  });
+
+  it("fires a timer that came due while the engine was closed", async () => {
+    const data = tempDir();
+    const first = await open({ data });
+    const { instance } = await first.start({
+      processModelKey: "Timer",
+      startEventKey: "Start",
+      inputValues: { t: 1 },
+    });
+    await first.close();
+    expect(timerRows(data, instance.processInstanceId)).toBe(1);
+
+    const second = await open({ data });
+    const ended = await second.whenEnded(instance.processInstanceId);
+    expect(ended).toMatchObject({ state: "finished", result: { t: 1 } });
+    expect(timerRows(data, instance.processInstanceId)).toBe(0);
+  });
+
+  it("keeps a long timer waiting across reopen", async () => {
+    const data = tempDir();
+    const first = await open({ data });
+    const { instance } = await first.start({ processModelKey: "LongTimer", startEventKey: "Start" });
+    await first.close();
+    const second = await open({ data });
+    expect(second.getInstance(instance.processInstanceId)?.state).toBe("running");
+    expect(timerRows(data, instance.processInstanceId)).toBe(1);
+  });
+
+  it("pins running instances to the model version they started with", async () => {
+    const models = modelsDir();
+    const file = path.join(models, "pinned.bpmn");
+    const data = tempDir();
+    copyFileSync(path.join(fixtures, "versioned", "pinned-v1.bpmn"), file);
+    const first = await open({ models, data });
+    const old = await first.start({ processModelKey: "Pinned", startEventKey: "Start", correlationId: "p" });
+    await first.close();
+
+    copyFileSync(path.join(fixtures, "versioned", "pinned-v2.bpmn"), file);
+    const second = await open({ models, data });
+    const v2Hash = second.models.get("Pinned")?.hash;
+    expect(v2Hash).not.toBe(old.instance.modelHash);
+    const fresh = await second.start({
+      processModelKey: "Pinned",
+      startEventKey: "Start",
+      correlationId: "p",
+    });
+    expect(fresh.instance.modelHash).toBe(v2Hash);
+
+    const tasks = second.listUserTasks({ correlationId: "p" });
+    expect(tasks.map((task) => [task.processInstanceId, task.name])).toEqual([
+      [old.instance.processInstanceId, "Ask (v1)"],
+      [fresh.instance.processInstanceId, "Ask (v2)"],
+    ]);
+    const oldDone = await second.finishUserTask(tasks[0]?.id as string, { formFields: {} });
+    const freshDone = await second.finishUserTask(tasks[1]?.id as string, { formFields: {} });
+    expect(oldDone.instance.result).toEqual({ version: 1 });
+    expect(freshDone.instance.result).toEqual({ version: 2 });
+  });
+
+  it("keeps every acknowledged operation after a SIGKILL mid-load", async () => {
+    const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+    expect(existsSync(dist), "build the package first: pnpm --filter @consumer-api/engine build").toBe(true);
+    const data = tempDir();
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL("./crash-child.mjs", import.meta.url)), fixtures, data],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const lines: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      let buffered = "";
+      const safety = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (chunk: string) => {
+        buffered += chunk;
+        const complete = buffered.split("\n");
+        buffered = complete.pop() ?? "";
+        lines.push(...complete);
+        if (lines.length >= 600) child.kill("SIGKILL");
+      });
+      child.on("error", reject);
+      child.on("exit", (_code, signal) => {
+        clearTimeout(safety);
+        if (signal === "SIGKILL") resolve();
+        else reject(new Error(`child exited by itself (${_code}); output: ${lines.slice(-3).join(" | ")}`));
+      });
+    });
+    expect(lines[0]).toBe("ready");
+
+    const started = new Map<string, string>();
+    const finished = new Map<string, string>();
+    const finishing = new Set<string>();
+    const timers: string[] = [];
+    for (const line of lines.slice(1)) {
+      const [kind, instanceId, taskId] = line.split(" ") as [string, string, string];
+      if (kind === "started") started.set(instanceId, taskId);
+      else if (kind === "finished") finished.set(instanceId, taskId);
+      else if (kind === "finishing") finishing.add(instanceId);
+      else if (kind === "timer") timers.push(instanceId);
+    }
+    expect(started.size).toBeGreaterThan(50);
+    expect(finished.size).toBeGreaterThan(10);
+    expect(timers.length).toBeGreaterThan(5);
+
+    const engine = await open({ data });
+    for (const [instanceId, taskId] of started) {
+      const instance = engine.getInstance(instanceId);
+      expect(instance?.state).toBe("running");
+      if (finished.has(instanceId)) {
+        expect(engine.getUserTask(taskId)).toBeUndefined();
+        const events = engine.listEvents({ correlationId: instance?.correlationId as string });
+        expect(events.map((event) => [event.key, event.processInstanceId])).toEqual([
+          ["Confirm", instanceId],
+        ]);
+      } else if (!finishing.has(instanceId)) {
+        expect(engine.getUserTask(taskId)?.processInstanceId).toBe(instanceId);
+      } else {
+        // Killed between commit and acknowledgement, or before the commit: one or the other, never both.
+        const events = engine.listEvents({ correlationId: instance?.correlationId as string });
+        expect(Number(engine.getUserTask(taskId) !== undefined) + events.length).toBe(1);
+      }
+    }
+    for (const instanceId of timers) {
+      expect(engine.getInstance(instanceId)?.state).toBe("running");
+      expect(timerRows(data, instanceId)).toBe(1);
+    }
+    // The reopened engine carries on with what was left waiting.
+    const [instanceId, taskId] = [...started].find(([id]) => !finishing.has(id)) as [string, string];
+    await engine.finishUserTask(taskId, { formFields: {} });
+    const [confirm] = engine.listEvents({
+      correlationId: engine.getInstance(instanceId)?.correlationId as string,
+    });
+    const done = await engine.triggerEvent(confirm?.id as string, { ok: true });
+    expect(done.instance).toMatchObject({ state: "finished", result: { ok: true } });
+  });
+});
