@@ -143,8 +143,11 @@ export function parseChannel(channel: string): ParsedChannel {
   throw bad("unknown channel");
 }
 
-/** Subscribes `api` to whatever a channel string names (used by transports that receive channel strings). */
-export function subscribeToChannel(
+/**
+ * Subscribes `api` to whatever a channel string names (used by transports that receive channel strings).
+ * Async so a bad channel rejects the promise like every other failure instead of throwing synchronously.
+ */
+export async function subscribeToChannel(
   api: ConsumerApi,
   context: ConsumerContext,
   channel: string,

@@ -27,31 +27,12 @@ export function namedTypeOf(schema: z.ZodType): NamedTypeName | undefined {
   return nameBySchema.get(schema);
 }
 
-/**
- * zod marks a property required when its schema does not accept `undefined` — except `z.unknown()` and
- * `z.any()`, which accept a missing key at runtime yet come out required. A token payload that is
- * `undefined` is dropped by JSON.stringify, so the JSON Schema must not require what zod itself accepts
- * as absent.
- */
-function dropRequiredForAny(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: z.core.JSONSchema.BaseSchema }) {
-  const { zodSchema, jsonSchema } = ctx;
-  if (zodSchema._zod.def.type !== "object" || !Array.isArray(jsonSchema.required)) return;
-  const shape = (zodSchema as z.core.$ZodObject)._zod.def.shape;
-  const required = jsonSchema.required.filter((key) => {
-    const type = shape[key]?._zod.def.type;
-    return type !== "unknown" && type !== "any";
-  });
-  if (required.length > 0) jsonSchema.required = required;
-  else delete jsonSchema.required;
-}
-
-/** zod's JSON Schema for any schema of the contract, with the contract's conventions applied. */
+/** zod's JSON Schema for a schema of the contract; anything JSON Schema cannot express throws, so nothing is silently widened. */
 export function zodToJsonSchema(schema: z.ZodType, draft: JsonSchemaDraft, io: WireSide): JsonSchema {
   return z.toJSONSchema(schema, {
     target: draft === "07" ? "draft-07" : "draft-2020-12",
     io,
     unrepresentable: "throw",
-    override: dropRequiredForAny,
   }) as JsonSchema;
 }
 
@@ -104,4 +85,17 @@ export function generateJsonSchemas(options: JsonSchemaOptions = {}): Record<Nam
     documents[name] = generateJsonSchema(name, options);
   }
   return documents;
+}
+
+/**
+ * The named types no other named type nests (lists, payloads, frame unions, ProblemDetails, …). Their
+ * documents together contain every named type exactly once, so a code generator fed only these files
+ * emits each class once instead of once per file that nests it.
+ */
+export function rootNamedTypes(): NamedTypeName[] {
+  const documents = generateJsonSchemas();
+  const nested = new Set(
+    Object.values(documents).flatMap((document) => Object.keys(document.definitions ?? {})),
+  );
+  return (Object.keys(documents) as NamedTypeName[]).filter((name) => !nested.has(name));
 }

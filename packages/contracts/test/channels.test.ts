@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import {
+  BadRequestError,
+  buildChannel,
+  type ChannelKind,
+  type ChannelParams,
+  type ConsumerApi,
+  channelList,
+  channels,
+  type ParsedChannel,
+  parseChannel,
+  subscribeToChannel,
+} from "../src/index.js";
+
+const odd = "a b/c?d#e%f&g=h+ü✓";
+const samples = (v: string): ParsedChannel[] => [
+  { kind: "bpmnEvent", params: { processModelKey: `${v}m`, eventKey: `${v}e` } },
+  { kind: "bpmnEvent", params: { processModelKey: `${v}m`, eventKey: `${v}e`, correlationId: `${v}c` } },
+  { kind: "activity", params: { processModelKey: `${v}m`, activityKey: `${v}a` } },
+  { kind: "activity", params: { processModelKey: `${v}m`, activityKey: `${v}a`, correlationId: `${v}c` } },
+  { kind: "systemEvent", params: { processModelKey: `${v}m` } },
+  { kind: "systemEvent", params: { processModelKey: `${v}m`, correlationId: `${v}c` } },
+  { kind: "signal", params: { signalKey: `${v}s` } },
+];
+
+// Keywords of the grammar as values must not confuse the parser.
+const keywords = [
+  "events",
+  "correlations",
+  "system_events",
+  "process_notifications",
+  "signals",
+  "activities",
+];
+
+describe("channels", () => {
+  it("has one definition per kind, each with its ConsumerApi method", () => {
+    expect(channelList.map((c) => c.kind).sort()).toEqual(["activity", "bpmnEvent", "signal", "systemEvent"]);
+    expect(channelList.map((c) => c.method).sort()).toEqual([
+      "onActivity",
+      "onBpmnEvent",
+      "onSignal",
+      "onSystemEvent",
+    ]);
+  });
+
+  it.each(
+    [...samples("Order"), ...samples(odd), ...keywords.flatMap(samples)].map((c) => [JSON.stringify(c), c]),
+  )("build → parse round-trips %s", (_, channel) => {
+    const built = buildChannel(channel.kind, channel.params as never);
+    expect(parseChannel(built)).toEqual(channel);
+  });
+
+  it.each(samples("X").map((c) => [JSON.stringify(c), c]))(
+    "%s fills one of its kind's templates",
+    (_, channel) => {
+      const built = buildChannel(channel.kind, channel.params as never);
+      const p = channel.params as Record<string, string>;
+      const filled = channels[channel.kind].templates.map((template) =>
+        template
+          .replace("{process_model_key}", p.processModelKey ?? "")
+          .replace("{correlation_id}", p.correlationId ?? "")
+          .replace("{event_key}", p.eventKey ?? "")
+          .replace("{activity_key}", p.activityKey ?? "")
+          .replace("{signal_key}", p.signalKey ?? ""),
+      );
+      expect(filled).toContain(built);
+    },
+  );
+
+  it("builds SPEC §5's channel strings", () => {
+    expect(
+      buildChannel("bpmnEvent", { processModelKey: "Order", eventKey: "End1", correlationId: "c-1" }),
+    ).toBe("/process_model/Order/correlations/c-1/events/End1/process_notifications");
+    expect(buildChannel("activity", { processModelKey: "Order", activityKey: "Review" })).toBe(
+      "/process_model/Order/activities/Review/process_notifications",
+    );
+    expect(buildChannel("systemEvent", { processModelKey: "Order" })).toBe(
+      "/process_model/Order/system_events",
+    );
+    expect(buildChannel("signal", { signalKey: "go now" })).toBe("/signals/go%20now/process_notifications");
+  });
+
+  it.each([
+    "",
+    "process_model/Order/system_events",
+    "/",
+    "/process_model",
+    "/process_model/Order",
+    "/process_model/Order/",
+    "/process_model//system_events",
+    "/process_model/Order/system_events/extra",
+    "/process_model/Order/correlations/c-1",
+    "/process_model/Order/correlations/system_events",
+    "/process_model/Order/events/End1",
+    "/process_model/Order/events/End1/other",
+    "/process_model/Order/tasks/Review/process_notifications",
+    "/process_models/Order/system_events",
+    "/signals/go",
+    "/signals//process_notifications",
+    "/signals/go/process_notifications/more",
+    "/process_model/%E0%A4%A/system_events",
+  ])("rejects %j with a 400 naming the channel", (channel) => {
+    try {
+      parseChannel(channel);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect((error as BadRequestError).status).toBe(400);
+      expect((error as BadRequestError).detail).toMatch(/^channel: /);
+      expect((error as BadRequestError).detail).toContain(JSON.stringify(channel));
+    }
+  });
+
+  it("subscribeToChannel calls the kind's ConsumerApi method with the parsed params", async () => {
+    const calls: unknown[][] = [];
+    const record =
+      (method: string) =>
+      async (...args: unknown[]) => {
+        calls.push([method, ...args.filter((a) => typeof a !== "function")]);
+        return { channel: "", unsubscribe: async () => {} };
+      };
+    // Only the subscription methods are reached; the route methods are never called here.
+    const api = {
+      onBpmnEvent: record("onBpmnEvent"),
+      onActivity: record("onActivity"),
+      onSystemEvent: record("onSystemEvent"),
+      onSignal: record("onSignal"),
+    } as unknown as ConsumerApi;
+    const context = { identity: "t" };
+    const callback = () => {};
+    for (const channel of samples("k")) {
+      await subscribeToChannel(api, context, buildChannel(channel.kind, channel.params as never), callback);
+    }
+    expect(calls).toEqual([
+      ["onBpmnEvent", context, "km", "ke", undefined],
+      ["onBpmnEvent", context, "km", "ke", { correlationId: "kc" }],
+      ["onActivity", context, "km", "ka", undefined],
+      ["onActivity", context, "km", "ka", { correlationId: "kc" }],
+      ["onSystemEvent", context, "km", undefined],
+      ["onSystemEvent", context, "km", { correlationId: "kc" }],
+      ["onSignal", context, "ks"],
+    ]);
+    await expect(subscribeToChannel(api, context, "/nope", callback)).rejects.toBeInstanceOf(BadRequestError);
+  });
+});
+
+// Type-level: ChannelParams covers every ChannelKind.
+const _kinds: Record<ChannelKind, keyof ChannelParams> = {
+  bpmnEvent: "bpmnEvent",
+  activity: "activity",
+  systemEvent: "systemEvent",
+  signal: "signal",
+};

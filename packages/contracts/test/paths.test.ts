@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import {
+  API_PREFIX,
+  BadRequestError,
+  buildPath,
+  buildUrlPath,
+  matchRoute,
+  routeList,
+  routes,
+} from "../src/index.js";
+
+const values = ["Order", "a b", "a/b", "100%", "q?x=1#frag", "ümlaut✓", "..", "+plus&amp", "with%2Fslash"];
+
+describe("buildPath / matchRoute", () => {
+  describe.each(routeList.map((route) => [route.operation, route] as const))("%s", (_, route) => {
+    const names = Object.keys(route.params.shape);
+    it.each(values)("round-trips params %j", (value) => {
+      const params = Object.fromEntries(names.map((name, i) => [name, `${value}${i}`]));
+      const path = buildPath(route, params);
+      expect(path.startsWith(`${API_PREFIX}/`)).toBe(true);
+      const match = matchRoute(route.method, path);
+      expect(match).toEqual({ kind: "match", route, params });
+    });
+  });
+
+  it("encodes each param as one segment", () => {
+    expect(buildPath(routes.getProcessModelByKey, { process_model_key: "a/b c" })).toBe(
+      `${API_PREFIX}/process_models/a%2Fb%20c`,
+    );
+  });
+
+  it("fails on a missing param", () => {
+    expect(() => buildPath(routes.getProcessModelByKey, {})).toThrow(/process_model_key/);
+  });
+
+  it("adds the query without undefined values", () => {
+    const route = routes.startProcessInstance;
+    const params = { process_model_key: "Order", start_event_key: "Start1" };
+    expect(buildUrlPath(route, params, { startCallbackType: "3", end_event_id: "End 1" })).toBe(
+      `${API_PREFIX}/process_models/Order/start_events/Start1/start?startCallbackType=3&end_event_id=End+1`,
+    );
+    expect(buildUrlPath(route, params, { startCallbackType: undefined })).toBe(buildPath(route, params));
+  });
+
+  it("matches the method case-insensitively", () => {
+    expect(matchRoute("get", `${API_PREFIX}/process_models`)).toMatchObject({
+      kind: "match",
+      route: routes.getProcessModels,
+    });
+  });
+
+  it.each([
+    "/process_models",
+    "/api/consumer/v2/process_models",
+    `${API_PREFIX}`,
+    `${API_PREFIX}/`,
+    `${API_PREFIX}/nothing`,
+    `${API_PREFIX}/process_models/`,
+    `${API_PREFIX}/process_models//user_tasks`,
+    `${API_PREFIX}/process_models/Order/user_tasks/extra`,
+    `${API_PREFIX}/correlations/c-1`,
+  ])("404: %s", (path) => {
+    expect(matchRoute("GET", path)).toEqual({ kind: "not_found" });
+  });
+
+  it("405 with the allowed methods when the path exists for another method", () => {
+    expect(matchRoute("POST", `${API_PREFIX}/process_models`)).toEqual({
+      kind: "method_not_allowed",
+      allowed: ["GET"],
+    });
+    expect(matchRoute("DELETE", `${API_PREFIX}/process_models/Order/user_tasks`)).toEqual({
+      kind: "method_not_allowed",
+      allowed: ["GET"],
+    });
+    expect(matchRoute("GET", `${API_PREFIX}/process_models/Order/start_events/Start1/start`)).toEqual({
+      kind: "method_not_allowed",
+      allowed: ["POST"],
+    });
+  });
+
+  it("a malformed percent-encoding is a 400 naming the param", () => {
+    try {
+      matchRoute("GET", `${API_PREFIX}/process_models/%E0%A4%A`);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect((error as BadRequestError).detail).toContain("path.process_model_key");
+    }
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import {
+  BadRequestError,
+  ProcessStartRequestPayload,
+  parseOrBadRequest,
+  routes,
+  UserTaskResult,
+} from "../src/index.js";
+
+function badRequestDetail(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BadRequestError);
+    return (error as BadRequestError).detail;
+  }
+  throw new Error("expected a BadRequestError");
+}
+
+describe("parseOrBadRequest", () => {
+  it("returns the parsed value", () => {
+    expect(parseOrBadRequest(UserTaskResult, { formFields: { a: 1 } }, "body")).toEqual({
+      formFields: { a: 1 },
+    });
+  });
+
+  it("names the offending field", () => {
+    expect(
+      badRequestDetail(() => parseOrBadRequest(ProcessStartRequestPayload, { correlationId: 5 }, "body")),
+    ).toMatch(/^body\.correlationId: /);
+    expect(badRequestDetail(() => parseOrBadRequest(UserTaskResult, {}, "body"))).toMatch(
+      /^body\.formFields: /,
+    );
+    expect(badRequestDetail(() => parseOrBadRequest(UserTaskResult, "x", "body"))).toMatch(/^body: /);
+  });
+
+  it("decodes the start query: startCallbackType as a number, unknown values and 3 without end_event_id are 400s", () => {
+    const query = routes.startProcessInstance.query;
+    expect(parseOrBadRequest(query, { startCallbackType: "2" }, "query")).toEqual({ startCallbackType: 2 });
+    expect(parseOrBadRequest(query, {}, "query")).toEqual({});
+    expect(parseOrBadRequest(query, { startCallbackType: "3", end_event_id: "End1" }, "query")).toEqual({
+      startCallbackType: 3,
+      end_event_id: "End1",
+    });
+    expect(badRequestDetail(() => parseOrBadRequest(query, { startCallbackType: "4" }, "query"))).toMatch(
+      /^query\.startCallbackType: /,
+    );
+    expect(badRequestDetail(() => parseOrBadRequest(query, { startCallbackType: "3" }, "query"))).toMatch(
+      /^query\.end_event_id: /,
+    );
+  });
+});
