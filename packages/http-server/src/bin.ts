@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// The server program (SPEC §7): the embedded engine behind client-internal, served by this package.
+import {
+  type InternalConsumerApi,
+  jwtIdentityProvider,
+  openInternalConsumerApi,
+} from "@consumer-api/client-internal";
+import { parseCliOptions, usage } from "./cli-options.js";
+import { type RunningServer, startServer } from "./start-server.js";
+
+async function main(): Promise<number> {
+  const parsed = parseCliOptions(process.argv.slice(2), process.env);
+  if (parsed.kind === "help") {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (parsed.kind === "error") {
+    process.stderr.write(`consumer-api-server: ${parsed.message}\nRun with --help for the options.\n`);
+    return 2;
+  }
+  const options = parsed.options;
+
+  let api: InternalConsumerApi;
+  try {
+    const identities =
+      "file" in options.identities ? options.identities.file : jwtIdentityProvider(options.identities.jwt);
+    api = await openInternalConsumerApi({ models: options.models, data: options.data, identities });
+  } catch (error) {
+    process.stderr.write(`consumer-api-server: ${(error as Error).message ?? String(error)}\n`);
+    return 1;
+  }
+
+  let running: RunningServer;
+  try {
+    running = await startServer({
+      api,
+      authenticate: (context) => api.authenticate(context),
+      port: options.port,
+      host: options.host,
+      ...(options.quiet
+        ? {}
+        : { log: (e) => process.stdout.write(`${e.method} ${e.path} ${e.status} ${e.ms}ms\n`) }),
+    });
+  } catch (error) {
+    process.stderr.write(`consumer-api-server: cannot listen: ${(error as Error).message}\n`);
+    await api.close();
+    return 1;
+  }
+  process.stdout.write(`ConsumerAPI listening on ${running.url}\n`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      if (!options.quiet) process.stdout.write(`${signal}: draining and stopping\n`);
+      try {
+        await running.close();
+        await api.close();
+        resolve(0);
+      } catch (error) {
+        process.stderr.write(`consumer-api-server: error while stopping: ${(error as Error).message}\n`);
+        resolve(1);
+      }
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`consumer-api-server: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

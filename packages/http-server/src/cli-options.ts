@@ -1,0 +1,130 @@
+import { parseArgs } from "node:util";
+
+export interface JwtCliOptions {
+  secret?: string;
+  jwksUrl?: string;
+  claimsClaim?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+export interface CliOptions {
+  models: string;
+  data: string;
+  /** The identities file (SPEC §7), or JWT verification instead. */
+  identities: { file: string } | { jwt: JwtCliOptions };
+  port: number;
+  host: string;
+  quiet: boolean;
+}
+
+export type CliParse =
+  | { kind: "help" }
+  | { kind: "error"; message: string }
+  | { kind: "run"; options: CliOptions };
+
+export const usage = `Usage: consumer-api-server --models <dir> --data <dir> (--identities <file> | --jwt-secret <s> | --jwt-jwks-url <url>) [options]
+
+Serves the ConsumerAPI over HTTP and WebSocket with the embedded BPMN engine.
+
+Options (each also as an environment variable):
+  --models <dir>            directory of .bpmn files                       CONSUMER_API_MODELS
+  --identities <file>       JSON { "tokens": { "<token>": { "userId", "claims" } } }  CONSUMER_API_IDENTITIES
+  --data <dir>              where the engine keeps its state; ":memory:" for none     CONSUMER_API_DATA
+  --port <n>                port; 0 picks a free one (default 8080)        CONSUMER_API_PORT
+  --host <addr>             address to listen on (default 127.0.0.1)       CONSUMER_API_HOST
+  --jwt-secret <secret>     accept HS256 JWTs signed with this secret      CONSUMER_API_JWT_SECRET
+  --jwt-jwks-url <url>      accept JWTs verified against this JWK set      CONSUMER_API_JWT_JWKS_URL
+  --jwt-claims-claim <name> the JWT claim listing the lane claims (default "claims")  CONSUMER_API_JWT_CLAIMS_CLAIM
+  --jwt-issuer <iss>        required JWT issuer                            CONSUMER_API_JWT_ISSUER
+  --jwt-audience <aud>      required JWT audience                          CONSUMER_API_JWT_AUDIENCE
+  --quiet                   no request log                                 CONSUMER_API_QUIET=1
+  --help                    this text
+`;
+
+const stringOptions = {
+  models: "CONSUMER_API_MODELS",
+  identities: "CONSUMER_API_IDENTITIES",
+  data: "CONSUMER_API_DATA",
+  port: "CONSUMER_API_PORT",
+  host: "CONSUMER_API_HOST",
+  "jwt-secret": "CONSUMER_API_JWT_SECRET",
+  "jwt-jwks-url": "CONSUMER_API_JWT_JWKS_URL",
+  "jwt-claims-claim": "CONSUMER_API_JWT_CLAIMS_CLAIM",
+  "jwt-issuer": "CONSUMER_API_JWT_ISSUER",
+  "jwt-audience": "CONSUMER_API_JWT_AUDIENCE",
+} as const;
+type StringOption = keyof typeof stringOptions;
+
+/** Command-line options first, then their environment variables. */
+export function parseCliOptions(argv: string[], env: Record<string, string | undefined>): CliParse {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        ...Object.fromEntries(Object.keys(stringOptions).map((name) => [name, { type: "string" as const }])),
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    return { kind: "error", message: (error as Error).message };
+  }
+  if (values.help) return { kind: "help" };
+
+  const get = (name: StringOption): string | undefined => {
+    const value = (values[name] as string | undefined) ?? env[stringOptions[name]];
+    return value === "" ? undefined : value;
+  };
+  const models = get("models");
+  const data = get("data");
+  if (!models) return { kind: "error", message: "--models <dir> is required." };
+  if (!data) return { kind: "error", message: '--data <dir> is required (":memory:" keeps no state).' };
+
+  const portText = get("port") ?? "8080";
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    return { kind: "error", message: `--port must be an integer from 0 to 65535, got "${portText}".` };
+  }
+
+  const file = get("identities");
+  const jwt: JwtCliOptions = {};
+  for (const [name, key] of [
+    ["jwt-secret", "secret"],
+    ["jwt-jwks-url", "jwksUrl"],
+    ["jwt-claims-claim", "claimsClaim"],
+    ["jwt-issuer", "issuer"],
+    ["jwt-audience", "audience"],
+  ] as const) {
+    const value = get(name);
+    if (value !== undefined) jwt[key] = value;
+  }
+  const usesJwt = Object.keys(jwt).length > 0;
+  if (usesJwt && file)
+    return { kind: "error", message: "Give --identities or the --jwt-* options, not both." };
+  if (usesJwt && (jwt.secret === undefined) === (jwt.jwksUrl === undefined)) {
+    return { kind: "error", message: "JWT identities need exactly one of --jwt-secret and --jwt-jwks-url." };
+  }
+  if (jwt.jwksUrl !== undefined && !URL.canParse(jwt.jwksUrl)) {
+    return { kind: "error", message: `--jwt-jwks-url is not a URL: "${jwt.jwksUrl}".` };
+  }
+  if (!usesJwt && !file) {
+    return { kind: "error", message: "--identities <file> (or --jwt-secret / --jwt-jwks-url) is required." };
+  }
+
+  const quietEnv = env.CONSUMER_API_QUIET;
+  return {
+    kind: "run",
+    options: {
+      models,
+      data,
+      identities: usesJwt ? { jwt } : { file: file as string },
+      port,
+      host: get("host") ?? "127.0.0.1",
+      quiet: values.quiet === true || (quietEnv !== undefined && quietEnv !== "" && quietEnv !== "0"),
+    },
+  };
+}
