@@ -31,11 +31,18 @@ interface Delivery {
   message: NotificationMessage;
 }
 
-const indexKey = (kind: ChannelKind, processModelKey: string, key: string) =>
-  `${kind}\u0000${processModelKey}\u0000${key}`;
+// The correlation filter is part of the key ("*": every correlation), so that many per-correlation
+// subscribers of one element cost a dispatch only a second lookup.
+const indexKey = (
+  kind: ChannelKind,
+  processModelKey: string,
+  key: string,
+  correlationId: string | undefined,
+) =>
+  `${kind}\u0000${processModelKey}\u0000${key}\u0000${correlationId === undefined ? "*" : `=${correlationId}`}`;
 
 /**
- * Subscriptions indexed by (kind, model, key), so that dispatching an engine event costs only its matching
+ * Subscriptions indexed by (kind, model, key, correlation filter), so that dispatching an engine event costs only its matching
  * subscribers. Callbacks run without being awaited and inside try/catch: a slow, throwing or rejecting
  * callback cannot stall the engine (whose listener this is) or the other subscribers.
  */
@@ -48,15 +55,9 @@ export class SubscriptionIndex {
     this.#startEventLane = startEventLane;
   }
 
-  get size(): number {
-    let n = 0;
-    for (const set of this.#byKey.values()) n += set.size;
-    return n;
-  }
-
   /** Adds a subscriber and returns its idempotent removal. */
   add(subscriber: Subscriber): () => void {
-    const k = indexKey(subscriber.kind, subscriber.processModelKey, subscriber.key);
+    const k = indexKey(subscriber.kind, subscriber.processModelKey, subscriber.key, subscriber.correlationId);
     let set = this.#byKey.get(k);
     if (set === undefined) {
       set = new Set();
@@ -78,14 +79,15 @@ export class SubscriptionIndex {
   dispatch(event: EngineEvent): void {
     const delivery = this.#toDelivery(event);
     if (delivery === undefined) return;
-    const set = this.#byKey.get(indexKey(delivery.kind, delivery.processModelKey, delivery.key));
-    if (set === undefined) return;
-    // A copy: a callback that unsubscribes (itself or another) must not disturb this round.
-    for (const subscriber of [...set]) {
-      if (subscriber.correlationId !== undefined && subscriber.correlationId !== event.correlationId)
-        continue;
-      if (delivery.lane !== "all" && !canAccess(subscriber.identity, delivery.lane)) continue;
-      invoke(subscriber.callback, { ...delivery.message });
+    const { kind, processModelKey, key, lane, message } = delivery;
+    const everyCorrelation = this.#byKey.get(indexKey(kind, processModelKey, key, undefined));
+    const thisCorrelation = this.#byKey.get(indexKey(kind, processModelKey, key, event.correlationId));
+    if (everyCorrelation === undefined && thisCorrelation === undefined) return;
+    // Copies: a callback that unsubscribes (itself or another) must not disturb this round.
+    const matching = [...(everyCorrelation ?? []), ...(thisCorrelation ?? [])];
+    for (const subscriber of matching) {
+      if (lane !== "all" && !canAccess(subscriber.identity, lane)) continue;
+      invoke(subscriber.callback, { ...message });
     }
   }
 
