@@ -1,2 +1,4 @@
 // One behavioural suite for every ConsumerApi implementation, and a CLI to run it against a server by URL.
-export {};
+export { fixtures, type Role, tokens } from "./fixtures.js";
+export type { ConformanceOptions, Supports } from "./options.js";
+export { suite } from "./suite.js";

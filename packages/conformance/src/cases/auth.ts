@@ -1,0 +1,140 @@
+import type {
+  ConsumerApi,
+  ConsumerContext,
+  ProcessStartRequestPayload,
+  StartCallbackType,
+} from "@consumer-api/contracts";
+import { describe, expect, it } from "vitest";
+import { expectError } from "../expect-error.js";
+import { useApi } from "../harness.js";
+import { as } from "../identities.js";
+import { newCorrelationId } from "../ids.js";
+import type { ConformanceOptions } from "../options.js";
+import { start, waitingEvent, waitingTask } from "../steps.js";
+
+const ignore = () => {};
+
+/** Each operation called the way that would succeed for a clerk, so only the token can make it fail. */
+const operations: Record<
+  keyof ConsumerApi,
+  (api: ConsumerApi, context: ConsumerContext) => Promise<unknown>
+> = {
+  getProcessModels: (api, context) => api.getProcessModels(context),
+  getProcessModelByKey: (api, context) => api.getProcessModelByKey(context, "Basic"),
+  startProcessInstance: (api, context) =>
+    api.startProcessInstance(context, "Basic", "StartA", { correlationId: newCorrelationId() }),
+  getEventsForCorrelation: async (api, context) => {
+    const { correlationId } = await start(api, as.clerk, "MessageWait", "MessageWaitStart");
+    return api.getEventsForCorrelation(context, correlationId);
+  },
+  getEventsForProcessModelInCorrelation: async (api, context) => {
+    const { correlationId } = await start(api, as.clerk, "MessageWait", "MessageWaitStart");
+    return api.getEventsForProcessModelInCorrelation(context, "MessageWait", correlationId);
+  },
+  triggerEvent: async (api, context) => {
+    const { correlationId } = await start(api, as.clerk, "MessageWait", "MessageWaitStart");
+    const event = await waitingEvent(api, as.clerk, correlationId, "Confirmation");
+    return api.triggerEvent(context, "MessageWait", correlationId, event.eventId, { x: 1 });
+  },
+  getUserTasksForCorrelation: async (api, context) => {
+    const { correlationId } = await start(api, as.clerk, "Basic", "StartA");
+    return api.getUserTasksForCorrelation(context, correlationId);
+  },
+  getUserTasksForProcessModel: (api, context) => api.getUserTasksForProcessModel(context, "Basic"),
+  getUserTasksForProcessModelInCorrelation: async (api, context) => {
+    const { correlationId } = await start(api, as.clerk, "Basic", "StartA");
+    return api.getUserTasksForProcessModelInCorrelation(context, "Basic", correlationId);
+  },
+  finishUserTask: async (api, context) => {
+    const { correlationId } = await start(api, as.clerk, "Basic", "StartA");
+    const task = await waitingTask(api, as.clerk, correlationId, "Review");
+    return api.finishUserTask(context, "Basic", correlationId, task.id, { formFields: { approved: true } });
+  },
+  getProcessResultForCorrelation: async (api, context) => {
+    const { correlationId } = await start(api, as.clerk, "Basic", "StartB", { callback: 2 });
+    return api.getProcessResultForCorrelation(context, "Basic", correlationId);
+  },
+  onBpmnEvent: (api, context) => api.onBpmnEvent(context, "Basic", "StartA", ignore),
+  onActivity: (api, context) => api.onActivity(context, "Basic", "Review", ignore),
+  onSystemEvent: (api, context) => api.onSystemEvent(context, "Basic", ignore),
+  onSignal: (api, context) => api.onSignal(context, "broadcast", ignore),
+};
+
+const NOTIFICATION_METHODS = new Set(["onBpmnEvent", "onActivity", "onSystemEvent", "onSignal"]);
+
+export function authCases(options: ConformanceOptions): void {
+  describe("authentication (SPEC §2)", () => {
+    const h = useApi(options);
+
+    for (const [name, call] of Object.entries(operations)) {
+      it(`${name}: 401 for an unknown token`, async ({ skip }) => {
+        if (NOTIFICATION_METHODS.has(name) && !h.supports.notifications) skip("notifications not supported");
+        await expectError(call(h.api, as.invalid), 401);
+      });
+    }
+
+    for (const name of [
+      "getProcessModels",
+      "startProcessInstance",
+      "finishUserTask",
+      "onSystemEvent",
+    ] as const) {
+      it(`${name}: 401 for an empty token`, async ({ skip }) => {
+        if (NOTIFICATION_METHODS.has(name) && !h.supports.notifications) skip("notifications not supported");
+        await expectError(operations[name](h.api, { identity: "" }), 401);
+      });
+    }
+
+    it("an identity without claims is authenticated", async () => {
+      const { processModels } = await h.api.getProcessModels(as.none);
+      expect(processModels.length).toBeGreaterThan(0);
+    });
+
+    it("401 comes before 404: unknown token and unknown model", async () => {
+      await expectError(h.api.getProcessModelByKey(as.invalid, "NoSuchModel"), 401);
+    });
+
+    it("401 comes before 403: unknown token and a model of another lane", async () => {
+      await expectError(h.api.startProcessInstance(as.invalid, "ManagerOnly", "ManagerOnlyStart"), 401);
+    });
+
+    it("401 comes before 400: unknown token and an invalid start payload", async () => {
+      const payload = { correlationId: 42 } as unknown as ProcessStartRequestPayload;
+      await expectError(h.api.startProcessInstance(as.invalid, "Basic", "StartA", payload), 401);
+    });
+
+    it("401 comes before 400: unknown token and an unknown callback type", async () => {
+      await expectError(
+        h.api.startProcessInstance(as.invalid, "Basic", "StartA", {}, 9 as StartCallbackType),
+        401,
+      );
+    });
+
+    it("401 comes before 400: unknown token and an invalid form result", async () => {
+      const { correlationId } = await start(h.api, as.clerk, "Basic", "StartA");
+      const task = await waitingTask(h.api, as.clerk, correlationId, "Review");
+      await expectError(
+        h.api.finishUserTask(as.invalid, "Basic", correlationId, task.id, {
+          formFields: { approved: "maybe" },
+        }),
+        401,
+      );
+    });
+
+    it("a start rejected with 401 creates no instance", async () => {
+      const correlationId = newCorrelationId();
+      await expectError(h.api.startProcessInstance(as.invalid, "Basic", "StartA", { correlationId }), 401);
+      await expectError(h.api.getUserTasksForCorrelation(as.clerk, correlationId), 404);
+    });
+
+    it("a finish rejected with 401 leaves the task waiting", async () => {
+      const { correlationId } = await start(h.api, as.clerk, "Basic", "StartA");
+      const task = await waitingTask(h.api, as.clerk, correlationId, "Review");
+      await expectError(
+        h.api.finishUserTask(as.invalid, "Basic", correlationId, task.id, { formFields: { approved: true } }),
+        401,
+      );
+      expect((await waitingTask(h.api, as.clerk, correlationId, "Review")).id).toBe(task.id);
+    });
+  });
+}

@@ -1,0 +1,71 @@
+import type { NotificationCallback, NotificationMessage } from "@consumer-api/contracts";
+import { expect } from "vitest";
+
+/**
+ * A generous upper bound for a message to arrive. It is a liveness bound, not a timing assertion: exceeding
+ * it means the message never came.
+ */
+export const DELIVERY_BOUND_MS = 5_000;
+
+export interface Collector {
+  readonly messages: NotificationMessage[];
+  readonly callback: NotificationCallback;
+  /** Resolves with the first message (already received or future) matching; fails the test after the bound. */
+  waitFor(predicate: (message: NotificationMessage) => boolean, what: string): Promise<NotificationMessage>;
+}
+
+export function collector(): Collector {
+  const messages: NotificationMessage[] = [];
+  const waiters = new Set<{
+    predicate: (m: NotificationMessage) => boolean;
+    resolve: (m: NotificationMessage) => void;
+  }>();
+  return {
+    messages,
+    callback(message) {
+      messages.push(message);
+      for (const waiter of waiters) {
+        if (waiter.predicate(message)) {
+          waiters.delete(waiter);
+          waiter.resolve(message);
+        }
+      }
+    },
+    waitFor(predicate, what) {
+      const found = messages.find(predicate);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const waiter = {
+          predicate,
+          resolve: (message: NotificationMessage) => {
+            clearTimeout(timer);
+            resolve(message);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(
+            new Error(
+              `no notification ${what} within ${DELIVERY_BOUND_MS} ms; received: ${JSON.stringify(messages)}`,
+            ),
+          );
+        }, DELIVERY_BOUND_MS);
+        waiters.add(waiter);
+      });
+    },
+  };
+}
+
+/** Message predicates. */
+export const about =
+  (correlationId: string, eventKey?: string) =>
+  (message: NotificationMessage): boolean =>
+    message.correlation_id === correlationId && (eventKey === undefined || message.event_key === eventKey);
+
+/** Asserts a collector received nothing about a correlation (call only after a witness proved delivery moved on). */
+export function expectNothingAbout(c: Collector, correlationId: string, why: string): void {
+  expect(
+    c.messages.filter((m) => m.correlation_id === correlationId),
+    why,
+  ).toEqual([]);
+}

@@ -1,0 +1,71 @@
+import {
+  BadRequestError,
+  ConflictError,
+  ConsumerApiError,
+  ForbiddenError,
+  InternalServerError,
+  NotFoundError,
+  UnauthorizedError,
+} from "@consumer-api/contracts";
+import { expect } from "vitest";
+
+const classByStatus = {
+  400: BadRequestError,
+  401: UnauthorizedError,
+  403: ForbiddenError,
+  404: NotFoundError,
+  409: ConflictError,
+  500: InternalServerError,
+} as const;
+
+export type ErrorStatus = keyof typeof classByStatus;
+
+function describeValue(value: unknown): string {
+  if (value instanceof ConsumerApiError) {
+    return `${value.constructor.name} ${value.status}: ${value.detail}`;
+  }
+  if (value instanceof Error) return `${value.constructor.name}: ${value.message}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Awaits a call that must fail with the contract's error class for `status` (SPEC §3), and returns the error.
+ * Failure messages say what came instead, so a report names the actual behaviour.
+ */
+export async function expectError(call: Promise<unknown>, status: ErrorStatus): Promise<ConsumerApiError> {
+  const ErrorClass = classByStatus[status];
+  let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+  try {
+    outcome = { ok: true, value: await call };
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  if (outcome.ok) {
+    expect.fail(
+      `expected ${ErrorClass.name} (${status}), but the call succeeded with ${describeValue(outcome.value)}`,
+    );
+  }
+  const { error } = outcome;
+  if (!(error instanceof ErrorClass) || error.status !== status) {
+    expect.fail(`expected ${ErrorClass.name} (${status}), got ${describeValue(error)}`);
+  }
+  expect(error).toBeInstanceOf(ConsumerApiError);
+  expect(typeof error.title).toBe("string");
+  expect(typeof error.detail).toBe("string");
+  return error;
+}
+
+/** A 400 whose detail names the offending field (SPEC §3). */
+export async function expectBadRequest(
+  call: Promise<unknown>,
+  field: string | RegExp,
+): Promise<ConsumerApiError> {
+  const error = await expectError(call, 400);
+  if (typeof field === "string") expect(error.detail, "the 400 detail names the field").toContain(field);
+  else expect(error.detail, "the 400 detail names the field").toMatch(field);
+  return error;
+}

@@ -1,0 +1,87 @@
+import type {
+  ConsumerApi,
+  ConsumerContext,
+  Event,
+  ProcessStartResponsePayload,
+  StartCallbackType,
+  UserTask,
+} from "@consumer-api/contracts";
+import { expect } from "vitest";
+import { newCorrelationId } from "./ids.js";
+
+export interface StartOptions {
+  correlationId?: string;
+  inputValues?: unknown;
+  callback?: StartCallbackType;
+  endEvent?: string;
+}
+
+/** Starts an instance in a fresh correlation (or the given one) and returns the answer. */
+export async function start(
+  api: ConsumerApi,
+  context: ConsumerContext,
+  model: string,
+  startEvent: string,
+  options: StartOptions = {},
+): Promise<ProcessStartResponsePayload & { correlationId: string }> {
+  const correlationId = options.correlationId ?? newCorrelationId();
+  const payload =
+    options.inputValues === undefined
+      ? { correlationId }
+      : { correlationId, inputValues: options.inputValues };
+  const answer = await api.startProcessInstance(
+    context,
+    model,
+    startEvent,
+    payload,
+    options.callback,
+    options.endEvent,
+  );
+  expect(answer.correlationId).toBe(correlationId);
+  return answer;
+}
+
+/** The one waiting user task with this key in the correlation, as the identity sees it. */
+export async function waitingTask(
+  api: ConsumerApi,
+  context: ConsumerContext,
+  correlationId: string,
+  key: string,
+): Promise<UserTask> {
+  const { userTasks } = await api.getUserTasksForCorrelation(context, correlationId);
+  const matching = userTasks.filter((task) => task.key === key);
+  expect(matching, `exactly one waiting user task "${key}" in ${JSON.stringify(userTasks)}`).toHaveLength(1);
+  return matching[0] as UserTask;
+}
+
+/** The one waiting event with this key in the correlation, as the identity sees it. */
+export async function waitingEvent(
+  api: ConsumerApi,
+  context: ConsumerContext,
+  correlationId: string,
+  key: string,
+): Promise<Event> {
+  const { events } = await api.getEventsForCorrelation(context, correlationId);
+  const matching = events.filter((event) => event.eventKey === key);
+  expect(matching, `exactly one waiting event "${key}" in ${JSON.stringify(events)}`).toHaveLength(1);
+  return matching[0] as Event;
+}
+
+/** Keys, sorted, for order-independent comparisons. */
+export const keysOf = <T>(items: readonly T[], key: (item: T) => string): string[] => items.map(key).sort();
+
+/**
+ * Retries a read until it passes, within the liveness bound. Only for the moment between firing a callback-2
+ * start (which answers later) and its instance's first wait state, which no answer marks.
+ */
+export async function eventually<T>(read: () => Promise<T>, boundMs = 5_000): Promise<T> {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { describe } from "vitest";
+import { authCases } from "./cases/auth.js";
+import { callbackCases } from "./cases/callbacks.js";
+import { concurrencyCases } from "./cases/concurrency.js";
+import { elementCases } from "./cases/elements.js";
+import { errorCases } from "./cases/errors.js";
+import { eventCases } from "./cases/events.js";
+import { formCases } from "./cases/forms.js";
+import { laneCases } from "./cases/lanes.js";
+import { notificationCases } from "./cases/notifications.js";
+import { processModelCases } from "./cases/process-models.js";
+import { resultCases } from "./cases/results.js";
+import { startCases } from "./cases/start.js";
+import { userTaskCases } from "./cases/user-tasks.js";
+import type { ConformanceOptions } from "./options.js";
+
+/** Every area, in reading order of SPEC. Each registers its own describe with its own api. */
+export const areas: readonly ((options: ConformanceOptions) => void)[] = [
+  processModelCases,
+  startCases,
+  callbackCases,
+  eventCases,
+  userTaskCases,
+  formCases,
+  resultCases,
+  laneCases,
+  authCases,
+  errorCases,
+  notificationCases,
+  concurrencyCases,
+  elementCases,
+];
+
+/**
+ * Registers the conformance suite with vitest: call it at the top level of a test file, with a factory for
+ * an implementation running on the shipped fixtures.
+ */
+export function suite(options: ConformanceOptions): void {
+  describe(options.name, () => {
+    for (const area of areas) area(options);
+  });
+}
