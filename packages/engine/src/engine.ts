@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { timeOrderedId } from "./ids.js";
 import { Step, type StepEnv } from "./interpreter.js";
 import type { CompiledProcess } from "./model.js";
 import { compileSource, loadModelDirectory } from "./model-loader.js";
@@ -71,6 +72,7 @@ class EmbeddedEngine implements Engine {
   >();
   private readonly timers: TimerScheduler;
   private readonly env: StepEnv;
+  private readonly scripts: ScriptRunner;
   private queue: PendingOp[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -86,16 +88,17 @@ class EmbeddedEngine implements Engine {
     this.models = new Map(processes.map((compiled) => [compiled.info.key, compiled.info]));
     this.endSeq = store.maxEndSeq();
     this.timers = new TimerScheduler(() => this.fireDueTimers());
+    this.scripts = new ScriptRunner(scriptTimeoutMs);
     this.env = {
       store,
-      scripts: new ScriptRunner(scriptTimeoutMs),
+      scripts: this.scripts,
       resolveModel: (hash, key) => {
         const compiled = this.versions.get(hash)?.get(key);
         if (!compiled)
           throw new EngineError("invalid_model", `model ${key} version ${hash} is not available`);
         return compiled;
       },
-      newId: () => randomUUID(),
+      newId: timeOrderedId,
       nextEndSeq: () => ++this.endSeq,
     };
   }
@@ -209,6 +212,7 @@ class EmbeddedEngine implements Engine {
     this.flush();
     this.closed = true;
     this.timers.close();
+    this.scripts.close();
     this.store.close();
     const error = new EngineError("closed", "the engine was closed");
     for (const waiters of this.endWaiters.values()) for (const waiter of waiters) waiter.reject(error);

@@ -363,18 +363,17 @@ export class Step {
   }
 
   private choose(rt: Runtime, node: NodeDef, token: TokenState): FlowDef {
-    let tokenJson: string | undefined;
-    for (const flow of node.outgoing) {
-      if (flow === node.defaultFlow) continue;
-      if (!flow.condition) return flow;
-      tokenJson ??= this.tokenJson(rt, token);
+    let index = 0;
+    if (node.chooser) {
       try {
-        if (this.env.scripts.evaluateCondition(flow.condition, tokenJson)) return flow;
+        index = this.env.scripts.choose(node.chooser, this.tokenJson(rt, token));
       } catch (error) {
-        if (error instanceof ScriptRunError) throw new StepFailure(node.key, `${flow.id}: ${error.message}`);
+        if (error instanceof ScriptRunError) throw new StepFailure(node.key, error.message);
         throw error;
       }
     }
+    const flow = index >= 0 ? node.choices?.[index] : undefined;
+    if (flow) return flow;
     if (node.defaultFlow) return node.defaultFlow;
     throw new StepFailure(
       node.key,

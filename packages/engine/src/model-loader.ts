@@ -8,7 +8,7 @@ import { FormError, parseForm } from "./forms.js";
 import { laneAssignments } from "./lanes.js";
 import type { ModdleElement } from "./moddle-element.js";
 import type { CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
-import { compileCondition, compileScript, ScriptSyntaxError } from "./scripts.js";
+import { checkCondition, compileChooser, compileScript, ScriptSyntaxError } from "./scripts.js";
 import { type FlowNodeInfo, type LaneName, ModelLoadError, type ProcessModelInfo } from "./types.js";
 
 const camundaDescriptor: unknown = createRequire(import.meta.url)(
@@ -269,6 +269,7 @@ class ProcessCompiler {
   }
 
   private compileFlows(): void {
+    const conditions = new Map<FlowDef, string>();
     for (const flow of this.flows) {
       const id = flow.id ?? "";
       const source = this.nodes.get(flow.sourceRef?.id ?? "");
@@ -284,11 +285,23 @@ class ProcessCompiler {
         if (source.kind !== "exclusive") {
           this.fail(id, "condition expressions are only supported on flows leaving an exclusive gateway");
         }
-        def.condition = this.compileOrFail(id, () => compileCondition(condition, `${this.file}#${id}`));
+        this.compileOrFail(id, () => checkCondition(condition, `${this.file}#${id}`));
+        conditions.set(def, condition);
       }
       source.outgoing.push(def);
       if (isDefault) source.defaultFlow = def;
       target.incomingCount++;
+    }
+    for (const node of this.nodes.values()) {
+      if (node.kind !== "exclusive") continue;
+      node.choices = node.outgoing.filter((flow) => flow !== node.defaultFlow);
+      if (node.choices.some((flow) => conditions.has(flow))) {
+        const flows = node.choices.map((flow) => {
+          const condition = conditions.get(flow);
+          return condition === undefined ? { id: flow.id } : { id: flow.id, condition };
+        });
+        node.chooser = this.compileOrFail(node.key, () => compileChooser(flows, `${this.file}#${node.key}`));
+      }
     }
     const ends = new Set<NodeKind>(["end", "terminateEnd", "errorEnd"]);
     for (const node of this.nodes.values()) {

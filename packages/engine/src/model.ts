@@ -23,7 +23,6 @@ export type NodeKind =
 export interface FlowDef {
   id: string;
   target: string;
-  condition?: CompiledScript;
 }
 
 export interface NodeDef {
@@ -35,6 +34,9 @@ export interface NodeDef {
   lane: LaneName;
   outgoing: FlowDef[];
   defaultFlow?: FlowDef;
+  /** Exclusive gateway: the non-default flows in document order, and the script that picks one by index. */
+  choices?: FlowDef[];
+  chooser?: CompiledScript;
   incomingCount: number;
   script?: CompiledScript;
   formFields?: FormFieldDefinition[];
