@@ -145,11 +145,7 @@ export class Step {
   /** Delivers the signals thrown during the step, then writes every touched instance. */
   private complete(rt: Runtime): InstanceRecord {
     for (let id = this.signalDeliveries.shift(); id !== undefined; id = this.signalDeliveries.shift()) {
-      const row = this.env.store.takeEvent(id);
-      if (!row) continue;
-      const waiting = this.load(row.instanceId);
-      const token = waiting.state.tokens.find((candidate) => candidate.wait?.id === id);
-      if (waiting.data.state === "running" && token) this.resume(waiting, token, undefined);
+      this.deliverSignal(id);
     }
     for (const touched of this.touched.values()) {
       touched.data.runtime = touched.data.state === "running" ? JSON.stringify(touched.state) : undefined;
@@ -158,6 +154,27 @@ export class Step {
       touched.isNew = false;
     }
     return recordOf(rt.data);
+  }
+
+  /**
+   * Resumes one signal waiter in a savepoint of its own: a waiter that cannot be resumed (its pinned model
+   * version is gone) keeps waiting instead of undoing the throw and every other delivery.
+   */
+  private deliverSignal(eventId: string): void {
+    const row = this.env.store.getEvent(eventId);
+    if (!row) return;
+    const wasLoaded = this.touched.has(row.instanceId);
+    try {
+      this.env.store.transaction(() => {
+        this.env.store.takeEvent(eventId);
+        const waiting = this.load(row.instanceId);
+        const token = waiting.state.tokens.find((candidate) => candidate.wait?.id === eventId);
+        if (waiting.data.state === "running" && token) this.resume(waiting, token, undefined);
+      });
+    } catch (error) {
+      if (!(error instanceof EngineError) || wasLoaded) throw error;
+      this.touched.delete(row.instanceId);
+    }
   }
 
   private load(instanceId: string): Runtime {

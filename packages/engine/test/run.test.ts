@@ -91,6 +91,33 @@ describe("running BPMN", () => {
     expect(engine.getInstance(instance.processInstanceId)).toEqual(instance);
   });
 
+  it("fails the instance when a condition throws, naming the flow", async () => {
+    const engine = await open();
+    const { instance } = await engine.start({
+      processModelKey: "ConditionThrow",
+      startEventKey: "Start",
+      inputValues: {},
+    });
+    expect(instance).toMatchObject({
+      state: "failed",
+      failure: { kind: "failure", flowNodeKey: "Check", lane: null },
+    });
+    expect(instance.failure?.message).toMatch(/^condition of Deep failed: /);
+  });
+
+  it("carries large payloads through scripts and conditions", async () => {
+    const engine = await open();
+    const big = "x".repeat(300_000);
+    const { instance } = await engine.start({
+      processModelKey: "Order",
+      startEventKey: "StartWeb",
+      inputValues: { big },
+    });
+    const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
+    const done = await engine.finishUserTask(task?.id as string, { formFields: { amount: 1 } });
+    expect(done.instance.result).toEqual({ total: 2, input: { big } });
+  });
+
   it("fails the instance when a script throws, recording element, lane and message", async () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "ScriptThrow", startEventKey: "Start" });
