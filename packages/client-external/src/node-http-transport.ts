@@ -1,0 +1,66 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { type HttpRequest, type HttpResponse, type HttpTransport, TransportError } from "./http-transport.js";
+
+/**
+ * node:http with keep-alive agents: the Node default, because sequential loopback round trips run several
+ * times faster than through Node 20's global fetch (see the README for the measurement).
+ */
+export function nodeHttpTransport(): HttpTransport {
+  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+  function attempt({ method, url, headers, body }: HttpRequest): Promise<HttpResponse & { stale?: true }> {
+    const secure = url.startsWith("https:");
+    const send = secure ? httpsRequest : httpRequest;
+    const outgoing =
+      body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) };
+    return new Promise((resolve, reject) => {
+      let answered = false;
+      const req = send(
+        url,
+        { method, headers: outgoing, agent: secure ? agents.https : agents.http },
+        (res: IncomingMessage) => {
+          answered = true;
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", (error) => reject(transportError(method, url, error)));
+          res.on("aborted", () => reject(transportError(method, url, new Error("response aborted"))));
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              contentType: res.headers["content-type"] ?? null,
+              text: Buffer.concat(chunks).toString("utf8"),
+            }),
+          );
+        },
+      );
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        // A pooled connection the server had already closed (idle timeout, restart): the request never
+        // reached it, so it is sent once more on a fresh connection (what Node's docs advise for reusedSocket).
+        const stale =
+          req.reusedSocket && !answered && (error.code === "ECONNRESET" || error.code === "EPIPE");
+        if (stale) resolve({ status: 0, contentType: null, text: "", stale: true });
+        else reject(transportError(method, url, error));
+      });
+      req.end(body);
+    });
+  }
+
+  return {
+    async send(request) {
+      const first = await attempt(request);
+      if (!first.stale) return first;
+      const second = await attempt(request);
+      if (second.stale) throw transportError(request.method, request.url, new Error("connection reset"));
+      return second;
+    },
+    close() {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
+  };
+}
+
+function transportError(method: string, url: string, error: Error): TransportError {
+  return new TransportError(`${method} ${url} failed: ${error.message}`, { cause: error });
+}

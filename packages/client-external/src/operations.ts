@@ -1,0 +1,105 @@
+import {
+  type AnyRoute,
+  BadRequestError,
+  buildUrlPath,
+  type ConsumerApi,
+  ConsumerApiError,
+  type ConsumerContext,
+  errorFromProblem,
+  type OperationName,
+  routeList,
+  UnauthorizedError,
+} from "@consumer-api/contracts";
+import type { HttpTransport } from "./http-transport.js";
+
+export type Operations = Pick<ConsumerApi, OperationName>;
+
+export interface OperationsOptions {
+  /** Base URL of the server, without API_PREFIX (e.g. "http://127.0.0.1:8080"). */
+  baseUrl: string;
+  transport: () => HttpTransport;
+  /** Check every 200 answer against the route's response schema (costs time; off by default). */
+  validateResponses?: boolean;
+}
+
+// A token travels in a header: visible ASCII only, as RFC 6750's b64token and every server expect.
+const TOKEN = /^[\x21-\x7e]+$/;
+
+/** The bearer header for a context; a token no server could receive is a 401, as the server would answer. */
+export function bearer(context: ConsumerContext | undefined): string {
+  const token = (context as { identity?: unknown } | undefined)?.identity;
+  if (typeof token !== "string" || !TOKEN.test(token)) throw new UnauthorizedError();
+  return `Bearer ${token}`;
+}
+
+/** Every request/response operation of the ConsumerApi, derived from the contracts' route table. */
+export function createOperations(options: OperationsOptions): Operations {
+  const base = options.baseUrl.replace(/\/+$/, "");
+  const operations: Record<string, unknown> = {};
+  for (const route of routeList) {
+    operations[route.operation] = (context: ConsumerContext, ...args: unknown[]) =>
+      call(route, context, args);
+  }
+
+  async function call(route: AnyRoute, context: ConsumerContext, args: unknown[]): Promise<unknown> {
+    const authorization = bearer(context);
+    const request = (route.toRequest as (...a: unknown[]) => ReturnType<AnyRoute["toRequest"]>)(...args);
+    for (const [name, value] of Object.entries(request.params)) {
+      if (typeof value !== "string" || value.length === 0) {
+        throw new BadRequestError(`path.${name}: expected a non-empty string`);
+      }
+    }
+    const headers: Record<string, string> = { authorization, accept: "application/json" };
+    let body: string | undefined;
+    if (request.body !== undefined) {
+      try {
+        body = JSON.stringify(request.body);
+      } catch (error) {
+        throw new BadRequestError(`body: not JSON: ${(error as Error).message}`);
+      }
+      headers["content-type"] = "application/json";
+    }
+    const url = base + buildUrlPath(route, request.params, request.query);
+    const response = await options
+      .transport()
+      .send({ method: route.method, url, headers, ...(body === undefined ? {} : { body }) });
+
+    if (response.status === route.successStatus) {
+      if (route.successStatus === 204) return undefined;
+      const value = parseJson(response.text);
+      if (value === NOT_JSON) {
+        throw new ConsumerApiError(
+          502,
+          "Bad Gateway",
+          `${route.operation}: the server's answer is not JSON.`,
+        );
+      }
+      if (options.validateResponses && route.response) {
+        const checked = route.response.safeParse(value);
+        if (!checked.success) {
+          throw new ConsumerApiError(
+            502,
+            "Bad Gateway",
+            `${route.operation}: unexpected answer: ${checked.error.message}`,
+          );
+        }
+        return checked.data;
+      }
+      return value;
+    }
+    const problem = parseJson(response.text);
+    throw errorFromProblem(problem === NOT_JSON ? undefined : problem, response.status);
+  }
+
+  return operations as unknown as Operations;
+}
+
+const NOT_JSON = Symbol("not JSON");
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
