@@ -2,9 +2,9 @@
 // (examples/ models, in-memory engine), with the default Node transport and with Node's global fetch.
 // Run after a build: node packages/client-external/bench/client.mjs [requests]
 import { fileURLToPath } from "node:url";
+import { createExternalConsumerApi } from "@consumer-api/client-external";
 import { openInternalConsumerApi } from "@consumer-api/client-internal";
 import { startServer } from "@consumer-api/http-server";
-import { createExternalConsumerApi } from "@consumer-api/client-external";
 
 const total = Number(process.argv[2] ?? 3000);
 const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
@@ -25,7 +25,9 @@ for (const [name, options] of [
   const started = performance.now();
   for (let i = 0; i < total; i++) await client.getProcessModels(context);
   const seconds = (performance.now() - started) / 1000;
-  console.log(`${name.padEnd(32)} ${Math.round(total / seconds)} calls/s (${total} sequential getProcessModels)`);
+  console.log(
+    `${name.padEnd(32)} ${Math.round(total / seconds)} calls/s (${total} sequential getProcessModels)`,
+  );
   await client.close();
 }
 await server.close();
