@@ -89,6 +89,9 @@ class EmbeddedEngine implements Engine {
     this.endSeq = store.maxEndSeq();
     this.timers = new TimerScheduler(() => this.fireDueTimers());
     this.scripts = new ScriptRunner(scriptTimeoutMs);
+    const runsScripts = (compiled: CompiledProcess) =>
+      [...compiled.nodes.values()].some((node) => node.script !== undefined || node.chooser !== undefined);
+    if ([...versions.values()].some((byKey) => [...byKey.values()].some(runsScripts))) this.scripts.warmUp();
     this.env = {
       store,
       scripts: this.scripts,

@@ -101,6 +101,11 @@ export class ScriptRunner {
     return Number(this.run(chooser, tokenJson));
   }
 
+  /** Starts the worker ahead of the first script, so its boot does not delay a step. */
+  warmUp(): void {
+    this.ensureWorker();
+  }
+
   close(): void {
     this.stopWorker();
   }

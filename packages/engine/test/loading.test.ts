@@ -121,6 +121,19 @@ describe("model loading", () => {
       expect(error.message).toContain('"CallService"');
     });
 
+    it("a boundary event", async () => {
+      const error = await loadError(modelsDir("invalid/boundary.bpmn"));
+      expect(error.file).toMatch(/boundary\.bpmn$/);
+      expect(error.elementId).toBe("Deadline");
+      expect(error.reason).toMatch(/unsupported element: BoundaryEvent/);
+    });
+
+    it("a start event with an event definition", async () => {
+      const error = await loadError(modelsDir("invalid/message-start.bpmn"));
+      expect(error.elementId).toBe("MessageStart");
+      expect(error.reason).toMatch(/unsupported element: StartEvent with MessageEventDefinition/);
+    });
+
     it("a script that does not compile", async () => {
       const error = await loadError(modelsDir("invalid/bad-script.bpmn"));
       expect(error.file).toMatch(/bad-script\.bpmn$/);

@@ -403,6 +403,58 @@ describe("running BPMN", () => {
     expect(ended).toMatchObject({ state: "finished", endEventKey: "End", result: { w: 1 } });
   });
 
+  it("publishes keys, types, lanes and payloads with each event", async () => {
+    const engine = await open();
+    const events = record(engine);
+    const { instance } = await engine.start({
+      processModelKey: "Order",
+      startEventKey: "StartWeb",
+      correlationId: "ev",
+      inputValues: { v: 1 },
+    });
+    const base = {
+      processModelKey: "Order",
+      correlationId: "ev",
+      processInstanceId: instance.processInstanceId,
+    };
+    expect(events).toEqual([
+      { ...base, type: "instance.started", startEventKey: "StartWeb", payload: { v: 1 } },
+      {
+        ...base,
+        type: "event.reached",
+        flowNodeKey: "StartWeb",
+        flowNodeType: "StartEvent",
+        lane: "Sales",
+        payload: { v: 1 },
+      },
+      {
+        ...base,
+        type: "activity.started",
+        flowNodeKey: "Review",
+        flowNodeType: "UserTask",
+        lane: "Managers",
+        payload: { v: 1 },
+      },
+    ]);
+    const [task] = engine.listUserTasks({ correlationId: "ev" });
+    await engine.finishUserTask(task?.id as string, { formFields: { amount: 100 } });
+    expect(events.at(-1)).toEqual({
+      ...base,
+      type: "instance.finished",
+      endEventKey: "EndBig",
+      endEventLane: "Accounting",
+      payload: { total: 200, input: { v: 1 } },
+    });
+  });
+
+  it("whenEnded waits for a running instance and is rejected when the engine closes", async () => {
+    const engine = await open();
+    const { instance } = await engine.start({ processModelKey: "Order", startEventKey: "StartWeb" });
+    const ended = engine.whenEnded(instance.processInstanceId);
+    await engine.close();
+    await expect(ended).rejects.toMatchObject({ code: "closed" });
+  });
+
   it("whenEnded resolves at once for an ended instance", async () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "Manual", startEventKey: "Start" });
