@@ -37,9 +37,10 @@ export function createNodeHandler(
     const method = (req.method ?? "GET").toUpperCase();
     const { pathname, search } = splitUrl(req.url ?? "/");
 
-    if (pathname === API_PREFIX + OPENAPI_PATH && (method === "GET" || method === "HEAD")) {
-      const document = openApiDocument();
-      if (document !== undefined) return sendJson(res, 200, document);
+    // The document describes the API to anyone who may call it, so it needs no token.
+    if (pathname === API_PREFIX + OPENAPI_PATH) {
+      if (method !== "GET") return sendProblem(res, methodNotAllowed(["GET"]), { allow: "GET" });
+      return sendJson(res, 200, openApiDocument());
     }
 
     // A malformed percent-encoding in a param is a 400, but only after authentication (SPEC §2).

@@ -1,15 +1,9 @@
-import * as contracts from "@consumer-api/contracts";
+import { generateOpenApi } from "@consumer-api/contracts";
 
-let cached: { document: unknown } | undefined;
+let cached: unknown;
 
-/**
- * The OpenAPI document generated from the route table, computed once. Undefined (the route answers 404) while
- * contracts has no generator yet.
- */
+/** The OpenAPI document generated from the route table; computed on first request, then served as is. */
 export function openApiDocument(): unknown {
-  if (cached === undefined) {
-    const generate = (contracts as Record<string, unknown>).generateOpenApi;
-    cached = { document: typeof generate === "function" ? generate() : undefined };
-  }
-  return cached.document;
+  cached ??= generateOpenApi();
+  return cached;
 }

@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import { API_PREFIX, buildUrlPath, PROBLEM_CONTENT_TYPE, routes } from "@consumer-api/contracts";
+import { API_PREFIX, buildUrlPath, PROBLEM_CONTENT_TYPE, routeList, routes } from "@consumer-api/contracts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../src/index.js";
 import type { RequestLogEntry } from "../src/server-options.js";
@@ -256,15 +256,16 @@ describe("http-server routing and decoding", () => {
     });
   });
 
-  it("serves the OpenAPI document route without authentication or answers 404 while contracts has no generator", async () => {
+  it("serves the generated OpenAPI document without authentication", async () => {
     const response = await fetch(`${server.url}${API_PREFIX}/openapi.json`);
-    const contracts = (await import("@consumer-api/contracts")) as Record<string, unknown>;
-    if (typeof contracts.generateOpenApi === "function") {
-      expect(response.status).toBe(200);
-      expect(((await response.json()) as { openapi: string }).openapi).toMatch(/^3\./);
-    } else {
-      expect(response.status).toBe(404);
-    }
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(document.openapi).toMatch(/^3\.1/);
+    for (const route of routeList)
+      expect(document.paths).toHaveProperty([route.path.replace(/:([a-z_]+)/g, "{$1}")]);
+    const post = await fetch(`${server.url}${API_PREFIX}/openapi.json`, { method: "POST" });
+    expect(post.status).toBe(405);
   });
 });
 
