@@ -14,6 +14,7 @@ import {
   type EngineEvent,
   type EngineOptions,
   type InstanceRecord,
+  ModelLoadError,
   type ProcessModelInfo,
   type StartInput,
   type StepResult,
@@ -23,6 +24,7 @@ import {
 
 /** Due timers fired per wake-up; the scheduler wakes again at once when more are due. */
 const TIMER_BATCH = 500;
+const TIMER_RETRY_MS = 1000;
 
 /**
  * Loads the models, opens (or creates) the data directory and schedules the pending timers. Throws
@@ -45,7 +47,14 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     // Running instances stay on the version they started with, even when its file changed since.
     for (const hash of store.runningModelHashes()) {
       const source = versions.has(hash) ? undefined : store.getModelSource(hash);
-      if (source) (await compileSource(source.file, source.source, hash)).forEach(addVersion);
+      if (!source) continue;
+      try {
+        (await compileSource(source.file, source.source, hash)).forEach(addVersion);
+      } catch (error) {
+        // An old version that no longer loads must not keep the engine from opening: its instances stay as
+        // they are, and resuming them is refused with EngineError("invalid_model").
+        if (!(error instanceof ModelLoadError)) throw error;
+      }
     }
     const engine = new EmbeddedEngine(store, loaded.processes, versions, options.scriptTimeoutMs ?? 5000);
     engine.scheduleStoredTimers();
@@ -230,9 +239,18 @@ class EmbeddedEngine implements Engine {
   private fireDueTimers(): void {
     if (this.closed) return;
     const due = this.store.dueTimers(Date.now(), TIMER_BATCH);
-    const fired = due.map((timer) => this.submit((step) => step.fireTimer(timer.id)).catch(() => undefined));
-    void Promise.all(fired).then(() => {
-      if (!this.closed) this.scheduleStoredTimers();
+    const fired = due.map((timer) =>
+      this.submit((step) => step.fireTimer(timer.id)).then(
+        () => true,
+        () => false,
+      ),
+    );
+    void Promise.all(fired).then((outcomes) => {
+      if (this.closed) return;
+      const next = this.store.nextTimerDue();
+      if (next === undefined) return;
+      // A timer that cannot fire (its pinned model version is gone) stays due; retry later, not in a hot loop.
+      this.timers.arm(outcomes.every(Boolean) ? next : Math.max(next, Date.now() + TIMER_RETRY_MS));
     });
   }
 
