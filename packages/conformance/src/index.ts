@@ -1,4 +1,6 @@
 // One behavioural suite for every ConsumerApi implementation, and a CLI to run it against a server by URL.
 export { fixtures, type Role, tokens } from "./fixtures.js";
+export { type HttpSuiteOptions, httpSuite } from "./http-suite.js";
 export type { ConformanceOptions, Supports } from "./options.js";
+export { type SchemaCheckedFetch, schemaCheckedFetch } from "./schema-checked-fetch.js";
 export { suite } from "./suite.js";

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+import { copyFile, mkdir, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { TestCase, TestModule } from "vitest/node";
+import { fixtures } from "./fixtures.js";
+import { URL_ENV } from "./remote/url-env.js";
+
+const HELP = `consumer-api-conformance — the ConsumerAPI conformance suite, for any implementation
+
+Usage:
+  consumer-api-conformance fixtures <dir>
+      Writes the suite's fixtures: <dir>/models/*.bpmn and <dir>/identities.json.
+
+  consumer-api-conformance run --url <base-url>
+      Runs the whole suite (over a hundred cases) over HTTP + WebSocket against the server at <base-url>
+      (e.g. http://127.0.0.1:8080 — the routes add /api/consumer/v1), checking every response body against
+      the contract's JSON Schemas. Prints "N passed, M failed" and exits non-zero on any failure.
+
+Testing your own server (a .NET implementation, say):
+  1. consumer-api-conformance fixtures ./conformance
+  2. Start your server on those files, with empty state, e.g.
+       dotnet run --project src/MyConsumerApi -- --models ./conformance/models \\
+         --identities ./conformance/identities.json --data ./conformance-data --port 8080
+     It must load every .bpmn file of the models directory (SPEC §6), accept exactly the bearer tokens
+     of identities.json ({ "tokens": { "<token>": { "userId", "claims" } } }, SPEC §7), serve SPEC §4 under
+     /api/consumer/v1 and the notification WebSocket at /api/consumer/v1/notifications (SPEC §5.1).
+     The reference server does the same with:
+       consumer-api-server --models ./conformance/models --identities ./conformance/identities.json \\
+         --data ./conformance-data --port 8080
+  3. consumer-api-conformance run --url http://127.0.0.1:8080
+
+  Every case uses its own random correlation id, so a server may be reused across runs.
+
+Options:
+  --url <base-url>   the server to test (run)
+  -h, --help         this text
+`;
+
+async function writeFixtures(dir: string): Promise<void> {
+  const models = path.join(dir, "models");
+  await mkdir(models, { recursive: true });
+  for (const name of await readdir(fixtures.modelsDir)) {
+    if (name.endsWith(".bpmn")) await copyFile(path.join(fixtures.modelsDir, name), path.join(models, name));
+  }
+  await copyFile(fixtures.identitiesFile, path.join(dir, "identities.json"));
+  console.log(`wrote ${models}/*.bpmn and ${path.join(dir, "identities.json")}`);
+}
+
+async function run(url: string): Promise<number> {
+  try {
+    new URL(url);
+  } catch {
+    console.error(`--url: not a URL: ${url}`);
+    return 2;
+  }
+  process.env[URL_ENV] = url;
+  const { startVitest } = await import("vitest/node");
+  const remoteDir = fileURLToPath(new URL("./remote/", import.meta.url));
+  let passed = 0;
+  let failed = 0;
+  const failures: string[] = [];
+  const fail = (name: string, message: string) => {
+    failed++;
+    failures.push(`${name}\n    ${message.split("\n").join("\n    ")}`);
+    console.log(`✗ ${name}`);
+  };
+  const reporter = {
+    onTestCaseResult(test: TestCase) {
+      const result = test.result();
+      if (result.state === "passed") passed++;
+      else if (result.state === "failed") fail(test.fullName, result.errors?.[0]?.message ?? "failed");
+    },
+    onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<{ message?: string }>) {
+      for (const module of modules) {
+        for (const error of module.errors())
+          fail(`${module.moduleId} (could not run)`, error.message ?? String(error));
+      }
+      for (const error of unhandled) fail("unhandled error", error.message ?? String(error));
+    },
+  };
+  console.log(`consumer-api-conformance: running the suite against ${url}`);
+  const vitest = await startVitest(
+    "test",
+    [],
+    {
+      root: remoteDir,
+      config: false,
+      watch: false,
+      include: ["url-suite.js"],
+      reporters: [reporter],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+    },
+    { cacheDir: path.join(tmpdir(), "consumer-api-conformance-vite") },
+  );
+  await vitest.close();
+  if (failures.length > 0) {
+    console.log("\nfailed cases:");
+    for (const failure of failures) console.log(`  ✗ ${failure}`);
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed > 0 || passed === 0 ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { url: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === "help") {
+    console.log(HELP);
+    return values.help || command === "help" ? 0 : 2;
+  }
+  if (command === "fixtures") {
+    const dir = rest[0];
+    if (!dir || rest.length > 1) {
+      console.error("usage: consumer-api-conformance fixtures <dir>");
+      return 2;
+    }
+    await writeFixtures(path.resolve(dir));
+    return 0;
+  }
+  if (command === "run") {
+    if (!values.url) {
+      console.error("usage: consumer-api-conformance run --url <base-url>");
+      return 2;
+    }
+    return run(values.url);
+  }
+  console.error(`unknown command "${command}"\n\n${HELP}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 2;
+  },
+);
