@@ -42,7 +42,7 @@ describe("durability", () => {
     });
     await first.close();
 
-    const second = await open({ data });
+    const second = await open({ data, synchronous: "NORMAL" });
     expect(second.getInstance(order.instance.processInstanceId)).toEqual(order.instance);
     expect(second.latestFinished("d", "ScriptGateway")).toEqual(done.instance);
     expect(second.correlationModels("d")).toEqual(["Messages", "Order", "ScriptGateway"]);
