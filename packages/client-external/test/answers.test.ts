@@ -1,0 +1,87 @@
+import { ConsumerApiError, ForbiddenError, PROBLEM_CONTENT_TYPE } from "@consumer-api/contracts";
+import { describe, expect, it } from "vitest";
+import { createExternalConsumerApi } from "../src/index.js";
+
+// Answers a conformant server never gives (a proxy's HTML page, a wrong shape) must not crash the client.
+// A scripted WHATWG fetch stands in for such a server; the real server is exercised in external-client.test.ts.
+function answering(status: number, body: string, contentType: string) {
+  const requests: { url: string; init: RequestInit | undefined }[] = [];
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    requests.push({ url: String(input), init });
+    return new Response(status === 204 ? null : body, { status, headers: { "content-type": contentType } });
+  };
+  return { fetch, requests };
+}
+
+const alice = { identity: "alice-token" };
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (error: unknown) => error as ConsumerApiError,
+  );
+
+describe("answers a conformant server never gives", () => {
+  it("an error page that is not problem+json keeps its status", async () => {
+    const { fetch } = answering(502, "<html>Bad Gateway</html>", "text/html");
+    const error = await rejection(
+      createExternalConsumerApi({ baseUrl: "http://x", fetch }).getProcessModels(alice),
+    );
+    expect(error).toBeInstanceOf(ConsumerApiError);
+    expect(error.status).toBe(502);
+  });
+
+  it("a 200 that is not JSON is a 502", async () => {
+    const { fetch } = answering(200, "not json", "application/json");
+    const error = await rejection(
+      createExternalConsumerApi({ baseUrl: "http://x", fetch }).getProcessModels(alice),
+    );
+    expect(error.status).toBe(502);
+  });
+
+  it("a 200 of the wrong shape passes unless validateResponses, then it is a 502", async () => {
+    const { fetch } = answering(200, JSON.stringify({ models: [] }), "application/json");
+    expect(await createExternalConsumerApi({ baseUrl: "http://x", fetch }).getProcessModels(alice)).toEqual({
+      models: [],
+    });
+    const strict = createExternalConsumerApi({ baseUrl: "http://x", fetch, validateResponses: true });
+    expect((await rejection(strict.getProcessModels(alice))).status).toBe(502);
+  });
+
+  it("a problem+json maps to the contract's class, whatever the HTTP status line says", async () => {
+    const problem = { type: "about:blank", title: "Forbidden", status: 403, detail: "No access." };
+    const { fetch } = answering(403, JSON.stringify(problem), PROBLEM_CONTENT_TYPE);
+    const error = await rejection(
+      createExternalConsumerApi({ baseUrl: "http://x", fetch }).getProcessModels(alice),
+    );
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect({ status: error.status, title: error.title, detail: error.detail }).toEqual({
+      status: 403,
+      title: "Forbidden",
+      detail: "No access.",
+    });
+  });
+
+  it("sends the route's method, path, query, bearer token and JSON body", async () => {
+    const { fetch, requests } = answering(
+      200,
+      JSON.stringify({ correlationId: "c", processInstanceId: "i" }),
+      "application/json",
+    );
+    const api = createExternalConsumerApi({ baseUrl: "http://host/prefix/", fetch });
+    await api.startProcessInstance(alice, "Order/1", "Start", { correlationId: "c" }, 3, "End");
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.url).toBe(
+      "http://host/prefix/api/consumer/v1/process_models/Order%2F1/start_events/Start/start?startCallbackType=3&end_event_id=End",
+    );
+    expect(requests[0]?.init).toMatchObject({
+      method: "POST",
+      headers: { authorization: "Bearer alice-token", "content-type": "application/json" },
+      body: JSON.stringify({ correlationId: "c" }),
+    });
+    await api.getProcessModels(alice);
+    expect(requests[1]?.init?.headers).not.toHaveProperty("content-type");
+    expect(requests[1]?.init).not.toHaveProperty("body");
+  });
+});
