@@ -91,13 +91,18 @@ export function createNodeHandler(
     const log = () => {
       if (logged || !options.log) return;
       logged = true;
-      options.log({
+      const entry = {
         method: req.method ?? "",
         path: (req.url ?? "").split("?")[0] as string,
         // 499: the client closed the connection before the answer (nginx's convention).
         status: res.writableFinished ? res.statusCode : 499,
         ms: Math.round((performance.now() - started) * 10) / 10,
-      });
+      };
+      try {
+        options.log(entry);
+      } catch (error) {
+        reportError(options, error);
+      }
     };
     res.once("finish", log);
     res.once("close", log);

@@ -33,7 +33,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     };
     const onEnd = () => finish();
-    const onFail = (error?: unknown) => finish(error ?? new Error("request aborted"));
+    // The client broke off (or its body stream failed): its fault, answered as such, not reported as ours.
+    const onFail = (error?: unknown) =>
+      finish(
+        new BadRequestError(
+          `body: the request body could not be read${error instanceof Error ? ` (${error.message})` : ""}.`,
+        ),
+      );
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onFail);

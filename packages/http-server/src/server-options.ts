@@ -41,5 +41,8 @@ export const defaults = {
 } as const;
 
 export function reportError(options: ServerOptions, error: unknown): void {
-  (options.onError ?? ((e: unknown) => console.error("consumer-api-server: unexpected error", e)))(error);
+  // A throwing hook must not turn one failed request into a crashed server.
+  try {
+    (options.onError ?? ((e: unknown) => console.error("consumer-api-server: unexpected error", e)))(error);
+  } catch {}
 }

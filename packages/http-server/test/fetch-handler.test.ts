@@ -95,4 +95,27 @@ describe("createFetchHandler", () => {
       expect(await inProcess.text()).toBe(await overSocket.text());
     });
   }
+
+  it("answers 400, without reporting an error, when the request body stream fails", async () => {
+    const errors: unknown[] = [];
+    const api = new ScriptedApi();
+    const failing = createFetchHandler({ api, onError: (e) => errors.push(e) });
+    const body = new ReadableStream({
+      pull(controller) {
+        controller.error(new Error("upload broke"));
+      },
+    });
+    const response = await failing(
+      new Request(`http://in-process${finish}`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body,
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { detail: string }).detail).toContain("could not be read");
+    expect(errors).toEqual([]);
+    expect(api.calls).toEqual([]);
+  });
 });
