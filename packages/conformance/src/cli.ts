@@ -90,6 +90,8 @@ async function run(url: string): Promise<number> {
       config: false,
       watch: false,
       include: ["url-suite.js"],
+      // The default excludes node_modules, where an installed copy of this file lives.
+      exclude: [],
       reporters: [reporter],
       testTimeout: 30_000,
       hookTimeout: 60_000,
