@@ -1,7 +1,8 @@
 // The script worker's program, evaluated as CommonJS in a worker thread (a string, so it runs the same from
 // src/ under vitest and from dist/). It waits on a shared buffer for requests from ScriptRunner:
 //   ctl[0] request seq, ctl[1] request byte length, ctl[2] op (1 define, 2 run), ctl[3] script id,
-//   ctl[4] response seq, ctl[5] response byte length, ctl[6] status (0 value, 1 error, 2 undefined).
+//   ctl[4] response seq, ctl[5] response byte length, ctl[6] status (0 value, 1 error, 2 undefined),
+//   ctl[7] set to 1 once the worker is ready.
 // Scripts run in a vm context of their own that holds nothing but two JSON helpers; the token arrives as JSON
 // and the result leaves as JSON, so only plain data crosses in either direction.
 export const SCRIPT_WORKER_SOURCE = `
@@ -20,6 +21,8 @@ vm.runInContext(
   context,
 );
 const scripts = new Map();
+Atomics.store(ctl, 7, 1);
+Atomics.notify(ctl, 7);
 
 function write(text) {
   for (;;) {

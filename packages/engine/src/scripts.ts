@@ -72,6 +72,7 @@ const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (
 /** The worker's shared buffer: 32 bytes of control words, then the payload. It grows for large payloads. */
 const INITIAL_BYTES = 64 * 1024;
 const MAX_BYTES = 512 * 1024 * 1024;
+const WORKER_BOOT_TIMEOUT_MS = 30_000;
 
 /**
  * Runs scripts in a worker thread and waits for the answer synchronously (Atomics.wait), so a step stays one
@@ -121,6 +122,11 @@ export class ScriptRunner {
 
   private call(op: 1 | 2, script: CompiledScript, payload: string): string | undefined {
     const { ctl } = this;
+    // The worker's boot does not count against a script's timeout.
+    if (Atomics.wait(ctl, 7, 0, WORKER_BOOT_TIMEOUT_MS) === "timed-out") {
+      this.stopWorker();
+      throw new ScriptRunError(`the script worker did not start within ${WORKER_BOOT_TIMEOUT_MS} ms`);
+    }
     const seq = ++this.seq;
     ctl[1] = this.write(payload);
     ctl[2] = op;
