@@ -17,6 +17,8 @@ export interface SchemaCheckedFetch {
   fetch: typeof fetch;
   /** The violations seen since the last call, and forgets them. */
   takeViolations(): string[];
+  /** Throws, naming each route and what was wrong, when responses since the last call violated a schema. */
+  assertNoViolations(): void;
 }
 
 /**
@@ -110,6 +112,10 @@ export function schemaCheckedFetch(inner: typeof fetch = globalThis.fetch): Sche
       const taken = violations;
       violations = [];
       return taken;
+    },
+    assertNoViolations() {
+      const taken = this.takeViolations();
+      if (taken.length > 0) throw new Error(`response schema violations:\n${taken.join("\n")}`);
     },
   };
 }

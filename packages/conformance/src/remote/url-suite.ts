@@ -14,10 +14,7 @@ if (!baseUrl)
 const checked = schemaCheckedFetch(globalThis.fetch.bind(globalThis));
 
 // A wrong shape fails the case that received it, naming the route.
-afterEach(() => {
-  const violations = checked.takeViolations();
-  if (violations.length > 0) throw new Error(`response schema violations:\n${violations.join("\n")}`);
-});
+afterEach(() => checked.assertNoViolations());
 
 suite({
   name: baseUrl,
