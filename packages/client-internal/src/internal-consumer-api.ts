@@ -87,10 +87,7 @@ function endedThroughEndEvent(instance: InstanceRecord): boolean {
 export function createInternalConsumerApi(options: InternalConsumerApiOptions): InternalConsumerApi {
   const { engine, identities, ownsEngine = false } = options;
 
-  const subscriptions = new SubscriptionIndex(
-    (processModelKey, startEventKey) =>
-      engine.models.get(processModelKey)?.flowNodes.get(startEventKey)?.lane,
-  );
+  const subscriptions = new SubscriptionIndex();
   const stopListening = engine.on((event) => subscriptions.dispatch(event));
 
   /** Rejections of callback-2/3 waits still pending, so that close() does not leave callers hanging. */

@@ -27,7 +27,7 @@ interface Delivery {
   processModelKey: string;
   key: string;
   /** The lane of the element concerned; "all" for signals, which every authenticated identity receives. */
-  lane: LaneName | undefined | "all";
+  lane: LaneName | "all";
   message: NotificationMessage;
 }
 
@@ -48,13 +48,6 @@ const indexKey = (
  */
 export class SubscriptionIndex {
   readonly #byKey = new Map<string, Set<Subscriber>>();
-  /** Resolves the lane of a start event for instance.started, which carries no lane of its own. */
-  readonly #startEventLane: (processModelKey: string, startEventKey: string) => LaneName | undefined;
-
-  constructor(startEventLane: (processModelKey: string, startEventKey: string) => LaneName | undefined) {
-    this.#startEventLane = startEventLane;
-  }
-
   /** Adds a subscriber and returns its idempotent removal. */
   add(subscriber: Subscriber): () => void {
     const k = indexKey(subscriber.kind, subscriber.processModelKey, subscriber.key, subscriber.correlationId);
@@ -97,11 +90,7 @@ export class SubscriptionIndex {
       correlation_id: event.correlationId,
       process_instance_id: event.processInstanceId,
     };
-    const system = (
-      eventKey: SystemEventKey,
-      lane: LaneName | undefined,
-      payload?: { payload: unknown },
-    ) => ({
+    const system = (eventKey: SystemEventKey, lane: LaneName, payload?: { payload: unknown }) => ({
       kind: "systemEvent" as const,
       processModelKey: event.processModelKey,
       key: "",
@@ -131,11 +120,9 @@ export class SubscriptionIndex {
         };
       }
       case "instance.started":
-        return system(
-          SystemEventKey.ProcessInstanceStarted,
-          this.#startEventLane(event.processModelKey, event.startEventKey),
-          { payload: event.payload },
-        );
+        return system(SystemEventKey.ProcessInstanceStarted, event.startEventLane, {
+          payload: event.payload,
+        });
       case "instance.finished":
         return system(SystemEventKey.ProcessInstanceFinishedSuccessfully, event.endEventLane, {
           payload: event.payload,

@@ -108,7 +108,13 @@ export class Step {
     };
     this.touched.set(data.id, rt);
     this.env.store.addCorrelation(correlationId, data.modelKey);
-    this.events.push({ ...this.base(rt), type: "instance.started", startEventKey, payload });
+    this.events.push({
+      ...this.base(rt),
+      type: "instance.started",
+      startEventKey,
+      startEventLane: model.nodes.get(startEventKey)?.lane ?? null,
+      payload,
+    });
     this.run(rt, [this.newToken(rt, startEventKey, 0, payload)]);
     return this.complete(rt);
   }

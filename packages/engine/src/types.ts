@@ -122,7 +122,12 @@ interface EngineEventBase {
  * other listeners.
  */
 export type EngineEvent =
-  | (EngineEventBase & { type: "instance.started"; startEventKey: string; payload: unknown })
+  | (EngineEventBase & {
+      type: "instance.started";
+      startEventKey: string;
+      startEventLane: LaneName;
+      payload: unknown;
+    })
   | (EngineEventBase & {
       type: "instance.finished";
       endEventKey: string;

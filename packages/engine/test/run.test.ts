@@ -418,7 +418,13 @@ describe("running BPMN", () => {
       processInstanceId: instance.processInstanceId,
     };
     expect(events).toEqual([
-      { ...base, type: "instance.started", startEventKey: "StartWeb", payload: { v: 1 } },
+      {
+        ...base,
+        type: "instance.started",
+        startEventKey: "StartWeb",
+        startEventLane: "Sales",
+        payload: { v: 1 },
+      },
       {
         ...base,
         type: "event.reached",
