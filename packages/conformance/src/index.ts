@@ -4,3 +4,4 @@ export { type HttpSuiteOptions, httpSuite } from "./http-suite.js";
 export type { ConformanceOptions, Supports } from "./options.js";
 export { type SchemaCheckedFetch, schemaCheckedFetch } from "./schema-checked-fetch.js";
 export { suite } from "./suite.js";
+export { type WebSocketSuiteOptions, webSocketSuite } from "./websocket-suite.js";

@@ -5,6 +5,7 @@ import { afterEach } from "vitest";
 import { httpSuite } from "../http-suite.js";
 import { schemaCheckedFetch } from "../schema-checked-fetch.js";
 import { suite } from "../suite.js";
+import { webSocketSuite } from "../websocket-suite.js";
 import { URL_ENV } from "./url-env.js";
 
 const baseUrl = process.env[URL_ENV];
@@ -25,3 +26,4 @@ suite({
 });
 
 httpSuite({ name: baseUrl, baseUrl, fetch: checked.fetch });
+webSocketSuite({ name: baseUrl, baseUrl, fetch: checked.fetch });

@@ -1,0 +1,206 @@
+import {
+  API_PREFIX,
+  buildChannel,
+  buildUrlPath,
+  NOTIFICATIONS_PATH,
+  routes,
+  type ServerFrame,
+  WS_CLOSE_UNAUTHORIZED,
+} from "@consumer-api/contracts";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { DELIVERY_BOUND_MS } from "./collector.js";
+import { tokens } from "./fixtures.js";
+import { newCorrelationId } from "./ids.js";
+
+export interface WebSocketSuiteOptions {
+  name: string;
+  /** The server's base URL; the notification socket is at /api/consumer/v1/notifications under it. */
+  baseUrl: string;
+  /** Where requests go (default: global fetch). */
+  fetch?: typeof fetch;
+  /** The socket's URL when it is not derived from baseUrl (an in-process server, say). */
+  notificationsUrl?: string;
+}
+
+interface Peer {
+  frames: ServerFrame[];
+  send(frame: unknown): void;
+  sendRaw(text: string): void;
+  next(predicate: (frame: ServerFrame) => boolean, what: string): Promise<ServerFrame>;
+  closed: Promise<number>;
+  close(): void;
+}
+
+/** The frames of SPEC §5.1 as a foreign server must speak them, below any client library. */
+export function webSocketSuite(options: WebSocketSuiteOptions): void {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const base = options.baseUrl.replace(/\/$/, "");
+  const socketUrl =
+    options.notificationsUrl ?? `${base.replace(/^http/, "ws")}${API_PREFIX}${NOTIFICATIONS_PATH}`;
+  const open: Peer[] = [];
+
+  afterEach(() => {
+    for (const peer of open.splice(0)) peer.close();
+  });
+
+  const connect = async (headerToken?: string): Promise<Peer> => {
+    const ws = new WebSocket(
+      socketUrl,
+      headerToken === undefined ? {} : { headers: { authorization: `Bearer ${headerToken}` } },
+    );
+    const frames: ServerFrame[] = [];
+    const waiters = new Set<() => void>();
+    ws.on("message", (data) => {
+      frames.push(JSON.parse(String(data)) as ServerFrame);
+      for (const wake of waiters) wake();
+    });
+    const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
+    ws.on("error", () => {});
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+    const peer: Peer = {
+      frames,
+      send: (frame) => ws.send(JSON.stringify(frame)),
+      sendRaw: (text) => ws.send(text),
+      next: (predicate, what) =>
+        new Promise((resolve, reject) => {
+          const check = () => {
+            const found = frames.find(predicate);
+            if (!found) return;
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(found);
+          };
+          const timer = setTimeout(() => {
+            waiters.delete(check);
+            reject(
+              new Error(
+                `no frame ${what} within ${DELIVERY_BOUND_MS} ms; received: ${JSON.stringify(frames)}`,
+              ),
+            );
+          }, DELIVERY_BOUND_MS);
+          waiters.add(check);
+          check();
+        }),
+      closed,
+      close: () => ws.close(),
+    };
+    open.push(peer);
+    return peer;
+  };
+  const subscribed = (peer: Peer, id: string) =>
+    peer.next(
+      (f) => f.id === id && (f.type === "subscribed" || f.type === "error"),
+      `answering subscribe ${id}`,
+    );
+
+  describe(`${options.name}: notification WebSocket (SPEC §5.1)`, () => {
+    it("with the token in the upgrade request a subscribe is answered subscribed, with its id", async () => {
+      const peer = await connect(tokens.clerk);
+      peer.send({
+        type: "subscribe",
+        id: "s-1",
+        channel: buildChannel("systemEvent", { processModelKey: "Basic" }),
+      });
+      expect(await subscribed(peer, "s-1")).toEqual({ type: "subscribed", id: "s-1" });
+    });
+
+    it("with the token in the first frame a subscribe is answered subscribed", async () => {
+      const peer = await connect();
+      peer.send({ type: "authenticate", token: tokens.clerk });
+      peer.send({
+        type: "subscribe",
+        id: "s-2",
+        channel: buildChannel("signal", { signalKey: "broadcast" }),
+      });
+      expect(await subscribed(peer, "s-2")).toEqual({ type: "subscribed", id: "s-2" });
+    });
+
+    it("a notification frame carries the subscription id, the channel and the message", async () => {
+      const correlationId = newCorrelationId();
+      const channel = buildChannel("systemEvent", { processModelKey: "Basic", correlationId });
+      const peer = await connect(tokens.clerk);
+      peer.send({ type: "subscribe", id: "n-1", channel });
+      expect((await subscribed(peer, "n-1")).type).toBe("subscribed");
+      const started = await doFetch(
+        base +
+          buildUrlPath(
+            routes.startProcessInstance,
+            { process_model_key: "Basic", start_event_key: "StartB" },
+            { startCallbackType: "2" },
+          ),
+        {
+          method: "POST",
+          headers: { authorization: `Bearer ${tokens.clerk}`, "content-type": "application/json" },
+          body: JSON.stringify({ correlationId }),
+        },
+      );
+      expect(started.status).toBe(200);
+      const { processInstanceId } = (await started.json()) as { processInstanceId: string };
+      const frame = await peer.next(
+        (f) => f.type === "notification" && f.message.event_key === "ProcessInstanceFinishedSuccessfully",
+        "ProcessInstanceFinishedSuccessfully",
+      );
+      expect(frame).toMatchObject({
+        type: "notification",
+        id: "n-1",
+        channel,
+        message: {
+          process_model_key: "Basic",
+          event_key: "ProcessInstanceFinishedSuccessfully",
+          correlation_id: correlationId,
+          process_instance_id: processInstanceId,
+        },
+      });
+    });
+
+    it("an unknown channel is an error frame 400 with the subscription's id", async () => {
+      const peer = await connect(tokens.clerk);
+      peer.send({ type: "subscribe", id: "bad-1", channel: "/no/such/channel" });
+      expect(await subscribed(peer, "bad-1")).toMatchObject({ type: "error", id: "bad-1", status: 400 });
+    });
+
+    it("a frame that is not JSON is an error frame 400 with id null", async () => {
+      const peer = await connect(tokens.clerk);
+      peer.sendRaw("{ this is not json");
+      const frame = await peer.next((f) => f.type === "error", "error");
+      expect(frame).toMatchObject({ type: "error", id: null, status: 400 });
+    });
+
+    it("an unknown token in the first frame is an error frame 401, then the socket closes with 4401", async () => {
+      const peer = await connect();
+      peer.send({ type: "authenticate", token: tokens.invalid });
+      const frame = await peer.next((f) => f.type === "error", "error");
+      expect(frame).toMatchObject({ type: "error", status: 401 });
+      expect(await peer.closed).toBe(WS_CLOSE_UNAUTHORIZED);
+    });
+
+    it("a subscribe before any token is an error frame 401, then the socket closes with 4401", async () => {
+      const peer = await connect();
+      peer.send({
+        type: "subscribe",
+        id: "early",
+        channel: buildChannel("signal", { signalKey: "broadcast" }),
+      });
+      const frame = await peer.next((f) => f.type === "error", "error");
+      expect(frame).toMatchObject({ type: "error", status: 401 });
+      expect(await peer.closed).toBe(WS_CLOSE_UNAUTHORIZED);
+    });
+
+    it("an unknown token in the upgrade request is a 401: an error frame and close 4401, or a refused upgrade", async () => {
+      let peer: Peer;
+      try {
+        peer = await connect(tokens.invalid);
+      } catch (error) {
+        expect(String((error as Error).message)).toContain("401");
+        return;
+      }
+      const frame = await peer.next((f) => f.type === "error", "error");
+      expect(frame).toMatchObject({ type: "error", status: 401 });
+      expect(await peer.closed).toBe(WS_CLOSE_UNAUTHORIZED);
+    });
+  });
+}
