@@ -2,6 +2,7 @@ import { type AnyRoute, buildUrlPath, PROBLEM_CONTENT_TYPE, routes } from "@cons
 import { describe, expect, it } from "vitest";
 import { tokens } from "./fixtures.js";
 import { newCorrelationId } from "./ids.js";
+import { eventually } from "./steps.js";
 
 export interface HttpSuiteOptions {
   name: string;
@@ -24,9 +25,10 @@ export function httpSuite(options: HttpSuiteOptions): void {
   ) => base + buildUrlPath(route, params, query);
   const get = (target: string, authorization = `Bearer ${tokens.clerk}`) =>
     doFetch(target, { headers: { authorization } });
-  const post = (target: string, body?: string, token: string = tokens.clerk) =>
+  const post = (target: string, body?: string, token: string = tokens.clerk, signal?: AbortSignal) =>
     doFetch(target, {
       method: "POST",
+      ...(signal === undefined ? {} : { signal }),
       headers: {
         authorization: `Bearer ${token}`,
         ...(body === undefined ? {} : { "content-type": "application/json" }),
@@ -127,6 +129,40 @@ export function httpSuite(options: HttpSuiteOptions): void {
         user_task_id: userTasks[0]?.id as string,
       });
       await expectProblem(await post(finish, "{}"), 400, "formFields");
+    });
+
+    it("a caller that goes away while waiting with callback 2 does not stop the instance", async () => {
+      const correlationId = newCorrelationId();
+      const leaving = new AbortController();
+      const waiting = post(
+        startUrl({ startCallbackType: "2" }),
+        JSON.stringify({ correlationId }),
+        tokens.clerk,
+        leaving.signal,
+      ).catch(() => {});
+      const tasksUrl = url(routes.getUserTasksForCorrelation, { correlation_id: correlationId });
+      const { userTasks } = await eventually(async () => {
+        const listed = await json<{ userTasks: { id: string }[] }>(get(tasksUrl));
+        expect(listed.userTasks).toHaveLength(1);
+        return listed;
+      });
+      leaving.abort();
+      const finish = url(routes.finishUserTask, {
+        process_model_key: "Basic",
+        correlation_id: correlationId,
+        user_task_id: userTasks[0]?.id as string,
+      });
+      expect((await post(finish, JSON.stringify({ formFields: { approved: true } }))).status).toBe(204);
+      const result = await json<{ endEventKey: string }>(
+        get(
+          url(routes.getProcessResultForCorrelation, {
+            correlation_id: correlationId,
+            process_model_key: "Basic",
+          }),
+        ),
+      );
+      expect(result.endEventKey).toBe("Approved");
+      await waiting;
     });
 
     it("404 problem+json for an unknown model, with the status in the body", async () => {
