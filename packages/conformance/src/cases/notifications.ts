@@ -81,6 +81,23 @@ export function notificationCases(options: ConformanceOptions): void {
       await c.waitFor(about(correlationId, "Confirmation"), "for the triggered event Confirmation");
     });
 
+    it("onBpmnEvent: a signal throw event was reached, for an identity holding its lane", async () => {
+      const correlationId = newCorrelationId();
+      const c = collector();
+      await subscribe(h.api.onBpmnEvent(as.manager, "Signals", "Broadcast", c.callback, { correlationId }));
+      await start(h.api, as.manager, "Signals", "Start", { correlationId, callback: 2 });
+      await c.waitFor(about(correlationId, "Broadcast"), "for the throw event Broadcast");
+    });
+
+    it("onBpmnEvent: a timer catch event", async ({ skip }) => {
+      if (!h.supports.timers) skip("timers not supported");
+      const correlationId = newCorrelationId();
+      const c = collector();
+      await subscribe(h.api.onBpmnEvent(as.clerk, "Timer", "Wait", c.callback, { correlationId }));
+      await start(h.api, as.clerk, "Timer", "Start", { correlationId, callback: 2 });
+      await c.waitFor(about(correlationId, "Wait"), "for the timer event Wait");
+    });
+
     it("onActivity with a correlation filter: a user task started and finished", async () => {
       const correlationId = newCorrelationId();
       const c = collector();
