@@ -9,6 +9,16 @@ import { parseCliOptions, usage } from "./cli-options.js";
 import { type RunningServer, startServer } from "./start-server.js";
 
 async function main(): Promise<number> {
+  // Listen for the stop signals before anything else, so a signal during startup is a clean stop too.
+  let stopSignal: ((signal: NodeJS.Signals) => void) | undefined;
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled ??= signal;
+    stopSignal?.(signal);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+
   const parsed = parseCliOptions(process.argv.slice(2), process.env);
   if (parsed.kind === "help") {
     process.stdout.write(usage);
@@ -48,24 +58,19 @@ async function main(): Promise<number> {
   }
   process.stdout.write(`ConsumerAPI listening on ${running.url}\n`);
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      if (!options.quiet) process.stdout.write(`${signal}: draining and stopping\n`);
-      try {
-        await running.close();
-        await api.close();
-        resolve(0);
-      } catch (error) {
-        process.stderr.write(`consumer-api-server: error while stopping: ${(error as Error).message}\n`);
-        resolve(1);
-      }
-    };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    if (signalled) resolve(signalled);
+    else stopSignal = resolve;
   });
+  if (!options.quiet) process.stdout.write(`${signal}: draining and stopping\n`);
+  try {
+    await running.close();
+    await api.close();
+    return 0;
+  } catch (error) {
+    process.stderr.write(`consumer-api-server: error while stopping: ${(error as Error).message}\n`);
+    return 1;
+  }
 }
 
 main().then(
