@@ -55,6 +55,19 @@ describe("notifications over WebSocket", () => {
     expect(await socket.next()).toEqual({ type: "subscribed", id: "s1" });
   });
 
+  it("sends a notification that raced the subscription right after the acknowledgement", async () => {
+    const socket = await open(await start(), "alice-token");
+    const eager = buildChannel("signal", { signalKey: "eager" });
+    socket.send({ type: "subscribe", id: "e1", channel: eager });
+    expect(await socket.next()).toEqual({ type: "subscribed", id: "e1" });
+    expect(await socket.next()).toEqual({
+      type: "notification",
+      id: "e1",
+      channel: eager,
+      message: message("early"),
+    });
+  });
+
   it("hands every channel kind to the api through the channel table", async () => {
     const socket = await open(await start(), "alice-token");
     const channels = [

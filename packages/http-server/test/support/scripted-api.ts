@@ -124,7 +124,10 @@ export class ScriptedApi implements ConsumerApi {
     return this.subscribe(context, `system:${model}`, callback);
   }
   async onSignal(context: ConsumerContext, signal: string, callback: NotificationCallback) {
-    return this.subscribe(context, `signal:${signal}`, callback);
+    const subscription = this.subscribe(context, `signal:${signal}`, callback);
+    // "eager": a message published while the subscribe is still being answered.
+    if (signal === "eager") await callback(message("early"));
+    return subscription;
   }
 }
 
