@@ -52,6 +52,7 @@ export function toUserTask(task: WaitingUserTask): UserTask {
     processModelKey: task.processModelKey,
     correlationId: task.correlationId,
     data: { formFields: task.formFields.map(toFormField) },
-    tokenPayload: task.tokenPayload,
+    // JSON has no undefined: an instance started without inputValues carries null, so the field stays on the wire.
+    tokenPayload: task.tokenPayload ?? null,
   };
 }

@@ -293,7 +293,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           );
         }
         if (!endVisible) return answer;
-        return { ...answer, endEventKey: ended.endEventKey, tokenPayload: ended.result };
+        return { ...answer, endEventKey: ended.endEventKey, tokenPayload: ended.result ?? null };
       }),
 
     getEventsForCorrelation: (context, correlationId) =>
@@ -413,7 +413,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           processModelKey: modelKey,
           processInstanceId: instance.processInstanceId,
           endEventKey: instance.endEventKey,
-          result: instance.result,
+          result: instance.result ?? null,
         };
       }),
 
