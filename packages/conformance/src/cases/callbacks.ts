@@ -68,6 +68,27 @@ export function callbackCases(options: ConformanceOptions): void {
       expect(answer.endEventKey).toBe("Rejected");
     });
 
+    it("2 and 3 wait for their own instance, not another one of the same correlation", async () => {
+      const correlationId = newCorrelationId();
+      const awaiting = h.api.startProcessInstance(
+        as.clerk,
+        "Basic",
+        "StartA",
+        { correlationId },
+        3,
+        "Approved",
+      );
+      const task = await eventually(() => waitingTask(h.api, as.clerk, correlationId, "Review"));
+      const other = await start(h.api, as.clerk, "Basic", "StartB", { correlationId, callback: 2 });
+      expect(other.endEventKey).toBe("Echoed");
+      await h.api.finishUserTask(as.clerk, "Basic", correlationId, task.id, {
+        formFields: { approved: true },
+      });
+      const answer = await awaiting;
+      expect(answer.processInstanceId).toBe(task.processInstanceId);
+      expect(answer.endEventKey).toBe("Approved");
+    });
+
     it("3: 409 when the instance finished through another end event", async () => {
       await expectError(startWith(3, "Small"), 409);
     });

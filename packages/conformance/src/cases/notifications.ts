@@ -184,6 +184,22 @@ export function notificationCases(options: ConformanceOptions): void {
       );
     });
 
+    it("a correlation filter with slashes, reserved and non-ASCII characters", async () => {
+      const correlationId = `${newCorrelationId()}/ä b?#%`;
+      const c = collector();
+      const subscription = await subscribe(
+        h.api.onSystemEvent(as.clerk, "Basic", c.callback, { correlationId }),
+      );
+      expect(subscription.channel).toBe(
+        `/process_model/Basic/correlations/${encodeURIComponent(correlationId)}/system_events`,
+      );
+      await start(h.api, as.clerk, "Basic", "StartB", { correlationId, callback: 2 });
+      await c.waitFor(
+        about(correlationId, "ProcessInstanceFinishedSuccessfully"),
+        "ProcessInstanceFinishedSuccessfully",
+      );
+    });
+
     it("each message arrives once per subscription", async () => {
       const correlationId = newCorrelationId();
       const c = collector();

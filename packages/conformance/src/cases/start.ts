@@ -111,6 +111,20 @@ export function startCases(options: ConformanceOptions): void {
       expect(event.processInstanceId).toBe(processInstanceId);
     });
 
+    it("a correlation id with spaces, slashes, reserved and non-ASCII characters works everywhere", async () => {
+      const correlationId = `${newCorrelationId()} / Bestellung #5 ?&=% ü`;
+      const answer = await start(h.api, as.clerk, "Basic", "StartA", { correlationId });
+      const task = await waitingTask(h.api, as.clerk, correlationId, "Review");
+      expect(task.correlationId).toBe(correlationId);
+      const inModel = await h.api.getUserTasksForProcessModelInCorrelation(as.clerk, "Basic", correlationId);
+      expect(inModel.userTasks.map((t) => t.id)).toEqual([task.id]);
+      await h.api.finishUserTask(as.clerk, "Basic", correlationId, task.id, {
+        formFields: { approved: true },
+      });
+      const result = await h.api.getProcessResultForCorrelation(as.clerk, "Basic", correlationId);
+      expect(result).toMatchObject({ correlationId, processInstanceId: answer.processInstanceId });
+    });
+
     it("404 for an unknown model", async () => {
       await expectError(h.api.startProcessInstance(as.clerk, "NoSuchModel", "Start"), 404);
     });
