@@ -56,8 +56,9 @@ export function matchRoute(method: string, pathname: string): RouteMatch {
     for (let i = 0; i < segments.length && ok; i++) {
       const segment = segments[i] as CompiledRoute["segments"][number];
       const part = parts[i] as string;
+      // An empty param segment still matches, so that its schema answers with a 400 naming the param,
+      // after authentication — as the internal binding does — rather than a 404 for an unknown route.
       if (segment.literal !== undefined) ok = segment.literal === part;
-      else if (part === "") ok = false;
       else raw.push([segment.param as string, part]);
     }
     if (!ok) continue;

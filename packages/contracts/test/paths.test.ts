@@ -55,13 +55,26 @@ describe("buildPath / matchRoute", () => {
     `${API_PREFIX}`,
     `${API_PREFIX}/`,
     `${API_PREFIX}/nothing`,
-    `${API_PREFIX}/process_models/`,
-    `${API_PREFIX}/process_models//user_tasks`,
     `${API_PREFIX}/process_models/Order/user_tasks/extra`,
     `${API_PREFIX}/correlations/c-1`,
   ])("404: %s", (path) => {
     expect(matchRoute("GET", path)).toEqual({ kind: "not_found" });
   });
+
+  it.each([
+    [`${API_PREFIX}/process_models/`, "getProcessModelByKey"],
+    [`${API_PREFIX}/process_models//user_tasks`, "getUserTasksForProcessModel"],
+  ])(
+    "an empty param segment matches, so the param's schema answers 400 after authentication: %s",
+    (path, operation) => {
+      const match = matchRoute("GET", path);
+      expect(match.kind).toBe("match");
+      if (match.kind !== "match") return;
+      expect(match.route.operation).toBe(operation);
+      expect(match.params).toEqual({ process_model_key: "" });
+      expect(match.route.params.safeParse(match.params).success).toBe(false);
+    },
+  );
 
   it("405 with the allowed methods when the path exists for another method", () => {
     expect(matchRoute("POST", `${API_PREFIX}/process_models`)).toEqual({
