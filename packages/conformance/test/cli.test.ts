@@ -1,0 +1,142 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { matchRoute, routes } from "@consumer-api/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTamperingProxy } from "./support/tampering-proxy.js";
+
+const run = promisify(execFile);
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
+const cli = path.join(packageDir, "dist/cli.js");
+const serverBin = path.join(packageDir, "../http-server/dist/bin.js");
+
+/** Runs the CLI; resolves with its output and exit code whatever the code. */
+async function conformance(...args: string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
+  }
+}
+
+/** Starts the server program and resolves with the base URL it prints once listening. */
+function startServerProgram(args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [serverBin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
+      if (match) {
+        child.stdout?.off("data", onData);
+        resolve({ url: match[0], child });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once("exit", (code) =>
+      reject(new Error(`server program exited (${code}) before listening:\n${output}`)),
+    );
+  });
+}
+
+describe("consumer-api-conformance CLI", () => {
+  let dir: string;
+  let server: { url: string; child: ChildProcess };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "conformance-cli-"));
+    const exported = await conformance("fixtures", dir);
+    expect(exported.code, exported.output).toBe(0);
+    server = await startServerProgram([
+      "--models",
+      path.join(dir, "models"),
+      "--identities",
+      path.join(dir, "identities.json"),
+      "--data",
+      path.join(dir, "data"),
+      "--port",
+      "0",
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (server) {
+      const exited = new Promise((resolve) => server.child.once("exit", resolve));
+      server.child.kill("SIGTERM");
+      await exited;
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it("fixtures writes the models and the identities file", async () => {
+    const models = await readdir(path.join(dir, "models"));
+    expect(models).toContain("lanes.bpmn");
+    expect(models.every((name) => name.endsWith(".bpmn"))).toBe(true);
+    expect(await readdir(dir)).toContain("identities.json");
+  });
+
+  it("--help tells how to start a server on the fixtures", async () => {
+    const { code, output } = await conformance("--help");
+    expect(code).toBe(0);
+    expect(output).toContain("fixtures <dir>");
+    expect(output).toContain("run --url");
+    expect(output).toContain("--models");
+    expect(output).toContain("--identities");
+  });
+
+  it("run --url passes every case against the server program on the exported fixtures", async () => {
+    const { code, output } = await conformance("run", "--url", server.url);
+    const summary = /(\d+) passed, (\d+) failed/.exec(output);
+    expect(summary, output.slice(-4000)).not.toBeNull();
+    expect(Number(summary?.[1])).toBeGreaterThanOrEqual(100);
+    expect(Number(summary?.[2]), output.slice(-8000)).toBe(0);
+    expect(code).toBe(0);
+  }, 180_000);
+
+  it("run --url fails against a server answering wrong shapes or statuses, naming the cases", async () => {
+    // getProcessModelByKey answers without endEvents, a shape the TypeScript client passes on unnoticed;
+    // triggerEvent answers 200 with a body where the contract says 204.
+    const proxy = await startTamperingProxy({
+      target: server.url,
+      tamper: (req) => {
+        const match = matchRoute(req.method ?? "GET", (req.url ?? "").split("?")[0] as string);
+        if (match.kind !== "match") return undefined;
+        if (match.route === routes.getProcessModelByKey) {
+          return ({ status, body }) => {
+            const { endEvents: _dropped, ...rest } = body as Record<string, unknown>;
+            return { status, body: rest };
+          };
+        }
+        if (match.route === routes.triggerEvent) {
+          return ({ status, body }) =>
+            status === 204 ? { status: 200, body: { triggered: true } } : { status, body };
+        }
+        return undefined;
+      },
+    });
+    try {
+      const { code, output } = await conformance("run", "--url", proxy.url);
+      expect(code).not.toBe(0);
+      const summary = /(\d+) passed, (\d+) failed/.exec(output);
+      expect(Number(summary?.[2])).toBeGreaterThan(0);
+      expect(output).toContain("✗");
+      expect(output).toContain("getProcessModelByKey answers the same entry as the list");
+      expect(output).toContain(`GET ${routes.getProcessModelByKey.path}`);
+      expect(output).toContain("triggerEvent answers and the event no longer waits");
+      expect(output).toContain(`POST ${routes.triggerEvent.path}`);
+    } finally {
+      await proxy.close();
+    }
+  }, 180_000);
+});
