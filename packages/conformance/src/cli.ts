@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { buildUrlPath, routes } from "@consumer-api/contracts";
 import type { TestCase, TestModule } from "vitest/node";
 import { fixtures } from "./fixtures.js";
 import { URL_ENV } from "./remote/url-env.js";
@@ -54,6 +55,13 @@ async function run(url: string): Promise<number> {
     new URL(url);
   } catch {
     console.error(`--url: not a URL: ${url}`);
+    return 2;
+  }
+  // A server that is not there would fail every case the same way; one clear line says it better.
+  try {
+    await fetch(new URL(buildUrlPath(routes.getProcessModels, {}, {}), url));
+  } catch (error) {
+    console.error(`cannot reach ${url}: ${(error as Error).cause ?? (error as Error).message}`);
     return 2;
   }
   process.env[URL_ENV] = url;

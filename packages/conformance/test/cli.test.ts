@@ -1,5 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -93,6 +95,16 @@ describe("consumer-api-conformance CLI", () => {
     expect(output).toContain("run --url");
     expect(output).toContain("--models");
     expect(output).toContain("--identities");
+  });
+
+  it("run --url against an address where nothing listens exits non-zero, saying so", async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const nowhere = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const { code, output } = await conformance("run", "--url", nowhere);
+    expect(code).not.toBe(0);
+    expect(output).toContain(`cannot reach ${nowhere}`);
   });
 
   it("run --url passes every case against the server program on the exported fixtures", async () => {
