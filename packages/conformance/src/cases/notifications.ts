@@ -345,6 +345,65 @@ export function notificationCases(options: ConformanceOptions): void {
       );
     });
 
+    it("a slow callback stalls neither the engine nor other subscribers", async () => {
+      const correlationId = newCorrelationId();
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const c = collector();
+      try {
+        await subscribe(h.api.onSystemEvent(as.clerk, "Scripted", () => held, { correlationId }));
+        await subscribe(h.api.onSystemEvent(as.clerk, "Scripted", c.callback, { correlationId }));
+        await start(h.api, as.clerk, "Scripted", "Start", {
+          correlationId,
+          callback: 2,
+          inputValues: { amount: 1 },
+        });
+        const second = await start(h.api, as.clerk, "Scripted", "Start", {
+          correlationId,
+          callback: 2,
+          inputValues: { amount: 2 },
+        });
+        await c.waitFor(
+          (m) =>
+            m.process_instance_id === second.processInstanceId &&
+            m.event_key === "ProcessInstanceFinishedSuccessfully",
+          "for the second instance while another subscriber is still busy",
+        );
+      } finally {
+        release();
+      }
+    });
+
+    it("two subscriptions to one channel are independent: unsubscribing one keeps the other", async () => {
+      const correlationId = newCorrelationId();
+      const kept = collector();
+      const dropped = collector();
+      await subscribe(h.api.onSystemEvent(as.clerk, "Basic", kept.callback, { correlationId }));
+      const other = await subscribe(
+        h.api.onSystemEvent(as.clerk, "Basic", dropped.callback, { correlationId }),
+      );
+      await start(h.api, as.clerk, "Basic", "StartB", { correlationId, callback: 2 });
+      await kept.waitFor(
+        about(correlationId, "ProcessInstanceFinishedSuccessfully"),
+        "for the first subscription",
+      );
+      await dropped.waitFor(
+        about(correlationId, "ProcessInstanceFinishedSuccessfully"),
+        "for the second subscription",
+      );
+      await other.unsubscribe();
+      const later = await start(h.api, as.clerk, "Basic", "StartB", { correlationId, callback: 2 });
+      await kept.waitFor(
+        (m) =>
+          m.process_instance_id === later.processInstanceId &&
+          m.event_key === "ProcessInstanceFinishedSuccessfully",
+        "for the kept subscription after the other one left",
+      );
+      expect(dropped.messages.filter((m) => m.process_instance_id === later.processInstanceId)).toEqual([]);
+    });
+
     it("an activity in a lane the subscriber lacks is not delivered; one holding the lane gets it", async () => {
       const correlationId = newCorrelationId();
       const hidden = collector();
