@@ -68,7 +68,7 @@ export function createNodeHandler(
     let body: unknown;
     if (route.body !== undefined) {
       const raw = await readBody(req, bodyLimit);
-      const json = parseJsonBody(raw, req.headers["content-type"]);
+      const json = parseJsonBody(raw, req.headers["content-type"], options.maxJsonDepth);
       if (json === undefined) {
         if (route.bodyRequired) throw new BadRequestError("body: Required.");
       } else {
