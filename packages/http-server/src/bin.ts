@@ -5,8 +5,8 @@ import {
   jwtIdentityProvider,
   openInternalConsumerApi,
 } from "@consumer-api/client-internal";
-import { parseCliOptions, usage } from "./cli-options.js";
-import { type RunningServer, startServer } from "./start-server.js";
+import { type CliLimits, parseCliOptions, usage } from "./cli-options.js";
+import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
 
 async function main(): Promise<number> {
   // Listen for the stop signals before anything else, so a signal during startup is a clean stop too.
@@ -34,7 +34,14 @@ async function main(): Promise<number> {
   try {
     const identities =
       "file" in options.identities ? options.identities.file : jwtIdentityProvider(options.identities.jwt);
-    api = await openInternalConsumerApi({ models: options.models, data: options.data, identities });
+    api = await openInternalConsumerApi({
+      models: options.models,
+      data: options.data,
+      identities,
+      ...(options.limits.scriptTimeoutMs === undefined
+        ? {}
+        : { scriptTimeoutMs: options.limits.scriptTimeoutMs }),
+    });
   } catch (error) {
     process.stderr.write(`consumer-api-server: ${(error as Error).message ?? String(error)}\n`);
     return 1;
@@ -47,6 +54,7 @@ async function main(): Promise<number> {
       authenticate: (context) => api.authenticate(context),
       port: options.port,
       host: options.host,
+      ...serverLimits(options.limits),
       ...(options.quiet
         ? {}
         : { log: (e) => process.stdout.write(`${e.method} ${e.path} ${e.status} ${e.ms}ms\n`) }),
@@ -71,6 +79,12 @@ async function main(): Promise<number> {
     process.stderr.write(`consumer-api-server: error while stopping: ${(error as Error).message}\n`);
     return 1;
   }
+}
+
+/** The limits startServer takes, without the undefined ones (exactOptionalPropertyTypes). */
+function serverLimits(limits: CliLimits): Partial<StartServerOptions> {
+  const { scriptTimeoutMs: _engineLimit, ...server } = limits;
+  return Object.fromEntries(Object.entries(server).filter(([, v]) => v !== undefined));
 }
 
 main().then(

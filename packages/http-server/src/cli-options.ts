@@ -8,6 +8,19 @@ export interface JwtCliOptions {
   audience?: string;
 }
 
+/** The limits (SECURITY.md); each undefined one keeps its library default. */
+export interface CliLimits {
+  bodyLimit?: number;
+  maxJsonDepth?: number;
+  headersTimeout?: number;
+  bodyIdleTimeout?: number;
+  bodyTimeout?: number;
+  drainTimeout?: number;
+  maxPayload?: number;
+  maxSubscriptions?: number;
+  scriptTimeoutMs?: number;
+}
+
 export interface CliOptions {
   models: string;
   data: string;
@@ -16,6 +29,7 @@ export interface CliOptions {
   port: number;
   host: string;
   quiet: boolean;
+  limits: CliLimits;
 }
 
 export type CliParse =
@@ -39,8 +53,37 @@ Options (each also as an environment variable):
   --jwt-issuer <iss>        required JWT issuer                            CONSUMER_API_JWT_ISSUER
   --jwt-audience <aud>      required JWT audience                          CONSUMER_API_JWT_AUDIENCE
   --quiet                   no request log                                 CONSUMER_API_QUIET=1
+
+Limits (see SECURITY.md):
+  --body-limit <bytes>          largest request body, 413 beyond (1048576)          CONSUMER_API_BODY_LIMIT
+  --max-json-depth <n>          deepest JSON nesting in a body or frame, 400 (1000)  CONSUMER_API_MAX_JSON_DEPTH
+  --headers-timeout <ms>        time to send the request headers, 408 (60000)       CONSUMER_API_HEADERS_TIMEOUT
+  --body-idle-timeout <ms>      longest pause inside a request body, 408 (30000)    CONSUMER_API_BODY_IDLE_TIMEOUT
+  --body-timeout <ms>           time to send a whole request body, 408 (300000)     CONSUMER_API_BODY_TIMEOUT
+  --drain-timeout <ms>          on SIGTERM, wait this long for requests (5000)      CONSUMER_API_DRAIN_TIMEOUT
+  --ws-max-payload <bytes>      largest WebSocket message, close 1009 (65536)       CONSUMER_API_WS_MAX_PAYLOAD
+  --ws-max-subscriptions <n>    subscriptions per WebSocket (1000)                  CONSUMER_API_WS_MAX_SUBSCRIPTIONS
+  --script-timeout <ms>         longest run of one script or condition (5000)       CONSUMER_API_SCRIPT_TIMEOUT
   --help                    this text
 `;
+
+/** Integer limits: option name → [key in CliLimits, environment variable, smallest allowed value]. */
+const limitOptions = {
+  "body-limit": ["bodyLimit", "CONSUMER_API_BODY_LIMIT", 1],
+  "max-json-depth": ["maxJsonDepth", "CONSUMER_API_MAX_JSON_DEPTH", 1],
+  "headers-timeout": ["headersTimeout", "CONSUMER_API_HEADERS_TIMEOUT", 1],
+  "body-idle-timeout": ["bodyIdleTimeout", "CONSUMER_API_BODY_IDLE_TIMEOUT", 0],
+  "body-timeout": ["bodyTimeout", "CONSUMER_API_BODY_TIMEOUT", 0],
+  "drain-timeout": ["drainTimeout", "CONSUMER_API_DRAIN_TIMEOUT", 0],
+  "ws-max-payload": ["maxPayload", "CONSUMER_API_WS_MAX_PAYLOAD", 1],
+  "ws-max-subscriptions": ["maxSubscriptions", "CONSUMER_API_WS_MAX_SUBSCRIPTIONS", 1],
+  "script-timeout": ["scriptTimeoutMs", "CONSUMER_API_SCRIPT_TIMEOUT", 1],
+} as const satisfies Record<string, readonly [keyof CliLimits, string, number]>;
+type LimitOption = keyof typeof limitOptions;
+
+function limitOptionsEnv(): { [K in LimitOption]: (typeof limitOptions)[K][1] } {
+  return Object.fromEntries(Object.entries(limitOptions).map(([name, [, env]]) => [name, env])) as never;
+}
 
 const stringOptions = {
   models: "CONSUMER_API_MODELS",
@@ -53,6 +96,7 @@ const stringOptions = {
   "jwt-claims-claim": "CONSUMER_API_JWT_CLAIMS_CLAIM",
   "jwt-issuer": "CONSUMER_API_JWT_ISSUER",
   "jwt-audience": "CONSUMER_API_JWT_AUDIENCE",
+  ...limitOptionsEnv(),
 } as const;
 type StringOption = keyof typeof stringOptions;
 
@@ -115,6 +159,20 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
     return { kind: "error", message: "--identities <file> (or --jwt-secret / --jwt-jwks-url) is required." };
   }
 
+  const limits: CliLimits = {};
+  for (const [name, [key, , min]] of Object.entries(limitOptions) as [
+    LimitOption,
+    (typeof limitOptions)[LimitOption],
+  ][]) {
+    const text = get(name);
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) {
+      return { kind: "error", message: `--${name} must be an integer of at least ${min}, got "${text}".` };
+    }
+    limits[key] = value;
+  }
+
   const quietEnv = env.CONSUMER_API_QUIET;
   return {
     kind: "run",
@@ -125,6 +183,7 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
       port,
       host: get("host") ?? "127.0.0.1",
       quiet: values.quiet === true || (quietEnv !== undefined && quietEnv !== "" && quietEnv !== "0"),
+      limits,
     },
   };
 }

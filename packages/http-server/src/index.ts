@@ -4,4 +4,9 @@ export { createNodeHandler } from "./node-handler.js";
 export { attachNotifications, WS_CLOSE_BACKPRESSURE } from "./notifications.js";
 export type { RequestLogEntry, ServerOptions } from "./server-options.js";
 export { defaults as serverDefaults } from "./server-options.js";
-export { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
+export {
+  type RunningServer,
+  type StartServerOptions,
+  startServer,
+  startServerDefaults,
+} from "./start-server.js";

@@ -18,6 +18,7 @@ import {
 } from "@consumer-api/contracts";
 import { type WebSocket, WebSocketServer } from "ws";
 import { bearerToken } from "./bearer-token.js";
+import { assertJsonDepth } from "./json-depth.js";
 import { defaults, reportError, type ServerOptions } from "./server-options.js";
 
 /** Close code for a peer that does not read fast enough ("try again later", RFC 6455 §7.4.1). */
@@ -41,6 +42,7 @@ interface SubscriptionSlot {
 export function attachNotifications(server: Server, options: ServerOptions): { close(): Promise<void> } {
   const maxSubscriptions = options.maxSubscriptions ?? defaults.maxSubscriptions;
   const maxBufferedAmount = options.maxBufferedAmount ?? defaults.maxBufferedAmount;
+  const maxJsonDepth = options.maxJsonDepth ?? defaults.maxJsonDepth;
   // closeTimeout (ws ≥ 8.18) is missing from @types/ws.
   const wsOptions = {
     noServer: true,
@@ -156,6 +158,7 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
       } catch (error) {
         throw new BadRequestError(`frame: malformed JSON: ${(error as Error).message}`);
       }
+      assertJsonDepth(json, maxJsonDepth, "frame");
       const parsed = ClientFrame.safeParse(json);
       if (!parsed.success) throw new BadRequestError(describeIssues(parsed.error, "frame"));
       return parsed.data;

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import { BadRequestError } from "@consumer-api/contracts";
 import { payloadTooLarge, unsupportedMediaType } from "./http-error.js";
+import { assertJsonDepth } from "./json-depth.js";
+import { defaults } from "./server-options.js";
 
 /**
  * Reads at most `limit` bytes: a Content-Length above it is refused before reading, and a body that grows
@@ -54,15 +56,22 @@ export function isJsonContentType(header: string | undefined): boolean {
   return type === "application/json" || /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+\+json$/.test(type);
 }
 
-/** The JSON body, or undefined when there is none; 415 for non-JSON, 400 for malformed JSON. */
-export function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
+/** The JSON body, or undefined when there is none; 415 for non-JSON, 400 for malformed or too deeply nested JSON. */
+export function parseJsonBody(
+  raw: Buffer,
+  contentType: string | undefined,
+  maxDepth: number = defaults.maxJsonDepth,
+): unknown {
   if (raw.length === 0) return undefined;
   if (!isJsonContentType(contentType)) throw unsupportedMediaType();
   const text = raw.toString("utf8");
   if (text.trim() === "") return undefined;
+  let json: unknown;
   try {
-    return JSON.parse(text);
+    json = JSON.parse(text);
   } catch (error) {
     throw new BadRequestError(`body: malformed JSON: ${(error as Error).message}`);
   }
+  assertJsonDepth(json, maxDepth, "body");
+  return json;
 }

@@ -18,6 +18,11 @@ export interface ServerOptions {
   authenticate?: (context: ConsumerContext) => Promise<unknown>;
   /** Largest accepted request body in bytes (413 beyond). Default 1 MiB. */
   bodyLimit?: number;
+  /**
+   * Deepest accepted nesting of arrays/objects in a JSON body or WebSocket frame (400 beyond). Default 1000.
+   * Deeper values would overflow the stack in steps that recurse (validation, JSON.stringify, structured clone).
+   */
+  maxJsonDepth?: number;
   /** Largest accepted WebSocket frame in bytes. Default 64 KiB. */
   maxPayload?: number;
   /** Subscriptions one socket may hold at once. Default 1000. */
@@ -34,6 +39,7 @@ export interface ServerOptions {
 
 export const defaults = {
   bodyLimit: 1024 * 1024,
+  maxJsonDepth: 1000,
   maxPayload: 64 * 1024,
   maxSubscriptions: 1000,
   maxBufferedAmount: 4 * 1024 * 1024,

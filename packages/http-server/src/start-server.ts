@@ -1,5 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { watchBodyTimeouts } from "./body-timeout.js";
+import { answerClientError } from "./client-error.js";
 import { createNodeHandler } from "./node-handler.js";
 import { attachNotifications } from "./notifications.js";
 import type { ServerOptions } from "./server-options.js";
@@ -9,8 +11,15 @@ export interface StartServerOptions extends ServerOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Milliseconds a client may take to send the request headers (slowloris guard). Default 60 s. */
+  /** Milliseconds a client may take to send the request headers (slowloris guard, 408). Default 60 s. */
   headersTimeout?: number;
+  /**
+   * Milliseconds without a body byte while a request body is incomplete (slowloris guard, 408). Default 30 s;
+   * 0 turns it off. Only the upload is timed: a request whose body has arrived may wait for its answer forever.
+   */
+  bodyIdleTimeout?: number;
+  /** Milliseconds from the headers to the last byte of the body (408 beyond). Default 5 min; 0 turns it off. */
+  bodyTimeout?: number;
   /** Milliseconds close() waits for in-flight requests before cutting them off. Default 5 s. */
   drainTimeout?: number;
 }
@@ -23,9 +32,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export const startServerDefaults = {
+  headersTimeout: 60_000,
+  bodyIdleTimeout: 30_000,
+  bodyTimeout: 300_000,
+  drainTimeout: 5000,
+} as const;
+
 /** http.createServer + the Node handler + notifications, listening. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const headersTimeout = options.headersTimeout ?? 60_000;
+  const headersTimeout = options.headersTimeout ?? startServerDefaults.headersTimeout;
+  const bodyTimeouts = {
+    idleMs: options.bodyIdleTimeout ?? startServerDefaults.bodyIdleTimeout,
+    totalMs: options.bodyTimeout ?? startServerDefaults.bodyTimeout,
+  };
   const handler = createNodeHandler(options);
   let inFlight = 0;
   let draining = false;
@@ -43,9 +63,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         inFlight--;
         if (draining) server.closeIdleConnections();
       });
+      watchBodyTimeouts(req, res, bodyTimeouts);
       handler(req, res);
     },
   );
+  server.on("clientError", answerClientError);
   const notifications = attachNotifications(server, options);
 
   const host = options.host ?? "127.0.0.1";
@@ -70,7 +92,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         await Promise.race([
           closed,
           new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, options.drainTimeout ?? 5000);
+            timer = setTimeout(resolve, options.drainTimeout ?? startServerDefaults.drainTimeout);
           }),
         ]);
         clearTimeout(timer);
