@@ -1,24 +1,7 @@
-import {
-  BadRequestError,
-  ConflictError,
-  ConsumerApiError,
-  ForbiddenError,
-  InternalServerError,
-  NotFoundError,
-  UnauthorizedError,
-} from "@consumer-api/contracts";
+import { ConsumerApiError, type ErrorStatus, errorClassByStatus } from "@consumer-api/contracts";
 import { expect } from "vitest";
 
-const classByStatus = {
-  400: BadRequestError,
-  401: UnauthorizedError,
-  403: ForbiddenError,
-  404: NotFoundError,
-  409: ConflictError,
-  500: InternalServerError,
-} as const;
-
-export type ErrorStatus = keyof typeof classByStatus;
+export type { ErrorStatus };
 
 function describeValue(value: unknown): string {
   if (value instanceof ConsumerApiError) {
@@ -37,7 +20,7 @@ function describeValue(value: unknown): string {
  * Failure messages say what came instead, so a report names the actual behaviour.
  */
 export async function expectError(call: Promise<unknown>, status: ErrorStatus): Promise<ConsumerApiError> {
-  const ErrorClass = classByStatus[status];
+  const ErrorClass = errorClassByStatus[status];
   let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
   try {
     outcome = { ok: true, value: await call };

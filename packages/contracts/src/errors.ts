@@ -57,14 +57,16 @@ export class InternalServerError extends ConsumerApiError {
   }
 }
 
-const classByStatus: Record<number, new (detail: string) => ConsumerApiError> = {
+/** The error class of SPEC §3 for each status. */
+export const errorClassByStatus = {
   400: BadRequestError,
   401: UnauthorizedError,
   403: ForbiddenError,
   404: NotFoundError,
   409: ConflictError,
   500: InternalServerError,
-};
+} as const;
+export type ErrorStatus = keyof typeof errorClassByStatus;
 
 /** The problem+json body for any thrown value; anything that is not a ConsumerApiError is a 500 without detail leaks. */
 export function problemFromError(error: unknown): ProblemDetails {
@@ -82,7 +84,7 @@ export function errorFromProblem(body: unknown, fallbackStatus = 500): ConsumerA
   const detail = parsed.success
     ? parsed.data.detail
     : `Unexpected error response (status ${fallbackStatus}).`;
-  const ErrorClass = classByStatus[status];
+  const ErrorClass = (errorClassByStatus as Record<number, new (detail: string) => ConsumerApiError>)[status];
   if (ErrorClass) {
     return new ErrorClass(detail);
   }
