@@ -102,37 +102,49 @@ function route<
   return definition;
 }
 
+/** A read route: GET, no query, no body, 200 with `response`. Its request is its path params alone. */
+function read<K extends OperationName, P extends z.ZodObject>(
+  definition: Pick<
+    RouteDefinition<K, P, typeof NoQuery, undefined>,
+    "operation" | "path" | "summary" | "params" | "errorStatuses" | "toArgs"
+  > & {
+    response: z.ZodType;
+    toParams(...args: OperationArgs<K>): Record<string, string>;
+  },
+): RouteDefinition<K, P, typeof NoQuery, undefined> {
+  const { toParams, ...rest } = definition;
+  return {
+    ...rest,
+    method: "GET",
+    query: NoQuery,
+    body: undefined,
+    bodyRequired: false,
+    successStatus: 200,
+    toRequest: (...args) => ({ params: toParams(...args), query: {} }),
+  };
+}
+
 /** The route table: exactly one route per request/response operation of ConsumerApi (SPEC §4). */
 export const routes = {
-  getProcessModels: route({
+  getProcessModels: read({
     operation: "getProcessModels",
-    method: "GET",
     path: "/process_models",
     summary: "List the process models the caller may start.",
     params: z.object({}),
-    query: NoQuery,
-    body: undefined,
-    bodyRequired: false,
-    successStatus: 200,
     response: ProcessModelList,
     errorStatuses: [401, 500],
     toArgs: () => [],
-    toRequest: () => ({ params: {}, query: {} }),
+    toParams: () => ({}),
   }),
-  getProcessModelByKey: route({
+  getProcessModelByKey: read({
     operation: "getProcessModelByKey",
-    method: "GET",
     path: "/process_models/:process_model_key",
     summary: "One process model.",
     params: z.object({ process_model_key: processModelKey }),
-    query: NoQuery,
-    body: undefined,
-    bodyRequired: false,
-    successStatus: 200,
     response: ProcessModel,
     errorStatuses: [401, 403, 404],
     toArgs: ({ params }) => [params.process_model_key],
-    toRequest: (process_model_key) => ({ params: { process_model_key }, query: {} }),
+    toParams: (process_model_key) => ({ process_model_key }),
   }),
   startProcessInstance: route({
     operation: "startProcessInstance",
@@ -166,38 +178,25 @@ export const routes = {
       body: payload,
     }),
   }),
-  getEventsForCorrelation: route({
+  getEventsForCorrelation: read({
     operation: "getEventsForCorrelation",
-    method: "GET",
     path: "/correlations/:correlation_id/events",
     summary: "The message and signal events waiting in a correlation.",
     params: z.object({ correlation_id: correlationId }),
-    query: NoQuery,
-    body: undefined,
-    bodyRequired: false,
-    successStatus: 200,
     response: EventList,
     errorStatuses: [401, 404],
     toArgs: ({ params }) => [params.correlation_id],
-    toRequest: (correlation_id) => ({ params: { correlation_id }, query: {} }),
+    toParams: (correlation_id) => ({ correlation_id }),
   }),
-  getEventsForProcessModelInCorrelation: route({
+  getEventsForProcessModelInCorrelation: read({
     operation: "getEventsForProcessModelInCorrelation",
-    method: "GET",
     path: "/process_models/:process_model_key/correlations/:correlation_id/events",
     summary: "The message and signal events waiting in a correlation for one process model.",
     params: z.object({ process_model_key: processModelKey, correlation_id: correlationId }),
-    query: NoQuery,
-    body: undefined,
-    bodyRequired: false,
-    successStatus: 200,
     response: EventList,
     errorStatuses: [401, 404],
     toArgs: ({ params }) => [params.process_model_key, params.correlation_id],
-    toRequest: (process_model_key, correlation_id) => ({
-      params: { process_model_key, correlation_id },
-      query: {},
-    }),
+    toParams: (process_model_key, correlation_id) => ({ process_model_key, correlation_id }),
   }),
   triggerEvent: route({
     operation: "triggerEvent",
@@ -222,53 +221,35 @@ export const routes = {
       body: payload,
     }),
   }),
-  getUserTasksForCorrelation: route({
+  getUserTasksForCorrelation: read({
     operation: "getUserTasksForCorrelation",
-    method: "GET",
     path: "/correlations/:correlation_id/user_tasks",
     summary: "The user tasks waiting in a correlation.",
     params: z.object({ correlation_id: correlationId }),
-    query: NoQuery,
-    body: undefined,
-    bodyRequired: false,
-    successStatus: 200,
     response: UserTaskList,
     errorStatuses: [401, 404],
     toArgs: ({ params }) => [params.correlation_id],
-    toRequest: (correlation_id) => ({ params: { correlation_id }, query: {} }),
+    toParams: (correlation_id) => ({ correlation_id }),
   }),
-  getUserTasksForProcessModel: route({
+  getUserTasksForProcessModel: read({
     operation: "getUserTasksForProcessModel",
-    method: "GET",
     path: "/process_models/:process_model_key/user_tasks",
     summary: "The user tasks waiting in any instance of a process model.",
     params: z.object({ process_model_key: processModelKey }),
-    query: NoQuery,
-    body: undefined,
-    bodyRequired: false,
-    successStatus: 200,
     response: UserTaskList,
     errorStatuses: [401, 404],
     toArgs: ({ params }) => [params.process_model_key],
-    toRequest: (process_model_key) => ({ params: { process_model_key }, query: {} }),
+    toParams: (process_model_key) => ({ process_model_key }),
   }),
-  getUserTasksForProcessModelInCorrelation: route({
+  getUserTasksForProcessModelInCorrelation: read({
     operation: "getUserTasksForProcessModelInCorrelation",
-    method: "GET",
     path: "/process_models/:process_model_key/correlations/:correlation_id/user_tasks",
     summary: "The user tasks waiting in a correlation for one process model.",
     params: z.object({ process_model_key: processModelKey, correlation_id: correlationId }),
-    query: NoQuery,
-    body: undefined,
-    bodyRequired: false,
-    successStatus: 200,
     response: UserTaskList,
     errorStatuses: [401, 404],
     toArgs: ({ params }) => [params.process_model_key, params.correlation_id],
-    toRequest: (process_model_key, correlation_id) => ({
-      params: { process_model_key, correlation_id },
-      query: {},
-    }),
+    toParams: (process_model_key, correlation_id) => ({ process_model_key, correlation_id }),
   }),
   finishUserTask: route({
     operation: "finishUserTask",
@@ -299,23 +280,15 @@ export const routes = {
       body: result,
     }),
   }),
-  getProcessResultForCorrelation: route({
+  getProcessResultForCorrelation: read({
     operation: "getProcessResultForCorrelation",
-    method: "GET",
     path: "/correlations/:correlation_id/process_models/:process_model_key/result",
     summary: "The result of the most recently finished instance of a model in a correlation.",
     params: z.object({ correlation_id: correlationId, process_model_key: processModelKey }),
-    query: NoQuery,
-    body: undefined,
-    bodyRequired: false,
-    successStatus: 200,
     response: CorrelationResult,
     errorStatuses: [401, 403, 404, 409],
     toArgs: ({ params }) => [params.process_model_key, params.correlation_id],
-    toRequest: (process_model_key, correlation_id) => ({
-      params: { correlation_id, process_model_key },
-      query: {},
-    }),
+    toParams: (process_model_key, correlation_id) => ({ correlation_id, process_model_key }),
   }),
 } satisfies { [K in OperationName]: RouteDefinition<K, z.ZodObject, z.ZodType, z.ZodType | undefined> };
 
