@@ -14,7 +14,10 @@ function statusOf(error: NodeJS.ErrnoException): number {
  * too long, a malformed request line, the headers timeout) is answered with problem+json like every other
  * error, instead of Node's bodiless default, and the connection is closed.
  */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+export function answerClientError(
+  error: NodeJS.ErrnoException & { rawPacket?: Buffer },
+  socket: Duplex,
+): void {
   if (error.code === "ECONNRESET" || !socket.writable) {
     socket.destroy();
     return;
@@ -33,8 +36,10 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
         ? "The request headers did not arrive in time."
         : "The request is not valid HTTP.";
   const body = JSON.stringify(problemFromError(new ConsumerApiError(status, title, detail)));
+  // An answer to HEAD has no body, or the client reads it as the start of another response.
+  const head = error.rawPacket?.subarray(0, 5).toString("latin1").toUpperCase() === "HEAD ";
   socket.end(
     `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? "" : body}`,
   );
 }

@@ -11,11 +11,17 @@ export function assertJsonDepth(value: unknown, maxDepth: number, name: string):
     if (item.value === null || typeof item.value !== "object") continue;
     const depth = item.depth + 1;
     if (depth > maxDepth) {
-      throw new BadRequestError(`${item.path}: nested deeper than ${maxDepth} levels.`);
+      throw new BadRequestError(`${shortPath(item.path)}: nested deeper than ${maxDepth} levels.`);
     }
     // Object.keys: own enumerable keys only, so a "__proto__" key of parsed JSON is just a key here.
     for (const key of Object.keys(item.value)) {
       stack.push({ value: (item.value as Record<string, unknown>)[key], depth, path: `${item.path}.${key}` });
     }
   }
+}
+
+/** The first few segments of a path a thousand levels deep: enough to name the field. */
+function shortPath(path: string): string {
+  const segments = path.split(".");
+  return segments.length <= 8 ? path : `${segments.slice(0, 8).join(".")}…`;
 }
