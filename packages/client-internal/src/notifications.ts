@@ -70,6 +70,8 @@ export class SubscriptionIndex {
   }
 
   dispatch(event: EngineEvent): void {
+    // Every engine event passes through here (several per instance); without subscribers it costs nothing.
+    if (this.#byKey.size === 0) return;
     const delivery = this.#toDelivery(event);
     if (delivery === undefined) return;
     const { kind, processModelKey, key, lane, message } = delivery;
