@@ -84,28 +84,10 @@ export function createNodeHandler(
   }
 
   return (req, res) => {
-    const started = performance.now();
     // Writing to a response whose client left must not crash the process.
-    res.on("error", () => {});
-    let logged = false;
-    const log = () => {
-      if (logged || !options.log) return;
-      logged = true;
-      const entry = {
-        method: req.method ?? "",
-        path: (req.url ?? "").split("?")[0] as string,
-        // 499: the client closed the connection before the answer (nginx's convention).
-        status: res.writableFinished ? res.statusCode : 499,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      };
-      try {
-        options.log(entry);
-      } catch (error) {
-        reportError(options, error);
-      }
-    };
-    res.once("finish", log);
-    res.once("close", log);
+    res.on("error", ignore);
+    // Without a log hook (--quiet) a request costs no listeners or timing.
+    if (options.log) logWhenDone(options, options.log, req, res);
 
     handle(req, res).catch((error: unknown) => {
       if (!(error instanceof ConsumerApiError)) reportError(options, error);
@@ -118,6 +100,37 @@ export function createNodeHandler(
       sendProblem(res, error);
     });
   };
+}
+
+const ignore = () => {};
+
+/** Calls the log hook once per request, when the answer was sent or the client left. */
+function logWhenDone(
+  options: ServerOptions,
+  hook: NonNullable<ServerOptions["log"]>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const started = performance.now();
+  let logged = false;
+  const log = () => {
+    if (logged) return;
+    logged = true;
+    const entry = {
+      method: req.method ?? "",
+      path: (req.url ?? "").split("?")[0] as string,
+      // 499: the client closed the connection before the answer (nginx's convention).
+      status: res.writableFinished ? res.statusCode : 499,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    };
+    try {
+      hook(entry);
+    } catch (error) {
+      reportError(options, error);
+    }
+  };
+  res.once("finish", log);
+  res.once("close", log);
 }
 
 /** Pathname and query string of a request target (origin-form, or absolute-form from a proxy). */
@@ -140,6 +153,7 @@ function splitUrl(url: string): { pathname: string; search: string } {
 /** The query string as an object for the route's query schema; a repeated name is a 400 naming it. */
 function queryObject(search: string): Record<string, string> {
   const result: Record<string, string> = {};
+  if (search === "") return result;
   for (const [name, value] of new URLSearchParams(search)) {
     if (Object.hasOwn(result, name)) throw new BadRequestError(`query.${name}: given more than once.`);
     result[name] = value;
