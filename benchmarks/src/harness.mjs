@@ -2,21 +2,40 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 
-/** Runs `work(i)` with `concurrency` loops in flight for `seconds`; answers operations per second. */
-export async function throughput({ seconds, concurrency }, work) {
-  const deadline = performance.now() + seconds * 1000;
+/**
+ * Runs `work(i)` in `concurrency` loops: first for `warmupSeconds` (not counted: JIT, caches, connection
+ * pools), then for `seconds`; answers operations per second of the measured part.
+ */
+export async function throughput({ seconds, concurrency, warmupSeconds = 0 }, work) {
   let next = 0;
-  let done = 0;
+  const phase = async (duration) => {
+    const deadline = performance.now() + duration * 1000;
+    let done = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < deadline) {
+          await work(next++);
+          done++;
+        }
+      }),
+    );
+    return done / ((performance.now() - started) / 1000);
+  };
+  if (warmupSeconds > 0) await phase(warmupSeconds);
+  return phase(seconds);
+}
+
+/** Runs `work(i)` for i in [0, count) with `concurrency` loops; answers operations per second. */
+export async function runCount({ count, concurrency }, work) {
+  let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        await work(next++);
-        done++;
-      }
+      for (let i = next++; i < count; i = next++) await work(i);
     }),
   );
-  return done / ((performance.now() - started) / 1000);
+  return count / ((performance.now() - started) / 1000);
 }
 
 export function percentile(samples, p) {
@@ -24,17 +43,30 @@ export function percentile(samples, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** Resident set size of a process in MB, from /proc. */
-export function rssMb(pid) {
+/** Resident set size (now and peak) of a process in MB, from /proc. */
+export function memoryMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-  return kb / 1024;
+  const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1]) / 1024;
+  return { rss: field("VmRSS"), peak: field("VmHWM") };
+}
+
+/** Rejects when `promise` takes longer than `ms`, so a lost message fails the run instead of hanging it. */
+export function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Starts the server program and resolves once it printed its base URL. */
-export function startServerProgram(args) {
+export function startServerProgram(args, nodeArgs = []) {
   const bin = new URL("../../packages/http-server/dist/bin.js", import.meta.url).pathname;
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk) => {

@@ -1,0 +1,47 @@
+// Profiling aid (not part of `pnpm bench`): one throughput loop of one workload, so that the server program
+// (or this process, for the internal binding) can run under `--cpu-prof`. Usage:
+//   SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof/server" node src/profile.mjs http start 8
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof/internal src/profile.mjs internal usertask 8
+// then `node src/cpuprofile-summary.mjs <file>.cpuprofile`.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { createExternalConsumerApi } from "@consumer-api/client-external";
+import { openInternalConsumerApi } from "@consumer-api/client-internal";
+import { startServerProgram, throughput } from "./harness.mjs";
+
+const [binding = "http", kind = "start", secondsArg = "5"] = process.argv.slice(2);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const models = new URL("../models", import.meta.url).pathname;
+const identities = new URL("../identities.json", import.meta.url).pathname;
+const context = { identity: "bench-token" };
+
+const data = mkdtempSync(join(os.tmpdir(), "consumer-api-prof-"));
+let api;
+let server;
+if (binding === "http") {
+  server = await startServerProgram(
+    ["--models", models, "--identities", identities, "--data", data, "--port", "0", "--quiet"],
+    (process.env.SERVER_NODE_OPTIONS ?? "").split(" ").filter(Boolean),
+  );
+  api = createExternalConsumerApi({ baseUrl: server.url });
+} else {
+  api = await openInternalConsumerApi({ models, data, identities });
+}
+const work =
+  kind === "start"
+    ? (i) =>
+        api.startProcessInstance(context, "ScriptGateway", "Start", { inputValues: { amount: i % 20 } }, 2)
+    : async () => {
+        const { correlationId } = await api.startProcessInstance(context, "Approval", "Start", {});
+        const { userTasks } = await api.getUserTasksForCorrelation(context, correlationId);
+        await api.finishUserTask(context, "Approval", correlationId, userTasks[0].id, {
+          formFields: { approved: true },
+        });
+        await api.getProcessResultForCorrelation(context, "Approval", correlationId);
+      };
+const rate = await throughput({ seconds: Number(secondsArg), warmupSeconds: 1, concurrency }, work);
+console.log(`${binding} ${kind}: ${rate.toFixed(0)}/s`);
+await api.close();
+await server?.stop();
+rmSync(data, { recursive: true, force: true });
