@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { watchBodyTimeouts } from "./body-timeout.js";
 import { answerClientError } from "./client-error.js";
@@ -49,6 +49,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const handler = createNodeHandler(options);
   let inFlight = 0;
   let draining = false;
+  const pending = new Set<ServerResponse>();
+  let arrived = 0;
+  const closeIdleUnlessBusy = () => {
+    if (inFlight === 0) server.closeIdleConnections();
+  };
   const server = createServer(
     {
       // A start with callback 2 or 3 may wait for days: no timeout may end a request that is being answered.
@@ -59,9 +64,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
     (req, res) => {
       inFlight++;
+      arrived++;
+      pending.add(res);
+      // A request that arrives while draining was sent before the client could know: it is served, and
+      // its connection closes after the answer.
+      if (draining) res.setHeader("connection", "close");
       res.once("close", () => {
         inFlight--;
-        if (draining) server.closeIdleConnections();
+        pending.delete(res);
+        if (draining && inFlight === 0) setImmediate(closeIdleUnlessBusy);
       });
       watchBodyTimeouts(req, res, bodyTimeouts);
       handler(req, res);
@@ -84,8 +95,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const close = () => {
     closing ??= (async () => {
       draining = true;
+      // Answers still to come close their connection, instead of it being cut while idle between two
+      // requests, which resets a request the client has just sent on it.
+      for (const res of pending) if (!res.headersSent) res.setHeader("connection", "close");
+      // server.close() cuts every connection that is idle at that moment, including one whose request the
+      // client has sent but that this (busy) process has not read yet: that client sees a reset. So first
+      // let the event loop read what has arrived, until a turn brings no new request.
+      for (let turn = 0; turn < 10; turn++) {
+        const before = arrived;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (arrived === before) break;
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
       await notifications.close();
       if (inFlight > 0) {
         let timer: NodeJS.Timeout | undefined;

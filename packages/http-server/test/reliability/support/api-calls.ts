@@ -52,6 +52,8 @@ export const models = {
   await: { key: "Await", start: "Begun", end: "Went" },
   delay: { key: "Delay", start: "Armed", end: "Elapsed" },
   loop: { key: "Loop", start: "Spin", end: "Spun" },
+  /** PT2S: outlasts the moment a test sends SIGTERM. */
+  linger: { key: "Linger", start: "Lingering", end: "Lingered" },
 } as const;
 
 export const start = (
