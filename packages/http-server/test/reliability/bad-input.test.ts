@@ -1,11 +1,20 @@
 // Bad input over every route of the contracts' table (SPEC §3): never a 5xx, always problem+json, the server
 // keeps serving, memory stays bounded, no prototype is polluted, and a 64 MiB body is refused unread.
+
+import { once } from "node:events";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { type InternalConsumerApi, openInternalConsumerApi } from "@consumer-api/client-internal";
-import { buildPath, PROBLEM_CONTENT_TYPE, routes } from "@consumer-api/contracts";
+import {
+  API_PREFIX,
+  buildPath,
+  NOTIFICATIONS_PATH,
+  PROBLEM_CONTENT_TYPE,
+  routes,
+} from "@consumer-api/contracts";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { type RunningServer, startServer } from "../../src/index.js";
 import {
   type EventListBody,
@@ -162,6 +171,37 @@ describe("in process (startServer on the real api)", () => {
     }
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it("answers hostile WebSocket frames with error frames and keeps the socket serving", async () => {
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}${API_PREFIX}${NOTIFICATIONS_PATH}`, {
+      headers: auth,
+    });
+    await once(ws, "open");
+    const frames: { type: string; id?: string | null; status?: number; detail?: string }[] = [];
+    ws.on("message", (data) => frames.push(JSON.parse(String(data))));
+    const hostile = [
+      "[".repeat(30_000) + "]".repeat(30_000),
+      `{"type":"subscribe","id":"deep","channel":${"[".repeat(20_000)}${"]".repeat(20_000)}}`,
+      '{"type":"subscribe","id":"p","channel":"/signals/s/process_notifications","__proto__":{"polluted":1}}',
+      '{"__proto__":{"type":"subscribe"},"id":"q"}',
+      '{"type":"constructor","id":"r"}',
+      "not json",
+      "",
+      `{"type":"subscribe","id":"${"i".repeat(30_000)}","channel":"%%"}`,
+    ];
+    for (const frame of hostile) ws.send(frame);
+    ws.send(JSON.stringify({ type: "subscribe", id: "ok", channel: "/signals/s/process_notifications" }));
+    while (!frames.some((f) => f.type === "subscribed" && f.id === "ok")) await once(ws, "message");
+    ws.close();
+    const errors = frames.filter((f) => f.type === "error");
+    // Every hostile frame but the valid one carrying a __proto__ key is an error frame, and none is a 5xx.
+    expect(errors.length).toBe(hostile.length - 1);
+    for (const error of errors) expect(error.status).toBe(400);
+    expect(errors.find((f) => f.id === "deep")?.detail).toMatch(
+      /^frame\.channel(\.0)*…?: nested deeper than 1000 levels/,
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 
   it("lets no body pollute a prototype", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
