@@ -1,10 +1,12 @@
 import {
   type AnyRoute,
+  assertJsonDepth,
   BadRequestError,
   buildUrlPath,
   type ConsumerApi,
   ConsumerApiError,
   type ConsumerContext,
+  DEFAULT_MAX_JSON_DEPTH,
   errorFromProblem,
   type OperationName,
   routeList,
@@ -51,6 +53,8 @@ export function createOperations(options: OperationsOptions): Operations {
     const headers: Record<string, string> = { authorization, accept: "application/json" };
     let body: string | undefined;
     if (request.body !== undefined) {
+      // JSON.stringify recurses: a nesting no server accepts is a 400 naming the field, not a stack overflow.
+      assertJsonDepth(request.body, DEFAULT_MAX_JSON_DEPTH, "body");
       try {
         body = JSON.stringify(request.body);
       } catch (error) {

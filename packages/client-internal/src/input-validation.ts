@@ -1,4 +1,9 @@
-import { BadRequestError, parseOrBadRequest } from "@consumer-api/contracts";
+import {
+  assertJsonDepth,
+  BadRequestError,
+  DEFAULT_MAX_JSON_DEPTH,
+  parseOrBadRequest,
+} from "@consumer-api/contracts";
 import { z } from "zod";
 
 const Key = z.string().min(1);
@@ -21,9 +26,11 @@ export function requireCallback(value: unknown): void {
 /**
  * The engine stores payloads as JSON; anything JSON cannot carry faithfully (functions, symbols, bigints,
  * non-finite numbers, cycles, class instances) is bad input, answered with a 400 rather than a failure deep
- * in the engine.
+ * in the engine. The depth check comes first, so the recursive walk below (and the engine's JSON work)
+ * never meets a nesting that would overflow the stack.
  */
 export function requireJson(value: unknown, name: string): void {
+  assertJsonDepth(value, DEFAULT_MAX_JSON_DEPTH, name);
   const seen = new Set<object>();
   const visit = (v: unknown, path: string): string | undefined => {
     if (v === null || typeof v === "string" || typeof v === "boolean") return undefined;

@@ -10,6 +10,7 @@ export * from "./generate/openapi.js";
 export * from "./generate/stable-json.js";
 export * from "./generate/wire-direction.js";
 export * from "./generate/write-schemas.js";
+export * from "./json-depth.js";
 export * from "./named-types.js";
 export * from "./notification-message.js";
 export * from "./paths.js";

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import {
   API_PREFIX,
+  assertJsonDepth,
   BadRequestError,
   ClientFrame,
   ConsumerApiError,
@@ -18,7 +19,6 @@ import {
 } from "@consumer-api/contracts";
 import { type WebSocket, WebSocketServer } from "ws";
 import { bearerToken } from "./bearer-token.js";
-import { assertJsonDepth } from "./json-depth.js";
 import { defaults, reportError, type ServerOptions } from "./server-options.js";
 
 /** Close code for a peer that does not read fast enough ("try again later", RFC 6455 §7.4.1). */

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import { BadRequestError } from "@consumer-api/contracts";
+import { assertJsonDepth, BadRequestError } from "@consumer-api/contracts";
 import { payloadTooLarge, unsupportedMediaType } from "./http-error.js";
-import { assertJsonDepth } from "./json-depth.js";
 import { defaults } from "./server-options.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { ConsumerApi, ConsumerContext } from "@consumer-api/contracts";
+import { type ConsumerApi, type ConsumerContext, DEFAULT_MAX_JSON_DEPTH } from "@consumer-api/contracts";
 
 /** One line of the request log: what the program prints per request unless --quiet. */
 export interface RequestLogEntry {
@@ -39,7 +39,7 @@ export interface ServerOptions {
 
 export const defaults = {
   bodyLimit: 1024 * 1024,
-  maxJsonDepth: 1000,
+  maxJsonDepth: DEFAULT_MAX_JSON_DEPTH,
   maxPayload: 64 * 1024,
   maxSubscriptions: 1000,
   maxBufferedAmount: 4 * 1024 * 1024,

@@ -174,6 +174,15 @@ export function startCases(options: ConformanceOptions): void {
       await expectBadRequest(h.api.startProcessInstance(as.clerk, "Basic", "StartA", payload), "callerId");
     });
 
+    it("400 naming inputValues when it nests deeper than any binding accepts (100k levels)", async () => {
+      let deep: unknown = 1;
+      for (let i = 0; i < 100_000; i++) deep = [deep];
+      await expectBadRequest(
+        h.api.startProcessInstance(as.clerk, "Basic", "StartA", { inputValues: deep }),
+        "inputValues",
+      );
+    });
+
     it("400 when the payload is not an object", async () => {
       const payload = "not a payload" as unknown as ProcessStartRequestPayload;
       await expectError(h.api.startProcessInstance(as.clerk, "Basic", "StartA", payload), 400);

@@ -1,4 +1,7 @@
-import { BadRequestError } from "@consumer-api/contracts";
+import { BadRequestError } from "./errors.js";
+
+/** Deepest nesting of arrays/objects a payload may have, unless a binding is configured otherwise. */
+export const DEFAULT_MAX_JSON_DEPTH = 1000;
 
 /**
  * Throws a 400 naming the first value nested deeper than `maxDepth` levels. Iterative on purpose: JSON.parse
