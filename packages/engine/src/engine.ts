@@ -25,6 +25,8 @@ import {
 /** Due timers fired per wake-up; the scheduler wakes again at once when more are due. */
 const TIMER_BATCH = 500;
 const TIMER_RETRY_MS = 1000;
+/** Event-loop turns a group commit may wait for more steps while they keep arriving (see flushWhenSettled). */
+const MAX_GATHER_TURNS = 4;
 
 /**
  * Loads the models, opens (or creates) the data directory and schedules the pending timers. Throws
@@ -259,7 +261,7 @@ class EmbeddedEngine implements Engine {
   }
 
   /**
-   * Queues a step. Steps queued in the same turn of the event loop share one commit (group commit): each
+   * Queues a step. Steps queued while a batch gathers share one commit (group commit): each
    * runs in its own savepoint, so a refused step rolls back alone, and all are durable once the outer
    * transaction commits. Only then are results returned and events published.
    */
@@ -268,8 +270,22 @@ class EmbeddedEngine implements Engine {
       this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        this.flushWhenSettled(this.queue.length, 0);
       }
+    });
+  }
+
+  /**
+   * Commits once a turn of the event loop added no step to the batch, or after MAX_GATHER_TURNS turns. Over
+   * HTTP, concurrent clients' requests arrive microseconds apart, so while steps keep coming the next poll
+   * phase often brings more, and one commit (one fsync) then serves them all. A lone step commits after one
+   * turn, as before. Measured (BENCHMARKS.md): 2.9 → 4.0 steps per commit, +17% user-task round trips over HTTP.
+   */
+  private flushWhenSettled(seen: number, turns: number): void {
+    setImmediate(() => {
+      const grew = this.queue.length > seen;
+      if (grew && turns + 1 < MAX_GATHER_TURNS) this.flushWhenSettled(this.queue.length, turns + 1);
+      else this.flush();
     });
   }
 
