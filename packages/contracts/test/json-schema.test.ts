@@ -94,12 +94,33 @@ describe.each(JSON_SCHEMA_DRAFTS)("JSON Schema draft %s", (draft) => {
     }
   });
 
-  it("uses the wire side: what a server sends has exactly its keys, what it receives may carry more", () => {
+  it("leaves every object open to added keys, as zod does, so an additive server change breaks no client", () => {
+    // SPEC's shapes are stable, so they only ever grow: a response validated against these schemas must
+    // still pass when a later server adds a key (RFC 9457 even invites extension members in problems).
     const sent = ajv.compile(documents.ProcessStartResponsePayload as AnySchema);
-    expect(sent({ correlationId: "c", processInstanceId: "p", extra: 1 })).toBe(false);
+    expect(sent({ correlationId: "c", processInstanceId: "p", extra: 1 })).toBe(true);
+    expect(sent({ correlationId: "c", extra: 1 })).toBe(false);
+    expect(sent({ correlationId: "c", processInstanceId: 7 })).toBe(false);
+    const problem = ajv.compile(documents.ProblemDetails as AnySchema);
+    const aspNetProblem = {
+      type: "about:blank",
+      title: "Not Found",
+      status: 404,
+      detail: "d",
+      traceId: "00-1",
+    };
+    expect(problem({ ...aspNetProblem, instance: "/api/consumer/v1/process_models/X" })).toBe(true);
+    const nested = ajv.compile(documents.UserTaskList as AnySchema);
+    const task = specExamples.UserTaskList.valid[0] as { userTasks: Record<string, unknown>[] };
+    const extended = { userTasks: task.userTasks.map((t) => ({ ...t, priority: 1 })), page: 1 };
+    expect(nested(extended), JSON.stringify(nested.errors)).toBe(true);
+    expect(JSON.stringify(documents)).not.toContain('"additionalProperties":false');
+    // zod, the TypeScript side of the same contract, strips unknown keys instead of failing.
+    expect(
+      namedTypes.ProcessStartResponsePayload.parse({ correlationId: "c", processInstanceId: "p", extra: 1 }),
+    ).toEqual({ correlationId: "c", processInstanceId: "p" });
     const received = ajv.compile(documents.ProcessStartRequestPayload as AnySchema);
     expect(received({ correlationId: "c", extra: 1 })).toBe(true);
-    // zod agrees: it strips unknown keys of a request instead of failing it.
     expect(namedTypes.ProcessStartRequestPayload.parse({ correlationId: "c", extra: 1 })).toEqual({
       correlationId: "c",
     });

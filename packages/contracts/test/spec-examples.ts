@@ -4,8 +4,8 @@ import type { NamedTypeName } from "../src/index.js";
  * Payloads per named type: `valid` are SPEC §4–§5's examples (copied as written, "…" included) plus the
  * variants SPEC allows; `invalid` have a wrong type or miss a required field. Every value is plain JSON,
  * so the zod schemas, the generated JSON Schemas and the OpenAPI components are all checked against the
- * same table. Unknown extra keys are not listed here: zod strips them, JSON Schema output types reject
- * them, and that difference is tested on its own.
+ * same table. Unknown extra keys are not listed here: zod strips them, the JSON Schemas allow them, and
+ * that is tested on its own.
  */
 export interface Examples {
   valid: unknown[];

@@ -27,12 +27,27 @@ export function namedTypeOf(schema: z.ZodType): NamedTypeName | undefined {
   return nameBySchema.get(schema);
 }
 
-/** zod's JSON Schema for a schema of the contract; anything JSON Schema cannot express throws, so nothing is silently widened. */
+/**
+ * zod's JSON Schema for a schema of the contract; anything JSON Schema cannot express throws, so nothing is
+ * silently widened.
+ *
+ * Objects stay open to keys the contract does not name. zod's output side would close them
+ * (`additionalProperties: false`), but the contract's shapes only ever grow (SPEC: domain stability), so a
+ * client validating a response with these schemas must keep working when a later server adds a key — as
+ * the TypeScript client does, whose zod schemas strip unknown keys; RFC 9457 problems may carry extension
+ * members (`instance`, ASP.NET Core's `traceId`). An object declared strict in zod (a catchall) keeps it.
+ */
 export function zodToJsonSchema(schema: z.ZodType, draft: JsonSchemaDraft, io: WireSide): JsonSchema {
   return z.toJSONSchema(schema, {
     target: draft === "07" ? "draft-07" : "draft-2020-12",
     io,
     unrepresentable: "throw",
+    override: ({ zodSchema, jsonSchema }) => {
+      const def = zodSchema._zod.def;
+      if (def.type === "object" && def.catchall === undefined && jsonSchema.additionalProperties === false) {
+        delete jsonSchema.additionalProperties;
+      }
+    },
   }) as JsonSchema;
 }
 

@@ -2,9 +2,9 @@ import type { NamedTypeName } from "../named-types.js";
 
 /**
  * Which side of a zod schema a named type is published with. A server *receives* request bodies and
- * client frames, so they are described by zod's input side (unknown keys are stripped, not rejected: no
- * `additionalProperties: false`); everything a server *sends* is described by its output side (exactly the
- * keys zod emits). No named type travels in both directions, so one schema per name is enough.
+ * client frames, so they are described by zod's input side; everything a server *sends* is described by
+ * its output side. Either way objects stay open to added keys (see zodToJsonSchema). No named type
+ * travels in both directions, so one schema per name is enough.
  */
 const received: ReadonlySet<NamedTypeName> = new Set<NamedTypeName>([
   "ConsumerContext",
