@@ -2,6 +2,28 @@ import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { ConsumerApiError, PROBLEM_CONTENT_TYPE, problemFromError } from "@consumer-api/contracts";
 
+/**
+ * Answers with problem+json straight on a socket that no ServerResponse owns (a request the parser rejected,
+ * a refused WebSocket handshake), then closes it. An answer to HEAD has no body, or the client reads it as the
+ * start of another response.
+ */
+export function endWithProblem(
+  socket: Duplex,
+  status: number,
+  detail: string,
+  options: { head?: boolean; headers?: Record<string, string> } = {},
+): void {
+  const title = STATUS_CODES[status] ?? "Error";
+  const body = JSON.stringify(problemFromError(new ConsumerApiError(status, title, detail)));
+  const extra = Object.entries(options.headers ?? {})
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n${extra}` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${options.head ? "" : body}`,
+  );
+}
+
 /** Node's parser errors (and its headers timeout) as the status they answer with. */
 function statusOf(error: NodeJS.ErrnoException): number {
   if (error.code === "HPE_HEADER_OVERFLOW") return 431;
@@ -28,18 +50,12 @@ export function answerClientError(
     return;
   }
   const status = statusOf(error);
-  const title = STATUS_CODES[status] ?? "Bad Request";
   const detail =
     status === 431
       ? "The request line or headers are too large."
       : status === 408
         ? "The request headers did not arrive in time."
         : "The request is not valid HTTP.";
-  const body = JSON.stringify(problemFromError(new ConsumerApiError(status, title, detail)));
-  // An answer to HEAD has no body, or the client reads it as the start of another response.
   const head = error.rawPacket?.subarray(0, 5).toString("latin1").toUpperCase() === "HEAD ";
-  socket.end(
-    `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? "" : body}`,
-  );
+  endWithProblem(socket, status, detail, { head });
 }

@@ -1,4 +1,5 @@
-import type { IncomingMessage, Server } from "node:http";
+import { type IncomingMessage, type Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import {
   API_PREFIX,
@@ -19,6 +20,7 @@ import {
 } from "@consumer-api/contracts";
 import { type WebSocket, WebSocketServer } from "ws";
 import { bearerToken } from "./bearer-token.js";
+import { endWithProblem } from "./client-error.js";
 import { defaults, reportError, type ServerOptions } from "./server-options.js";
 
 /** Close code for a peer that does not read fast enough ("try again later", RFC 6455 §7.4.1). */
@@ -55,8 +57,9 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = (req.url ?? "").split("?")[0];
-    if (pathname !== API_PREFIX + NOTIFICATIONS_PATH) {
-      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    const websocket = req.headers.upgrade?.toLowerCase() === "websocket";
+    if (pathname !== API_PREFIX + NOTIFICATIONS_PATH || !websocket) {
+      declineUpgrade(server, req, socket, head);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -64,6 +67,13 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
     });
   };
   server.on("upgrade", onUpgrade);
+  // A malformed handshake is answered with problem+json like every other error, not ws's text/html.
+  wss.on("wsClientError", (error: Error, socket: Duplex, req: IncomingMessage) => {
+    const status = (error as Error & { statusCode?: number }).statusCode ?? 400;
+    const headers: Record<string, string> = status === 405 ? { Allow: "GET" } : {};
+    if (/Sec-WebSocket-Version/.test(error.message)) headers["Sec-WebSocket-Version"] = "13, 8";
+    endWithProblem(socket, status, `${error.message}.`, { head: req.method === "HEAD", headers });
+  });
 
   const pingInterval = options.pingInterval ?? defaults.pingInterval;
   const keepalive = setInterval(() => {
@@ -232,6 +242,37 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/**
+ * With an `upgrade` listener Node hands every request carrying an Upgrade header to it, whatever its path or
+ * protocol (`curl --http2` asks for h2c on every request). Such a request is not ours: HTTP lets a server
+ * ignore the Upgrade header, so it is answered as a plain request by the server's request listener, which
+ * also gives an unknown path its problem+json 404. Its body, if any, was consumed by the upgrade, so a request
+ * with a body is refused rather than run without it.
+ */
+function declineUpgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const hasBody =
+    head.length > 0 ||
+    req.headers["transfer-encoding"] !== undefined ||
+    Number(req.headers["content-length"] ?? 0) > 0;
+  if (hasBody || server.listenerCount("request") === 0) {
+    const detail = hasBody
+      ? "A request with an Upgrade header and a body is not supported: send it without the Upgrade header."
+      : `No WebSocket endpoint at ${req.url ?? ""}.`;
+    endWithProblem(socket, hasBody ? 400 : 404, detail, { head: req.method === "HEAD" });
+    return;
+  }
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  // Node's own responses emit "close" once answered; one made by hand must too (request logs, drain counts).
+  res.once("finish", () => {
+    res.detachSocket(socket as Socket);
+    socket.end();
+    res.emit("close");
+  });
+  server.emit("request", req, res);
 }
 
 function decodeOrUndefined<T>(

@@ -6,6 +6,7 @@ import {
   startServer,
   WS_CLOSE_BACKPRESSURE,
 } from "../src/index.js";
+import { rawRequest } from "./support/raw-http.js";
 import { openRawWebSocket } from "./support/raw-websocket.js";
 import { message, ScriptedApi } from "./support/scripted-api.js";
 import { openSocket, type TestSocket } from "./support/ws-client.js";
@@ -210,6 +211,36 @@ describe("notifications over WebSocket", () => {
   it("refuses upgrades on other paths", async () => {
     const url = await start();
     await expect(openSocket(url.replace(NOTIFICATIONS_PATH, "/other"), "alice-token")).rejects.toThrow(/404/);
+  });
+
+  it("answers a refused upgrade with problem+json: an unknown path 404, a malformed handshake 400", async () => {
+    const url = await start();
+    const handshake = "Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n";
+    const key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+    const other = await rawRequest(url, `GET ${API_PREFIX}/other HTTP/1.1\r\n${handshake}${key}\r\n`);
+    expect(other).toMatch(/^HTTP\/1.1 404 /);
+    expect(other.toLowerCase()).toContain("content-type: application/problem+json");
+    expect(JSON.parse(other.slice(other.indexOf("\r\n\r\n") + 4))).toMatchObject({ status: 404 });
+    const noKey = await rawRequest(url, `GET ${path} HTTP/1.1\r\n${handshake}\r\n`);
+    expect(noKey).toMatch(/^HTTP\/1.1 400 /);
+    expect(noKey.toLowerCase()).toContain("content-type: application/problem+json");
+    expect(JSON.parse(noKey.slice(noKey.indexOf("\r\n\r\n") + 4))).toMatchObject({
+      status: 400,
+      detail: expect.stringMatching(/Sec-WebSocket-Key/),
+    });
+  });
+
+  it("serves a route to a request that asks for another protocol upgrade (curl --http2 sends h2c)", async () => {
+    const url = await start();
+    const answer = await rawRequest(
+      url,
+      `GET ${API_PREFIX}/process_models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer alice-token\r\n` +
+        "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
+    );
+    expect(answer).toMatch(/^HTTP\/1.1 200 /);
+    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toMatchObject({
+      processModels: [expect.objectContaining({ key: "Order" })],
+    });
   });
 
   it("closes every socket on server close", async () => {
