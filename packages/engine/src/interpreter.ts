@@ -48,6 +48,8 @@ interface Runtime {
   model: CompiledProcess;
   state: RuntimeState;
   isNew: boolean;
+  /** Flow nodes entered in this step, over every run: signals resumed within the step count too. */
+  nodesEntered: number;
 }
 
 export interface StepEnv {
@@ -69,8 +71,12 @@ class StepFailure extends Error {
   }
 }
 
-/** Guards against a cycle of flow nodes without a wait state, which would otherwise block the engine. */
-const MAX_NODES_PER_RUN = 10_000;
+/**
+ * Guards against a cycle of flow nodes without a wait state, which would otherwise block the engine. Counted
+ * per instance per step, so that signal catch events that keep waking each other within one step (a wait
+ * state that never waits) are caught as well.
+ */
+const MAX_NODES_PER_STEP = 10_000;
 
 export class Step {
   readonly events: EngineEvent[] = [];
@@ -105,6 +111,7 @@ export class Step {
       model,
       isNew: true,
       state: { next: 1, tokens: [], scopes: [], joins: {}, history: {} },
+      nodesEntered: 0,
     };
     this.touched.set(data.id, rt);
     this.env.store.addCorrelation(correlationId, data.modelKey);
@@ -192,7 +199,7 @@ export class Step {
     const state: RuntimeState = data.runtime
       ? (JSON.parse(data.runtime) as RuntimeState)
       : { next: 1, tokens: [], scopes: [], joins: {}, history: {} };
-    const rt: Runtime = { data, model, state, isNew: false };
+    const rt: Runtime = { data, model, state, isNew: false, nodesEntered: 0 };
     this.touched.set(instanceId, rt);
     return rt;
   }
@@ -210,14 +217,16 @@ export class Step {
   }
 
   private run(rt: Runtime, queue: TokenState[]): void {
-    let count = 0;
     try {
       while (rt.data.state === "running") {
         const token = queue.shift();
         if (!token) break;
         if (!rt.state.tokens.includes(token)) continue;
-        if (++count > MAX_NODES_PER_RUN) {
-          throw new StepFailure(token.node, `more than ${MAX_NODES_PER_RUN} flow nodes without a wait state`);
+        if (++rt.nodesEntered > MAX_NODES_PER_STEP) {
+          throw new StepFailure(
+            token.node,
+            `more than ${MAX_NODES_PER_STEP} flow nodes without a wait state`,
+          );
         }
         this.enter(rt, token, queue);
       }

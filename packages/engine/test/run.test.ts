@@ -1,5 +1,6 @@
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeEngines, open, record, removeTempDirs, trace } from "./helpers.js";
+import { closeEngines, fixtures, open, record, removeTempDirs, trace } from "./helpers.js";
 
 afterEach(async () => {
   await closeEngines();
@@ -381,6 +382,17 @@ describe("running BPMN", () => {
       "event.reached:End",
       "instance.finished",
     ]);
+  });
+
+  it("fails an instance whose signals keep waking each other within one step, instead of hanging", async () => {
+    const engine = await open({ models: path.join(fixtures, "livelock") });
+    const started = await engine.start({ processModelKey: "SignalEcho", startEventKey: "Start" });
+    const [go] = engine.listUserTasks({ correlationId: started.instance.correlationId });
+    const { instance } = await engine.finishUserTask(go?.id as string, {});
+    expect(instance.state).toBe("failed");
+    expect(instance.failure).toMatchObject({ kind: "failure" });
+    expect(instance.failure?.message).toMatch(/flow nodes/);
+    expect(engine.listEvents({ correlationId: instance.correlationId })).toEqual([]);
   });
 
   it("lets a waiting signal catch event be triggered directly", async () => {
