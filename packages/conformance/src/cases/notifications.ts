@@ -1,4 +1,9 @@
-import { ForbiddenError, type Subscription } from "@consumer-api/contracts";
+import {
+  ForbiddenError,
+  type NotificationCallback,
+  type NotificationMessage,
+  type Subscription,
+} from "@consumer-api/contracts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { about, collector, expectNothingAbout } from "../collector.js";
 import { expectError } from "../expect-error.js";
@@ -285,6 +290,99 @@ export function notificationCases(options: ConformanceOptions): void {
       expectNothingAbout(c, other.correlationId, "messages of another correlation");
       expect(c.messages.every((m) => m.correlation_id === mine)).toBe(true);
     });
+
+    for (const [method, key, subscribeTo] of [
+      [
+        "onBpmnEvent",
+        "Done",
+        (cb: NotificationCallback, correlationId: string) =>
+          h.api.onBpmnEvent(as.clerk, "Scripted", "Done", cb, { correlationId }),
+      ],
+      [
+        "onActivity",
+        "finished",
+        (cb: NotificationCallback, correlationId: string) =>
+          h.api.onActivity(as.clerk, "Scripted", "Double", cb, { correlationId }),
+      ],
+    ] as const) {
+      it(`${method}: the correlation filter keeps out messages of other correlations`, async () => {
+        const mine = newCorrelationId();
+        const c = collector();
+        await subscribe(subscribeTo(c.callback, mine));
+        const other = await start(h.api, as.clerk, "Scripted", "Start", {
+          callback: 2,
+          inputValues: { amount: 1 },
+        });
+        // Our own instance runs after the other one finished, so its message is the witness that delivery moved on.
+        await start(h.api, as.clerk, "Scripted", "Start", {
+          correlationId: mine,
+          callback: 2,
+          inputValues: { amount: 1 },
+        });
+        await c.waitFor(about(mine, key), "for our own correlation");
+        expectNothingAbout(c, other.correlationId, "messages of another correlation");
+        expect(c.messages.every((m) => m.correlation_id === mine)).toBe(true);
+      });
+    }
+
+    for (const [method, model, startEvent, key, subscribeTo] of [
+      [
+        "onBpmnEvent",
+        "Scripted",
+        "Start",
+        "Done",
+        (cb: NotificationCallback, correlationId: string) =>
+          h.api.onBpmnEvent(as.clerk, "Scripted", "Done", cb, { correlationId }),
+      ],
+      [
+        "onActivity",
+        "Scripted",
+        "Start",
+        "finished",
+        (cb: NotificationCallback, correlationId: string) =>
+          h.api.onActivity(as.clerk, "Scripted", "Double", cb, { correlationId }),
+      ],
+      [
+        "onSystemEvent",
+        "Scripted",
+        "Start",
+        "ProcessInstanceFinishedSuccessfully",
+        (cb: NotificationCallback, correlationId: string) =>
+          h.api.onSystemEvent(as.clerk, "Scripted", cb, { correlationId }),
+      ],
+      [
+        "onSignal",
+        "Signals",
+        "Start",
+        "broadcast",
+        (cb: NotificationCallback) => h.api.onSignal(as.clerk, "broadcast", cb),
+      ],
+    ] as const) {
+      it(`${method}: unsubscribe stops a subscription that was receiving; another on the channel keeps receiving`, async () => {
+        const correlationId = newCorrelationId();
+        const stopped = collector();
+        const kept = collector();
+        const subscription = await subscribe(subscribeTo(stopped.callback, correlationId));
+        await subscribe(subscribeTo(kept.callback, correlationId));
+        const run = () =>
+          start(h.api, as.clerk, model, startEvent, {
+            correlationId,
+            callback: 2,
+            inputValues: { amount: 1 },
+          });
+        const of = (processInstanceId: string) => (m: NotificationMessage) =>
+          about(correlationId, key)(m) && m.process_instance_id === processInstanceId;
+        const first = await run();
+        // Proves the subscription delivers, so silence after unsubscribing means something.
+        await stopped.waitFor(of(first.processInstanceId), "before unsubscribing");
+        await subscription.unsubscribe();
+        const second = await run();
+        await kept.waitFor(of(second.processInstanceId), "for the subscription that stayed");
+        expect(stopped.messages.filter((m) => m.process_instance_id === second.processInstanceId)).toEqual(
+          [],
+        );
+      });
+    }
 
     it("unsubscribe stops delivery", async () => {
       const correlationId = newCorrelationId();
