@@ -91,6 +91,24 @@ export function webSocketSuite(options: WebSocketSuiteOptions): void {
     open.push(peer);
     return peer;
   };
+  /** Starts Basic/StartB (a script, then its end) with callback 2 over HTTP and returns the instance's id. */
+  const finishedInstance = async (correlationId: string): Promise<string> => {
+    const started = await doFetch(
+      base +
+        buildUrlPath(
+          routes.startProcessInstance,
+          { process_model_key: "Basic", start_event_key: "StartB" },
+          { startCallbackType: "2" },
+        ),
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokens.clerk}`, "content-type": "application/json" },
+        body: JSON.stringify({ correlationId }),
+      },
+    );
+    expect(started.status).toBe(200);
+    return ((await started.json()) as { processInstanceId: string }).processInstanceId;
+  };
   const subscribed = (peer: Peer, id: string) =>
     peer.next(
       (f) => f.id === id && (f.type === "subscribed" || f.type === "error"),
@@ -155,6 +173,48 @@ export function webSocketSuite(options: WebSocketSuiteOptions): void {
           process_instance_id: processInstanceId,
         },
       });
+    });
+
+    it("an unsubscribe frame stops that subscription; another on the same channel keeps receiving", async () => {
+      const correlationId = newCorrelationId();
+      const channel = buildChannel("systemEvent", { processModelKey: "Basic", correlationId });
+      const peer = await connect(tokens.clerk);
+      peer.send({ type: "subscribe", id: "u-stop", channel });
+      peer.send({ type: "subscribe", id: "u-keep", channel });
+      expect((await subscribed(peer, "u-stop")).type).toBe("subscribed");
+      expect((await subscribed(peer, "u-keep")).type).toBe("subscribed");
+      const finishedOf = (id: string, processInstanceId: string) => (f: ServerFrame) =>
+        f.type === "notification" &&
+        f.id === id &&
+        f.message.process_instance_id === processInstanceId &&
+        f.message.event_key === "ProcessInstanceFinishedSuccessfully";
+      const first = await finishedInstance(correlationId);
+      // Proves the subscription delivers, so silence after the unsubscribe means something.
+      await peer.next(finishedOf("u-stop", first), "for u-stop before the unsubscribe");
+      peer.send({ type: "unsubscribe", id: "u-stop" });
+      // SPEC §5.1 acknowledges no unsubscribe; a later frame's answer on the same socket marks it handled.
+      peer.send({
+        type: "subscribe",
+        id: "u-barrier",
+        channel: buildChannel("signal", { signalKey: "none" }),
+      });
+      expect((await subscribed(peer, "u-barrier")).type).toBe("subscribed");
+      const second = await finishedInstance(correlationId);
+      await peer.next(finishedOf("u-keep", second), "for u-keep after the other one left");
+      expect(
+        peer.frames.filter(
+          (f) => f.type === "notification" && f.id === "u-stop" && f.message.process_instance_id === second,
+        ),
+      ).toEqual([]);
+    });
+
+    it("a JSON frame of no known shape is an error frame 400", async () => {
+      const peer = await connect(tokens.clerk);
+      peer.send({ type: "subscribe", channel: buildChannel("signal", { signalKey: "broadcast" }) });
+      peer.send({ type: "publish", id: "p-1" });
+      const errors = () => peer.frames.filter((f) => f.type === "error");
+      await peer.next((f) => f.type === "error" && errors().length === 2, "two errors");
+      expect(errors().map((f) => (f as { status: number }).status)).toEqual([400, 400]);
     });
 
     it("an unknown channel is an error frame 400 with the subscription's id", async () => {
