@@ -11,6 +11,12 @@ export function createFetchHandler(options: ServerOptions): (request: Request) =
   return (request) => {
     const { req, res } = toReqRes(request);
     handler(req, res);
-    return toFetchResponse(res);
+    const response = toFetchResponse(res);
+    // Node leaves the body of a HEAD answer unsent; a fetch Response must be given none.
+    if (request.method !== "HEAD") return response;
+    return response.then(async (full) => {
+      await full.body?.cancel();
+      return new Response(null, { status: full.status, statusText: full.statusText, headers: full.headers });
+    });
   };
 }

@@ -34,7 +34,9 @@ export function createNodeHandler(
   const api = options.api as unknown as Record<string, Operation>;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = (req.method ?? "GET").toUpperCase();
+    // HEAD is GET without the body (RFC 9110 §9.3.2); Node leaves the body of a HEAD answer unsent.
+    const requested = (req.method ?? "GET").toUpperCase();
+    const method = requested === "HEAD" ? "GET" : requested;
     const { pathname, search } = splitUrl(req.url ?? "/");
 
     // The document describes the API to anyone who may call it, so it needs no token.

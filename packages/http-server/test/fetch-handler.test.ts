@@ -22,6 +22,7 @@ const cases: { name: string; path: string; init: RequestInit }[] = [
   { name: "500", path: `${API_PREFIX}/process_models/boom`, init: { headers: auth } },
   { name: "unknown route", path: `${API_PREFIX}/nope`, init: { headers: auth } },
   { name: "405", path: `${API_PREFIX}/process_models`, init: { method: "PUT", headers: auth } },
+  { name: "HEAD", path: `${API_PREFIX}/process_models`, init: { method: "HEAD", headers: auth } },
   { name: "401", path: `${API_PREFIX}/process_models`, init: {} },
   {
     name: "unknown token",

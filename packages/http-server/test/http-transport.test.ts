@@ -98,6 +98,25 @@ describe("http-server routing and decoding", () => {
     expect((await problem(response)).title).toBe("Method Not Allowed");
   });
 
+  it("answers HEAD like GET without a body (RFC 9110 §9.3.2), and 405 on a route without GET", async () => {
+    let response = await fetch(`${server.url}${API_PREFIX}/process_models`, {
+      method: "HEAD",
+      headers: auth,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(Number(response.headers.get("content-length"))).toBeGreaterThan(0);
+    expect(await response.text()).toBe("");
+    response = await fetch(`${server.url}${API_PREFIX}/process_models`, { method: "HEAD" });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("content-type")).toBe(PROBLEM_CONTENT_TYPE);
+    response = await fetch(`${server.url}${API_PREFIX}/openapi.json`, { method: "HEAD" });
+    expect(response.status).toBe(200);
+    response = await fetch(`${server.url}${finishPath}`, { method: "HEAD", headers: auth });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("POST");
+  });
+
   it("answers 401 for a missing or malformed Authorization header", async () => {
     let response = await fetch(`${server.url}${API_PREFIX}/process_models`);
     expect(response.status).toBe(401);
