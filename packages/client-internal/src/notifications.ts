@@ -80,9 +80,13 @@ export class SubscriptionIndex {
     if (everyCorrelation === undefined && thisCorrelation === undefined) return;
     // Copies: a callback that unsubscribes (itself or another) must not disturb this round.
     const matching = [...(everyCorrelation ?? []), ...(thisCorrelation ?? [])];
+    // Each callback gets its own copy, decoded from the JSON the wire would carry: what one subscriber does
+    // to its message (or its payload) reaches neither the other subscribers nor the engine's own objects.
+    let json: string | undefined;
     for (const subscriber of matching) {
       if (lane !== "all" && !canAccess(subscriber.identity, lane)) continue;
-      invoke(subscriber.callback, { ...message });
+      json ??= JSON.stringify(message);
+      invoke(subscriber.callback, JSON.parse(json) as NotificationMessage);
     }
   }
 

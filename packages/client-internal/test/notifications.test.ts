@@ -19,6 +19,32 @@ const finishedOf = (processInstanceId: string) => (m: { event_key: string; proce
     m.event_key === SystemEventKey.ProcessInstanceTerminated);
 
 describe("system events", () => {
+  it("gives each subscriber its own copy of a message, and a callback's changes reach no one else", async () => {
+    const meddler = (message: { payload?: unknown }) => {
+      const payload = message.payload as { doubled?: unknown } | undefined;
+      if (payload && typeof payload === "object") payload.doubled = "changed by a subscriber";
+    };
+    const inbox = new Inbox();
+    const subs = [
+      await api.onSystemEvent(as.open, "Outcomes", meddler),
+      await api.onSystemEvent(as.open, "Outcomes", inbox.callback),
+    ];
+    try {
+      const answer = await api.startProcessInstance(
+        as.open,
+        "Outcomes",
+        "Start",
+        { inputValues: { route: "open", n: 2 } },
+        2,
+      );
+      expect(answer.tokenPayload).toEqual({ doubled: 4 });
+      const finished = await inbox.next(finishedOf(answer.processInstanceId));
+      expect(finished.payload).toEqual({ doubled: 4 });
+    } finally {
+      for (const sub of subs) await sub.unsubscribe();
+    }
+  });
+
   it("reports started and finished, with the payload, to identities that may access the elements", async () => {
     const open = new Inbox();
     const manager = new Inbox();
