@@ -62,3 +62,19 @@ export function requireJson(value: unknown, name: string): void {
   const problem = visit(value, name);
   if (problem !== undefined) throw new BadRequestError(problem);
 }
+
+/**
+ * A payload argument as the wire would carry it at the moment of the call: a JSON copy, so that a caller
+ * changing its object afterwards (reusing one object for several calls) changes nothing of what the engine
+ * runs on. Taken synchronously, before any await; a value that is not JSON is returned as it is, for the
+ * validation after authentication to refuse with the same 400 as ever.
+ */
+export function snapshotJson<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  try {
+    requireJson(value, "value");
+  } catch {
+    return value;
+  }
+  return JSON.parse(JSON.stringify(value)) as T;
+}

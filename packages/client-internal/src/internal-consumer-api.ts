@@ -33,7 +33,13 @@ import {
 import { toEvent, toProcessModel, toUserTask } from "./dto-mapping.js";
 import { validateFormValues } from "./form-validation.js";
 import type { Identity, IdentityProvider } from "./identity.js";
-import { parseSubscribeOptions, requireCallback, requireJson, requireKey } from "./input-validation.js";
+import {
+  parseSubscribeOptions,
+  requireCallback,
+  requireJson,
+  requireKey,
+  snapshotJson,
+} from "./input-validation.js";
 import { canAccess } from "./lanes.js";
 import { type Subscriber, SubscriptionIndex } from "./notifications.js";
 
@@ -234,11 +240,12 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       context,
       processModelKey,
       startEventKey,
-      payload,
+      payloadAtCall,
       startCallbackType,
       endEventKey,
-    ) =>
-      guarded(async (): Promise<ProcessStartResponsePayload> => {
+    ) => {
+      const payload = snapshotJson(payloadAtCall);
+      return guarded(async (): Promise<ProcessStartResponsePayload> => {
         const identity = await authenticate(context);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const startKey = requireKey(startEventKey, "startEventKey");
@@ -294,7 +301,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         }
         if (!endVisible) return answer;
         return { ...answer, endEventKey: ended.endEventKey, tokenPayload: ended.result ?? null };
-      }),
+      });
+    },
 
     getEventsForCorrelation: (context, correlationId) =>
       guarded(async (): Promise<EventList> => {
@@ -315,8 +323,9 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         return { events: events.filter((e) => canAccess(identity, e.lane)).map(toEvent) };
       }),
 
-    triggerEvent: (context, processModelKey, correlationId, eventId, payload) =>
-      guarded(async (): Promise<void> => {
+    triggerEvent: (context, processModelKey, correlationId, eventId, payloadAtCall) => {
+      const payload = snapshotJson(payloadAtCall);
+      return guarded(async (): Promise<void> => {
         const identity = await authenticate(context);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
@@ -336,7 +345,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         }
         if (!canAccess(identity, event.lane)) throw new ForbiddenError(`No access to event "${event.key}".`);
         await (payload === undefined ? engine.triggerEvent(id) : engine.triggerEvent(id, payload));
-      }),
+      });
+    },
 
     getUserTasksForCorrelation: (context, correlationId) =>
       guarded(async (): Promise<UserTaskList> => {
@@ -366,8 +376,9 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         return { userTasks: tasks.filter((t) => canAccess(identity, t.lane)).map(toUserTask) };
       }),
 
-    finishUserTask: (context, processModelKey, correlationId, userTaskId, result) =>
-      guarded(async (): Promise<void> => {
+    finishUserTask: (context, processModelKey, correlationId, userTaskId, resultAtCall) => {
+      const result = snapshotJson(resultAtCall);
+      return guarded(async (): Promise<void> => {
         const identity = await authenticate(context);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
@@ -386,7 +397,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           throw new ForbiddenError(`No access to user task "${task.key}".`);
         validateFormValues(task.formFields, values.formFields);
         await engine.finishUserTask(id, { formFields: values.formFields });
-      }),
+      });
+    },
 
     getProcessResultForCorrelation: (context, processModelKey, correlationId) =>
       guarded(async (): Promise<CorrelationResult> => {

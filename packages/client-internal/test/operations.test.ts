@@ -195,6 +195,16 @@ describe("startProcessInstance", () => {
     expect(tasks.userTasks[0]?.tokenPayload).toEqual({ a: 1 });
   });
 
+  it("takes the start payload as it is at the call, as the wire would", async () => {
+    const payload = { inputValues: { a: 1, nested: { b: 2 } } };
+    const pending = api.startProcessInstance(as.boss, "Tasks", "StartManager", payload);
+    payload.inputValues.a = 99;
+    payload.inputValues.nested.b = 99;
+    const answer = await pending;
+    const tasks = await api.getUserTasksForCorrelation(as.boss, answer.correlationId);
+    expect(tasks.userTasks[0]?.tokenPayload).toEqual({ a: 1, nested: { b: 2 } });
+  });
+
   it("joins the given correlation", async () => {
     const correlationId = `join-${Date.now()}`;
     const first = await api.startProcessInstance(as.open, "Outcomes", "Start", {
