@@ -1,4 +1,10 @@
-import { type AnyRoute, buildUrlPath, PROBLEM_CONTENT_TYPE, routes } from "@consumer-api/contracts";
+import {
+  type AnyRoute,
+  buildUrlPath,
+  PROBLEM_CONTENT_TYPE,
+  routeList,
+  routes,
+} from "@consumer-api/contracts";
 import { describe, expect, it } from "vitest";
 import { tokens } from "./fixtures.js";
 import { newCorrelationId } from "./ids.js";
@@ -62,6 +68,38 @@ export function httpSuite(options: HttpSuiteOptions): void {
     it("401 problem+json for an Authorization header that is not a bearer token", async () => {
       const basic = `Basic ${Buffer.from("clerk:secret").toString("base64")}`;
       await expectProblem(await get(url(routes.getProcessModels, {}), basic), 401);
+    });
+
+    // The typed client refuses an empty token before sending anything, so these reach the server only here.
+    for (const route of routeList) {
+      const target = () =>
+        url(route, Object.fromEntries(Object.keys(route.params.shape).map((name) => [name, "x"])));
+      const send = (authorization?: string) =>
+        doFetch(target(), {
+          method: route.method,
+          headers: {
+            ...(authorization === undefined ? {} : { authorization }),
+            ...(route.body ? { "content-type": "application/json" } : {}),
+          },
+          ...(route.body ? { body: route === routes.finishUserTask ? '{"formFields":{}}' : "{}" } : {}),
+        });
+      it(`${route.operation}: 401 problem+json without an Authorization header`, async () => {
+        await expectProblem(await send(), 401);
+      });
+      it(`${route.operation}: 401 problem+json for an empty bearer token`, async () => {
+        await expectProblem(await send("Bearer "), 401);
+      });
+    }
+
+    it("a start payload nested 100k levels deep is a 400 problem+json, never a 500", async () => {
+      // Built as text: the typed client refuses such a payload before it reaches the server.
+      const deep = `${"[".repeat(100_000)}1${"]".repeat(100_000)}`;
+      await expectProblem(await post(startUrl(), `{"inputValues":${deep}}`), 400);
+      // …and the server still answers.
+      const { processModels } = await json<{ processModels: unknown[] }>(
+        get(url(routes.getProcessModels, {})),
+      );
+      expect(processModels.length).toBeGreaterThan(0);
     });
 
     it("401 comes before 400: an unknown token with malformed JSON", async () => {
