@@ -30,16 +30,16 @@ export class TransportError extends Error {
 export function fetchTransport(fetchImpl: typeof fetch): HttpTransport {
   return {
     async send({ method, url, headers, body }) {
-      let response: Response;
+      // The connection can break before the answer or in the middle of its body: both are no HTTP answer.
       try {
-        response = await fetchImpl(url, { method, headers, ...(body === undefined ? {} : { body }) });
+        const response = await fetchImpl(url, { method, headers, ...(body === undefined ? {} : { body }) });
+        const text = await response.text();
+        return { status: response.status, contentType: response.headers.get("content-type"), text };
       } catch (error) {
         throw new TransportError(`${method} ${url} failed: ${(error as Error)?.message ?? error}`, {
           cause: error,
         });
       }
-      const text = await response.text();
-      return { status: response.status, contentType: response.headers.get("content-type"), text };
     },
     close() {},
   };

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import {
   BadRequestError,
@@ -317,6 +318,31 @@ describe("createExternalConsumerApi — notifications", () => {
     await backend.restart();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(upgrades).toHaveLength(1);
+  });
+});
+
+describe("createExternalConsumerApi — a connection that breaks mid-answer", () => {
+  it("raises a TransportError, with the default transport and with an injected fetch", async () => {
+    // Headers and half the body, then the connection is cut.
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+      res.write('{"processModels":[');
+      setImmediate(() => res.socket?.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      for (const options of [{}, { fetch }]) {
+        const broken = createExternalConsumerApi({ baseUrl: `http://127.0.0.1:${port}`, ...options });
+        const error = await rejection(broken.getProcessModels(clerk));
+        expect(error).toBeInstanceOf(TransportError);
+        expect(error.message).toContain(`127.0.0.1:${port}`);
+        await broken.close();
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
