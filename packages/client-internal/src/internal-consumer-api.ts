@@ -124,6 +124,15 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     return model;
   }
 
+  /** An executable model (else 404) with a start event the caller may access (else 403). */
+  function startableModel(identity: Identity, processModelKey: string): ProcessModelInfo {
+    const model = executableModel(processModelKey);
+    if (!model.startEvents.some(accessibleTo(identity))) {
+      throw new ForbiddenError(`No access to process model "${processModelKey}".`);
+    }
+    return model;
+  }
+
   function requireCorrelation(correlationId: string): void {
     if (!engine.hasCorrelation(correlationId)) {
       throw new NotFoundError(`Correlation "${correlationId}" not found.`);
@@ -147,6 +156,22 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     if (instance.endEventKey === undefined) return undefined;
     return engine.models.get(instance.processModelKey)?.flowNodes.get(instance.endEventKey)?.lane;
   }
+
+  /** The waiting events of a query that the caller may access (lane rule), as DTOs. */
+  const eventsFor = (identity: Identity, filter: WaitFilter): EventList => ({
+    events: engine
+      .listEvents(filter)
+      .filter((event) => canAccess(identity, event.lane))
+      .map(toEvent),
+  });
+
+  /** The waiting user tasks of a query that the caller may access (lane rule), as DTOs. */
+  const userTasksFor = (identity: Identity, filter: WaitFilter): UserTaskList => ({
+    userTasks: engine
+      .listUserTasks(filter)
+      .filter((task) => canAccess(identity, task.lane))
+      .map(toUserTask),
+  });
 
   /** Waits for the instance to end without blocking anything; close() rejects the wait. */
   function waitForEnd(processInstanceId: string): Promise<InstanceRecord> {
@@ -228,12 +253,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       guarded(async () => {
         const identity = await authenticate(context);
         const key = requireKey(processModelKey, "processModelKey");
-        const model = executableModel(key);
-        const accessible = accessibleTo(identity);
-        if (!model.startEvents.some(accessible)) {
-          throw new ForbiddenError(`No access to process model "${key}".`);
-        }
-        return toProcessModel(model, accessible);
+        return toProcessModel(startableModel(identity, key), accessibleTo(identity));
       }),
 
     startProcessInstance: (
@@ -261,11 +281,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
             ? requireKey(endEventKey, "endEventKey")
             : undefined;
 
-        const model = executableModel(modelKey);
+        const model = startableModel(identity, modelKey);
         const accessible = accessibleTo(identity);
-        if (!model.startEvents.some(accessible)) {
-          throw new ForbiddenError(`No access to process model "${modelKey}".`);
-        }
         const startEvent = model.startEvents.find((node) => node.key === startKey);
         if (startEvent === undefined) {
           throw new NotFoundError(`Process model "${modelKey}" has no start event "${startKey}".`);
@@ -309,8 +326,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const identity = await authenticate(context);
         const correlation = requireKey(correlationId, "correlationId");
         requireCorrelation(correlation);
-        const events = engine.listEvents({ correlationId: correlation });
-        return { events: events.filter((e) => canAccess(identity, e.lane)).map(toEvent) };
+        return eventsFor(identity, { correlationId: correlation });
       }),
 
     getEventsForProcessModelInCorrelation: (context, processModelKey, correlationId) =>
@@ -319,8 +335,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
         requireModelInCorrelation(modelKey, correlation);
-        const events = engine.listEvents({ correlationId: correlation, processModelKey: modelKey });
-        return { events: events.filter((e) => canAccess(identity, e.lane)).map(toEvent) };
+        return eventsFor(identity, { correlationId: correlation, processModelKey: modelKey });
       }),
 
     triggerEvent: (context, processModelKey, correlationId, eventId, payloadAtCall) => {
@@ -353,8 +368,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const identity = await authenticate(context);
         const correlation = requireKey(correlationId, "correlationId");
         requireCorrelation(correlation);
-        const tasks = engine.listUserTasks({ correlationId: correlation });
-        return { userTasks: tasks.filter((t) => canAccess(identity, t.lane)).map(toUserTask) };
+        return userTasksFor(identity, { correlationId: correlation });
       }),
 
     getUserTasksForProcessModel: (context, processModelKey) =>
@@ -362,8 +376,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const identity = await authenticate(context);
         const modelKey = requireKey(processModelKey, "processModelKey");
         executableModel(modelKey);
-        const tasks = engine.listUserTasks({ processModelKey: modelKey });
-        return { userTasks: tasks.filter((t) => canAccess(identity, t.lane)).map(toUserTask) };
+        return userTasksFor(identity, { processModelKey: modelKey });
       }),
 
     getUserTasksForProcessModelInCorrelation: (context, processModelKey, correlationId) =>
@@ -372,8 +385,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
         requireModelInCorrelation(modelKey, correlation);
-        const tasks = engine.listUserTasks({ correlationId: correlation, processModelKey: modelKey });
-        return { userTasks: tasks.filter((t) => canAccess(identity, t.lane)).map(toUserTask) };
+        return userTasksFor(identity, { correlationId: correlation, processModelKey: modelKey });
       }),
 
     finishUserTask: (context, processModelKey, correlationId, userTaskId, resultAtCall) => {
@@ -499,6 +511,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
   };
   return api;
 }
+
+type WaitFilter = Parameters<Engine["listEvents"]>[0];
 
 const scoped = (correlationId: string | undefined) => (correlationId === undefined ? {} : { correlationId });
 
