@@ -65,14 +65,7 @@ export class NotificationSocket {
     this.timer = undefined;
     this.failPending(new TransportError("The client is closed."));
     this.entries.clear();
-    const ws = this.ws;
-    this.ws = undefined;
-    if (ws) {
-      ws.onclose = null;
-      ws.onmessage = null;
-      ws.onerror = () => {};
-      ws.close(1000, "client closed");
-    }
+    this.dropSocket("client closed");
   }
 
   private subscription(id: string, channel: string): Subscription {
@@ -81,8 +74,27 @@ export class NotificationSocket {
       unsubscribe: async () => {
         if (!this.entries.delete(id)) return;
         if (this.ws?.readyState === OPEN) this.sendFrame({ type: "unsubscribe", id });
+        // A socket per identity would otherwise stay open for every token ever used; the next subscribe
+        // opens a new one.
+        if (this.entries.size === 0) {
+          clearTimeout(this.timer);
+          this.timer = undefined;
+          this.dropSocket("no subscriptions");
+        }
       },
     };
+  }
+
+  /** Closes the current socket without reconnecting; what it still sends (an unsubscribe) goes first. */
+  private dropSocket(reason: string): void {
+    const ws = this.ws;
+    this.ws = undefined;
+    if (!ws) return;
+    ws.onopen = null;
+    ws.onclose = null;
+    ws.onmessage = null;
+    ws.onerror = () => {};
+    ws.close(1000, reason);
   }
 
   private connect(): void {

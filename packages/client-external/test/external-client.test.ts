@@ -1,5 +1,6 @@
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
+import type { Duplex } from "node:stream";
 import {
   BadRequestError,
   ConflictError,
@@ -306,6 +307,24 @@ describe("createExternalConsumerApi — notifications", () => {
     await client.onSignal(clerk, "b", () => {});
     await client.onSignal(manager, "a", () => {});
     expect(upgrades.sort()).toEqual(["Bearer clerk-token", "Bearer manager-token"]);
+  });
+
+  it("closes an identity's socket once its last subscription is gone, and opens a new one when needed", async () => {
+    const sockets: Duplex[] = [];
+    backend.server.server.on("upgrade", (_req, socket: Duplex) => sockets.push(socket));
+    const first = await client.onSignal(clerk, "a", () => {});
+    const second = await client.onSignal(clerk, "b", () => {});
+    expect(sockets).toHaveLength(1);
+    const closed = new Promise((resolve) => sockets[0]?.once("close", resolve));
+    await first.unsubscribe();
+    await second.unsubscribe();
+    await closed;
+    const received: string[] = [];
+    await client.onSystemEvent(clerk, "Payment", (m) => void received.push(m.correlation_id));
+    expect(sockets).toHaveLength(2);
+    await client.startProcessInstance(clerk, "Payment", "Invoiced", { correlationId: "again" });
+    await until(() => received.length === 1);
+    expect(received).toEqual(["again"]);
   });
 
   it("stops everything on close: later subscriptions fail, no reconnect", async () => {
