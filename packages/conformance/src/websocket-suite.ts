@@ -238,6 +238,14 @@ export function webSocketSuite(options: WebSocketSuiteOptions): void {
       expect(await peer.closed).toBe(WS_CLOSE_UNAUTHORIZED);
     });
 
+    it("an empty token in the first frame is an error frame 401, then the socket closes with 4401", async () => {
+      const peer = await connect();
+      peer.send({ type: "authenticate", token: "" });
+      const frame = await peer.next((f) => f.type === "error", "error");
+      expect(frame).toMatchObject({ type: "error", status: 401 });
+      expect(await peer.closed).toBe(WS_CLOSE_UNAUTHORIZED);
+    });
+
     it("a subscribe before any token is an error frame 401, then the socket closes with 4401", async () => {
       const peer = await connect();
       peer.send({
