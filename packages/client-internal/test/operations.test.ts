@@ -495,6 +495,18 @@ describe("subscription arguments", () => {
     expect(badOption.detail).toMatch(/correlationId/);
   });
 
+  it("400 naming the field, not 500, for keys that are not well-formed Unicode (a lone surrogate)", async () => {
+    const signal = await failure(api.onSignal(as.open, "go\uD800", noop), BadRequestError);
+    expect(signal.detail).toMatch(/signalKey/);
+    const correlation = await failure(
+      api.onSystemEvent(as.open, "Outcomes", noop, { correlationId: "\uDC00c" }),
+      BadRequestError,
+    );
+    expect(correlation.detail).toMatch(/correlationId/);
+    const tasks = await failure(api.getUserTasksForCorrelation(as.open, "c\uD800"), BadRequestError);
+    expect(tasks.detail).toMatch(/correlationId/);
+  });
+
   it("answers with the contract's channel strings", async () => {
     const subs = [
       await api.onBpmnEvent(as.open, "Outcomes", "EndOpen", noop),
