@@ -271,6 +271,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const startKey = requireKey(startEventKey, "startEventKey");
         const body =
           payload === undefined ? {} : parseOrBadRequest(ProcessStartRequestPayload, payload, "payload");
+        // The same key rule as for the correlationId of every other operation.
+        if (body.correlationId !== undefined) requireKey(body.correlationId, "payload.correlationId");
         if (body.inputValues !== undefined) requireJson(body.inputValues, "payload.inputValues");
         const callbackType =
           startCallbackType === undefined

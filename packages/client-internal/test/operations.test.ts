@@ -149,6 +149,11 @@ describe("startProcessInstance", () => {
       (a) => a.startProcessInstance(as.open, "Outcomes", "Start", { inputValues: { f: () => 1 } }),
       /inputValues\.f/,
     ],
+    [
+      "a correlationId with a lone surrogate (a correlation no other operation could name)",
+      (a) => a.startProcessInstance(as.open, "Outcomes", "Start", { correlationId: "c\uD800" }),
+      /correlationId/,
+    ],
     ["an empty model key", (a) => a.startProcessInstance(as.open, "", "Start"), /processModelKey/],
     ["an empty start event key", (a) => a.startProcessInstance(as.open, "Outcomes", ""), /startEventKey/],
   ])("400 for %s, naming the field", async (_name, call, field) => {
