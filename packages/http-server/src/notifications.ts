@@ -56,6 +56,8 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
   const releases = new Set<() => void>();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the socket over without its error listener: a client that resets it must not crash us.
+    socket.on("error", () => socket.destroy());
     const pathname = (req.url ?? "").split("?")[0];
     const websocket = req.headers.upgrade?.toLowerCase() === "websocket";
     if (pathname !== API_PREFIX + NOTIFICATIONS_PATH || !websocket) {

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { API_PREFIX, buildChannel, NOTIFICATIONS_PATH, WS_CLOSE_UNAUTHORIZED } from "@consumer-api/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -241,6 +242,40 @@ describe("notifications over WebSocket", () => {
     expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toMatchObject({
       processModels: [expect.objectContaining({ key: "Order" })],
     });
+  });
+
+  it("survives clients that reset the connection right after an upgrade request", async () => {
+    const url = await start();
+    const { port } = new URL(server.url);
+    const upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n";
+    const requests = [
+      `GET ${API_PREFIX}/other HTTP/1.1\r\nHost: x\r\n${upgrade}Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      `GET ${API_PREFIX}/process_models HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n`,
+      `POST ${API_PREFIX}/x HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade\r\nContent-Length: 3\r\n\r\nabc`,
+      `GET ${path} HTTP/1.1\r\nHost: x\r\n${upgrade}\r\n`,
+    ];
+    for (let round = 0; round < 100; round++) {
+      await Promise.all(
+        requests.map(
+          (request) =>
+            new Promise<void>((resolve) => {
+              const socket = connect(Number(port), "127.0.0.1", () => {
+                socket.write(request);
+                const reset = () => {
+                  socket.resetAndDestroy();
+                  resolve();
+                };
+                if (round % 2 === 0) reset();
+                else setImmediate(reset);
+              });
+              socket.on("error", () => {});
+            }),
+        ),
+      );
+    }
+    const socket = await open(url, "alice-token");
+    socket.send({ type: "subscribe", id: "s1", channel: paid });
+    expect(await socket.next()).toEqual({ type: "subscribed", id: "s1" });
   });
 
   it("closes every socket on server close", async () => {
