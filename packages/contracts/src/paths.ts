@@ -1,11 +1,20 @@
 import { BadRequestError } from "./errors.js";
 import { type AnyRoute, API_PREFIX, type HttpMethod, routeList } from "./routes.js";
 
-/** The full path (API_PREFIX included) of a route for its params; every param is URI-encoded. */
+/** "." and "..": a URL drops or climbs them, percent-encoded or not (WHATWG URL), so they cannot be a segment. */
+const DOT_SEGMENT = /^\.\.?$/;
+
+/**
+ * The full path (API_PREFIX included) of a route for its params; every param is URI-encoded. A param that is
+ * "." or ".." is a 400 naming it: fetch would normalise it away and call another route.
+ */
 export function buildPath(route: Pick<AnyRoute, "path">, params: Record<string, string>): string {
   const path = route.path.replace(/:([a-z_]+)/g, (_, name: string) => {
     const value = params[name];
     if (value === undefined) throw new TypeError(`Missing path parameter "${name}" for ${route.path}`);
+    if (DOT_SEGMENT.test(value)) {
+      throw new BadRequestError(`path.${name}: "${value}" cannot travel as a URL path segment`);
+    }
     return encodeURIComponent(value);
   });
   return API_PREFIX + path;

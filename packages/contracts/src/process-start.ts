@@ -22,6 +22,8 @@ export const ProcessStartRequestPayload = z
     correlationId: z
       .string()
       .min(1)
+      // "." and ".." could never be addressed in a route's path: a URL drops or climbs them.
+      .regex(/^(?!\.\.?$)/, 'must not be "." or ".." (a correlation id travels in URL paths)')
       .optional()
       .describe("Join this correlation; generated (UUID v4) when absent."),
     callerId: z.string().optional(),

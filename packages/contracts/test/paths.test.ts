@@ -23,6 +23,25 @@ describe("buildPath / matchRoute", () => {
     });
   });
 
+  const notDotSegments = values.filter((value) => value !== "." && value !== "..");
+  it.each(notDotSegments)("a param %j survives a WHATWG URL (as fetch sends it) unchanged", (value) => {
+    const route = routes.getUserTasksForProcessModelInCorrelation;
+    const params = { process_model_key: value, correlation_id: value };
+    const { pathname } = new URL(`http://server.test${buildPath(route, params)}`);
+    expect(matchRoute(route.method, pathname)).toEqual({ kind: "match", route, params });
+  });
+
+  it.each([".", ".."])("refuses the dot segment %j as a param with a 400 naming it", (value) => {
+    // A URL drops "." and climbs "..", percent-encoded or not: the request would reach another route.
+    const route = routes.getUserTasksForProcessModelInCorrelation;
+    expect(() => buildPath(route, { process_model_key: "Order", correlation_id: value })).toThrow(
+      BadRequestError,
+    );
+    expect(() => buildPath(route, { process_model_key: "Order", correlation_id: value })).toThrow(
+      /path\.correlation_id/,
+    );
+  });
+
   it("encodes each param as one segment", () => {
     expect(buildPath(routes.getProcessModelByKey, { process_model_key: "a/b c" })).toBe(
       `${API_PREFIX}/process_models/a%2Fb%20c`,

@@ -85,7 +85,15 @@ export const specExamples = {
       { inputValues: null },
       { inputValues: 42 },
     ],
-    invalid: [{ correlationId: "" }, { correlationId: 5 }, { callerId: true }, [], "payload"],
+    invalid: [
+      { correlationId: "" },
+      { correlationId: "." },
+      { correlationId: ".." },
+      { correlationId: 5 },
+      { callerId: true },
+      [],
+      "payload",
+    ],
   },
   ProcessStartResponsePayload: {
     valid: [
