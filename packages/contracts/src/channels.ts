@@ -34,9 +34,16 @@ interface ChannelDefinition<K extends ChannelKind> {
   ): Promise<Subscription>;
 }
 
-const enc = encodeURIComponent;
+/** One percent-encoded segment; a lone surrogate, which no encoding carries, is a 400 naming the param. */
+const enc = (value: string, name: string): string => {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    throw new BadRequestError(`${name}: expected well-formed Unicode (it has a lone surrogate)`);
+  }
+};
 const scope = (processModelKey: string, correlationId?: string) =>
-  `/process_model/${enc(processModelKey)}${correlationId === undefined ? "" : `/correlations/${enc(correlationId)}`}`;
+  `/process_model/${enc(processModelKey, "processModelKey")}${correlationId === undefined ? "" : `/correlations/${enc(correlationId, "correlationId")}`}`;
 const correlationOption = (correlationId?: string) =>
   correlationId === undefined ? undefined : { correlationId };
 
@@ -50,7 +57,7 @@ export const channels: { [K in ChannelKind]: ChannelDefinition<K> } = {
     ],
     description: "A modelled event (start, end, intermediate, boundary) was reached or triggered.",
     build: (p) =>
-      `${scope(p.processModelKey, p.correlationId)}/events/${enc(p.eventKey)}/process_notifications`,
+      `${scope(p.processModelKey, p.correlationId)}/events/${enc(p.eventKey, "eventKey")}/process_notifications`,
     subscribe: (api, ctx, p, cb) =>
       api.onBpmnEvent(ctx, p.processModelKey, p.eventKey, cb, correlationOption(p.correlationId)),
   },
@@ -63,7 +70,7 @@ export const channels: { [K in ChannelKind]: ChannelDefinition<K> } = {
     ],
     description: 'An activity "started" or "finished" (event_key).',
     build: (p) =>
-      `${scope(p.processModelKey, p.correlationId)}/activities/${enc(p.activityKey)}/process_notifications`,
+      `${scope(p.processModelKey, p.correlationId)}/activities/${enc(p.activityKey, "activityKey")}/process_notifications`,
     subscribe: (api, ctx, p, cb) =>
       api.onActivity(ctx, p.processModelKey, p.activityKey, cb, correlationOption(p.correlationId)),
   },
@@ -85,7 +92,7 @@ export const channels: { [K in ChannelKind]: ChannelDefinition<K> } = {
     method: "onSignal",
     templates: ["/signals/{signal_key}/process_notifications"],
     description: "A process threw the signal; every authenticated identity receives it.",
-    build: (p) => `/signals/${enc(p.signalKey)}/process_notifications`,
+    build: (p) => `/signals/${enc(p.signalKey, "signalKey")}/process_notifications`,
     subscribe: (api, ctx, p, cb) => api.onSignal(ctx, p.signalKey, cb),
   },
 };

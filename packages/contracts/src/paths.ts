@@ -15,7 +15,11 @@ export function buildPath(route: Pick<AnyRoute, "path">, params: Record<string, 
     if (DOT_SEGMENT.test(value)) {
       throw new BadRequestError(`path.${name}: "${value}" cannot travel as a URL path segment`);
     }
-    return encodeURIComponent(value);
+    try {
+      return encodeURIComponent(value);
+    } catch {
+      throw new BadRequestError(`path.${name}: expected well-formed Unicode (it has a lone surrogate)`);
+    }
   });
   return API_PREFIX + path;
 }

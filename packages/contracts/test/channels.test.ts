@@ -68,6 +68,13 @@ describe("channels", () => {
     },
   );
 
+  it("refuses a lone surrogate, which no channel can carry, with a 400 naming the param", () => {
+    expect(() => buildChannel("systemEvent", { processModelKey: "Order", correlationId: "c\uDC00" })).toThrow(
+      BadRequestError,
+    );
+    expect(() => buildChannel("signal", { signalKey: "\uD800" })).toThrow(/signalKey/);
+  });
+
   it("builds SPEC §5's channel strings", () => {
     expect(
       buildChannel("bpmnEvent", { processModelKey: "Order", eventKey: "End1", correlationId: "c-1" }),

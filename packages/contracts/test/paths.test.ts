@@ -42,6 +42,15 @@ describe("buildPath / matchRoute", () => {
     );
   });
 
+  it("refuses a lone surrogate, which no URL can carry, with a 400 naming the param", () => {
+    expect(() => buildPath(routes.getEventsForCorrelation, { correlation_id: "a\uD800b" })).toThrow(
+      BadRequestError,
+    );
+    expect(() => buildPath(routes.getEventsForCorrelation, { correlation_id: "a\uD800b" })).toThrow(
+      /path\.correlation_id/,
+    );
+  });
+
   it("encodes each param as one segment", () => {
     expect(buildPath(routes.getProcessModelByKey, { process_model_key: "a/b c" })).toBe(
       `${API_PREFIX}/process_models/a%2Fb%20c`,
