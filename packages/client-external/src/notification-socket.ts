@@ -1,4 +1,5 @@
 import {
+  BadRequestError,
   type ErrorFrame,
   errorFromProblem,
   type NotificationCallback,
@@ -9,6 +10,11 @@ import {
 } from "@consumer-api/contracts";
 import { TransportError } from "./http-transport.js";
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from "./websocket-like.js";
+
+/** Close code of a frame above the peer's size limit (RFC 6455 §7.4.1). */
+const WS_CLOSE_MESSAGE_TOO_BIG = 1009;
+
+const subscribeFrame = (id: string, channel: string) => JSON.stringify({ type: "subscribe", id, channel });
 
 export interface ReconnectOptions {
   /** First delay after a drop, doubled per failed attempt. Default 100 ms. */
@@ -54,7 +60,7 @@ export class NotificationSocket {
     const id = `s${++this.nextId}`;
     return new Promise<Subscription>((resolve, reject) => {
       this.entries.set(id, { channel, callback, pending: { resolve, reject } });
-      if (this.ws?.readyState === OPEN) this.sendFrame({ type: "subscribe", id, channel });
+      if (this.ws?.readyState === OPEN) this.send(subscribeFrame(id, channel));
       else if (!this.ws && !this.timer) this.connect();
     });
   }
@@ -115,8 +121,7 @@ export class NotificationSocket {
     ws.onopen = () => {
       opened = true;
       if (!headerAuth) this.sendFrame({ type: "authenticate", token });
-      for (const [id, entry] of this.entries)
-        this.sendFrame({ type: "subscribe", id, channel: entry.channel });
+      for (const [id, entry] of this.entries) this.send(subscribeFrame(id, entry.channel));
     };
     ws.onmessage = (event) => this.receive(event.data);
     ws.onerror = () => {};
@@ -130,6 +135,7 @@ export class NotificationSocket {
         this.entries.clear();
         return;
       }
+      if (event.code === WS_CLOSE_MESSAGE_TOO_BIG) this.failOversized();
       // Unreachable: a subscribe still waiting fails now. After a drop every subscription, acknowledged or
       // not, is sent again on the next socket.
       if (!opened) this.failPending(new TransportError(`Cannot connect to ${url} (code ${event.code}).`));
@@ -198,6 +204,25 @@ export class NotificationSocket {
     else this.options.onSubscriptionError?.(entry.channel, error);
   }
 
+  /**
+   * The server closed the socket because a frame exceeded its size limit: the largest subscribe still waiting
+   * (its channel is too long). Sent again after the reconnect it would close the socket again, forever.
+   */
+  private failOversized(): void {
+    const size = (id: string, entry: Entry) => subscribeFrame(id, entry.channel).length;
+    let largest = 0;
+    for (const [id, entry] of this.entries) if (entry.pending) largest = Math.max(largest, size(id, entry));
+    for (const [id, entry] of this.entries) {
+      if (!entry.pending || size(id, entry) < largest) continue;
+      this.entries.delete(id);
+      entry.pending.reject(
+        new BadRequestError(
+          "channel: the subscribe frame exceeds the server's WebSocket message size limit.",
+        ),
+      );
+    }
+  }
+
   private failPending(error: Error): void {
     for (const [id, entry] of this.entries) {
       if (!entry.pending) continue;
@@ -207,8 +232,12 @@ export class NotificationSocket {
   }
 
   private sendFrame(frame: unknown): void {
+    this.send(JSON.stringify(frame));
+  }
+
+  private send(text: string): void {
     try {
-      this.ws?.send(JSON.stringify(frame));
+      this.ws?.send(text);
     } catch {
       // The socket is closing; onclose takes it from here.
     }

@@ -11,6 +11,7 @@ import {
   type NotificationMessage,
   UnauthorizedError,
 } from "@consumer-api/contracts";
+import { startServer } from "@consumer-api/http-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { createExternalConsumerApi as createBrowserClient } from "../src/index.js";
@@ -325,6 +326,33 @@ describe("createExternalConsumerApi — notifications", () => {
     await client.startProcessInstance(clerk, "Payment", "Invoiced", { correlationId: "again" });
     await until(() => received.length === 1);
     expect(received).toEqual(["again"]);
+  });
+
+  it("rejects a subscription whose frame the server refuses as too large (1009) instead of resending it forever", async () => {
+    const small = await startServer({
+      api: backend.internal,
+      authenticate: (ctx) => backend.internal.authenticate(ctx),
+      maxPayload: 512,
+    });
+    const limited = createExternalConsumerApi({
+      baseUrl: small.url,
+      reconnect: { initialDelay: 20, maxDelay: 200 },
+    });
+    try {
+      const received: string[] = [];
+      await limited.onSystemEvent(clerk, "Payment", (m) => void received.push(m.correlation_id));
+      const error = await rejection(limited.onSignal(clerk, "x".repeat(600), () => {}));
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect(error.detail).toMatch(/^channel: /);
+      // The other subscription lives on (on a new socket).
+      for (let i = 0; !received.includes(`big-${i - 1}`); i++) {
+        await limited.startProcessInstance(clerk, "Payment", "Invoiced", { correlationId: `big-${i}` });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await limited.close();
+      await small.close();
+    }
   });
 
   it("stops everything on close: later subscriptions fail, no reconnect", async () => {
