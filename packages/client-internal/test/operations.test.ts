@@ -442,6 +442,32 @@ describe("events", () => {
   });
 });
 
+describe("payload arguments", () => {
+  it("triggerEvent takes the payload as it is at the call, as the wire would", async () => {
+    const { correlationId } = await api.startProcessInstance(as.open, "Events", "StartEvents");
+    const events = (await api.getEventsForCorrelation(as.clerk, correlationId)).events;
+    await api.triggerEvent(
+      as.clerk,
+      "Events",
+      correlationId,
+      events.find((e) => e.eventKey === "GoClerk")?.eventId as string,
+    );
+    const payload = { paid: true, details: { amount: 5 } };
+    const pending = api.triggerEvent(
+      as.open,
+      "Events",
+      correlationId,
+      events.find((e) => e.eventKey === "Payment")?.eventId as string,
+      payload,
+    );
+    payload.paid = false;
+    payload.details.amount = 0;
+    await pending;
+    const result = await api.getProcessResultForCorrelation(as.open, "Events", correlationId);
+    expect(result.result).toEqual({ paid: true, details: { amount: 5 } });
+  });
+});
+
 describe("getProcessResultForCorrelation", () => {
   it("403 when the end event is inaccessible, 404 unknown correlation or model not in it", async () => {
     const { correlationId } = await api.startProcessInstance(as.open, "Outcomes", "Start", {
