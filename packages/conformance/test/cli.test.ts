@@ -97,6 +97,20 @@ describe("consumer-api-conformance CLI", () => {
     expect(output).toContain("--identities");
   });
 
+  it.each([
+    [["run"], "--url"],
+    [["run", "--url", "not a url"], "not a URL"],
+    [["fixtures"], "fixtures <dir>"],
+    [["fixtures", "a", "b"], "fixtures <dir>"],
+    [["frobnicate"], 'unknown command "frobnicate"'],
+    [["run", "--port", "1"], "--port"],
+    [[], "fixtures <dir>"],
+  ])("a bad command line %j exits 2, saying what is wrong", async (args, says) => {
+    const { code, output } = await conformance(...args);
+    expect(code).toBe(2);
+    expect(output).toContain(says);
+  });
+
   it("run --url against an address where nothing listens exits non-zero, saying so", async () => {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
