@@ -28,5 +28,7 @@ export function sendEmpty(res: ServerResponse, status: number): void {
 /** RFC 9457 body for any thrown value (a non-ConsumerApiError becomes a generic 500). */
 export function sendProblem(res: ServerResponse, error: unknown, headers: Record<string, string> = {}): void {
   const problem = problemFromError(error);
-  sendJson(res, problem.status, problem, PROBLEM_CONTENT_TYPE, headers);
+  // A 401 must name the scheme it wants (RFC 9110 §11.6.1).
+  const challenge: Record<string, string> = problem.status === 401 ? { "www-authenticate": "Bearer" } : {};
+  sendJson(res, problem.status, problem, PROBLEM_CONTENT_TYPE, { ...headers, ...challenge });
 }

@@ -93,6 +93,7 @@ describe("createFetchHandler", () => {
       expect(inProcess.status).toBe(overSocket.status);
       expect(inProcess.headers.get("content-type")).toBe(overSocket.headers.get("content-type"));
       expect(inProcess.headers.get("allow")).toBe(overSocket.headers.get("allow"));
+      expect(inProcess.headers.get("www-authenticate")).toBe(overSocket.headers.get("www-authenticate"));
       expect(await inProcess.text()).toBe(await overSocket.text());
     });
   }

@@ -117,6 +117,21 @@ describe("http-server routing and decoding", () => {
     expect(response.headers.get("allow")).toBe("POST");
   });
 
+  it("names the Bearer scheme in WWW-Authenticate on every 401 (RFC 9110 §11.6.1)", async () => {
+    let response = await fetch(`${server.url}${API_PREFIX}/process_models`);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe("Bearer");
+    response = await fetch(`${server.url}${finishPath}`, {
+      method: "POST",
+      headers: { authorization: "Bearer unknown", "content-type": "application/json" },
+      body: "{",
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe("Bearer");
+    response = await fetch(`${server.url}${API_PREFIX}/process_models/Order`, { headers: auth });
+    expect(response.headers.get("www-authenticate")).toBeNull();
+  });
+
   it("answers 401 for a missing or malformed Authorization header", async () => {
     let response = await fetch(`${server.url}${API_PREFIX}/process_models`);
     expect(response.status).toBe(401);
