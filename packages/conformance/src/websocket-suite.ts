@@ -12,6 +12,7 @@ import { WebSocket } from "ws";
 import { DELIVERY_BOUND_MS } from "./collector.js";
 import { tokens } from "./fixtures.js";
 import { newCorrelationId } from "./ids.js";
+import { serverFrameViolation } from "./server-frame-check.js";
 
 export interface WebSocketSuiteOptions {
   name: string;
@@ -39,9 +40,15 @@ export function webSocketSuite(options: WebSocketSuiteOptions): void {
   const socketUrl =
     options.notificationsUrl ?? `${base.replace(/^http/, "ws")}${API_PREFIX}${NOTIFICATIONS_PATH}`;
   const open: Peer[] = [];
+  // Every frame is also checked against the generated JSON Schema, with ajv: the typed client drops a frame
+  // it cannot parse, so a wrong shape would otherwise show only as a message that never came.
+  let frameViolations: string[] = [];
 
   afterEach(() => {
     for (const peer of open.splice(0)) peer.close();
+    const found = frameViolations;
+    frameViolations = [];
+    if (found.length > 0) throw new Error(`server frames of a wrong shape (SPEC §5.1):\n${found.join("\n")}`);
   });
 
   const connect = async (headerToken?: string): Promise<Peer> => {
@@ -52,7 +59,13 @@ export function webSocketSuite(options: WebSocketSuiteOptions): void {
     const frames: ServerFrame[] = [];
     const waiters = new Set<() => void>();
     ws.on("message", (data) => {
-      frames.push(JSON.parse(String(data)) as ServerFrame);
+      const text = String(data);
+      const violation = serverFrameViolation(text);
+      if (violation !== undefined) {
+        frameViolations.push(violation);
+        if (violation.startsWith("not JSON")) return;
+      }
+      frames.push(JSON.parse(text) as ServerFrame);
       for (const wake of waiters) wake();
     });
     const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
