@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ConsumerApiError } from "@consumer-api/contracts";
-import { sendProblem } from "./problem-response.js";
+import { sendProblemAndClose } from "./problem-response.js";
 
 export interface BodyTimeouts {
   /** Milliseconds without a single body byte arriving, while the body is incomplete. 0: none. */
@@ -48,8 +48,7 @@ export function watchBodyTimeouts(req: IncomingMessage, res: ServerResponse, tim
       socket.destroy();
       return;
     }
-    sendProblem(res, new ConsumerApiError(408, "Request Timeout", detail), { connection: "close" });
-    res.once("finish", () => setTimeout(() => socket.destroy(), LINGER_AFTER_408_MS).unref());
+    sendProblemAndClose(res, new ConsumerApiError(408, "Request Timeout", detail), LINGER_AFTER_408_MS);
   };
 
   res.once("close", () => clearTimeout(timer));

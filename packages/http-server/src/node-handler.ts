@@ -13,15 +13,11 @@ import {
 import { bearerToken } from "./bearer-token.js";
 import { methodNotAllowed, notFound } from "./http-error.js";
 import { openApiDocument } from "./openapi-document.js";
-import { sendEmpty, sendJson, sendProblem } from "./problem-response.js";
+import { sendEmpty, sendJson, sendProblem, sendProblemAndClose } from "./problem-response.js";
 import { parseJsonBody, readBody } from "./request-body.js";
 import { defaults, reportError, type ServerOptions } from "./server-options.js";
 
-/**
- * After a 413 the rest of the body is not read. The socket is destroyed a moment after the answer so the
- * client can read it first: closing a socket with unread input sends a RST, which can discard the answer on
- * the client's side before it was read.
- */
+/** After a 413 the rest of the body is not read: how long the client has to read the answer. */
 const LINGER_AFTER_413_MS = 1000;
 
 type Operation = (context: ConsumerContext, ...args: unknown[]) => Promise<unknown>;
@@ -94,12 +90,10 @@ export function createNodeHandler(
     handle(req, res).catch((error: unknown) => {
       if (!(error instanceof ConsumerApiError)) reportError(options, error);
       if (error instanceof ConsumerApiError && error.status === 413) {
-        sendProblem(res, error, { connection: "close" });
-        const socket = req.socket;
-        if (socket) res.once("finish", () => setTimeout(() => socket.destroy(), LINGER_AFTER_413_MS).unref());
-        return;
+        sendProblemAndClose(res, error, LINGER_AFTER_413_MS);
+      } else {
+        sendProblem(res, error);
       }
-      sendProblem(res, error);
     });
   };
 }

@@ -32,3 +32,14 @@ export function sendProblem(res: ServerResponse, error: unknown, headers: Record
   const challenge: Record<string, string> = problem.status === 401 ? { "www-authenticate": "Bearer" } : {};
   sendJson(res, problem.status, problem, PROBLEM_CONTENT_TYPE, { ...headers, ...challenge });
 }
+
+/**
+ * Answers with a problem and closes the connection although the request's body was not read to its end. The
+ * socket is destroyed a moment after the answer so the client can read it first: closing a socket with
+ * unread input sends a RST, which can discard the answer on the client's side before it was read.
+ */
+export function sendProblemAndClose(res: ServerResponse, error: unknown, lingerMs: number): void {
+  sendProblem(res, error, { connection: "close" });
+  const socket = res.req?.socket;
+  if (socket) res.once("finish", () => setTimeout(() => socket.destroy(), lingerMs).unref());
+}
