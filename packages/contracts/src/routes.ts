@@ -35,11 +35,13 @@ const StartQuery = z
         "1 CallbackOnProcessInstanceCreated (default), 2 CallbackOnProcessInstanceFinished, 3 CallbackOnEndEventReached.",
       )
       .transform((v) => (v === undefined ? undefined : (Number(v) as StartCallbackTypeValue))),
+    // No min(1) here: SPEC §4.3 ignores end_event_id for 1 and 2, even an empty one; 3 requires it below.
     end_event_id: z
       .string()
-      .min(1)
       .optional()
-      .describe("The end event to wait for; required with startCallbackType=3."),
+      .describe(
+        "The end event to wait for; required (non-empty) with startCallbackType=3, ignored otherwise.",
+      ),
   })
   .superRefine((query, ctx) => {
     if (query.startCallbackType === StartCallbackType.CallbackOnEndEventReached && !query.end_event_id) {

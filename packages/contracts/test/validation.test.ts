@@ -49,4 +49,15 @@ describe("parseOrBadRequest", () => {
       /^query\.end_event_id: /,
     );
   });
+
+  it("ignores end_event_id for callback types 1 and 2, even an empty one (SPEC §4.3), and requires it non-empty for 3", () => {
+    const query = routes.startProcessInstance.query;
+    for (const startCallbackType of [undefined, "1", "2"]) {
+      const parsed = query.safeParse({ startCallbackType, end_event_id: "" });
+      expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+    }
+    expect(
+      badRequestDetail(() => parseOrBadRequest(query, { startCallbackType: "3", end_event_id: "" }, "query")),
+    ).toMatch(/^query\.end_event_id: /);
+  });
 });
