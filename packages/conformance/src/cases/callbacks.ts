@@ -133,6 +133,15 @@ export function callbackCases(options: ConformanceOptions): void {
       expect(answer.endEventKey).toBe("Big");
     });
 
+    it("1 and 2 ignore even an empty end event key", async () => {
+      expect((await startWith(1, "")).endEventKey).toBeUndefined();
+      expect((await startWith(2, "")).endEventKey).toBe("Big");
+    });
+
+    it("3: 400 naming the end event when it is empty", async () => {
+      await expectBadRequest(startWith(3, ""), /end_?event/i);
+    });
+
     it("2: 500 when a script fails, with the failure's detail for a caller who may see the script", async () => {
       const error = await expectError(start(h.api, as.clerk, "Scripted", "FailStart", { callback: 2 }), 500);
       expect(error.detail).toContain("explode-7f3a");
