@@ -59,7 +59,7 @@ async function run(url: string): Promise<number> {
   }
   // A server that is not there would fail every case the same way; one clear line says it better.
   try {
-    await fetch(new URL(buildUrlPath(routes.getProcessModels, {}, {}), url));
+    await fetch(url.replace(/\/$/, "") + buildUrlPath(routes.getProcessModels, {}, {}));
   } catch (error) {
     console.error(`cannot reach ${url}: ${(error as Error).cause ?? (error as Error).message}`);
     return 2;

@@ -1,5 +1,6 @@
 import {
   type AnyRoute,
+  API_PREFIX,
   generateJsonSchemas,
   matchRoute,
   type NamedTypeName,
@@ -93,9 +94,12 @@ export function schemaCheckedFetch(inner: typeof fetch = globalThis.fetch): Sche
     const response = await inner(input, init);
     const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
     const method = init?.method ?? (typeof input === "object" && "method" in input ? input.method : "GET");
+    // A server may sit under a path base (https://host/app/api/consumer/v1/…): match from the prefix on.
+    // Params are percent-encoded, so the first occurrence of the prefix is the real one.
+    const at = url.pathname.indexOf(`${API_PREFIX}/`);
     let match: ReturnType<typeof matchRoute>;
     try {
-      match = matchRoute(method, url.pathname);
+      match = matchRoute(method, at < 0 ? url.pathname : url.pathname.slice(at));
     } catch {
       return response;
     }

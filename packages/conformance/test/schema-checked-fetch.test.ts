@@ -68,6 +68,13 @@ describe("schemaCheckedFetch", () => {
     expect(checked.takeViolations()[0]).toContain("204");
   });
 
+  it("checks a server mounted under a path base as well", async () => {
+    const { endEvents: _, ...withoutEndEvents } = model;
+    const checked = answering(200, withoutEndEvents);
+    await checked.fetch(modelUrl.replace(BASE, `${BASE}/tenant-a/app`));
+    expect(checked.takeViolations()[0]).toContain("endEvents");
+  });
+
   it("leaves responses outside the route table alone", async () => {
     const checked = answering(200, { anything: true });
     await checked.fetch(`${BASE}${API_PREFIX}/openapi.json`);
