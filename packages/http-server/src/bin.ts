@@ -9,6 +9,10 @@ import { type CliLimits, parseCliOptions, usage } from "./cli-options.js";
 import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
 
 async function main(): Promise<number> {
+  // When whatever reads the output goes away (`| head`, a restarted log collector) writes fail with EPIPE:
+  // the log is lost, the service must not be.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+
   // Listen for the stop signals before anything else, so a signal during startup is a clean stop too.
   let stopSignal: ((signal: NodeJS.Signals) => void) | undefined;
   let signalled: NodeJS.Signals | undefined;

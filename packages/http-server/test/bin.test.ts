@@ -107,6 +107,19 @@ describe("consumer-api-server", () => {
     expect(await second.exited).toBe(0);
   });
 
+  it("keeps serving when whatever reads its output goes away (e.g. `| head -1`)", async () => {
+    const program = await serve();
+    program.child.stdout?.destroy();
+    // Each answered request writes a log line into the closed pipe.
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${program.url}${API_PREFIX}/process_models`, { headers: alice });
+      expect(response.status).toBe(200);
+    }
+    expect(program.child.exitCode).toBeNull();
+    program.child.kill("SIGTERM");
+    expect(await program.exited).toBe(0);
+  });
+
   it("takes its options from the environment", async () => {
     const program = run([], {
       CONSUMER_API_MODELS: join(examples, "models"),
