@@ -1,20 +1,14 @@
 import {
   assertJsonDepth,
   BadRequestError,
+  ConsumerKey,
   DEFAULT_MAX_JSON_DEPTH,
   parseOrBadRequest,
 } from "@consumer-api/contracts";
 import { z } from "zod";
 
-/** A UTF-16 code unit of a surrogate pair on its own (with the u flag, a whole pair is one code point). */
-const LONE_SURROGATE = /\p{Cs}/u;
-
-// A lone surrogate cannot be percent-encoded into a route or channel (encodeURIComponent throws), and SQLite
-// would store U+FFFD in its place: such a string is no key, over either binding.
-const Key = z
-  .string()
-  .min(1)
-  .refine((value) => !LONE_SURROGATE.test(value), "expected well-formed Unicode (it has a lone surrogate)");
+// The contract's key rule (ConsumerKey), the same one the server applies to path params.
+const Key = ConsumerKey;
 
 /** A key parameter (model, start event, correlation, event, task…): a non-empty string, else a 400 naming it. */
 export function requireKey(value: unknown, name: string): string {

@@ -11,6 +11,7 @@ export * from "./generate/stable-json.js";
 export * from "./generate/wire-direction.js";
 export * from "./generate/write-schemas.js";
 export * from "./json-depth.js";
+export * from "./key.js";
 export * from "./named-types.js";
 export * from "./notification-message.js";
 export * from "./paths.js";

@@ -1,25 +1,19 @@
 import { BadRequestError } from "./errors.js";
+import { ConsumerKey } from "./key.js";
 import { type AnyRoute, API_PREFIX, type HttpMethod, routeList } from "./routes.js";
-
-/** "." and "..": a URL drops or climbs them, percent-encoded or not (WHATWG URL), so they cannot be a segment. */
-const DOT_SEGMENT = /^\.\.?$/;
+import { parseOrBadRequest } from "./validation.js";
 
 /**
- * The full path (API_PREFIX included) of a route for its params; every param is URI-encoded. A param that is
- * "." or ".." is a 400 naming it: fetch would normalise it away and call another route.
+ * The full path (API_PREFIX included) of a route for its params; every param is URI-encoded. A param that no
+ * URL can carry (ConsumerKey: "." or "..", which fetch would normalise into another route, or a lone
+ * surrogate) is a 400 naming it. An empty param does travel, so the server authenticates before its 400.
  */
 export function buildPath(route: Pick<AnyRoute, "path">, params: Record<string, string>): string {
   const path = route.path.replace(/:([a-z_]+)/g, (_, name: string) => {
     const value = params[name];
     if (value === undefined) throw new TypeError(`Missing path parameter "${name}" for ${route.path}`);
-    if (DOT_SEGMENT.test(value)) {
-      throw new BadRequestError(`path.${name}: "${value}" cannot travel as a URL path segment`);
-    }
-    try {
-      return encodeURIComponent(value);
-    } catch {
-      throw new BadRequestError(`path.${name}: expected well-formed Unicode (it has a lone surrogate)`);
-    }
+    if (value !== "") parseOrBadRequest(ConsumerKey, value, `path.${name}`);
+    return encodeURIComponent(value);
   });
   return API_PREFIX + path;
 }

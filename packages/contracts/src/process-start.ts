@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ConsumerKey } from "./key.js";
 
 export const StartCallbackType = {
   /** Answer once the instance started (ran up to its first wait state). */
@@ -19,13 +20,7 @@ export type StartCallbackType = z.infer<typeof StartCallbackTypeSchema>;
 
 export const ProcessStartRequestPayload = z
   .object({
-    correlationId: z
-      .string()
-      .min(1)
-      // "." and ".." could never be addressed in a route's path: a URL drops or climbs them.
-      .regex(/^(?!\.\.?$)/, 'must not be "." or ".." (a correlation id travels in URL paths)')
-      .optional()
-      .describe("Join this correlation; generated (UUID v4) when absent."),
+    correlationId: ConsumerKey.optional().describe("Join this correlation; generated (UUID v4) when absent."),
     callerId: z.string().optional(),
     inputValues: z.unknown().optional().describe("The initial token payload."),
   })

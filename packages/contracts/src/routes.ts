@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ConsumerApi, OperationArgs, OperationName } from "./consumer-api.js";
 import { CorrelationResult } from "./correlation-result.js";
 import { EventList, EventTriggerPayload } from "./event.js";
+import { ConsumerKey } from "./key.js";
 import { ProcessModel, ProcessModelList } from "./process-model.js";
 import {
   ProcessStartRequestPayload,
@@ -20,7 +21,7 @@ export const OPENAPI_PATH = "/openapi.json";
 
 export type HttpMethod = "GET" | "POST";
 
-const key = (what: string) => z.string().min(1).describe(what);
+const key = (what: string) => ConsumerKey.describe(what);
 const processModelKey = key("The id of the bpmn:process.");
 const correlationId = key("The correlation's id.");
 

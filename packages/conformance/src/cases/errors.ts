@@ -58,5 +58,17 @@ export function errorCases(options: ConformanceOptions): void {
         400,
       );
     });
+
+    // Keys travel as URL path segments: "." and ".." would be normalised into another route, and a lone
+    // surrogate cannot be percent-encoded. Every binding refuses them the same way (contracts' ConsumerKey).
+    it.each([
+      ["an empty", ""],
+      ['a "."', "."],
+      ['a ".."', ".."],
+      ["a lone-surrogate", "c\uD800"],
+    ])("%s correlation id is a 400 naming it, never another route's answer or a 500", async (_, key) => {
+      const error = await expectError(h.api.getUserTasksForCorrelation(as.clerk, key), 400);
+      expect(error.detail).toMatch(/correlation/i);
+    });
   });
 }
