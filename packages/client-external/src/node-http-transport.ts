@@ -6,8 +6,13 @@ import { type HttpRequest, type HttpResponse, type HttpTransport, TransportError
  * node:http with keep-alive agents: the Node default, because sequential loopback round trips run several
  * times faster than through Node 20's global fetch (see the README for the measurement).
  */
+const IDEMPOTENT = new Set(["GET", "HEAD"]);
+
 export function nodeHttpTransport(): HttpTransport {
-  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  // Idle pooled connections are dropped after 4 s, before a Node server's 5 s keep-alive timeout closes them
+  // from its side, so a reused connection is rarely one the server is closing at that moment.
+  const pool = { keepAlive: true, timeout: 4000 };
+  const agents = { http: new HttpAgent(pool), https: new HttpsAgent(pool) };
 
   function attempt({ method, url, headers, body }: HttpRequest): Promise<HttpResponse & { stale?: true }> {
     const secure = url.startsWith("https:");
@@ -35,12 +40,23 @@ export function nodeHttpTransport(): HttpTransport {
         },
       );
       req.on("error", (error: NodeJS.ErrnoException) => {
-        // A pooled connection the server had already closed (idle timeout, restart): the request never
-        // reached it, so it is sent once more on a fresh connection (what Node's docs advise for reusedSocket).
-        const stale =
+        // A pooled connection reset before any answer: most often the server closed it as idle just as it
+        // was reused, but the server may also have run the request and died before answering. Only a read
+        // is safe to send again; a POST (start, trigger, finish) must not happen twice, so it fails and says so.
+        const reset =
           req.reusedSocket && !answered && (error.code === "ECONNRESET" || error.code === "EPIPE");
-        if (stale) resolve({ status: 0, contentType: null, text: "", stale: true });
-        else reject(transportError(method, url, error));
+        if (reset && IDEMPOTENT.has(method)) resolve({ status: 0, contentType: null, text: "", stale: true });
+        else if (reset) {
+          reject(
+            transportError(
+              method,
+              url,
+              new Error(
+                "the connection was reset before any answer; the request may or may not have been processed",
+              ),
+            ),
+          );
+        } else reject(transportError(method, url, error));
       });
       req.end(body);
     });

@@ -264,6 +264,9 @@ describe("createExternalConsumerApi — notifications", () => {
     await until(() => received.includes("before"));
 
     await backend.restart();
+    // A read first: it is safe to send again on a fresh connection if the pooled one died with the old
+    // server, where a start (a POST) is never sent twice and would fail instead.
+    await client.getProcessModels(clerk);
     // Notifications resume once the client has reconnected and resubscribed; the server cannot tell us when,
     // so keep starting instances until one is delivered.
     for (let i = 0; !received.includes(`after-${i - 1}`); i++) {
