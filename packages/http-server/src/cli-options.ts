@@ -18,6 +18,7 @@ export interface CliLimits {
   drainTimeout?: number;
   maxPayload?: number;
   maxSubscriptions?: number;
+  authTimeout?: number;
   scriptTimeoutMs?: number;
 }
 
@@ -63,6 +64,7 @@ Limits (see SECURITY.md):
   --drain-timeout <ms>          on SIGTERM, wait this long for requests (5000)      CONSUMER_API_DRAIN_TIMEOUT
   --ws-max-payload <bytes>      largest WebSocket message, close 1009 (65536)       CONSUMER_API_WS_MAX_PAYLOAD
   --ws-max-subscriptions <n>    subscriptions per WebSocket (1000)                  CONSUMER_API_WS_MAX_SUBSCRIPTIONS
+  --ws-auth-timeout <ms>        time a tokenless WebSocket has to authenticate (10000)  CONSUMER_API_WS_AUTH_TIMEOUT
   --script-timeout <ms>         longest run of one script or condition (5000)       CONSUMER_API_SCRIPT_TIMEOUT
   --help                    this text
 `;
@@ -77,6 +79,7 @@ const limitOptions = {
   "drain-timeout": ["drainTimeout", "CONSUMER_API_DRAIN_TIMEOUT", 0],
   "ws-max-payload": ["maxPayload", "CONSUMER_API_WS_MAX_PAYLOAD", 1],
   "ws-max-subscriptions": ["maxSubscriptions", "CONSUMER_API_WS_MAX_SUBSCRIPTIONS", 1],
+  "ws-auth-timeout": ["authTimeout", "CONSUMER_API_WS_AUTH_TIMEOUT", 1],
   "script-timeout": ["scriptTimeoutMs", "CONSUMER_API_SCRIPT_TIMEOUT", 1],
 } as const satisfies Record<string, readonly [keyof CliLimits, string, number]>;
 type LimitOption = keyof typeof limitOptions;

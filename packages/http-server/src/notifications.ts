@@ -78,6 +78,7 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
   });
 
   const pingInterval = options.pingInterval ?? defaults.pingInterval;
+  const authTimeout = options.authTimeout ?? defaults.authTimeout;
   const keepalive = setInterval(() => {
     for (const ws of wss.clients) {
       if (alive.get(ws) === false) {
@@ -215,6 +216,13 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
         }
       })();
     }
+    // A socket that brought no token must authenticate with its first frame, and soon: otherwise it is closed.
+    const authDeadline =
+      header === undefined
+        ? setTimeout(() => {
+            if (!context && !closed) sendError(null, new UnauthorizedError("No authenticate frame in time."));
+          }, authTimeout)
+        : undefined;
     ws.on("message", (data, isBinary) => {
       if (closed) return;
       const text = isBinary ? undefined : data.toString();
@@ -224,6 +232,7 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
     function release(): void {
       if (closed) return;
       closed = true;
+      clearTimeout(authDeadline);
       releases.delete(release);
       for (const slot of slots.values()) {
         slot.cancelled = true;

@@ -31,6 +31,11 @@ export interface ServerOptions {
   maxBufferedAmount?: number;
   /** Milliseconds between WebSocket pings; a peer that missed the previous pong is terminated. Default 30 s. */
   pingInterval?: number;
+  /**
+   * Milliseconds a WebSocket without a token in its upgrade request has to send its authenticate frame; then
+   * it gets a 401 error frame and close 4401, so unauthenticated sockets cannot pile up. Default 10 s.
+   */
+  authTimeout?: number;
   /** Called once per answered request (the program's request log). */
   log?: (entry: RequestLogEntry) => void;
   /** Called with every error that is not a ConsumerApiError (answered as a generic 500). Default console.error. */
@@ -44,6 +49,7 @@ export const defaults = {
   maxSubscriptions: 1000,
   maxBufferedAmount: 4 * 1024 * 1024,
   pingInterval: 30_000,
+  authTimeout: 10_000,
 } as const;
 
 export function reportError(options: ServerOptions, error: unknown): void {

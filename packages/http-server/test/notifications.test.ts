@@ -106,6 +106,22 @@ describe("notifications over WebSocket", () => {
     expect((await byMessage.closed).code).toBe(WS_CLOSE_UNAUTHORIZED);
   });
 
+  it("closes a socket with 4401 that brings no token and sends no authenticate frame within authTimeout", async () => {
+    const url = await start({ authTimeout: 50 });
+    const silent = await open(url);
+    expect(await silent.next()).toMatchObject({ type: "error", id: null, status: 401 });
+    expect((await silent.closed).code).toBe(WS_CLOSE_UNAUTHORIZED);
+    // Authenticated sockets are not touched by the deadline, whether by header or by their first frame.
+    const byHeader = await open(url, "alice-token");
+    const byFrame = await open(url);
+    byFrame.send({ type: "authenticate", token: "bob-token" });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    for (const socket of [byHeader, byFrame]) {
+      socket.send({ type: "subscribe", id: "s1", channel: paid });
+      expect(await socket.next()).toEqual({ type: "subscribed", id: "s1" });
+    }
+  });
+
   it("answers 401 and closes with 4401 for a subscribe before authentication", async () => {
     const socket = await open(await start());
     socket.send({ type: "subscribe", id: "s1", channel: paid });
