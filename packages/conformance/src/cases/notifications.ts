@@ -29,6 +29,33 @@ export function notificationCases(options: ConformanceOptions): void {
         throw error;
       }
     };
+    /** A callback-2 start of Scripted (its script doubles `amount`), in a fresh correlation or the given one. */
+    const runScripted = (correlationId?: string, amount = 1) =>
+      start(h.api, as.clerk, "Scripted", "Start", { correlationId, callback: 2, inputValues: { amount } });
+    /** Correlation-filtered subscriptions a Scripted run reaches, each with the key of the message it ends on. */
+    const scriptedSubscriptions = [
+      {
+        method: "onBpmnEvent",
+        model: "Scripted",
+        key: "Done",
+        subscribeTo: (cb: NotificationCallback, correlationId: string) =>
+          h.api.onBpmnEvent(as.clerk, "Scripted", "Done", cb, { correlationId }),
+      },
+      {
+        method: "onActivity",
+        model: "Scripted",
+        key: "finished",
+        subscribeTo: (cb: NotificationCallback, correlationId: string) =>
+          h.api.onActivity(as.clerk, "Scripted", "Double", cb, { correlationId }),
+      },
+      {
+        method: "onSystemEvent",
+        model: "Scripted",
+        key: "ProcessInstanceFinishedSuccessfully",
+        subscribeTo: (cb: NotificationCallback, correlationId: string) =>
+          h.api.onSystemEvent(as.clerk, "Scripted", cb, { correlationId }),
+      },
+    ];
 
     beforeEach(({ skip }) => {
       if (!h.supports.notifications) skip("notifications not supported");
@@ -64,10 +91,7 @@ export function notificationCases(options: ConformanceOptions): void {
     it("onBpmnEvent without a correlation filter", async () => {
       const c = collector();
       await subscribe(h.api.onBpmnEvent(as.clerk, "Scripted", "Done", c.callback));
-      const { correlationId } = await start(h.api, as.clerk, "Scripted", "Start", {
-        callback: 2,
-        inputValues: { amount: 1 },
-      });
+      const { correlationId } = await runScripted();
       await c.waitFor(about(correlationId, "Done"), "for the end event Done");
       expect(c.messages.every((m) => m.process_model_key === "Scripted" && m.event_key === "Done")).toBe(
         true,
@@ -272,92 +296,29 @@ export function notificationCases(options: ConformanceOptions): void {
       }
     });
 
-    it("the correlation filter keeps out messages of other correlations", async () => {
-      const mine = newCorrelationId();
-      const c = collector();
-      await subscribe(h.api.onSystemEvent(as.clerk, "Scripted", c.callback, { correlationId: mine }));
-      const other = await start(h.api, as.clerk, "Scripted", "Start", {
-        callback: 2,
-        inputValues: { amount: 1 },
-      });
-      // Our own instance runs after the other one finished, so its message is the witness that delivery moved on.
-      await start(h.api, as.clerk, "Scripted", "Start", {
-        correlationId: mine,
-        callback: 2,
-        inputValues: { amount: 1 },
-      });
-      await c.waitFor(about(mine, "ProcessInstanceFinishedSuccessfully"), "for our own correlation");
-      expectNothingAbout(c, other.correlationId, "messages of another correlation");
-      expect(c.messages.every((m) => m.correlation_id === mine)).toBe(true);
-    });
-
-    for (const [method, key, subscribeTo] of [
-      [
-        "onBpmnEvent",
-        "Done",
-        (cb: NotificationCallback, correlationId: string) =>
-          h.api.onBpmnEvent(as.clerk, "Scripted", "Done", cb, { correlationId }),
-      ],
-      [
-        "onActivity",
-        "finished",
-        (cb: NotificationCallback, correlationId: string) =>
-          h.api.onActivity(as.clerk, "Scripted", "Double", cb, { correlationId }),
-      ],
-    ] as const) {
+    for (const { method, key, subscribeTo } of scriptedSubscriptions) {
       it(`${method}: the correlation filter keeps out messages of other correlations`, async () => {
         const mine = newCorrelationId();
         const c = collector();
         await subscribe(subscribeTo(c.callback, mine));
-        const other = await start(h.api, as.clerk, "Scripted", "Start", {
-          callback: 2,
-          inputValues: { amount: 1 },
-        });
+        const other = await runScripted();
         // Our own instance runs after the other one finished, so its message is the witness that delivery moved on.
-        await start(h.api, as.clerk, "Scripted", "Start", {
-          correlationId: mine,
-          callback: 2,
-          inputValues: { amount: 1 },
-        });
+        await runScripted(mine);
         await c.waitFor(about(mine, key), "for our own correlation");
         expectNothingAbout(c, other.correlationId, "messages of another correlation");
         expect(c.messages.every((m) => m.correlation_id === mine)).toBe(true);
       });
     }
 
-    for (const [method, model, startEvent, key, subscribeTo] of [
-      [
-        "onBpmnEvent",
-        "Scripted",
-        "Start",
-        "Done",
-        (cb: NotificationCallback, correlationId: string) =>
-          h.api.onBpmnEvent(as.clerk, "Scripted", "Done", cb, { correlationId }),
-      ],
-      [
-        "onActivity",
-        "Scripted",
-        "Start",
-        "finished",
-        (cb: NotificationCallback, correlationId: string) =>
-          h.api.onActivity(as.clerk, "Scripted", "Double", cb, { correlationId }),
-      ],
-      [
-        "onSystemEvent",
-        "Scripted",
-        "Start",
-        "ProcessInstanceFinishedSuccessfully",
-        (cb: NotificationCallback, correlationId: string) =>
-          h.api.onSystemEvent(as.clerk, "Scripted", cb, { correlationId }),
-      ],
-      [
-        "onSignal",
-        "Signals",
-        "Start",
-        "broadcast",
-        (cb: NotificationCallback) => h.api.onSignal(as.clerk, "broadcast", cb),
-      ],
-    ] as const) {
+    for (const { method, model, key, subscribeTo } of [
+      ...scriptedSubscriptions,
+      {
+        method: "onSignal",
+        model: "Signals",
+        key: "broadcast",
+        subscribeTo: (cb: NotificationCallback) => h.api.onSignal(as.clerk, "broadcast", cb),
+      },
+    ]) {
       it(`${method}: unsubscribe stops a subscription that was receiving; another on the channel keeps receiving`, async () => {
         const correlationId = newCorrelationId();
         const stopped = collector();
@@ -365,7 +326,7 @@ export function notificationCases(options: ConformanceOptions): void {
         const subscription = await subscribe(subscribeTo(stopped.callback, correlationId));
         await subscribe(subscribeTo(kept.callback, correlationId));
         const run = () =>
-          start(h.api, as.clerk, model, startEvent, {
+          start(h.api, as.clerk, model, "Start", {
             correlationId,
             callback: 2,
             inputValues: { amount: 1 },
@@ -393,17 +354,9 @@ export function notificationCases(options: ConformanceOptions): void {
       );
       await subscribe(h.api.onBpmnEvent(as.clerk, "Scripted", "Start", witness.callback, { correlationId }));
       await subscription.unsubscribe();
-      await start(h.api, as.clerk, "Scripted", "Start", {
-        correlationId,
-        callback: 2,
-        inputValues: { amount: 1 },
-      });
+      await runScripted(correlationId);
       // The witness hears the start event of a second instance, begun after the first one had finished.
-      const second = await start(h.api, as.clerk, "Scripted", "Start", {
-        correlationId,
-        callback: 2,
-        inputValues: { amount: 1 },
-      });
+      const second = await runScripted(correlationId);
       await witness.waitFor(
         (m) => m.correlation_id === correlationId && m.process_instance_id === second.processInstanceId,
         "for the witness",
@@ -425,16 +378,8 @@ export function notificationCases(options: ConformanceOptions): void {
         ),
       );
       await subscribe(h.api.onSystemEvent(as.clerk, "Scripted", c.callback, { correlationId }));
-      await start(h.api, as.clerk, "Scripted", "Start", {
-        correlationId,
-        callback: 2,
-        inputValues: { amount: 1 },
-      });
-      await start(h.api, as.clerk, "Scripted", "Start", {
-        correlationId,
-        callback: 2,
-        inputValues: { amount: 2 },
-      });
+      await runScripted(correlationId);
+      await runScripted(correlationId, 2);
       await c.waitFor(
         (m) =>
           m.event_key === "ProcessInstanceFinishedSuccessfully" &&
@@ -453,16 +398,8 @@ export function notificationCases(options: ConformanceOptions): void {
       try {
         await subscribe(h.api.onSystemEvent(as.clerk, "Scripted", () => held, { correlationId }));
         await subscribe(h.api.onSystemEvent(as.clerk, "Scripted", c.callback, { correlationId }));
-        await start(h.api, as.clerk, "Scripted", "Start", {
-          correlationId,
-          callback: 2,
-          inputValues: { amount: 1 },
-        });
-        const second = await start(h.api, as.clerk, "Scripted", "Start", {
-          correlationId,
-          callback: 2,
-          inputValues: { amount: 2 },
-        });
+        await runScripted(correlationId);
+        const second = await runScripted(correlationId, 2);
         await c.waitFor(
           (m) =>
             m.process_instance_id === second.processInstanceId &&
