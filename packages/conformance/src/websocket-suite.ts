@@ -156,21 +156,7 @@ export function webSocketSuite(options: WebSocketSuiteOptions): void {
       const peer = await connect(tokens.clerk);
       peer.send({ type: "subscribe", id: "n-1", channel });
       expect((await subscribed(peer, "n-1")).type).toBe("subscribed");
-      const started = await doFetch(
-        base +
-          buildUrlPath(
-            routes.startProcessInstance,
-            { process_model_key: "Basic", start_event_key: "StartB" },
-            { startCallbackType: "2" },
-          ),
-        {
-          method: "POST",
-          headers: { authorization: `Bearer ${tokens.clerk}`, "content-type": "application/json" },
-          body: JSON.stringify({ correlationId }),
-        },
-      );
-      expect(started.status).toBe(200);
-      const { processInstanceId } = (await started.json()) as { processInstanceId: string };
+      const processInstanceId = await finishedInstance(correlationId);
       const frame = await peer.next(
         (f) => f.type === "notification" && f.message.event_key === "ProcessInstanceFinishedSuccessfully",
         "ProcessInstanceFinishedSuccessfully",
