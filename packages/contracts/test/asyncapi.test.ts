@@ -13,6 +13,7 @@ import {
   toStableJson,
 } from "../src/index.js";
 import { specExamples } from "./spec-examples.js";
+import { refsOf } from "./support/refs-of.js";
 
 const require = createRequire(import.meta.url);
 // The official AsyncAPI 3.0.0 JSON Schema, bundled with its own copy of the draft-07 meta-schema, which is
@@ -45,17 +46,6 @@ function resolve(ref: string): unknown {
     .slice(2)
     .split("/")
     .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], document);
-}
-
-function refsOf(value: unknown, found: string[] = []): string[] {
-  if (Array.isArray(value)) for (const item of value) refsOf(item, found);
-  else if (value !== null && typeof value === "object") {
-    for (const [key, child] of Object.entries(value)) {
-      if (key === "$ref" && typeof child === "string") found.push(child);
-      else refsOf(child, found);
-    }
-  }
-  return found;
 }
 
 describe("AsyncAPI document", () => {

@@ -14,6 +14,7 @@ import {
   wireSideOf,
 } from "../src/index.js";
 import { specExamples } from "./spec-examples.js";
+import { refsOf } from "./support/refs-of.js";
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable sits on .default.
 const addFormats = addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv };
@@ -29,17 +30,6 @@ function newAjv(draft: (typeof JSON_SCHEMA_DRAFTS)[number]): Ajv {
   const ajv = draft === "07" ? new Ajv(options) : (new Ajv2020(options) as unknown as Ajv);
   addFormats.default(ajv);
   return ajv;
-}
-
-function refsOf(value: unknown, found: string[] = []): string[] {
-  if (Array.isArray(value)) for (const item of value) refsOf(item, found);
-  else if (value !== null && typeof value === "object") {
-    for (const [key, child] of Object.entries(value)) {
-      if (key === "$ref" && typeof child === "string") found.push(child);
-      else refsOf(child, found);
-    }
-  }
-  return found;
 }
 
 describe.each(JSON_SCHEMA_DRAFTS)("JSON Schema draft %s", (draft) => {

@@ -16,6 +16,7 @@ import {
   toStableJson,
 } from "../src/index.js";
 import { specExamples } from "./spec-examples.js";
+import { refsOf } from "./support/refs-of.js";
 
 type Operation = {
   operationId: string;
@@ -43,17 +44,6 @@ function resolve(ref: string): unknown {
       (node, key) => (node as Record<string, unknown> | undefined)?.[key.replaceAll("~1", "/")],
       document,
     );
-}
-
-function refsOf(value: unknown, found: string[] = []): string[] {
-  if (Array.isArray(value)) for (const item of value) refsOf(item, found);
-  else if (value !== null && typeof value === "object") {
-    for (const [key, child] of Object.entries(value)) {
-      if (key === "$ref" && typeof child === "string") found.push(child);
-      else refsOf(child, found);
-    }
-  }
-  return found;
 }
 
 describe("OpenAPI document", () => {
