@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ConsumerContext, NotificationMessage } from "@consumer-api/contracts";
+import { afterAll, beforeAll } from "vitest";
 import { type InternalConsumerApi, openInternalConsumerApi } from "../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,6 +43,21 @@ export async function openTestApi(): Promise<Opened> {
     await rm(data, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Opens the test binding before the calling file's tests, hands it to `use`, and disposes of it after them:
+ * one binding (one SQLite file) per test file.
+ */
+export function useTestApi(use: (api: InternalConsumerApi) => void): void {
+  let opened: Opened | undefined;
+  beforeAll(async () => {
+    opened = await openTestApi();
+    use(opened.api);
+  });
+  afterAll(async () => {
+    await opened?.dispose();
+  });
 }
 
 /** Collects notifications and lets a test await the first one that matches, without timers. */

@@ -1,16 +1,11 @@
 import { SystemEventKey } from "@consumer-api/contracts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { InternalConsumerApi } from "../src/index.js";
-import { as, Inbox, type Opened, openTestApi } from "./helpers.js";
+import { as, Inbox, useTestApi } from "./helpers.js";
 
-let opened: Opened;
 let api: InternalConsumerApi;
-beforeAll(async () => {
-  opened = await openTestApi();
-  api = opened.api;
-});
-afterAll(async () => {
-  await opened.dispose();
+useTestApi((opened) => {
+  api = opened;
 });
 
 const finishedOf = (processInstanceId: string) => (m: { event_key: string; process_instance_id: string }) =>

@@ -7,18 +7,13 @@ import {
   NotFoundError,
   UnauthorizedError,
 } from "@consumer-api/contracts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { InternalConsumerApi } from "../src/index.js";
-import { as, type Opened, openTestApi } from "./helpers.js";
+import { as, useTestApi } from "./helpers.js";
 
-let opened: Opened;
 let api: InternalConsumerApi;
-beforeAll(async () => {
-  opened = await openTestApi();
-  api = opened.api;
-});
-afterAll(async () => {
-  await opened.dispose();
+useTestApi((opened) => {
+  api = opened;
 });
 
 /** The rejection of a call, asserted to be a contract error of the given class. */

@@ -1,16 +1,11 @@
 import { ConflictError, InternalServerError } from "@consumer-api/contracts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { InternalConsumerApi } from "../src/index.js";
-import { as, type Opened, openTestApi } from "./helpers.js";
+import { as, openTestApi, useTestApi } from "./helpers.js";
 
-let opened: Opened;
 let api: InternalConsumerApi;
-beforeAll(async () => {
-  opened = await openTestApi();
-  api = opened.api;
-});
-afterAll(async () => {
-  await opened.dispose();
+useTestApi((opened) => {
+  api = opened;
 });
 
 const start = (context: { identity: string }, route: string, callback: 2 | 3, endEventKey?: string, n = 21) =>
@@ -115,6 +110,36 @@ describe("callback 2: once the instance finished", () => {
       processInstanceId: tasks[0]?.processInstanceId,
       endEventKey: "EndOpen",
       tokenPayload: { formFields: { comment: "done" } },
+    });
+  });
+});
+
+describe("a caller that gives up (its context's signal aborts)", () => {
+  it("ends its callback-2 wait; the instance runs on and ends as modelled", async () => {
+    const correlationId = `gave-up-${Date.now()}`;
+    const caller = new AbortController();
+    const waiting = api.startProcessInstance(
+      { ...as.open, signal: caller.signal },
+      "Outcomes",
+      "Start",
+      { correlationId, inputValues: { route: "wait" } },
+      2,
+    );
+    let tasks = (await api.getUserTasksForCorrelation(as.open, correlationId).catch(() => undefined))
+      ?.userTasks;
+    while (tasks === undefined || tasks.length === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      tasks = (await api.getUserTasksForCorrelation(as.open, correlationId).catch(() => undefined))
+        ?.userTasks;
+    }
+    caller.abort();
+    expect(await rejection(waiting)).toBeInstanceOf(InternalServerError);
+    await api.finishUserTask(as.open, "Outcomes", correlationId, tasks[0]?.id as string, {
+      formFields: { comment: "later" },
+    });
+    expect(await api.getProcessResultForCorrelation(as.open, "Outcomes", correlationId)).toMatchObject({
+      endEventKey: "EndOpen",
+      result: { formFields: { comment: "later" } },
     });
   });
 });
