@@ -44,6 +44,17 @@ const start = (model: string, startEvent: string, query: Record<string, string |
       query,
     ),
   );
+const resultFor = (model: string, correlationId: string, headers: Record<string, string>) =>
+  fetch(
+    url(
+      buildUrlPath(
+        routes.getProcessResultForCorrelation,
+        { process_model_key: model, correlation_id: correlationId },
+        {},
+      ),
+    ),
+    { headers },
+  );
 
 describe("http-server over client-internal and the engine", () => {
   it("applies the lane rule per token", async () => {
@@ -106,16 +117,7 @@ describe("http-server over client-internal and the engine", () => {
       body: JSON.stringify({ formFields: { approved: true } }),
     });
     expect(done.status).toBe(204);
-    const result = await fetch(
-      url(
-        buildUrlPath(
-          routes.getProcessResultForCorrelation,
-          { process_model_key: "Approval", correlation_id: "req-1" },
-          {},
-        ),
-      ),
-      { headers: manager },
-    );
+    const result = await resultFor("Approval", "req-1", manager);
     expect(result.status).toBe(200);
     expect(await result.json()).toMatchObject({
       endEventKey: "Decided",
@@ -153,16 +155,7 @@ describe("http-server over client-internal and the engine", () => {
     controller.abort();
     expect(await waiting).toBeInstanceOf(Error);
     expect((await triggerPayment("inv-2", eventId, { amount: 9 })).status).toBe(204);
-    const result = await fetch(
-      url(
-        buildUrlPath(
-          routes.getProcessResultForCorrelation,
-          { process_model_key: "Payment", correlation_id: "inv-2" },
-          {},
-        ),
-      ),
-      { headers: clerk },
-    );
+    const result = await resultFor("Payment", "inv-2", clerk);
     expect(await result.json()).toMatchObject({ endEventKey: "Paid", result: { amount: 9 } });
   });
 
