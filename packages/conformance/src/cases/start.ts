@@ -125,29 +125,24 @@ export function startCases(options: ConformanceOptions): void {
       expect(result).toMatchObject({ correlationId, processInstanceId: answer.processInstanceId });
     });
 
-    it("404 for an unknown model", async () => {
-      await expectError(h.api.startProcessInstance(as.clerk, "NoSuchModel", "Start"), 404);
-    });
-
-    it("404 for an unknown start event", async () => {
-      await expectError(h.api.startProcessInstance(as.clerk, "Basic", "NoSuchStart"), 404);
-    });
-
-    it("404 for a non-executable process", async () => {
-      await expectError(h.api.startProcessInstance(as.both, "Draft", "DraftStart"), 404);
-    });
-
-    it("404 for an end event key that is an end event, not a start event", async () => {
-      await expectError(h.api.startProcessInstance(as.clerk, "Basic", "Approved"), 404);
-    });
-
-    it("403 for a model whose start events all lie in a lane the caller lacks", async () => {
-      await expectError(h.api.startProcessInstance(as.clerk, "ManagerOnly", "ManagerOnlyStart"), 403);
-    });
-
-    it("403 for a start event in a lane the caller lacks", async () => {
-      await expectError(h.api.startProcessInstance(as.clerk, "Lanes", "ManagerStart"), 403);
-    });
+    for (const [status, what, identity, model, startEvent] of [
+      [404, "an unknown model", as.clerk, "NoSuchModel", "Start"],
+      [404, "an unknown start event", as.clerk, "Basic", "NoSuchStart"],
+      [404, "a non-executable process", as.both, "Draft", "DraftStart"],
+      [404, "an end event key that is an end event, not a start event", as.clerk, "Basic", "Approved"],
+      [
+        403,
+        "a model whose start events all lie in a lane the caller lacks",
+        as.clerk,
+        "ManagerOnly",
+        "ManagerOnlyStart",
+      ],
+      [403, "a start event in a lane the caller lacks", as.clerk, "Lanes", "ManagerStart"],
+    ] as const) {
+      it(`${status} for ${what}`, async () => {
+        await expectError(h.api.startProcessInstance(identity, model, startEvent), status);
+      });
+    }
 
     it("a start event in the caller's lane starts", async () => {
       const answer = await start(h.api, as.manager, "Lanes", "ManagerStart");
