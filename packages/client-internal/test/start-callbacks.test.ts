@@ -1,4 +1,4 @@
-import { ConflictError, InternalServerError } from "@consumer-api/contracts";
+import { ConflictError, InternalServerError, type UserTask } from "@consumer-api/contracts";
 import { describe, expect, it } from "vitest";
 import type { InternalConsumerApi } from "../src/index.js";
 import { as, openTestApi, useTestApi } from "./helpers.js";
@@ -25,6 +25,16 @@ async function rejection(call: Promise<unknown>): Promise<unknown> {
     },
     (error: unknown) => error,
   );
+}
+
+/** The correlation's user tasks once at least one is listed: a callback-2 start answers only later. */
+async function listedTasks(correlationId: string): Promise<UserTask[]> {
+  for (;;) {
+    const tasks = (await api.getUserTasksForCorrelation(as.open, correlationId).catch(() => undefined))
+      ?.userTasks;
+    if (tasks !== undefined && tasks.length > 0) return tasks;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 describe("callback 2: once the instance finished", () => {
@@ -94,13 +104,7 @@ describe("callback 2: once the instance finished", () => {
       },
     );
     // The instance is durable before the caller hears anything, so a concurrent caller finds its task.
-    let tasks = (await api.getUserTasksForCorrelation(as.open, correlationId).catch(() => undefined))
-      ?.userTasks;
-    while (tasks === undefined || tasks.length === 0) {
-      await new Promise((resolve) => setImmediate(resolve));
-      tasks = (await api.getUserTasksForCorrelation(as.open, correlationId).catch(() => undefined))
-        ?.userTasks;
-    }
+    const tasks = await listedTasks(correlationId);
     expect(settled).toBe(false);
     await api.finishUserTask(as.open, "Outcomes", correlationId, tasks[0]?.id as string, {
       formFields: { comment: "done" },
@@ -125,13 +129,7 @@ describe("a caller that gives up (its context's signal aborts)", () => {
       { correlationId, inputValues: { route: "wait" } },
       2,
     );
-    let tasks = (await api.getUserTasksForCorrelation(as.open, correlationId).catch(() => undefined))
-      ?.userTasks;
-    while (tasks === undefined || tasks.length === 0) {
-      await new Promise((resolve) => setImmediate(resolve));
-      tasks = (await api.getUserTasksForCorrelation(as.open, correlationId).catch(() => undefined))
-        ?.userTasks;
-    }
+    const tasks = await listedTasks(correlationId);
     caller.abort();
     expect(await rejection(waiting)).toBeInstanceOf(InternalServerError);
     await api.finishUserTask(as.open, "Outcomes", correlationId, tasks[0]?.id as string, {
