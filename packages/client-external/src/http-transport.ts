@@ -4,6 +4,8 @@ export interface HttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /** The caller's context.signal: aborting it closes the request, which tells the server the caller left. */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -29,10 +31,15 @@ export class TransportError extends Error {
 /** Any WHATWG fetch: the browser default, and whatever a caller injects. */
 export function fetchTransport(fetchImpl: typeof fetch): HttpTransport {
   return {
-    async send({ method, url, headers, body }) {
+    async send({ method, url, headers, body, signal }) {
       // The connection can break before the answer or in the middle of its body: both are no HTTP answer.
       try {
-        const response = await fetchImpl(url, { method, headers, ...(body === undefined ? {} : { body }) });
+        const response = await fetchImpl(url, {
+          method,
+          headers,
+          ...(body === undefined ? {} : { body }),
+          ...(signal === undefined ? {} : { signal }),
+        });
         const text = await response.text();
         return { status: response.status, contentType: response.headers.get("content-type"), text };
       } catch (error) {

@@ -14,7 +14,13 @@ export function nodeHttpTransport(): HttpTransport {
   const pool = { keepAlive: true, timeout: 4000 };
   const agents = { http: new HttpAgent(pool), https: new HttpsAgent(pool) };
 
-  function attempt({ method, url, headers, body }: HttpRequest): Promise<HttpResponse & { stale?: true }> {
+  function attempt({
+    method,
+    url,
+    headers,
+    body,
+    signal,
+  }: HttpRequest): Promise<HttpResponse & { stale?: true }> {
     const secure = url.startsWith("https:");
     const send = secure ? httpsRequest : httpRequest;
     const outgoing =
@@ -23,7 +29,12 @@ export function nodeHttpTransport(): HttpTransport {
       let answered = false;
       const req = send(
         url,
-        { method, headers: outgoing, agent: secure ? agents.https : agents.http },
+        {
+          method,
+          headers: outgoing,
+          agent: secure ? agents.https : agents.http,
+          ...(signal === undefined ? {} : { signal }),
+        },
         (res: IncomingMessage) => {
           answered = true;
           const chunks: Buffer[] = [];

@@ -63,9 +63,13 @@ export function createOperations(options: OperationsOptions): Operations {
       headers["content-type"] = "application/json";
     }
     const url = base + buildUrlPath(route, request.params, request.query);
-    const response = await options
-      .transport()
-      .send({ method: route.method, url, headers, ...(body === undefined ? {} : { body }) });
+    const response = await options.transport().send({
+      method: route.method,
+      url,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      ...(context.signal === undefined ? {} : { signal: context.signal }),
+    });
 
     if (response.status === route.successStatus) {
       if (route.successStatus === 204) return undefined;

@@ -173,12 +173,15 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       .map(toUserTask),
   });
 
-  /** Waits for the instance to end without blocking anything; close() rejects the wait. */
-  function waitForEnd(processInstanceId: string): Promise<InstanceRecord> {
+  /**
+   * Waits for the instance to end without blocking anything; close() rejects the wait, and so does an abort of
+   * the caller's `signal` (a transport's client went away), which also drops the engine's waiter.
+   */
+  function waitForEnd(processInstanceId: string, signal: AbortSignal | undefined): Promise<InstanceRecord> {
     return new Promise<InstanceRecord>((resolve, reject) => {
       const abort = (error: Error) => reject(error);
       pendingWaits.add(abort);
-      engine.whenEnded(processInstanceId).then(
+      engine.whenEnded(processInstanceId, signal).then(
         (record) => {
           pendingWaits.delete(abort);
           resolve(record);
@@ -308,7 +311,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const answer = { correlationId: started.correlationId, processInstanceId: started.processInstanceId };
         if (callbackType === StartCallbackType.CallbackOnProcessInstanceCreated) return answer;
 
-        const ended = started.state === "running" ? await waitForEnd(started.processInstanceId) : started;
+        const ended =
+          started.state === "running" ? await waitForEnd(started.processInstanceId, context.signal) : started;
         if (!endedThroughEndEvent(ended)) throw failureError(identity, ended);
         const endVisible = canAccess(identity, endEventLane(ended));
         if (awaitedEndKey !== undefined && ended.endEventKey !== awaitedEndKey) {

@@ -6,4 +6,11 @@ export const ConsumerContext = z
     identity: z.string().min(1).describe("The caller's token."),
   })
   .meta({ id: "ConsumerContext" });
-export type ConsumerContext = z.infer<typeof ConsumerContext>;
+export type ConsumerContext = z.infer<typeof ConsumerContext> & {
+  /**
+   * Aborted when the caller gives up (a transport: the client's connection closed before the answer). A long
+   * wait — a start with callback 2 or 3 — then releases what it holds; the instance runs on. Runtime only:
+   * it never travels.
+   */
+  signal?: AbortSignal;
+};

@@ -191,21 +191,46 @@ class EmbeddedEngine implements Engine {
     return data && recordOf(data);
   }
 
-  whenEnded(processInstanceId: string): Promise<InstanceRecord> {
+  whenEnded(processInstanceId: string, signal?: AbortSignal): Promise<InstanceRecord> {
     return new Promise((resolve, reject) => {
       if (this.closed) {
         reject(new EngineError("closed", "the engine is closed"));
         return;
       }
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
       // Subscribe before looking, so an end committed in between cannot be missed.
-      const waiter = { resolve, reject };
       const waiters = this.endWaiters.get(processInstanceId) ?? new Set();
+      const forget = () => {
+        waiters.delete(waiter);
+        if (waiters.size === 0 && this.endWaiters.get(processInstanceId) === waiters) {
+          this.endWaiters.delete(processInstanceId);
+        }
+        signal?.removeEventListener("abort", onAbort);
+      };
+      // A caller that gives up releases its waiter: a wait for an instance that never ends holds nothing.
+      const onAbort = () => {
+        forget();
+        reject(signal?.reason);
+      };
+      const waiter = {
+        resolve: (record: InstanceRecord) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(record);
+        },
+        reject: (error: unknown) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      };
       waiters.add(waiter);
       this.endWaiters.set(processInstanceId, waiters);
+      signal?.addEventListener("abort", onAbort, { once: true });
       const record = this.getInstance(processInstanceId);
       if (record?.state !== "running") {
-        waiters.delete(waiter);
-        if (waiters.size === 0) this.endWaiters.delete(processInstanceId);
+        forget();
         if (record) resolve(record);
         else reject(new EngineError("unknown_instance", `no process instance ${processInstanceId}`));
       }

@@ -212,8 +212,11 @@ export interface Engine {
    * or "terminated" through a terminate end event), or undefined when none has.
    */
   latestFinished(correlationId: string, processModelKey: string): InstanceRecord | undefined;
-  /** Resolves once the instance is no longer running (immediately if it already ended). */
-  whenEnded(processInstanceId: string): Promise<InstanceRecord>;
+  /**
+   * Resolves once the instance is no longer running (immediately if it already ended). An abort of `signal`
+   * rejects with `signal.reason` and forgets the waiter (the instance runs on).
+   */
+  whenEnded(processInstanceId: string, signal?: AbortSignal): Promise<InstanceRecord>;
 
   /** Subscribe to engine events; returns the unsubscribe function. */
   on(listener: (event: EngineEvent) => void): () => void;

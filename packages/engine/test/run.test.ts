@@ -473,6 +473,22 @@ describe("running BPMN", () => {
     await expect(ended).rejects.toMatchObject({ code: "closed" });
   });
 
+  it("whenEnded gives up on an abort of its signal, leaving the instance and other waiters as they were", async () => {
+    const engine = await open();
+    const { instance } = await engine.start({ processModelKey: "Order", startEventKey: "StartWeb" });
+    const caller = new AbortController();
+    const abandoned = engine.whenEnded(instance.processInstanceId, caller.signal);
+    const other = engine.whenEnded(instance.processInstanceId);
+    caller.abort(new Error("the caller left"));
+    await expect(abandoned).rejects.toThrow("the caller left");
+    await expect(engine.whenEnded(instance.processInstanceId, caller.signal)).rejects.toThrow(
+      "the caller left",
+    );
+    const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
+    await engine.finishUserTask(task?.id as string, { formFields: { amount: 1 } });
+    await expect(other).resolves.toMatchObject({ state: "finished" });
+  });
+
   it("whenEnded resolves at once for an ended instance", async () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "Manual", startEventKey: "Start" });

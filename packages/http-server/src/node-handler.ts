@@ -56,7 +56,16 @@ export function createNodeHandler(
       return sendProblem(res, methodNotAllowed(match.allowed), { allow });
     }
 
-    const context: ConsumerContext = { identity: bearerToken(req.headers.authorization) };
+    // A client that leaves before its answer releases what its call holds (a start with callback 2 or 3 may
+    // wait for days); the instance runs on.
+    const callerLeft = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) callerLeft.abort();
+    });
+    const context: ConsumerContext = {
+      identity: bearerToken(req.headers.authorization),
+      signal: callerLeft.signal,
+    };
     if (options.authenticate) await options.authenticate(context);
     if (deferred !== undefined || match.kind !== "match") throw deferred;
 

@@ -50,6 +50,26 @@ export function callbackCases(options: ConformanceOptions): void {
       expect(answer.tokenPayload).toEqual({ formFields: { approved: true } });
     });
 
+    it("2: a caller that gives up (its context's signal aborts) gets a rejection; the instance runs on", async () => {
+      const correlationId = newCorrelationId();
+      const caller = new AbortController();
+      const pending = h.api
+        .startProcessInstance({ ...as.clerk, signal: caller.signal }, "Basic", "StartA", { correlationId }, 2)
+        .then(
+          () => "answered",
+          () => "rejected",
+        );
+      const task = await eventually(() => waitingTask(h.api, as.clerk, correlationId, "Review"));
+      caller.abort();
+      expect(await pending).toBe("rejected");
+      await h.api.finishUserTask(as.clerk, "Basic", correlationId, task.id, {
+        formFields: { approved: true },
+      });
+      const result = await h.api.getProcessResultForCorrelation(as.clerk, "Basic", correlationId);
+      expect(result.endEventKey).toBe("Approved");
+      expect(result.result).toEqual({ formFields: { approved: true } });
+    });
+
     it("3 waits through a user task and answers once its end event was reached", async () => {
       const correlationId = newCorrelationId();
       const pending = h.api.startProcessInstance(

@@ -67,7 +67,11 @@ export class ScriptedApi implements ConsumerApi {
     this.record("startProcessInstance", context, args);
     if (args[3] === 2) {
       this.startsWaiting++;
-      await new Promise<void>((resolve) => this.gates.push(resolve));
+      // Like client-internal, the wait ends when the caller's signal says it left.
+      await new Promise<void>((resolve) => {
+        this.gates.push(resolve);
+        context.signal?.addEventListener("abort", () => resolve(), { once: true });
+      });
       this.startsWaiting--;
       return { correlationId: "c-1", processInstanceId: "i-1", endEventKey: "End", tokenPayload: { ok: 1 } };
     }
