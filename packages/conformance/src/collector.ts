@@ -1,4 +1,4 @@
-import type { NotificationCallback, NotificationMessage } from "@consumer-api/contracts";
+import type { NotificationMessage } from "@consumer-api/contracts";
 import { expect } from "vitest";
 
 /**
@@ -7,18 +7,19 @@ import { expect } from "vitest";
  */
 export const DELIVERY_BOUND_MS = 5_000;
 
-export interface Collector {
-  readonly messages: NotificationMessage[];
-  readonly callback: NotificationCallback;
+export interface Collector<T = NotificationMessage> {
+  readonly messages: T[];
+  readonly callback: (message: T) => void;
   /** Resolves with the first message (already received or future) matching; fails the test after the bound. */
-  waitFor(predicate: (message: NotificationMessage) => boolean, what: string): Promise<NotificationMessage>;
+  waitFor(predicate: (message: T) => boolean, what: string): Promise<T>;
 }
 
-export function collector(): Collector {
-  const messages: NotificationMessage[] = [];
+/** Collects notifications (or, with a `noun` for its errors, any other messages, such as WebSocket frames). */
+export function collector<T = NotificationMessage>(noun = "notification"): Collector<T> {
+  const messages: T[] = [];
   const waiters = new Set<{
-    predicate: (m: NotificationMessage) => boolean;
-    resolve: (m: NotificationMessage) => void;
+    predicate: (m: T) => boolean;
+    resolve: (m: T) => void;
   }>();
   return {
     messages,
@@ -37,7 +38,7 @@ export function collector(): Collector {
       return new Promise((resolve, reject) => {
         const waiter = {
           predicate,
-          resolve: (message: NotificationMessage) => {
+          resolve: (message: T) => {
             clearTimeout(timer);
             resolve(message);
           },
@@ -46,7 +47,7 @@ export function collector(): Collector {
           waiters.delete(waiter);
           reject(
             new Error(
-              `no notification ${what} within ${DELIVERY_BOUND_MS} ms; received: ${JSON.stringify(messages)}`,
+              `no ${noun} ${what} within ${DELIVERY_BOUND_MS} ms; received: ${JSON.stringify(messages)}`,
             ),
           );
         }, DELIVERY_BOUND_MS);

@@ -9,7 +9,7 @@ import {
 } from "@consumer-api/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { DELIVERY_BOUND_MS } from "./collector.js";
+import { collector } from "./collector.js";
 import { tokens } from "./fixtures.js";
 import { newCorrelationId } from "./ids.js";
 import { serverFrameViolation } from "./server-frame-check.js";
@@ -56,8 +56,7 @@ export function webSocketSuite(options: WebSocketSuiteOptions): void {
       socketUrl,
       headerToken === undefined ? {} : { headers: { authorization: `Bearer ${headerToken}` } },
     );
-    const frames: ServerFrame[] = [];
-    const waiters = new Set<() => void>();
+    const inbox = collector<ServerFrame>("frame");
     ws.on("message", (data) => {
       const text = String(data);
       const violation = serverFrameViolation(text);
@@ -65,8 +64,7 @@ export function webSocketSuite(options: WebSocketSuiteOptions): void {
         frameViolations.push(violation);
         if (violation.startsWith("not JSON")) return;
       }
-      frames.push(JSON.parse(text) as ServerFrame);
-      for (const wake of waiters) wake();
+      inbox.callback(JSON.parse(text) as ServerFrame);
     });
     const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
     ws.on("error", () => {});
@@ -75,29 +73,10 @@ export function webSocketSuite(options: WebSocketSuiteOptions): void {
       ws.once("error", reject);
     });
     const peer: Peer = {
-      frames,
+      frames: inbox.messages,
       send: (frame) => ws.send(JSON.stringify(frame)),
       sendRaw: (text) => ws.send(text),
-      next: (predicate, what) =>
-        new Promise((resolve, reject) => {
-          const check = () => {
-            const found = frames.find(predicate);
-            if (!found) return;
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(found);
-          };
-          const timer = setTimeout(() => {
-            waiters.delete(check);
-            reject(
-              new Error(
-                `no frame ${what} within ${DELIVERY_BOUND_MS} ms; received: ${JSON.stringify(frames)}`,
-              ),
-            );
-          }, DELIVERY_BOUND_MS);
-          waiters.add(check);
-          check();
-        }),
+      next: inbox.waitFor,
       closed,
       close: () => ws.close(),
     };
