@@ -22,6 +22,8 @@ interface TokenState {
   scope: number;
   payload?: unknown;
   wait?: WaitRef;
+  /** The sequence flow it last took: a parallel join waits for a token on each of its incoming flows. */
+  via?: string;
 }
 
 /** A running sub-process: `token` is the parent-scope token that waits at the sub-process node. */
@@ -37,8 +39,8 @@ interface RuntimeState {
   next: number;
   tokens: TokenState[];
   scopes: ScopeState[];
-  /** Arrivals so far at a parallel join, by "<scope>:<gateway key>". */
-  joins: Record<string, number>;
+  /** Tokens waiting at a parallel join, by "<scope>:<gateway key>", then by the incoming flow they took. */
+  joins: Record<string, Record<string, number>>;
   /** token.history: the payload as it left each flow node. */
   history: Record<string, unknown>;
 }
@@ -270,14 +272,24 @@ export class Step {
         if (node.incomingCount > 1) {
           // Join rule: the token that arrives last continues, with its payload; the other branches' payloads
           // stay visible in token.history.
+          // It fires once a token waits on every incoming flow (a second token on one flow is no substitute
+          // for a missing one), consuming one token per flow.
           const joinKey = `${token.scope}:${node.key}`;
-          const arrived = (rt.state.joins[joinKey] ?? 0) + 1;
-          if (arrived < node.incomingCount) {
-            rt.state.joins[joinKey] = arrived;
+          const waiting = rt.state.joins[joinKey] ?? {};
+          const via = token.via ?? "";
+          waiting[via] = (waiting[via] ?? 0) + 1;
+          if (Object.keys(waiting).length < node.incomingCount) {
+            rt.state.joins[joinKey] = waiting;
             this.removeToken(rt, token);
             return;
           }
-          delete rt.state.joins[joinKey];
+          for (const flow of Object.keys(waiting)) {
+            const left = (waiting[flow] ?? 1) - 1;
+            if (left === 0) delete waiting[flow];
+            else waiting[flow] = left;
+          }
+          if (Object.keys(waiting).length === 0) delete rt.state.joins[joinKey];
+          else rt.state.joins[joinKey] = waiting;
         }
         this.leave(rt, token, node, node.outgoing, queue);
         return;
@@ -390,6 +402,7 @@ export class Step {
     flows.forEach((flow, index) => {
       const next = index === 0 ? token : this.newToken(rt, flow.target, token.scope, token.payload);
       next.node = flow.target;
+      next.via = flow.id;
       queue.push(next);
     });
   }

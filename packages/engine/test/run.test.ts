@@ -177,6 +177,20 @@ describe("running BPMN", () => {
     ]);
   });
 
+  it("joins only once a token arrived on every incoming flow, not after as many arrivals on one flow", async () => {
+    const engine = await open();
+    const events = record(engine);
+    const { instance } = await engine.start({ processModelKey: "ParallelSameFlow", startEventKey: "Start" });
+    const reachedEnd = () => events.some((e) => e.type === "event.reached" && e.flowNodeKey === "End");
+    // Two tokens came through PX; PB's branch still waits at its user task, so the join has not fired.
+    expect(reachedEnd()).toBe(false);
+    expect(instance.state).toBe("running");
+    const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
+    expect(task?.key).toBe("Wait");
+    await engine.finishUserTask(task?.id as string, { formFields: {} });
+    expect(reachedEnd()).toBe(true);
+  });
+
   it("forks and joins parallel branches; the branch arriving last carries its payload on", async () => {
     const engine = await open();
     const events = record(engine);
