@@ -78,15 +78,16 @@ export function problemFromError(error: unknown): ProblemDetails {
  * The error class of the contract for a problem+json body (or any object with a status). Statuses outside
  * SPEC §3 (405, 413, 415 from the transport) keep their status on a plain ConsumerApiError.
  */
-export function errorFromProblem(body: unknown, fallbackStatus = 500): ConsumerApiError {
+export function errorFromProblem(body: unknown, httpStatus?: number): ConsumerApiError {
   const parsed = ProblemDetails.safeParse(body);
-  const status = parsed.success ? parsed.data.status : fallbackStatus;
-  const detail = parsed.success
-    ? parsed.data.detail
-    : `Unexpected error response (status ${fallbackStatus}).`;
+  // The HTTP status is authoritative (RFC 9457 §3.1.3: the body's "status" is advisory); without one — an
+  // error frame, a stored body — the body's status counts.
+  const status = httpStatus ?? (parsed.success ? parsed.data.status : 500);
+  const detail = parsed.success ? parsed.data.detail : `Unexpected error response (status ${status}).`;
   const ErrorClass = (errorClassByStatus as Record<number, new (detail: string) => ConsumerApiError>)[status];
   if (ErrorClass) {
     return new ErrorClass(detail);
   }
-  return new ConsumerApiError(status, parsed.success ? parsed.data.title : "Error", detail);
+  const title = parsed.success && parsed.data.status === status ? parsed.data.title : "Error";
+  return new ConsumerApiError(status, title, detail);
 }

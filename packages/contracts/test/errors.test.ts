@@ -69,6 +69,15 @@ describe("errors ⇄ problem+json", () => {
     expect(error).toMatchObject({ status: 405, title: "Method Not Allowed", detail: "Allowed: GET" });
   });
 
+  it("takes the HTTP status over the body's (RFC 9457: the body's status is advisory), keeping the detail", () => {
+    const error = errorFromProblem(
+      { type: "about:blank", title: "Not Found", status: 404, detail: "No waiting task." },
+      409,
+    );
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ status: 409, title: "Conflict", detail: "No waiting task." });
+  });
+
   it("maps a body that is no problem to the fallback status", () => {
     const error = errorFromProblem("<html>Bad gateway</html>", 502);
     expect(error).toMatchObject({ status: 502 });
