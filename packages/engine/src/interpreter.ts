@@ -24,6 +24,11 @@ interface TokenState {
   wait?: WaitRef;
   /** The sequence flow it last took: a parallel join waits for a token on each of its incoming flows. */
   via?: string;
+  /**
+   * Held at a parallel join until a token waits on each incoming flow. A held token is a token like any
+   * other: its scope (and the instance) does not complete while it exists.
+   */
+  held?: true;
 }
 
 /** A running sub-process: `token` is the parent-scope token that waits at the sub-process node. */
@@ -34,15 +39,49 @@ interface ScopeState {
   token: number;
 }
 
-/** The serialized state of a running instance (the `runtime` column). */
+/** Flow node key → payload. Null prototype: a node id such as `__proto__` is an own key like any other. */
+type History = Record<string, unknown>;
+
+/** The state of a running instance, serialized as JSON in the `runtime` column. */
 interface RuntimeState {
   next: number;
   tokens: TokenState[];
   scopes: ScopeState[];
-  /** Tokens waiting at a parallel join, by "<scope>:<gateway key>", then by the incoming flow they took. */
-  joins: Record<string, Record<string, number>>;
   /** token.history: the payload as it left each flow node. */
-  history: Record<string, unknown>;
+  history: History;
+}
+
+/** What older engine versions stored in addition: arrivals at a join counted by "<scope>:<key>", then flow. */
+interface StoredRuntimeState extends RuntimeState {
+  joins?: Record<string, Record<string, number>>;
+}
+
+function emptyState(next: number): RuntimeState {
+  return { next, tokens: [], scopes: [], history: Object.create(null) as History };
+}
+
+/**
+ * Parses a stored runtime. History keys become own keys of a null-prototype object (JSON.parse already makes
+ * `__proto__` an own key; the copy keeps later writes off Object.prototype). Join arrivals counted by an older
+ * engine become held tokens; their payloads were not kept, and the branch arriving last carries its own.
+ */
+function parseRuntime(json: string): RuntimeState {
+  const stored = JSON.parse(json) as StoredRuntimeState;
+  const state: RuntimeState = {
+    next: stored.next,
+    tokens: stored.tokens,
+    scopes: stored.scopes,
+    history: Object.assign(Object.create(null) as History, stored.history),
+  };
+  for (const [joinKey, byFlow] of Object.entries(stored.joins ?? {})) {
+    const colon = joinKey.indexOf(":");
+    const scope = Number(joinKey.slice(0, colon));
+    const node = joinKey.slice(colon + 1);
+    for (const [via, count] of Object.entries(byFlow)) {
+      for (let i = 0; i < count; i++) state.tokens.push({ id: state.next++, node, scope, via, held: true });
+    }
+  }
+  return state;
 }
 
 interface Runtime {
@@ -112,7 +151,7 @@ export class Step {
       data,
       model,
       isNew: true,
-      state: { next: 1, tokens: [], scopes: [], joins: {}, history: {} },
+      state: emptyState(1),
       nodesEntered: 0,
     };
     this.touched.set(data.id, rt);
@@ -163,6 +202,7 @@ export class Step {
       this.deliverSignal(id);
     }
     for (const touched of this.touched.values()) {
+      if (touched.data.state === "running") this.failIfDeadlocked(touched);
       touched.data.runtime = touched.data.state === "running" ? JSON.stringify(touched.state) : undefined;
       if (touched.isNew) this.env.store.insertInstance(touched.data);
       else this.env.store.updateInstance(touched.data);
@@ -198,9 +238,7 @@ export class Step {
     const data = this.env.store.getInstance(instanceId);
     if (!data) throw new EngineError("not_waiting", `instance ${instanceId} does not exist`);
     const model = this.env.resolveModel(data.modelHash, data.modelKey);
-    const state: RuntimeState = data.runtime
-      ? (JSON.parse(data.runtime) as RuntimeState)
-      : { next: 1, tokens: [], scopes: [], joins: {}, history: {} };
+    const state = data.runtime ? parseRuntime(data.runtime) : emptyState(1);
     const rt: Runtime = { data, model, state, isNew: false, nodesEntered: 0 };
     this.touched.set(instanceId, rt);
     return rt;
@@ -269,28 +307,7 @@ export class Step {
         this.leave(rt, token, node, [this.choose(rt, node, token)], queue);
         return;
       case "parallel":
-        if (node.incomingCount > 1) {
-          // Join rule: the token that arrives last continues, with its payload; the other branches' payloads
-          // stay visible in token.history.
-          // It fires once a token waits on every incoming flow (a second token on one flow is no substitute
-          // for a missing one), consuming one token per flow.
-          const joinKey = `${token.scope}:${node.key}`;
-          const waiting = rt.state.joins[joinKey] ?? {};
-          const via = token.via ?? "";
-          waiting[via] = (waiting[via] ?? 0) + 1;
-          if (Object.keys(waiting).length < node.incomingCount) {
-            rt.state.joins[joinKey] = waiting;
-            this.removeToken(rt, token);
-            return;
-          }
-          for (const flow of Object.keys(waiting)) {
-            const left = (waiting[flow] ?? 1) - 1;
-            if (left === 0) delete waiting[flow];
-            else waiting[flow] = left;
-          }
-          if (Object.keys(waiting).length === 0) delete rt.state.joins[joinKey];
-          else rt.state.joins[joinKey] = waiting;
-        }
+        if (node.incoming.length > 1 && !this.join(rt, token, node)) return;
         this.leave(rt, token, node, node.outgoing, queue);
         return;
       case "userTask": {
@@ -468,9 +485,67 @@ export class Step {
     for (const token of rt.state.tokens) if (doomed.has(token.scope)) this.cancelWait(token);
     rt.state.tokens = rt.state.tokens.filter((token) => !doomed.has(token.scope));
     rt.state.scopes = rt.state.scopes.filter((scope) => scope.id === scopeId || !doomed.has(scope.id));
-    for (const joinKey of Object.keys(rt.state.joins)) {
-      if (doomed.has(Number(joinKey.slice(0, joinKey.indexOf(":"))))) delete rt.state.joins[joinKey];
+  }
+
+  /**
+   * A token arrives at a parallel join and is held there. The join fires once a token is held on each incoming
+   * flow (a second token on one flow is no substitute for a missing one), consuming one per flow, the oldest;
+   * the arriving token, the last, continues with its payload (the others' stay visible in token.history).
+   * Returns whether it fired.
+   */
+  private join(rt: Runtime, token: TokenState, node: NodeDef): boolean {
+    token.held = true;
+    const taken: TokenState[] = [];
+    for (const flow of node.incoming) {
+      const held = rt.state.tokens.find(
+        (other) =>
+          other.held &&
+          other.node === node.key &&
+          other.scope === token.scope &&
+          other.via === flow &&
+          other !== token,
+      );
+      const candidate = flow === token.via ? token : held;
+      if (!candidate) return false;
+      taken.push(candidate);
     }
+    token.held = undefined;
+    for (const other of taken) if (other !== token) this.removeToken(rt, other);
+    return true;
+  }
+
+  /**
+   * An instance whose every token is held at a parallel join (directly, or inside a sub-process whose tokens
+   * all are) can never move again: nothing can deliver the missing tokens. Rather than run forever with
+   * nothing waiting, it fails at the join (SPEC §6: ProcessInstanceTerminated, callback 2/3 get 500).
+   */
+  private failIfDeadlocked(rt: Runtime): void {
+    const { tokens, scopes } = rt.state;
+    if (tokens.length === 0) return;
+    const scopeOfParent = new Map(scopes.map((scope) => [scope.token, scope.id]));
+    const alive = (token: TokenState): boolean => {
+      if (token.held) return false;
+      const inner = scopeOfParent.get(token.id);
+      return inner === undefined || scopeAlive(inner);
+    };
+    const scopeAlive = (scopeId: number): boolean =>
+      tokens.some((token) => token.scope === scopeId && alive(token));
+    if (scopeAlive(0)) return;
+    const stuck = tokens.find((token) => token.held) as TokenState;
+    const node = this.node(rt, stuck.node);
+    const missing = node.incoming.filter(
+      (flow) =>
+        !tokens.some(
+          (other) =>
+            other.held && other.node === stuck.node && other.scope === stuck.scope && other.via === flow,
+        ),
+    );
+    this.end(rt, "failed", {
+      kind: "failure",
+      flowNodeKey: node.key,
+      lane: node.lane,
+      message: `deadlock: the parallel gateway waits for a token on ${missing.map((flow) => JSON.stringify(flow)).join(", ")}, and no token is left that could bring one`,
+    });
   }
 
   private cancelWait(token: TokenState): void {
@@ -488,7 +563,7 @@ export class Step {
     result?: unknown,
   ): void {
     for (const token of rt.state.tokens) this.cancelWait(token);
-    rt.state = { next: rt.state.next, tokens: [], scopes: [], joins: {}, history: {} };
+    rt.state = emptyState(rt.state.next);
     const { data } = rt;
     data.state = state;
     data.finishedAt = this.nowIso;
