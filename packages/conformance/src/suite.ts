@@ -10,6 +10,7 @@ import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
 import { processModelCases } from "./cases/process-models.js";
+import { referenceCases } from "./cases/references.js";
 import { resultCases } from "./cases/results.js";
 import { startCases } from "./cases/start.js";
 import { userTaskCases } from "./cases/user-tasks.js";
@@ -31,6 +32,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   concurrencyCases,
   elementCases,
   joinCases,
+  referenceCases,
 ];
 
 /**
