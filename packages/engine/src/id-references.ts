@@ -60,7 +60,10 @@ const ELEMENT_TEXT = new RegExp(
   `(<${PREFIX}(?:${REFERENCE_ELEMENTS.join("|")})(?:\\s[^>]*)?>)([^<]*)(</)`,
   "g",
 );
-const ATTRIBUTE = new RegExp(`(\\s(?:${REFERENCE_ATTRIBUTES.join("|")})\\s*=\\s*)(?:"([^"]*)"|'([^']*)')`, "g");
+const ATTRIBUTE = new RegExp(
+  `(\\s(?:${REFERENCE_ATTRIBUTES.join("|")})\\s*=\\s*)(?:"([^"]*)"|'([^']*)')`,
+  "g",
+);
 const START_TAG = /<[A-Za-z_][^>]*>/g;
 const UNTOUCHED = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
 
