@@ -8,6 +8,7 @@ import { eventCases } from "./cases/events.js";
 import { formCases } from "./cases/forms.js";
 import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
+import { payloadCases } from "./cases/payloads.js";
 import { processModelCases } from "./cases/process-models.js";
 import { resultCases } from "./cases/results.js";
 import { startCases } from "./cases/start.js";
@@ -22,6 +23,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   eventCases,
   userTaskCases,
   formCases,
+  payloadCases,
   resultCases,
   laneCases,
   authCases,
