@@ -9,6 +9,7 @@ import { formCases } from "./cases/forms.js";
 import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
+import { payloadCases } from "./cases/payloads.js";
 import { processModelCases } from "./cases/process-models.js";
 import { referenceCases } from "./cases/references.js";
 import { resultCases } from "./cases/results.js";
@@ -24,6 +25,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   eventCases,
   userTaskCases,
   formCases,
+  payloadCases,
   resultCases,
   laneCases,
   authCases,
