@@ -77,6 +77,8 @@ CREATE TABLE IF NOT EXISTS timers (
   due_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due_at);`,
+  // 2: a waiting boundary event names the activity it is attached to.
+  "ALTER TABLE events ADD COLUMN attached_to_key TEXT;",
 ];
 
 /** Runs the migrations the database has not run yet, each in its own transaction with its version bump. */
