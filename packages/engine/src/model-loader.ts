@@ -327,7 +327,7 @@ class ProcessCompiler {
         );
       }
       if (node.incoming.length > 0) this.fail(node.key, "boundary event has an incoming sequence flow");
-      (activity.boundaries ??= []).push(node.key);
+      activity.boundaries = [...(activity.boundaries ?? []), node.key];
     }
   }
 

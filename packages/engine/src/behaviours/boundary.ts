@@ -11,7 +11,7 @@ import type { Behaviour, StepOps } from "./behaviour.js";
 
 /** No token ever flows into a boundary event; triggered, it passes. */
 export const boundaryEvent: Behaviour = {
-  enter(ops, rt, token, node) {
+  enter(ops, _rt, _token, node) {
     ops.fail(node, "a boundary event has no incoming sequence flow");
   },
 };

@@ -10,12 +10,7 @@ import { leaveBoundary } from "./boundary.js";
 // event with the thrower's payload. Uncaught, the error fails the instance.
 
 /** Returns whether a boundary event caught the error. */
-export function throwError(
-  ops: StepOps,
-  rt: Runtime,
-  token: TokenState,
-  code: string | undefined,
-): boolean {
+export function throwError(ops: StepOps, rt: Runtime, token: TokenState, code: string | undefined): boolean {
   for (let scopeId = token.scope; scopeId !== 0; ) {
     const scope = rt.state.scopes.find((candidate) => candidate.id === scopeId);
     if (!scope) return false;
