@@ -1,6 +1,6 @@
 import type { CompiledProcess, FlowDef, NodeDef } from "./model.js";
 import { recordOf } from "./records.js";
-import { ScriptRunError, type ScriptRunner } from "./scripts.js";
+import type { ScriptOutcome, ScriptPool } from "./script-pool.js";
 import type { InstanceData, Store } from "./store.js";
 import { EngineError, type EngineEvent, type InstanceFailure, type InstanceRecord } from "./types.js";
 
@@ -9,9 +9,9 @@ import { EngineError, type EngineEvent, type InstanceFailure, type InstanceRecor
 // waits and the instance state back, and collects the engine events to publish after commit. Nothing of an
 // instance stays in memory after the step.
 
-/** Where a waiting token waits: the id of its user task, event or timer row. */
+/** Where a waiting token waits: the id of its user task, event, timer or script job row. */
 interface WaitRef {
-  kind: "task" | "event" | "timer";
+  kind: "task" | "event" | "timer" | "script";
   id: string;
 }
 
@@ -56,7 +56,7 @@ interface Runtime {
 
 export interface StepEnv {
   store: Store;
-  scripts: ScriptRunner;
+  scripts: ScriptPool;
   /** The compiled process of a model version; throws EngineError "invalid_model" when it cannot be had. */
   resolveModel(hash: string, key: string): CompiledProcess;
   newId(): string;
@@ -73,6 +73,13 @@ class StepFailure extends Error {
   }
 }
 
+/** A script (task body or gateway conditions) still running after its step: its row id and its outcome. */
+export interface ScriptJob {
+  id: string;
+  instanceId: string;
+  outcome: Promise<ScriptOutcome>;
+}
+
 /**
  * Guards against a cycle of flow nodes without a wait state, which would otherwise block the engine. Counted
  * per instance per step, so that signal catch events that keep waking each other within one step (a wait
@@ -85,6 +92,12 @@ export class Step {
   readonly ended: InstanceRecord[] = [];
   /** Earliest due time of a timer created in this step, to arm the scheduler after commit. */
   earliestTimer = Number.POSITIVE_INFINITY;
+  /** Script jobs recorded in this step, to follow after commit. */
+  readonly jobs: ScriptJob[] = [];
+  /** Touched instances left waiting for a script job: their callers are answered once none is left. */
+  readonly awaitingScripts = new Set<string>();
+  /** Touched instances left waiting for no script job (ended ones included). */
+  readonly settled: InstanceRecord[] = [];
   private readonly touched = new Map<string, Runtime>();
   private readonly signalDeliveries: string[] = [];
   private readonly nowMs = Date.now();
@@ -147,6 +160,23 @@ export class Step {
     return this.resumeWaiting(row.instanceId, timerId, undefined);
   }
 
+  /**
+   * A script job's outcome continues its token. Undefined when the job no longer waits (done already, or
+   * cancelled: its token moved on or its instance ended), so a late or repeated outcome changes nothing.
+   */
+  finishScriptJob(jobId: string, outcome: ScriptOutcome): InstanceRecord | undefined {
+    const row = this.env.store.takeScriptJob(jobId);
+    if (!row) return undefined;
+    const rt = this.load(row.instanceId);
+    const token = rt.state.tokens.find((candidate) => candidate.wait?.id === jobId);
+    if (rt.data.state !== "running" || !token) return undefined;
+    token.wait = undefined;
+    const node = this.node(rt, token.node);
+    const queue: TokenState[] = [];
+    this.run(rt, queue, () => this.afterScript(rt, node, token, outcome, queue));
+    return this.complete(rt);
+  }
+
   private resumeWaiting(instanceId: string, waitId: string, payload: unknown): InstanceRecord {
     const rt = this.load(instanceId);
     const token = rt.state.tokens.find((candidate) => candidate.wait?.id === waitId);
@@ -167,6 +197,12 @@ export class Step {
       if (touched.isNew) this.env.store.insertInstance(touched.data);
       else this.env.store.updateInstance(touched.data);
       touched.isNew = false;
+      if (touched.state.tokens.some((token) => token.wait?.kind === "script")) {
+        this.awaitingScripts.add(touched.data.id);
+      } else {
+        this.awaitingScripts.delete(touched.data.id);
+        this.settled.push(recordOf(touched.data));
+      }
     }
     return recordOf(rt.data);
   }
@@ -218,8 +254,10 @@ export class Step {
     this.run(rt, queue);
   }
 
-  private run(rt: Runtime, queue: TokenState[]): void {
+  /** Moves the queued tokens; `first` is a move of its own that may fail the instance like any other. */
+  private run(rt: Runtime, queue: TokenState[], first?: () => void): void {
     try {
+      first?.();
       while (rt.data.state === "running") {
         const token = queue.shift();
         if (!token) break;
@@ -258,15 +296,13 @@ export class Step {
         this.nodeEvent(rt, "activity.finished", node, token.payload);
         this.leave(rt, token, node, node.outgoing, queue);
         return;
-      case "script": {
+      case "script":
         this.nodeEvent(rt, "activity.started", node, token.payload);
-        token.payload = this.runScript(rt, node, token);
-        this.nodeEvent(rt, "activity.finished", node, token.payload);
-        this.leave(rt, token, node, node.outgoing, queue);
+        this.runScript(rt, node, token, queue);
         return;
-      }
       case "exclusive":
-        this.leave(rt, token, node, [this.choose(rt, node, token)], queue);
+        if (node.chooser) this.runScript(rt, node, token, queue);
+        else this.afterScript(rt, node, token, { ok: true, json: "0" }, queue);
         return;
       case "parallel":
         if (node.incomingCount > 1) {
@@ -407,35 +443,58 @@ export class Step {
     });
   }
 
-  private choose(rt: Runtime, node: NodeDef, token: TokenState): FlowDef {
-    let index = 0;
-    if (node.chooser) {
-      try {
-        index = this.env.scripts.choose(node.chooser, this.tokenJson(rt, token));
-      } catch (error) {
-        if (error instanceof ScriptRunError) throw new StepFailure(node.key, error.message);
-        throw error;
-      }
+  /**
+   * Runs a script task's body or an exclusive gateway's conditions. One that does not answer within the
+   * inline budget becomes a script job: the token waits (wait kind "script") and the job's outcome resumes
+   * it in a later step (finishScriptJob), so a long script never holds up the event loop.
+   */
+  private runScript(rt: Runtime, node: NodeDef, token: TokenState, queue: TokenState[]): void {
+    const script = node.script ?? node.chooser;
+    if (!script) throw new EngineError("invalid_model", `flow node ${node.key} has no script`);
+    const input = this.tokenJson(rt, token);
+    const outcome = this.env.scripts.run(script, input);
+    if (!(outcome instanceof Promise)) {
+      this.afterScript(rt, node, token, outcome, queue);
+      return;
     }
-    const flow = index >= 0 ? node.choices?.[index] : undefined;
-    if (flow) return flow;
-    if (node.defaultFlow) return node.defaultFlow;
-    throw new StepFailure(
-      node.key,
-      "no condition of the exclusive gateway matched and it has no default flow",
-    );
+    const id = this.env.newId();
+    this.env.store.insertScriptJob({
+      id,
+      instanceId: rt.data.id,
+      key: node.key,
+      modelKey: rt.data.modelKey,
+      modelHash: rt.data.modelHash,
+      input,
+      createdAt: this.nowIso,
+    });
+    token.wait = { kind: "script", id };
+    this.jobs.push({ id, instanceId: rt.data.id, outcome });
   }
 
-  private runScript(rt: Runtime, node: NodeDef, token: TokenState): unknown {
-    try {
-      return this.env.scripts.runScript(
-        node.script as NonNullable<NodeDef["script"]>,
-        this.tokenJson(rt, token),
-      );
-    } catch (error) {
-      if (error instanceof ScriptRunError) throw new StepFailure(node.key, error.message);
-      throw error;
+  /** A script task takes its script's return value as payload; an exclusive gateway the flow it picked. */
+  private afterScript(
+    rt: Runtime,
+    node: NodeDef,
+    token: TokenState,
+    outcome: ScriptOutcome,
+    queue: TokenState[],
+  ): void {
+    if (!outcome.ok) throw new StepFailure(node.key, outcome.message);
+    if (node.kind === "script") {
+      token.payload = outcome.json === undefined ? undefined : JSON.parse(outcome.json);
+      this.nodeEvent(rt, "activity.finished", node, token.payload);
+      this.leave(rt, token, node, node.outgoing, queue);
+      return;
     }
+    const index = Number(outcome.json);
+    const flow = (index >= 0 ? node.choices?.[index] : undefined) ?? node.defaultFlow;
+    if (!flow) {
+      throw new StepFailure(
+        node.key,
+        "no condition of the exclusive gateway matched and it has no default flow",
+      );
+    }
+    this.leave(rt, token, node, [flow], queue);
   }
 
   private tokenJson(rt: Runtime, token: TokenState): string {
@@ -478,6 +537,7 @@ export class Step {
     if (token.wait?.kind === "task") store.takeUserTask(token.wait.id);
     else if (token.wait?.kind === "event") store.takeEvent(token.wait.id);
     else if (token.wait?.kind === "timer") store.takeTimer(token.wait.id);
+    else if (token.wait?.kind === "script") store.takeScriptJob(token.wait.id);
   }
 
   private end(
