@@ -419,8 +419,10 @@ class EmbeddedEngine implements Engine {
    * settles an instance answers the callers that an earlier step left waiting for it.
    */
   private answer(op: PendingOp, step: Step, value: unknown): void {
-    for (const record of step.settled) {
-      this.settleScriptWaiters(record.processInstanceId, (waiter) => waiter.resolve(record));
+    if (this.scriptWaiters.size > 0) {
+      for (const data of step.settled) {
+        this.settleScriptWaiters(data.id, (waiter) => waiter.resolve(recordOf(data)));
+      }
     }
     const instanceId = (value as InstanceRecord | undefined)?.processInstanceId;
     if (!op.visible || instanceId === undefined || !step.awaitingScripts.has(instanceId)) {

@@ -57,8 +57,8 @@ export class Step implements StepOps {
   readonly jobs: ScriptJob[] = [];
   /** Touched instances left waiting for a script job: their callers are answered once none is left. */
   readonly awaitingScripts = new Set<string>();
-  /** Touched instances left waiting for no script job (ended ones included). */
-  readonly settled: InstanceRecord[] = [];
+  /** Touched instances left waiting for no script job (ended ones included), as written. */
+  readonly settled: InstanceData[] = [];
   private readonly touched = new Map<string, Runtime>();
   private readonly signalDeliveries: string[] = [];
   readonly nowMs = Date.now();
@@ -167,7 +167,7 @@ export class Step implements StepOps {
         this.awaitingScripts.add(touched.data.id);
       } else {
         this.awaitingScripts.delete(touched.data.id);
-        this.settled.push(recordOf(touched.data));
+        this.settled.push(touched.data);
       }
     }
     return recordOf(rt.data);
