@@ -91,6 +91,26 @@ export function httpSuite(options: HttpSuiteOptions): void {
       });
     }
 
+    // SPEC Part two: a query parameter a route does not define is a 400 naming it, on every route.
+    for (const route of routeList) {
+      it(`${route.operation}: 400 naming a query parameter the route does not define`, async () => {
+        const params = Object.fromEntries(Object.keys(route.params.shape).map((name) => [name, "x"]));
+        const response = await doFetch(`${url(route, params)}?start_callback_type=2`, {
+          method: route.method,
+          headers: { authorization: `Bearer ${tokens.clerk}` },
+        });
+        await expectProblem(response, 400, "start_callback_type");
+      });
+    }
+
+    it("a start body with a property the contract does not define is a 400 naming it", async () => {
+      await expectProblem(
+        await post(startUrl(), JSON.stringify({ corelationId: "x4" })),
+        400,
+        "corelationId",
+      );
+    });
+
     it("a start payload nested 100k levels deep is a 400 problem+json, never a 500", async () => {
       // Built as text: the typed client refuses such a payload before it reaches the server.
       const deep = `${"[".repeat(100_000)}1${"]".repeat(100_000)}`;

@@ -194,7 +194,8 @@ describe("in process (startServer on the real api)", () => {
     while (!frames.some((f) => f.type === "subscribed" && f.id === "ok")) await once(ws, "message");
     ws.close();
     const errors = frames.filter((f) => f.type === "error");
-    // Every hostile frame is an error frame (a "__proto__" key too: no frame may carry one), none a 5xx.
+    // Every hostile frame is an error frame, none a 5xx; a subscribe carrying a __proto__ key too, since frames
+    // are strict (SPEC Part two) and "__proto__" is a key the frame does not define.
     expect(errors.length).toBe(hostile.length);
     expect(errors.find((f) => f.id === "p")?.detail).toContain("frame.__proto__");
     for (const error of errors) expect(error.status).toBe(400);
