@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { lockDataDirectory } from "./data-directory-lock.js";
 import type { ModelSource } from "./model-loader.js";
 import { migrate } from "./sqlite-migrations.js";
 import type {
@@ -30,6 +31,8 @@ export interface SqliteStoreOptions {
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  /** Held open while the store is: the data directory's lock (none for ":memory:"). */
+  private readonly lock: Database.Database | undefined;
   private readonly runInTransaction: (fn: () => unknown) => unknown;
   private readonly sql: Record<string, Database.Statement>;
 
@@ -37,13 +40,24 @@ export class SqliteStore implements Store {
     let file = ":memory:";
     if (options.data !== ":memory:") {
       mkdirSync(options.data, { recursive: true });
+      this.lock = lockDataDirectory(options.data);
       file = path.join(options.data, "engine.sqlite");
     }
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
-    this.db.pragma("foreign_keys = OFF");
-    migrate(this.db);
+    try {
+      this.db = new Database(file);
+    } catch (error) {
+      this.lock?.close();
+      throw error;
+    }
+    try {
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
+      this.db.pragma("foreign_keys = OFF");
+      migrate(this.db);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
     this.runInTransaction = this.db.transaction((fn: () => unknown) => fn());
     const prepare = (text: string) => this.db.prepare(text);
     this.sql = {
@@ -258,6 +272,7 @@ export class SqliteStore implements Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+    if (this.lock?.open) this.lock.close();
   }
 
   private statement(name: string): Database.Statement {

@@ -238,6 +238,7 @@ export type EngineErrorCode =
   | "not_waiting"
   | "unknown_instance"
   | "invalid_model"
+  | "data_locked"
   | "closed";
 
 export class EngineError extends Error {
