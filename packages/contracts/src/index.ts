@@ -9,6 +9,7 @@ export * from "./key.js";
 export * from "./named-types.js";
 export * from "./notification-message.js";
 export * from "./paths.js";
+export * from "./plain-json.js";
 export * from "./problem-details.js";
 export * from "./process-model.js";
 export * from "./process-start.js";
