@@ -14,7 +14,9 @@ import { payloadCases } from "./cases/payloads.js";
 import { processModelCases } from "./cases/process-models.js";
 import { referenceCases } from "./cases/references.js";
 import { resultCases } from "./cases/results.js";
+import { semanticsCases } from "./cases/semantics.js";
 import { startCases } from "./cases/start.js";
+import { systemEventLaneCases } from "./cases/system-event-lanes.js";
 import { userTaskCases } from "./cases/user-tasks.js";
 import type { ConformanceOptions } from "./options.js";
 
@@ -32,8 +34,10 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   authCases,
   errorCases,
   notificationCases,
+  systemEventLaneCases,
   concurrencyCases,
   elementCases,
+  semanticsCases,
   joinCases,
   referenceCases,
   boundaryEventCases,

@@ -12,7 +12,8 @@ import {
   type TokenState,
   type WaitRef,
 } from "./runtime.js";
-import { ScriptRunError, type ScriptRunner } from "./scripts.js";
+import type { ScriptOutcome, ScriptPool } from "./script-pool.js";
+import type { CompiledScript } from "./scripts.js";
 import type { EventRow, InstanceData, Store } from "./store.js";
 import { EngineError, type EngineEvent, type InstanceFailure, type InstanceRecord } from "./types.js";
 
@@ -24,7 +25,7 @@ import { EngineError, type EngineEvent, type InstanceFailure, type InstanceRecor
 
 export interface StepEnv {
   store: Store;
-  scripts: ScriptRunner;
+  scripts: ScriptPool;
   /** The compiled process of a model version; throws EngineError "invalid_model" when it cannot be had. */
   resolveModel(hash: string, key: string): CompiledProcess;
   newId(): string;
@@ -41,6 +42,13 @@ class StepFailure extends Error {
   }
 }
 
+/** A script (task body or gateway conditions) still running after its step: its row id and its outcome. */
+export interface ScriptJob {
+  id: string;
+  instanceId: string;
+  outcome: Promise<ScriptOutcome>;
+}
+
 /**
  * Guards against a cycle of flow nodes without a wait state, which would otherwise block the engine. Counted
  * per instance per step, so that signal catch events that keep waking each other within one step (a wait
@@ -53,6 +61,12 @@ export class Step implements StepOps {
   readonly ended: InstanceRecord[] = [];
   /** Earliest due time of a timer created in this step, to arm the scheduler after commit. */
   earliestTimer = Number.POSITIVE_INFINITY;
+  /** Script jobs recorded in this step, to follow after commit. */
+  readonly jobs: ScriptJob[] = [];
+  /** Touched instances left waiting for a script job: their callers are answered once none is left. */
+  readonly awaitingScripts = new Set<string>();
+  /** Touched instances left waiting for no script job (ended ones included), as written. */
+  readonly settled: InstanceData[] = [];
   private readonly touched = new Map<string, Runtime>();
   private readonly signalDeliveries: string[] = [];
   readonly nowMs = Date.now();
@@ -117,6 +131,25 @@ export class Step implements StepOps {
     return this.resumeWaiting(row.instanceId, timerId, undefined);
   }
 
+  /**
+   * A script job's outcome continues its token. Undefined when the job no longer waits (done already, or
+   * cancelled: its token moved on or its instance ended), so a late or repeated outcome changes nothing.
+   */
+  finishScriptJob(jobId: string, outcome: ScriptOutcome): InstanceRecord | undefined {
+    const row = this.env.store.takeScriptJob(jobId);
+    if (!row) return undefined;
+    const rt = this.load(row.instanceId);
+    const token = rt.state.tokens.find((candidate) => candidate.wait?.id === jobId);
+    if (rt.data.state !== "running" || !token) return undefined;
+    token.wait = undefined;
+    const node = this.node(rt, token.node);
+    this.guarded(rt, () => {
+      this.scripted(rt, token, node, outcome);
+      this.run(rt);
+    });
+    return this.complete(rt);
+  }
+
   private resumeWaiting(instanceId: string, waitId: string, payload: unknown): InstanceRecord {
     const rt = this.load(instanceId);
     if (rt.data.state !== "running" || !this.resumeWait(rt, waitId, payload)) {
@@ -152,6 +185,12 @@ export class Step implements StepOps {
       if (touched.isNew) this.env.store.insertInstance(touched.data);
       else this.env.store.updateInstance(touched.data);
       touched.isNew = false;
+      if (touched.state.tokens.some((token) => token.wait?.kind === "script")) {
+        this.awaitingScripts.add(touched.data.id);
+      } else {
+        this.awaitingScripts.delete(touched.data.id);
+        this.settled.push(touched.data);
+      }
     }
     return recordOf(rt.data);
   }
@@ -309,7 +348,8 @@ export class Step implements StepOps {
     const { store } = this.env;
     if (wait.kind === "task") store.takeUserTask(wait.id);
     else if (wait.kind === "event") store.takeEvent(wait.id);
-    else store.takeTimer(wait.id);
+    else if (wait.kind === "timer") store.takeTimer(wait.id);
+    else store.takeScriptJob(wait.id);
   }
 
   cancelActivity(rt: Runtime, token: TokenState): void {
@@ -332,32 +372,25 @@ export class Step implements StepOps {
     rt.state.tokens = rt.state.tokens.filter((candidate) => candidate !== token);
   }
 
-  choose(rt: Runtime, token: TokenState, node: NodeDef): FlowDef {
-    let index = 0;
-    if (node.chooser) {
-      try {
-        index = this.env.scripts.choose(node.chooser, this.tokenJson(rt, token));
-      } catch (error) {
-        if (error instanceof ScriptRunError) this.fail(node, error.message);
-        throw error;
-      }
+  runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript): void {
+    const input = this.tokenJson(rt, token);
+    const outcome = this.env.scripts.run(script, input);
+    if (!(outcome instanceof Promise)) {
+      this.scripted(rt, token, node, outcome);
+      return;
     }
-    const flow = index >= 0 ? node.choices?.[index] : undefined;
-    if (flow) return flow;
-    if (node.defaultFlow) return node.defaultFlow;
-    this.fail(node, "no condition of the exclusive gateway matched and it has no default flow");
-  }
-
-  runScript(rt: Runtime, token: TokenState, node: NodeDef): unknown {
-    try {
-      return this.env.scripts.runScript(
-        node.script as NonNullable<NodeDef["script"]>,
-        this.tokenJson(rt, token),
-      );
-    } catch (error) {
-      if (error instanceof ScriptRunError) this.fail(node, error.message);
-      throw error;
-    }
+    const id = this.env.newId();
+    this.env.store.insertScriptJob({
+      id,
+      instanceId: rt.data.id,
+      key: node.key,
+      modelKey: rt.data.modelKey,
+      modelHash: rt.data.modelHash,
+      input,
+      createdAt: this.nowIso,
+    });
+    token.wait = { kind: "script", id };
+    this.jobs.push({ id, instanceId: rt.data.id, outcome });
   }
 
   fail(node: NodeDef, message: string): never {
@@ -483,6 +516,13 @@ export class Step implements StepOps {
 
   private tokenJson(rt: Runtime, token: TokenState): string {
     return JSON.stringify({ current: token.payload, history: rt.state.history });
+  }
+
+  private scripted(rt: Runtime, token: TokenState, node: NodeDef, outcome: ScriptOutcome): void {
+    if (!outcome.ok) this.fail(node, outcome.message);
+    const behaviour = behaviours[node.kind];
+    if (!behaviour.scripted) throw new EngineError("invalid_model", `flow node ${node.key} runs no script`);
+    behaviour.scripted(this, rt, token, node, outcome.json);
   }
 
   /** Withdraws the token's wait and its armed boundary events. */
