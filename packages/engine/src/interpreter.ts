@@ -1,5 +1,6 @@
 import type { NodeEventType, StepOps } from "./behaviours/behaviour.js";
 import { armBoundaries, disarmBoundaries, triggerBoundary } from "./behaviours/boundary.js";
+import { throwError } from "./behaviours/errors.js";
 import { heldAt } from "./behaviours/gateways.js";
 import { behaviours } from "./behaviours/index.js";
 import type { CompiledProcess, FlowDef, NodeDef } from "./model.js";
@@ -519,6 +520,19 @@ export class Step implements StepOps {
   }
 
   private scripted(rt: Runtime, token: TokenState, node: NodeDef, outcome: ScriptOutcome): void {
+    if (!outcome.ok && outcome.bpmnError && node.kind === "script") {
+      // A BPMN error, not a failure: the script task's or an enclosing sub-process's error boundary event may
+      // catch it; uncaught, it fails the instance like an error end event.
+      const { code, message } = outcome.bpmnError;
+      if (throwError(this, rt, token, code, node)) return;
+      this.endInstance(rt, "failed", {
+        kind: "error",
+        flowNodeKey: node.key,
+        lane: node.lane,
+        message: `BpmnError ${code}: ${message}`,
+      });
+      return;
+    }
     if (!outcome.ok) this.fail(node, outcome.message);
     const behaviour = behaviours[node.kind];
     if (!behaviour.scripted) throw new EngineError("invalid_model", `flow node ${node.key} runs no script`);

@@ -313,14 +313,17 @@ class ProcessCompiler {
       const activity = this.nodes.get(node.attachedTo as string);
       const trigger = node.trigger?.type;
       const waits =
-        activity?.kind === "userTask" || activity?.kind === "receiveTask" || activity?.kind === "subProcess";
+        activity?.kind === "userTask" ||
+        activity?.kind === "receiveTask" ||
+        activity?.kind === "subProcess" ||
+        activity?.kind === "script";
       if (!activity || !waits) {
         this.fail(
           node.key,
-          `unsupported: a ${trigger} boundary event on ${activity ? activity.type : "an unknown element"} (supported on user tasks, receive tasks and sub-processes)`,
+          `unsupported: a ${trigger} boundary event on ${activity ? activity.type : "an unknown element"} (supported on user tasks, receive tasks, script tasks and sub-processes)`,
         );
       }
-      if (trigger === "error" && activity.kind !== "subProcess") {
+      if (trigger === "error" && activity.kind !== "subProcess" && activity.kind !== "script") {
         this.fail(
           node.key,
           `unsupported: an error boundary event on a ${activity.type} (nothing inside it can throw an error)`,

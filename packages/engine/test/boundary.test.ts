@@ -141,3 +141,39 @@ describe("errors", () => {
     expect(taskKeys(engine, instance.correlationId)).toEqual([]);
   });
 });
+
+describe("BpmnError thrown by a script", () => {
+  // E-OWN: the script task's boundary event catches it inside Sub, which then completes (through OwnCaught).
+  for (const [code, end, via] of [
+    [undefined, "Done", "SubEnd"],
+    ["E-OWN", "Done", "OwnCaught"],
+    ["E-OTHER", "AnyCaught", "CatchAny"],
+  ] as const) {
+    it(`code ${code ?? "none"} ends at ${end} through ${via}`, async () => {
+      const engine = await open();
+      const events = record(engine);
+      const { instance } = await engine.start({
+        processModelKey: "ScriptBpmnError",
+        startEventKey: "Start",
+        inputValues: code === undefined ? {} : { code },
+      });
+      const ended = await engine.whenEnded(instance.processInstanceId);
+      expect(ended).toMatchObject({ state: "finished", endEventKey: end });
+      expect(ended.result).toEqual(code === undefined ? { safe: true } : { code });
+      expect(trace(events, instance.processInstanceId).some((entry) => entry.endsWith(`:${via}`))).toBe(true);
+    });
+  }
+
+  it("uncaught, it fails the instance as an error", async () => {
+    const engine = await open();
+    const { instance } = await engine.start({
+      processModelKey: "ScriptBpmnErrorUncaught",
+      startEventKey: "UStart",
+    });
+    const ended = await engine.whenEnded(instance.processInstanceId);
+    expect(ended).toMatchObject({
+      state: "failed",
+      failure: { kind: "error", flowNodeKey: "Thrower", message: "BpmnError E-LOOSE: nobody catches this" },
+    });
+  });
+});

@@ -126,5 +126,18 @@ export function boundaryEventCases(options: ConformanceOptions): void {
         expect(result.endEventKey).toBe(end);
       });
     }
+
+    for (const [fail, end] of [
+      [true, "ScriptErrorCaught"],
+      [false, "ScriptOk"],
+    ] as const) {
+      it(`throw new BpmnError(code, message) in a script is caught by its error boundary event (fail: ${fail})`, async () => {
+        const answer = await start(h.api, as.clerk, "BoundaryScriptError", "ScriptErrorStart", {
+          callback: 2,
+          inputValues: { fail },
+        });
+        expect(answer.endEventKey).toBe(end);
+      });
+    }
   });
 }
