@@ -3,13 +3,13 @@ import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { BpmnModdle } from "bpmn-moddle";
-import { parseIsoDuration } from "./durations.js";
 import { FormError, parseForm } from "./forms.js";
 import { collapseReferences } from "./id-references.js";
 import { ignoredAttribute } from "./ignored-attributes.js";
 import { laneAssignments } from "./lanes.js";
 import type { ModdleElement } from "./moddle-element.js";
 import type { CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
+import { parseTimer, type TimerDef } from "./timer-definitions.js";
 import { checkCondition, compileChooser, compileScript, ScriptSyntaxError } from "./scripts.js";
 import { type FlowNodeInfo, type LaneName, ModelLoadError, type ProcessModelInfo } from "./types.js";
 
@@ -127,7 +127,8 @@ class ProcessCompiler {
       flowNodes: this.flowNodes,
     };
     if (this.process.name !== undefined) info.name = this.process.name;
-    return { info, nodes: this.nodes };
+    const timerStarts = [...this.nodes.values()].filter((node) => node.kind === "start" && node.timer);
+    return { info, nodes: this.nodes, timerStarts };
   }
 
   private collect(container: ModdleElement, enclosingLane: LaneName): void {
@@ -184,9 +185,16 @@ class ProcessCompiler {
       );
 
     switch (element.$type) {
-      case "bpmn:StartEvent":
-        if (definition) return unsupported();
-        return node("start");
+      case "bpmn:StartEvent": {
+        if (!definition) return node("start");
+        if (definition.$type !== "bpmn:TimerEventDefinition") return unsupported();
+        if (this.containerOf.get(id) !== this.process.id) {
+          this.fail(id, "unsupported: a timer start event inside a sub-process");
+        }
+        const def = node("start");
+        def.timer = this.timer(id, definition);
+        return def;
+      }
       case "bpmn:EndEvent":
         if (!definition) return node("end");
         if (definition.$type === "bpmn:TerminateEventDefinition") return node("terminateEnd");
@@ -235,7 +243,7 @@ class ProcessCompiler {
         }
         if (definition?.$type === "bpmn:TimerEventDefinition") {
           const def = node("timerCatch");
-          def.timerMs = this.timerMs(id, definition);
+          def.timer = this.timer(id, definition);
           return def;
         }
         return unsupported();
@@ -250,7 +258,8 @@ class ProcessCompiler {
       case "bpmn:SubProcess": {
         if (element.triggeredByEvent) this.fail(id, "unsupported element: event sub-process");
         const starts = (element.flowElements ?? []).filter((child) => child.$type === "bpmn:StartEvent");
-        if (starts.length !== 1) this.fail(id, "a sub-process needs exactly one none start event");
+        const none = (child: ModdleElement) => !child.eventDefinitions?.length && !child.eventDefinitionRef?.length;
+        if (starts.length !== 1 || !starts.every(none)) this.fail(id, "a sub-process needs exactly one none start event");
         const def = node("subProcess");
         def.innerStart = starts[0]?.id as string;
         return def;
@@ -283,7 +292,7 @@ class ProcessCompiler {
         def.trigger = { type: "signal", name: def.eventName as string };
         return def;
       case "bpmn:TimerEventDefinition":
-        def.trigger = { type: "timer", ms: this.timerMs(def.key, definition) };
+        def.trigger = { type: "timer", timer: this.timer(def.key, definition) };
         return def;
       case "bpmn:ErrorEventDefinition": {
         // BPMN 2.0.2 §10.5.4: an error boundary event always interrupts.
@@ -298,12 +307,10 @@ class ProcessCompiler {
     }
   }
 
-  private timerMs(id: string, definition: ModdleElement): number {
-    const text = definition.timeDuration?.body;
-    if (!text) this.fail(id, "timer event without timeDuration (timeDate and timeCycle are not supported)");
-    const ms = parseIsoDuration(text);
-    if (ms === undefined) this.fail(id, `timeDuration "${text}" is not an ISO 8601 duration`);
-    return ms;
+  private timer(id: string, definition: ModdleElement): TimerDef {
+    const timer = parseTimer(definition);
+    if (typeof timer === "string") this.fail(id, timer);
+    return timer;
   }
 
   /** Boundary events go on the activities that can carry them, with the triggers that mean something there. */

@@ -1,4 +1,5 @@
 import type { CompiledScript } from "./scripts.js";
+import type { TimerDef } from "./timer-definitions.js";
 import type { FormFieldDefinition, LaneName, ProcessModelInfo } from "./types.js";
 
 /** How the interpreter treats a flow node; several BPMN types share one behaviour. */
@@ -24,7 +25,7 @@ export type NodeKind =
 /** What a boundary event waits for. */
 export type BoundaryTrigger =
   | { type: "message" | "signal"; name: string }
-  | { type: "timer"; ms: number }
+  | { type: "timer"; timer: TimerDef }
   /** `code` undefined: catches any error. */
   | { type: "error"; code?: string };
 
@@ -51,7 +52,8 @@ export interface NodeDef {
   formFields?: FormFieldDefinition[];
   eventType?: "message" | "signal";
   eventName?: string;
-  timerMs?: number;
+  /** A timer catch event's or timer start event's timer. */
+  timer?: TimerDef;
   /** For a sub-process: the key of its none start event. */
   innerStart?: string;
   /** For an error end event: what the failure message says. */
@@ -70,4 +72,6 @@ export interface NodeDef {
 export interface CompiledProcess {
   info: ProcessModelInfo;
   nodes: Map<string, NodeDef>;
+  /** The timer start events of the process (top level): they start instances by themselves. */
+  timerStarts: NodeDef[];
 }
