@@ -9,8 +9,8 @@ import { ignoredAttribute } from "./ignored-attributes.js";
 import { laneAssignments } from "./lanes.js";
 import type { ModdleElement } from "./moddle-element.js";
 import type { CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
-import { parseTimer, type TimerDef } from "./timer-definitions.js";
 import { checkCondition, compileChooser, compileScript, ScriptSyntaxError } from "./scripts.js";
+import { parseTimer, type TimerDef } from "./timer-definitions.js";
 import { type FlowNodeInfo, type LaneName, ModelLoadError, type ProcessModelInfo } from "./types.js";
 
 const camundaDescriptor: unknown = createRequire(import.meta.url)(
@@ -258,8 +258,10 @@ class ProcessCompiler {
       case "bpmn:SubProcess": {
         if (element.triggeredByEvent) this.fail(id, "unsupported element: event sub-process");
         const starts = (element.flowElements ?? []).filter((child) => child.$type === "bpmn:StartEvent");
-        const none = (child: ModdleElement) => !child.eventDefinitions?.length && !child.eventDefinitionRef?.length;
-        if (starts.length !== 1 || !starts.every(none)) this.fail(id, "a sub-process needs exactly one none start event");
+        const none = (child: ModdleElement) =>
+          !child.eventDefinitions?.length && !child.eventDefinitionRef?.length;
+        if (starts.length !== 1 || !starts.every(none))
+          this.fail(id, "a sub-process needs exactly one none start event");
         const def = node("subProcess");
         def.innerStart = starts[0]?.id as string;
         return def;

@@ -262,7 +262,13 @@ export class SqliteStore implements Store {
   }
 
   putStartTimer(timer: StartTimerRow): void {
-    this.statement("putStartTimer").run(timer.modelKey, timer.eventKey, timer.spec, timer.dueAt, timer.occurrence);
+    this.statement("putStartTimer").run(
+      timer.modelKey,
+      timer.eventKey,
+      timer.spec,
+      timer.dueAt,
+      timer.occurrence,
+    );
   }
 
   deleteStartTimer(modelKey: string, eventKey: string): void {

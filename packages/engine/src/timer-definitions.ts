@@ -31,7 +31,9 @@ export function parseTimer(definition: ModdleElement): TimerDef | string {
   }
   if (duration) {
     const ms = parseIsoDuration(duration);
-    return ms === undefined ? `timeDuration "${duration}" is not an ISO 8601 duration` : { kind: "duration", ms };
+    return ms === undefined
+      ? `timeDuration "${duration}" is not an ISO 8601 duration`
+      : { kind: "duration", ms };
   }
   if (date) {
     const at = parseDateTime(date);
@@ -80,7 +82,11 @@ export function nextOccurrence(def: TimerDef, fired: Occurrence, now: number): O
   return occurrenceFrom(def, start, Math.max(fired.index + 1, passed));
 }
 
-function occurrenceFrom(def: TimerDef & { kind: "cycle" }, start: number, index: number): Occurrence | undefined {
+function occurrenceFrom(
+  def: TimerDef & { kind: "cycle" },
+  start: number,
+  index: number,
+): Occurrence | undefined {
   if (def.repeat !== undefined && index >= def.repeat) return undefined;
   return { dueAt: start + index * def.periodMs, index };
 }

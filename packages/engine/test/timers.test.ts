@@ -10,10 +10,15 @@ afterEach(async () => {
   removeTempDirs();
 });
 
-const cycle = (text: string) => parseTimer({ $type: "bpmn:TimerEventDefinition", timeCycle: { $type: "x", body: text } });
+const cycle = (text: string) =>
+  parseTimer({ $type: "bpmn:TimerEventDefinition", timeCycle: { $type: "x", body: text } });
 
 /** Resolves once `count` engine events match. */
-function events(engine: Engine, count: number, match: (event: EngineEvent) => boolean): Promise<EngineEvent[]> {
+function events(
+  engine: Engine,
+  count: number,
+  match: (event: EngineEvent) => boolean,
+): Promise<EngineEvent[]> {
   const seen: EngineEvent[] = [];
   return new Promise((resolve) => {
     engine.on((event) => {
@@ -55,9 +60,15 @@ describe("timer definitions", () => {
     const first = firstOccurrence(hourly, 0);
     expect(first).toEqual({ dueAt: 3_600_000, index: 0 });
     // Ten hours later: the next one is the eleventh, not the second.
-    expect(nextOccurrence(hourly, first as never, 10 * 3_600_000 + 1)).toEqual({ dueAt: 11 * 3_600_000, index: 10 });
+    expect(nextOccurrence(hourly, first as never, 10 * 3_600_000 + 1)).toEqual({
+      dueAt: 11 * 3_600_000,
+      index: 10,
+    });
     const thrice = cycle("R3/PT1H") as TimerDef;
-    expect(nextOccurrence(thrice, { dueAt: 3_600_000, index: 0 }, 3_600_000)).toEqual({ dueAt: 7_200_000, index: 1 });
+    expect(nextOccurrence(thrice, { dueAt: 3_600_000, index: 0 }, 3_600_000)).toEqual({
+      dueAt: 7_200_000,
+      index: 1,
+    });
     expect(nextOccurrence(thrice, { dueAt: 3_600_000, index: 0 }, 10 * 3_600_000)).toBeUndefined();
   });
 });
@@ -72,10 +83,19 @@ describe("timers", () => {
   it("a non-interrupting timeCycle boundary event fires R3 times while its task waits, then stops", async () => {
     const data = tempDir();
     const engine = await open({ data });
-    const fired = events(engine, 3, (event) => event.type === "event.triggered" && event.flowNodeKey === "Reminder");
-    const { instance } = await engine.start({ processModelKey: "TimerCycleBoundary", startEventKey: "CStart" });
+    const fired = events(
+      engine,
+      3,
+      (event) => event.type === "event.triggered" && event.flowNodeKey === "Reminder",
+    );
+    const { instance } = await engine.start({
+      processModelKey: "TimerCycleBoundary",
+      startEventKey: "CStart",
+    });
     await fired;
-    expect(engine.listUserTasks({ correlationId: instance.correlationId }).map((task) => task.key)).toEqual(["Long"]);
+    expect(engine.listUserTasks({ correlationId: instance.correlationId }).map((task) => task.key)).toEqual([
+      "Long",
+    ]);
     expect(query(data, "SELECT id FROM timers")).toEqual([]);
     const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
     const done = await engine.finishUserTask(task?.id as string, { formFields: {} });
