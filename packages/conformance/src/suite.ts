@@ -11,6 +11,7 @@ import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
 import { payloadCases } from "./cases/payloads.js";
 import { processModelCases } from "./cases/process-models.js";
+import { referenceCases } from "./cases/references.js";
 import { resultCases } from "./cases/results.js";
 import { semanticsCases } from "./cases/semantics.js";
 import { startCases } from "./cases/start.js";
@@ -37,6 +38,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   elementCases,
   semanticsCases,
   joinCases,
+  referenceCases,
 ];
 
 /**
