@@ -480,6 +480,7 @@ class EmbeddedEngine implements Engine {
       eventType: row.eventType,
       eventName: row.eventName,
       createdAt: row.createdAt,
+      ...(row.attachedToKey === undefined ? {} : { attachedToKey: row.attachedToKey }),
     };
     if (node?.name !== undefined) event.name = node.name;
     return event;

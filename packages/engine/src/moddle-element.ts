@@ -29,6 +29,8 @@ export interface ModdleElement {
   dataInputAssociations?: ModdleElement[];
   dataOutputAssociations?: ModdleElement[];
   properties?: ModdleElement[];
+  attachedToRef?: ModdleElement;
+  cancelActivity?: boolean;
   sourceRef?: ModdleElement;
   targetRef?: ModdleElement;
   conditionExpression?: ModdleElement;

@@ -88,6 +88,8 @@ CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due_at);`,
   input TEXT NOT NULL,
   created_at TEXT NOT NULL
 );`,
+  // 3: a waiting boundary event names the activity it is attached to.
+  "ALTER TABLE events ADD COLUMN attached_to_key TEXT;",
 ];
 
 /** Runs the migrations the database has not run yet, each in its own transaction with its version bump. */

@@ -100,7 +100,7 @@ export class SqliteStore implements Store {
       userTasksAll: prepare("SELECT * FROM user_tasks ORDER BY seq"),
       insertEvent: prepare(
         `INSERT INTO events (id, instance_id, key, model_key, model_hash, correlation_id, lane, event_type,
-           event_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           event_name, attached_to_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       takeEvent: prepare("DELETE FROM events WHERE id = ? RETURNING *"),
       getEvent: prepare("SELECT * FROM events WHERE id = ?"),
@@ -211,6 +211,7 @@ export class SqliteStore implements Store {
       event.lane,
       event.eventType,
       event.eventName,
+      event.attachedToKey ?? null,
       event.createdAt,
     );
   }
@@ -359,6 +360,7 @@ function eventOf(row: Row | undefined): EventRow | undefined {
     lane: (row.lane as string | null) ?? null,
     eventType: row.event_type as EventType,
     eventName: row.event_name as string,
+    ...(row.attached_to_key == null ? {} : { attachedToKey: row.attached_to_key as string }),
     createdAt: row.created_at as string,
   };
 }

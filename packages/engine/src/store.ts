@@ -45,6 +45,8 @@ export interface EventRow {
   lane: LaneName;
   eventType: EventType;
   eventName: string;
+  /** For a boundary event: the key of the activity it is attached to. */
+  attachedToKey?: string;
   createdAt: string;
 }
 
