@@ -11,8 +11,11 @@ import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
 import { payloadCases } from "./cases/payloads.js";
 import { processModelCases } from "./cases/process-models.js";
+import { referenceCases } from "./cases/references.js";
 import { resultCases } from "./cases/results.js";
+import { semanticsCases } from "./cases/semantics.js";
 import { startCases } from "./cases/start.js";
+import { systemEventLaneCases } from "./cases/system-event-lanes.js";
 import { userTaskCases } from "./cases/user-tasks.js";
 import type { ConformanceOptions } from "./options.js";
 
@@ -30,9 +33,12 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   authCases,
   errorCases,
   notificationCases,
+  systemEventLaneCases,
   concurrencyCases,
   elementCases,
+  semanticsCases,
   joinCases,
+  referenceCases,
 ];
 
 /**

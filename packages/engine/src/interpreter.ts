@@ -4,7 +4,8 @@ import { behaviours } from "./behaviours/index.js";
 import type { CompiledProcess, FlowDef, NodeDef } from "./model.js";
 import { recordOf } from "./records.js";
 import { emptyState, parseRuntime, type Runtime, type ScopeState, type TokenState } from "./runtime.js";
-import { ScriptRunError, type ScriptRunner } from "./scripts.js";
+import type { ScriptOutcome, ScriptPool } from "./script-pool.js";
+import type { CompiledScript } from "./scripts.js";
 import type { InstanceData, Store } from "./store.js";
 import { EngineError, type EngineEvent, type InstanceFailure, type InstanceRecord } from "./types.js";
 
@@ -16,7 +17,7 @@ import { EngineError, type EngineEvent, type InstanceFailure, type InstanceRecor
 
 export interface StepEnv {
   store: Store;
-  scripts: ScriptRunner;
+  scripts: ScriptPool;
   /** The compiled process of a model version; throws EngineError "invalid_model" when it cannot be had. */
   resolveModel(hash: string, key: string): CompiledProcess;
   newId(): string;
@@ -33,6 +34,13 @@ class StepFailure extends Error {
   }
 }
 
+/** A script (task body or gateway conditions) still running after its step: its row id and its outcome. */
+export interface ScriptJob {
+  id: string;
+  instanceId: string;
+  outcome: Promise<ScriptOutcome>;
+}
+
 /**
  * Guards against a cycle of flow nodes without a wait state, which would otherwise block the engine. Counted
  * per instance per step, so that signal catch events that keep waking each other within one step (a wait
@@ -45,6 +53,12 @@ export class Step implements StepOps {
   readonly ended: InstanceRecord[] = [];
   /** Earliest due time of a timer created in this step, to arm the scheduler after commit. */
   earliestTimer = Number.POSITIVE_INFINITY;
+  /** Script jobs recorded in this step, to follow after commit. */
+  readonly jobs: ScriptJob[] = [];
+  /** Touched instances left waiting for a script job: their callers are answered once none is left. */
+  readonly awaitingScripts = new Set<string>();
+  /** Touched instances left waiting for no script job (ended ones included), as written. */
+  readonly settled: InstanceData[] = [];
   private readonly touched = new Map<string, Runtime>();
   private readonly signalDeliveries: string[] = [];
   readonly nowMs = Date.now();
@@ -109,6 +123,25 @@ export class Step implements StepOps {
     return this.resumeWaiting(row.instanceId, timerId, undefined);
   }
 
+  /**
+   * A script job's outcome continues its token. Undefined when the job no longer waits (done already, or
+   * cancelled: its token moved on or its instance ended), so a late or repeated outcome changes nothing.
+   */
+  finishScriptJob(jobId: string, outcome: ScriptOutcome): InstanceRecord | undefined {
+    const row = this.env.store.takeScriptJob(jobId);
+    if (!row) return undefined;
+    const rt = this.load(row.instanceId);
+    const token = rt.state.tokens.find((candidate) => candidate.wait?.id === jobId);
+    if (rt.data.state !== "running" || !token) return undefined;
+    token.wait = undefined;
+    const node = this.node(rt, token.node);
+    this.guarded(rt, () => {
+      this.scripted(rt, token, node, outcome);
+      this.run(rt);
+    });
+    return this.complete(rt);
+  }
+
   private resumeWaiting(instanceId: string, waitId: string, payload: unknown): InstanceRecord {
     const rt = this.load(instanceId);
     const token = rt.state.tokens.find((candidate) => candidate.wait?.id === waitId);
@@ -130,6 +163,12 @@ export class Step implements StepOps {
       if (touched.isNew) this.env.store.insertInstance(touched.data);
       else this.env.store.updateInstance(touched.data);
       touched.isNew = false;
+      if (touched.state.tokens.some((token) => token.wait?.kind === "script")) {
+        this.awaitingScripts.add(touched.data.id);
+      } else {
+        this.awaitingScripts.delete(touched.data.id);
+        this.settled.push(touched.data);
+      }
     }
     return recordOf(rt.data);
   }
@@ -273,32 +312,25 @@ export class Step implements StepOps {
     rt.state.tokens = rt.state.tokens.filter((candidate) => candidate !== token);
   }
 
-  choose(rt: Runtime, token: TokenState, node: NodeDef): FlowDef {
-    let index = 0;
-    if (node.chooser) {
-      try {
-        index = this.env.scripts.choose(node.chooser, this.tokenJson(rt, token));
-      } catch (error) {
-        if (error instanceof ScriptRunError) this.fail(node, error.message);
-        throw error;
-      }
+  runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript): void {
+    const input = this.tokenJson(rt, token);
+    const outcome = this.env.scripts.run(script, input);
+    if (!(outcome instanceof Promise)) {
+      this.scripted(rt, token, node, outcome);
+      return;
     }
-    const flow = index >= 0 ? node.choices?.[index] : undefined;
-    if (flow) return flow;
-    if (node.defaultFlow) return node.defaultFlow;
-    this.fail(node, "no condition of the exclusive gateway matched and it has no default flow");
-  }
-
-  runScript(rt: Runtime, token: TokenState, node: NodeDef): unknown {
-    try {
-      return this.env.scripts.runScript(
-        node.script as NonNullable<NodeDef["script"]>,
-        this.tokenJson(rt, token),
-      );
-    } catch (error) {
-      if (error instanceof ScriptRunError) this.fail(node, error.message);
-      throw error;
-    }
+    const id = this.env.newId();
+    this.env.store.insertScriptJob({
+      id,
+      instanceId: rt.data.id,
+      key: node.key,
+      modelKey: rt.data.modelKey,
+      modelHash: rt.data.modelHash,
+      input,
+      createdAt: this.nowIso,
+    });
+    token.wait = { kind: "script", id };
+    this.jobs.push({ id, instanceId: rt.data.id, outcome });
   }
 
   fail(node: NodeDef, message: string): never {
@@ -423,11 +455,19 @@ export class Step implements StepOps {
     return JSON.stringify({ current: token.payload, history: rt.state.history });
   }
 
+  private scripted(rt: Runtime, token: TokenState, node: NodeDef, outcome: ScriptOutcome): void {
+    if (!outcome.ok) this.fail(node, outcome.message);
+    const behaviour = behaviours[node.kind];
+    if (!behaviour.scripted) throw new EngineError("invalid_model", `flow node ${node.key} runs no script`);
+    behaviour.scripted(this, rt, token, node, outcome.json);
+  }
+
   private cancelWait(token: TokenState): void {
     const { store } = this.env;
     if (token.wait?.kind === "task") store.takeUserTask(token.wait.id);
     else if (token.wait?.kind === "event") store.takeEvent(token.wait.id);
     else if (token.wait?.kind === "timer") store.takeTimer(token.wait.id);
+    else if (token.wait?.kind === "script") store.takeScriptJob(token.wait.id);
   }
 
   private node(rt: Runtime, key: string): NodeDef {

@@ -3,9 +3,12 @@ import type { InstanceData } from "./store.js";
 
 // The state of one running instance while a step works on it, and its serialized form (the `runtime` column).
 
-/** Where a waiting token (or an armed boundary event) waits: the id of its user task, event or timer row. */
+/**
+ * Where a waiting token (or an armed boundary event) waits: the id of its user task, event, timer or script
+ * job row.
+ */
 export interface WaitRef {
-  kind: "task" | "event" | "timer";
+  kind: "task" | "event" | "timer" | "script";
   id: string;
 }
 

@@ -1,5 +1,6 @@
 import type { FlowDef, NodeDef } from "../model.js";
 import type { Runtime, TokenState } from "../runtime.js";
+import type { CompiledScript } from "../scripts.js";
 import type { InstanceFailure } from "../types.js";
 
 // A node behaviour is what one kind of BPMN flow node does with a token. The scheduler (interpreter.ts) moves
@@ -21,10 +22,12 @@ export interface StepOps {
   waitForTimer(rt: Runtime, token: TokenState, node: NodeDef): void;
   newToken(rt: Runtime, node: string, scope: number, payload: unknown): TokenState;
   removeToken(rt: Runtime, token: TokenState): void;
-  /** The token's node is a script task: runs it and returns its result. Throws a step failure. */
-  runScript(rt: Runtime, token: TokenState, node: NodeDef): unknown;
-  /** The flow an exclusive gateway takes. Throws a step failure when none. */
-  choose(rt: Runtime, token: TokenState, node: NodeDef): FlowDef;
+  /**
+   * Runs a script of the node (a script task's body, an exclusive gateway's conditions) and hands its result
+   * to the behaviour's `scripted` — at once, or, for a script that outlasts the step's inline budget, in a
+   * later step while the token waits for it (wait kind "script"). A script that fails fails the instance.
+   */
+  runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript): void;
   /** Fails the instance at this node (a script error, no flow to take, …). */
   fail(node: NodeDef, message: string): never;
   /** Publishes a signal and resumes its waiters before the step ends. */
@@ -55,4 +58,9 @@ export interface Behaviour {
    * replaced. Only for behaviours that wait.
    */
   resume?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef): void;
+  /**
+   * The script the behaviour ran (runScript) returned: `json` is its result as JSON text, undefined when it
+   * returned nothing. Only for behaviours that run scripts.
+   */
+  scripted?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef, json: string | undefined): void;
 }
