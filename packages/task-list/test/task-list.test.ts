@@ -180,6 +180,43 @@ describe("the task list served at /", () => {
   });
 });
 
+describe("paging", () => {
+  it("shows ten tasks a page and moves between pages by keyboard", async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${program.url}/`);
+      await signIn(page, "manager-token");
+      const waiting = (await intakeTasks("manager-token")).length;
+      for (let i = waiting; i < 11; i++) {
+        const { correlationId } = await startIntake("clerk-token");
+        const [fill] = (await intakeTasks("clerk-token")).filter((t) => t.correlationId === correlationId);
+        await api(
+          "clerk-token",
+          "POST",
+          `/process_models/Intake/correlations/${correlationId}/user_tasks/${fill?.id}/finish`,
+          { formFields: { customer: `c${i}`, quantity: 1, kind: "parcel" } },
+        );
+      }
+      const total = Math.max(waiting, 11);
+      await waitForTaskCount(page, total);
+      expect(await page.locator("#tasks li").count()).toBe(10);
+      expect(await page.locator("#page-info").textContent()).toBe(`1–10 of ${total}`);
+      await page.getByRole("button", { name: "Next" }).focus();
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(
+        (t) => document.getElementById("page-info")?.textContent === `11–${t} of ${t}`,
+        total,
+        WAIT,
+      );
+      expect(await page.locator("#tasks li").count()).toBe(total - 10);
+      expect(await page.getByRole("button", { name: "Next" }).isDisabled()).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe("the page served from another origin (--cors-origin)", () => {
   it("signs in, starts and sees tasks live over CORS and a cross-origin WebSocket", async () => {
     const context = await browser.newContext();
