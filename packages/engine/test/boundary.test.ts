@@ -102,7 +102,7 @@ describe("boundary events", () => {
     expect(taskKeys(engine, correlationId)).toEqual(["AfterAbort"]);
     expect(eventKeys(engine, correlationId)).toEqual([]);
     expect(
-      events.filter((event) => event.type === "activity.finished").map((event) => event.flowNodeKey),
+      events.flatMap((event) => (event.type === "activity.finished" ? [event.flowNodeKey] : [])),
     ).toEqual([]);
     const done = await finish(engine, correlationId, "AfterAbort");
     expect(done).toMatchObject({ state: "finished", endEventKey: "Aborted" });
