@@ -78,6 +78,11 @@ function errorCodeOf(error: ModdleElement | undefined): string | undefined {
   return error?.errorCode ?? error?.id;
 }
 
+/** The code an escalation is matched by: its escalationCode, else its id. */
+function escalationCodeOf(escalation: ModdleElement | undefined): string | undefined {
+  return escalation?.escalationCode ?? escalation?.id;
+}
+
 /** bpmn-moddle's messages span lines ("…detected", "line: 3", "nested error: duplicate ID <Start>"). */
 function oneLine(error: unknown): string {
   const message = (error as { message?: unknown } | null)?.message ?? String(error);
@@ -198,6 +203,9 @@ class ProcessCompiler {
       case "bpmn:EndEvent":
         if (!definition) return node("end");
         if (definition.$type === "bpmn:TerminateEventDefinition") return node("terminateEnd");
+        if (definition.$type === "bpmn:EscalationEventDefinition") {
+          return this.escalation(node("escalationEnd"), definition);
+        }
         if (definition.$type === "bpmn:ErrorEventDefinition") {
           const def = node("errorEnd");
           const error = definition.errorRef;
@@ -251,6 +259,9 @@ class ProcessCompiler {
         return this.waitFor(node("receiveTask"), "message", element.messageRef);
       case "bpmn:IntermediateThrowEvent":
         if (!definition) return node("passThroughEvent");
+        if (definition.$type === "bpmn:EscalationEventDefinition") {
+          return this.escalation(node("escalationThrow"), definition);
+        }
         if (definition.$type === "bpmn:SignalEventDefinition") {
           return this.waitFor(node("signalThrow"), "signal", definition.signalRef);
         }
@@ -296,6 +307,11 @@ class ProcessCompiler {
       case "bpmn:TimerEventDefinition":
         def.trigger = { type: "timer", timer: this.timer(def.key, definition) };
         return def;
+      case "bpmn:EscalationEventDefinition": {
+        const code = escalationCodeOf(definition.escalationRef);
+        def.trigger = code === undefined ? { type: "escalation" } : { type: "escalation", code };
+        return def;
+      }
       case "bpmn:ErrorEventDefinition": {
         // BPMN 2.0.2 §10.5.4: an error boundary event always interrupts.
         if (!def.cancelActivity)
@@ -307,6 +323,12 @@ class ProcessCompiler {
       default:
         return unsupported();
     }
+  }
+
+  private escalation(def: NodeDef, definition: ModdleElement): NodeDef {
+    const code = escalationCodeOf(definition.escalationRef);
+    if (code !== undefined) def.escalationCode = code;
+    return def;
   }
 
   private timer(id: string, definition: ModdleElement): TimerDef {
@@ -330,6 +352,12 @@ class ProcessCompiler {
         this.fail(
           node.key,
           `unsupported: a ${trigger} boundary event on ${activity ? activity.type : "an unknown element"} (supported on user tasks, receive tasks, script tasks and sub-processes)`,
+        );
+      }
+      if (trigger === "escalation" && activity.kind !== "subProcess") {
+        this.fail(
+          node.key,
+          `unsupported: an escalation boundary event on a ${activity.type} (nothing inside it can escalate)`,
         );
       }
       if (trigger === "error" && activity.kind !== "subProcess" && activity.kind !== "script") {
@@ -396,7 +424,7 @@ class ProcessCompiler {
       }
     }
     this.checkBoundaries();
-    const ends = new Set<NodeKind>(["end", "terminateEnd", "errorEnd"]);
+    const ends = new Set<NodeKind>(["end", "terminateEnd", "errorEnd", "escalationEnd"]);
     for (const node of this.nodes.values()) {
       if (!ends.has(node.kind) && node.outgoing.length === 0)
         this.fail(node.key, "flow node has no outgoing sequence flow");

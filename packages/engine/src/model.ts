@@ -8,6 +8,8 @@ export type NodeKind =
   | "end"
   | "terminateEnd"
   | "errorEnd"
+  | "escalationThrow"
+  | "escalationEnd"
   | "userTask"
   | "activity"
   | "passThroughEvent"
@@ -27,7 +29,9 @@ export type BoundaryTrigger =
   | { type: "message" | "signal"; name: string }
   | { type: "timer"; timer: TimerDef }
   /** `code` undefined: catches any error. */
-  | { type: "error"; code?: string };
+  | { type: "error"; code?: string }
+  /** `code` undefined: catches any escalation. */
+  | { type: "escalation"; code?: string };
 
 export interface FlowDef {
   id: string;
@@ -60,6 +64,8 @@ export interface NodeDef {
   errorText?: string;
   /** For an error end event: the code a boundary event matches (the error's errorCode, else its id). */
   errorCode?: string;
+  /** For an escalation throw or end event: the code a boundary event matches (escalationCode, else id). */
+  escalationCode?: string;
   /** For an activity: the keys of the boundary events attached to it, in document order. */
   boundaries?: string[];
   /** For a boundary event: the activity it is attached to, whether it interrupts it, and its trigger. */
