@@ -5,6 +5,7 @@ import { callbackCases } from "./cases/callbacks.js";
 import { concurrencyCases } from "./cases/concurrency.js";
 import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
+import { eventGatewayCases } from "./cases/event-gateway.js";
 import { eventCases } from "./cases/events.js";
 import { formCases } from "./cases/forms.js";
 import { joinCases } from "./cases/joins.js";
@@ -41,6 +42,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   joinCases,
   referenceCases,
   boundaryEventCases,
+  eventGatewayCases,
 ];
 
 /**

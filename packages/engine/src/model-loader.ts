@@ -242,6 +242,13 @@ class ProcessCompiler {
         return node("exclusive");
       case "bpmn:ParallelGateway":
         return node("parallel");
+      case "bpmn:EventBasedGateway":
+        if (element.instantiate === true)
+          this.fail(id, `unsupported: instantiate="true" on an event-based gateway`);
+        if (element.eventGatewayType === "Parallel") {
+          this.fail(id, `unsupported: eventGatewayType="Parallel" on an event-based gateway`);
+        }
+        return node("eventGateway");
       case "bpmn:IntermediateCatchEvent":
         if (definition?.$type === "bpmn:MessageEventDefinition") {
           return this.waitFor(node("messageCatch"), "message", definition.messageRef);
@@ -337,6 +344,30 @@ class ProcessCompiler {
     return timer;
   }
 
+  /** An event-based gateway leads only to catch events and receive tasks that nothing else leads to. */
+  private checkEventGateways(): void {
+    const catches = new Set<NodeKind>(["messageCatch", "signalCatch", "timerCatch", "receiveTask"]);
+    for (const node of this.nodes.values()) {
+      if (node.kind !== "eventGateway") continue;
+      if (node.outgoing.length < 2)
+        this.fail(node.key, "an event-based gateway needs two or more outgoing flows");
+      for (const flow of node.outgoing) {
+        const target = this.nodes.get(flow.target) as NodeDef;
+        if (!catches.has(target.kind)) {
+          this.fail(
+            flow.id,
+            "an event-based gateway may lead only to message, signal and timer catch events and receive tasks",
+          );
+        }
+        if (target.incoming.length !== 1) {
+          this.fail(target.key, "the target of an event-based gateway has another incoming sequence flow");
+        }
+        if (target.boundaries?.length)
+          this.fail(target.key, "unsupported: boundary events on an event-based gateway's target");
+      }
+    }
+  }
+
   /** Boundary events go on the activities that can carry them, with the triggers that mean something there. */
   private checkBoundaries(): void {
     for (const node of this.nodes.values()) {
@@ -424,6 +455,7 @@ class ProcessCompiler {
       }
     }
     this.checkBoundaries();
+    this.checkEventGateways();
     const ends = new Set<NodeKind>(["end", "terminateEnd", "errorEnd", "escalationEnd"]);
     for (const node of this.nodes.values()) {
       if (!ends.has(node.kind) && node.outgoing.length === 0)

@@ -22,7 +22,8 @@ export type NodeKind =
   | "timerCatch"
   | "signalThrow"
   | "subProcess"
-  | "boundary";
+  | "boundary"
+  | "eventGateway";
 
 /** What a boundary event waits for. */
 export type BoundaryTrigger =

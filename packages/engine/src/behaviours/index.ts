@@ -4,6 +4,7 @@ import type { Behaviour } from "./behaviour.js";
 import { boundaryEvent } from "./boundary.js";
 import { eventCatch, timerCatch } from "./catch-events.js";
 import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
+import { eventGateway } from "./event-gateway.js";
 import {
   errorEndEvent,
   noneEndEvent,
@@ -35,4 +36,5 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   boundary: boundaryEvent,
   escalationThrow: escalationThrowEvent,
   escalationEnd: escalationEndEvent,
+  eventGateway,
 };
