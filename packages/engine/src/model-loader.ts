@@ -206,6 +206,9 @@ class ProcessCompiler {
         if (definition.$type === "bpmn:EscalationEventDefinition") {
           return this.escalation(node("escalationEnd"), definition);
         }
+        if (definition.$type === "bpmn:SignalEventDefinition") {
+          return this.waitFor(node("signalEnd"), "signal", definition.signalRef);
+        }
         if (definition.$type === "bpmn:ErrorEventDefinition") {
           const def = node("errorEnd");
           const error = definition.errorRef;
@@ -250,6 +253,7 @@ class ProcessCompiler {
         }
         return node("eventGateway");
       case "bpmn:IntermediateCatchEvent":
+        if (definition?.$type === "bpmn:LinkEventDefinition") return this.link(node("linkCatch"), definition);
         if (definition?.$type === "bpmn:MessageEventDefinition") {
           return this.waitFor(node("messageCatch"), "message", definition.messageRef);
         }
@@ -269,6 +273,7 @@ class ProcessCompiler {
         if (definition.$type === "bpmn:EscalationEventDefinition") {
           return this.escalation(node("escalationThrow"), definition);
         }
+        if (definition.$type === "bpmn:LinkEventDefinition") return this.link(node("linkThrow"), definition);
         if (definition.$type === "bpmn:SignalEventDefinition") {
           return this.waitFor(node("signalThrow"), "signal", definition.signalRef);
         }
@@ -329,6 +334,34 @@ class ProcessCompiler {
       }
       default:
         return unsupported();
+    }
+  }
+
+  private link(def: NodeDef, definition: ModdleElement): NodeDef {
+    const name = definition.name?.trim();
+    if (!name) this.fail(def.key, "a link event without a name");
+    def.linkName = name;
+    return def;
+  }
+
+  /** Each link throw event goes to the one link catch event of its name in its scope. */
+  private checkLinks(): void {
+    for (const node of this.nodes.values()) {
+      if (node.kind !== "linkThrow") continue;
+      const scope = this.containerOf.get(node.key);
+      const targets = [...this.nodes.values()].filter(
+        (other) =>
+          other.kind === "linkCatch" &&
+          other.linkName === node.linkName &&
+          this.containerOf.get(other.key) === scope,
+      );
+      if (targets.length !== 1) {
+        this.fail(
+          node.key,
+          `a link throw event needs exactly one link catch event named "${node.linkName}" in its scope (found ${targets.length})`,
+        );
+      }
+      node.linkTarget = targets[0]?.key as string;
     }
   }
 
@@ -456,10 +489,20 @@ class ProcessCompiler {
     }
     this.checkBoundaries();
     this.checkEventGateways();
-    const ends = new Set<NodeKind>(["end", "terminateEnd", "errorEnd", "escalationEnd"]);
+    this.checkLinks();
+    const ends = new Set<NodeKind>([
+      "end",
+      "terminateEnd",
+      "errorEnd",
+      "escalationEnd",
+      "signalEnd",
+      "linkThrow",
+    ]);
     for (const node of this.nodes.values()) {
       if (!ends.has(node.kind) && node.outgoing.length === 0)
         this.fail(node.key, "flow node has no outgoing sequence flow");
+      if (node.kind === "linkCatch" && node.incoming.length > 0)
+        this.fail(node.key, "a link catch event has an incoming sequence flow");
       if (node.kind === "start" && node.incoming.length > 0)
         this.fail(node.key, "start event has an incoming sequence flow");
     }

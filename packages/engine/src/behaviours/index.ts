@@ -7,8 +7,10 @@ import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
 import { eventGateway } from "./event-gateway.js";
 import {
   errorEndEvent,
+  linkThrowEvent,
   noneEndEvent,
   passThroughEvent,
+  signalEndEvent,
   signalThrowEvent,
   startEvent,
   terminateEndEvent,
@@ -37,4 +39,7 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   escalationThrow: escalationThrowEvent,
   escalationEnd: escalationEndEvent,
   eventGateway,
+  signalEnd: signalEndEvent,
+  linkThrow: linkThrowEvent,
+  linkCatch: passThroughEvent,
 };
