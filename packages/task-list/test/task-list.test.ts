@@ -109,6 +109,7 @@ describe("the task list served at /", () => {
     await startIntake("clerk-token");
     await waitForTaskCount(page, 2);
     expect(await taskTitles(page)).toEqual(["Fill in the intake form", "Fill in the intake form"]);
+    expect(await page.locator("#pager").isHidden()).toBe(true);
   });
 
   it("renders the form from the task's form fields, with defaults and required marks", async () => {

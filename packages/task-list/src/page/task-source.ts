@@ -15,6 +15,49 @@ export interface TaskSource {
   watch(onChange: () => void): Promise<{ stop(): Promise<void> }>;
 }
 
+/** The level-2 operations (SPEC §10, §12) this page uses where the client offers them. */
+interface IdentityOperations {
+  getWaitingUserTasksByIdentity?(
+    context: ConsumerContext,
+    offset?: number,
+    limit?: number,
+  ): Promise<{ userTasks: UserTask[]; totalCount: number }>;
+  onUserTaskForIdentityWaiting?(context: ConsumerContext, callback: () => void): Promise<Subscription>;
+  onUserTaskForIdentityFinished?(context: ConsumerContext, callback: () => void): Promise<Subscription>;
+}
+
+/**
+ * The best source the client offers: §10's own tasks, paged by the server, and §12's pushes of them; where a
+ * server's client predates them, the level-1 source below.
+ */
+export function taskSource(api: ExternalConsumerApi, context: ConsumerContext): TaskSource {
+  const level1 = processModelTaskSource(api, context);
+  const level2 = api as ExternalConsumerApi & IdentityOperations;
+  const own = level2.getWaitingUserTasksByIdentity?.bind(level2);
+  const waiting = level2.onUserTaskForIdentityWaiting?.bind(level2);
+  const finished = level2.onUserTaskForIdentityFinished?.bind(level2);
+  return {
+    page: own
+      ? async (offset, limit) => {
+          const list = await own(context, offset, limit);
+          return { tasks: list.userTasks, total: list.totalCount };
+        }
+      : level1.page,
+    watch:
+      waiting && finished
+        ? async (onChange) => {
+            const subscriptions = await Promise.all([
+              waiting(context, onChange),
+              finished(context, onChange),
+            ]);
+            return {
+              stop: async () => void (await Promise.allSettled(subscriptions.map((s) => s.unsubscribe()))),
+            };
+          }
+        : level1.watch,
+  };
+}
+
 /**
  * Level 1 (§4.6, §5): the tasks of every model the caller may start, watched through each model's system
  * events and each listed task's activity notifications. The engine publishes after its state is durable,
