@@ -21,7 +21,7 @@ interface IdentityOperations {
     context: ConsumerContext,
     offset?: number,
     limit?: number,
-  ): Promise<{ userTasks: UserTask[]; totalCount: number }>;
+  ): Promise<{ userTasks: UserTask[]; totalCount?: number }>;
   onUserTaskForIdentityWaiting?(context: ConsumerContext, callback: () => void): Promise<Subscription>;
   onUserTaskForIdentityFinished?(context: ConsumerContext, callback: () => void): Promise<Subscription>;
 }
@@ -40,7 +40,9 @@ export function taskSource(api: ExternalConsumerApi, context: ConsumerContext): 
     page: own
       ? async (offset, limit) => {
           const list = await own(context, offset, limit);
-          return { tasks: list.userTasks, total: list.totalCount };
+          // Until §12 pushes them, the listed tasks' activity notifications tell of their moving on.
+          level1.track(list.userTasks);
+          return { tasks: list.userTasks, total: list.totalCount ?? offset + list.userTasks.length };
         }
       : level1.page,
     watch:
@@ -64,18 +66,26 @@ export function taskSource(api: ExternalConsumerApi, context: ConsumerContext): 
  * so a list read on a notification already holds the task it announces. Tasks of models the caller may not
  * start stay out of sight: that is what §10's getWaitingUserTasksByIdentity adds.
  */
-export function processModelTaskSource(api: ExternalConsumerApi, context: ConsumerContext): TaskSource {
+export function processModelTaskSource(
+  api: ExternalConsumerApi,
+  context: ConsumerContext,
+): TaskSource & { track(tasks: readonly UserTask[]): void } {
   const watchedActivities = new Set<string>();
   let onActivity: ((model: string, key: string) => void) | undefined;
 
+  const track = (tasks: readonly UserTask[]) => {
+    for (const task of tasks) onActivity?.(task.processModelKey, task.key);
+  };
+
   return {
+    track,
     async page(offset, limit) {
       const { processModels } = await api.getProcessModels(context);
       const lists = await Promise.all(
         processModels.map((model) => api.getUserTasksForProcessModel(context, model.key)),
       );
       const all = lists.flatMap((list) => list.userTasks);
-      for (const task of all) onActivity?.(task.processModelKey, task.key);
+      track(all);
       return { tasks: all.slice(offset, offset + limit), total: all.length };
     },
 
