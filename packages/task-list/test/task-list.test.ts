@@ -113,7 +113,9 @@ describe("the task list served at /", () => {
   });
 
   it("renders the form from the task's form fields, with defaults and required marks", async () => {
-    await page.locator("#tasks button").first().click();
+    // By keyboard: the task is a button in the list.
+    await page.locator("#tasks button").first().focus();
+    await page.keyboard.press("Enter");
     await page.locator("#task").waitFor({ state: "visible", ...WAIT });
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("task-heading");
     const customer = page.getByLabel("Customer");
