@@ -6,8 +6,10 @@ import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
 import { eventCases } from "./cases/events.js";
 import { formCases } from "./cases/forms.js";
+import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
+import { payloadCases } from "./cases/payloads.js";
 import { processModelCases } from "./cases/process-models.js";
 import { resultCases } from "./cases/results.js";
 import { startCases } from "./cases/start.js";
@@ -22,6 +24,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   eventCases,
   userTaskCases,
   formCases,
+  payloadCases,
   resultCases,
   laneCases,
   authCases,
@@ -29,6 +32,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   notificationCases,
   concurrencyCases,
   elementCases,
+  joinCases,
 ];
 
 /**

@@ -2,84 +2,11 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { ModelSource } from "./model-loader.js";
+import { migrate } from "./sqlite-migrations.js";
 import type { EventRow, InstanceData, ListFilter, Store, TimerRow, UserTaskRow } from "./store.js";
 import type { EventType, InstanceState } from "./types.js";
 
 // Every SQL statement of the engine lives in this file.
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS model_sources (
-  hash TEXT PRIMARY KEY,
-  file TEXT NOT NULL,
-  source TEXT NOT NULL
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS instances (
-  id TEXT PRIMARY KEY,
-  model_key TEXT NOT NULL,
-  model_hash TEXT NOT NULL,
-  correlation_id TEXT NOT NULL,
-  caller_id TEXT,
-  state TEXT NOT NULL,
-  end_event_key TEXT,
-  end_event_lane TEXT,
-  result TEXT,
-  failure TEXT,
-  runtime TEXT,
-  started_at TEXT NOT NULL,
-  finished_at TEXT,
-  end_seq INTEGER
-);
-CREATE INDEX IF NOT EXISTS instances_latest_finished
-  ON instances (correlation_id, model_key, end_seq) WHERE end_seq IS NOT NULL;
-CREATE INDEX IF NOT EXISTS instances_running_hash ON instances (model_hash) WHERE state = 'running';
-
-CREATE TABLE IF NOT EXISTS correlations (
-  correlation_id TEXT NOT NULL,
-  model_key TEXT NOT NULL,
-  PRIMARY KEY (correlation_id, model_key)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS user_tasks (
-  seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  instance_id TEXT NOT NULL,
-  key TEXT NOT NULL,
-  model_key TEXT NOT NULL,
-  model_hash TEXT NOT NULL,
-  correlation_id TEXT NOT NULL,
-  lane TEXT,
-  payload TEXT,
-  created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS user_tasks_by_correlation ON user_tasks (correlation_id, model_key);
-CREATE INDEX IF NOT EXISTS user_tasks_by_model ON user_tasks (model_key);
-
-CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  instance_id TEXT NOT NULL,
-  key TEXT NOT NULL,
-  model_key TEXT NOT NULL,
-  model_hash TEXT NOT NULL,
-  correlation_id TEXT NOT NULL,
-  lane TEXT,
-  event_type TEXT NOT NULL,
-  event_name TEXT NOT NULL,
-  created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_by_correlation ON events (correlation_id, model_key);
-CREATE INDEX IF NOT EXISTS events_by_model ON events (model_key);
-CREATE INDEX IF NOT EXISTS events_by_name ON events (event_type, event_name);
-
-CREATE TABLE IF NOT EXISTS timers (
-  id TEXT PRIMARY KEY,
-  instance_id TEXT NOT NULL,
-  key TEXT NOT NULL,
-  due_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due_at);
-`;
 
 type Row = Record<string, unknown>;
 
@@ -108,7 +35,7 @@ export class SqliteStore implements Store {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
     this.db.pragma("foreign_keys = OFF");
-    this.db.exec(SCHEMA);
+    migrate(this.db);
     this.runInTransaction = this.db.transaction((fn: () => unknown) => fn());
     const prepare = (text: string) => this.db.prepare(text);
     this.sql = {

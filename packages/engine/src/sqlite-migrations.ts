@@ -1,0 +1,96 @@
+import type Database from "better-sqlite3";
+
+// The SQLite schema as a list of versioned migrations: PRAGMA user_version holds how many have run. A new
+// schema change is a new entry appended at the end — never an edit of an entry that has shipped, because a
+// data directory created by an older version has already run it. Version 1 is the level-1 schema; it uses
+// IF NOT EXISTS because data directories from before the versioning have its tables at user_version 0.
+
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS model_sources (
+  hash TEXT PRIMARY KEY,
+  file TEXT NOT NULL,
+  source TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS instances (
+  id TEXT PRIMARY KEY,
+  model_key TEXT NOT NULL,
+  model_hash TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  caller_id TEXT,
+  state TEXT NOT NULL,
+  end_event_key TEXT,
+  end_event_lane TEXT,
+  result TEXT,
+  failure TEXT,
+  runtime TEXT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  end_seq INTEGER
+);
+CREATE INDEX IF NOT EXISTS instances_latest_finished
+  ON instances (correlation_id, model_key, end_seq) WHERE end_seq IS NOT NULL;
+CREATE INDEX IF NOT EXISTS instances_running_hash ON instances (model_hash) WHERE state = 'running';
+
+CREATE TABLE IF NOT EXISTS correlations (
+  correlation_id TEXT NOT NULL,
+  model_key TEXT NOT NULL,
+  PRIMARY KEY (correlation_id, model_key)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS user_tasks (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  instance_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  model_key TEXT NOT NULL,
+  model_hash TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  lane TEXT,
+  payload TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS user_tasks_by_correlation ON user_tasks (correlation_id, model_key);
+CREATE INDEX IF NOT EXISTS user_tasks_by_model ON user_tasks (model_key);
+
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  instance_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  model_key TEXT NOT NULL,
+  model_hash TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  lane TEXT,
+  event_type TEXT NOT NULL,
+  event_name TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_correlation ON events (correlation_id, model_key);
+CREATE INDEX IF NOT EXISTS events_by_model ON events (model_key);
+CREATE INDEX IF NOT EXISTS events_by_name ON events (event_type, event_name);
+
+CREATE TABLE IF NOT EXISTS timers (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  due_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due_at);`,
+];
+
+/** Runs the migrations the database has not run yet, each in its own transaction with its version bump. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `the data directory was written by a newer engine (schema version ${current}, this engine knows ${MIGRATIONS.length})`,
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
