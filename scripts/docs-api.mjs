@@ -12,7 +12,7 @@ const root = new URL("..", import.meta.url).pathname;
 const outArg = process.argv.indexOf("--out");
 const out = resolve(outArg > 0 ? (process.argv[outArg + 1] ?? "") : join(root, "generated", "api-reference"));
 const { generateAsyncApi, generateOpenApi, toStableJson } = await import(
-  join(root, "packages/contracts/dist/index.js")
+  join(root, "packages/contracts/dist/generate/index.js")
 );
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
