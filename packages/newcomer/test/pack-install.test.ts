@@ -125,6 +125,13 @@ describe("the packages as a newcomer installs them", () => {
     expect(await readdir(path.join(project, "data"))).not.toEqual([]);
   });
 
+  it("http-server's README example runs in the installed project", async () => {
+    await writeFile(path.join(project, "server.mjs"), codeBlock(readme("http-server"), "Usage", "ts"));
+    const output = await sh(process.execPath, ["server.mjs"], project);
+    expect(output).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(output).toMatch(/^200$/m);
+  });
+
   it("client-external's README example runs in the installed project against the installed server program", async () => {
     server = await startServer(project, [
       "--models",
