@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { copyFile, cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -95,7 +96,11 @@ describe("the packages as a newcomer installs them", () => {
     for (const file of files) {
       const tarball = path.join(tarballs, file);
       const manifest = JSON.parse(await sh("tar", ["-xOzf", tarball, "package/package.json"], dir));
-      expect(manifest.version, file).not.toBe("0.0.0");
+      // A package that has been released (it has a changelog) carries the version changesets gave it.
+      const released = existsSync(
+        path.join(root, "packages", file.replace(/^consumer-api-|-\d[^-]*\.tgz$/g, ""), "CHANGELOG.md"),
+      );
+      if (released) expect(manifest.version, file).not.toBe("0.0.0");
       expect(JSON.stringify(manifest), file).not.toContain("workspace:");
       const entries = new Set((await sh("tar", ["-tzf", tarball], dir)).split("\n").filter(Boolean));
       expect(
