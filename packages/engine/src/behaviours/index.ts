@@ -1,6 +1,7 @@
 import type { NodeKind } from "../model.js";
 import { passThroughActivity, receiveTask, scriptTask, subProcess, userTask } from "./activities.js";
 import type { Behaviour } from "./behaviour.js";
+import { boundaryEvent } from "./boundary.js";
 import { eventCatch, timerCatch } from "./catch-events.js";
 import {
   errorEndEvent,
@@ -30,4 +31,5 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   timerCatch,
   signalThrow: signalThrowEvent,
   subProcess,
+  boundary: boundaryEvent,
 };
