@@ -20,9 +20,7 @@ for (const dir of readdirSync(packagesDir)) {
   if (manifest.private) continue;
   // The same three rules for every public package, so a new one cannot ship build info or dangling maps.
   const files = manifest.files ?? [];
-  const missing = ["dist", "!dist/.tsbuildinfo", "src"].filter(
-    (f) => !files.includes(f),
-  );
+  const missing = ["dist", "!dist/.tsbuildinfo", "src"].filter((f) => !files.includes(f));
   if (missing.length > 0) {
     console.error(
       `${manifest.name}: its package.json "files" lacks ${missing.map((f) => `"${f}"`).join(", ")}`,
