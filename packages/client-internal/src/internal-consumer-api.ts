@@ -28,16 +28,20 @@ import {
   type FlowNodeInfo,
   type InstanceRecord,
   type LaneName,
+  type PageRequest,
   type ProcessModelInfo,
+  type WaitQuery,
 } from "@consumer-api/engine";
 import { toEvent, toProcessModel, toUserTask } from "./dto-mapping.js";
 import { validateFormValues } from "./form-validation.js";
 import type { Identity, IdentityProvider } from "./identity.js";
 import {
+  pageOf,
   parseSubscribeOptions,
   requireCallback,
   requireJson,
   requireKey,
+  requirePage,
   snapshotJson,
 } from "./input-validation.js";
 import { canAccess } from "./lanes.js";
@@ -157,21 +161,20 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     return engine.models.get(instance.processModelKey)?.flowNodes.get(instance.endEventKey)?.lane;
   }
 
-  /** The waiting events of a query that the caller may access (lane rule), as DTOs. */
-  const eventsFor = (identity: Identity, filter: WaitFilter): EventList => ({
-    events: engine
-      .listEvents(filter)
-      .filter((event) => canAccess(identity, event.lane))
-      .map(toEvent),
-  });
+  /**
+   * A page of the waiting events of a query that the caller may access, as DTOs. The lane rule goes to the
+   * engine as the caller's claims, so it counts and pages only what the caller may see (SPEC §9).
+   */
+  const eventsFor = (identity: Identity, query: WaitQuery, page: PageRequest): EventList => {
+    const { items, totalCount } = engine.pageEvents({ ...query, lanes: identity.claims }, page);
+    return { events: items.map(toEvent), totalCount };
+  };
 
-  /** The waiting user tasks of a query that the caller may access (lane rule), as DTOs. */
-  const userTasksFor = (identity: Identity, filter: WaitFilter): UserTaskList => ({
-    userTasks: engine
-      .listUserTasks(filter)
-      .filter((task) => canAccess(identity, task.lane))
-      .map(toUserTask),
-  });
+  /** A page of the waiting user tasks of a query that the caller may access, as DTOs. */
+  const userTasksFor = (identity: Identity, query: WaitQuery, page: PageRequest): UserTaskList => {
+    const { items, totalCount } = engine.pageUserTasks({ ...query, lanes: identity.claims }, page);
+    return { userTasks: items.map(toUserTask), totalCount };
+  };
 
   /**
    * Waits for the instance to end without blocking anything; close() rejects the wait, and so does an abort of
@@ -239,17 +242,21 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
   const api: InternalConsumerApi = {
     authenticate: (context) => guarded(() => authenticate(context)),
 
-    getProcessModels: (context) =>
+    getProcessModels: (context, offset, limit) =>
       guarded(async (): Promise<ProcessModelList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const accessible = accessibleTo(identity);
-        const processModels: ProcessModel[] = [];
+        const startable: ProcessModelInfo[] = [];
         for (const model of engine.models.values()) {
-          if (model.executable && model.startEvents.some(accessible)) {
-            processModels.push(toProcessModel(model, accessible));
-          }
+          if (model.executable && model.startEvents.some(accessible)) startable.push(model);
         }
-        return { processModels };
+        // SPEC §9: by key in UTF-16 code unit order, which is what < on strings compares.
+        startable.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        const processModels: ProcessModel[] = pageOf(startable, page).map((model) =>
+          toProcessModel(model, accessible),
+        );
+        return { processModels, totalCount: startable.length };
       }),
 
     getProcessModelByKey: (context, processModelKey) =>
@@ -327,21 +334,23 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       });
     },
 
-    getEventsForCorrelation: (context, correlationId) =>
+    getEventsForCorrelation: (context, correlationId, offset, limit) =>
       guarded(async (): Promise<EventList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const correlation = requireKey(correlationId, "correlationId");
         requireCorrelation(correlation);
-        return eventsFor(identity, { correlationId: correlation });
+        return eventsFor(identity, { correlationId: correlation }, page);
       }),
 
-    getEventsForProcessModelInCorrelation: (context, processModelKey, correlationId) =>
+    getEventsForProcessModelInCorrelation: (context, processModelKey, correlationId, offset, limit) =>
       guarded(async (): Promise<EventList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
         requireModelInCorrelation(modelKey, correlation);
-        return eventsFor(identity, { correlationId: correlation, processModelKey: modelKey });
+        return eventsFor(identity, { correlationId: correlation, processModelKey: modelKey }, page);
       }),
 
     triggerEvent: (context, processModelKey, correlationId, eventId, payloadAtCall) => {
@@ -369,29 +378,32 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       });
     },
 
-    getUserTasksForCorrelation: (context, correlationId) =>
+    getUserTasksForCorrelation: (context, correlationId, offset, limit) =>
       guarded(async (): Promise<UserTaskList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const correlation = requireKey(correlationId, "correlationId");
         requireCorrelation(correlation);
-        return userTasksFor(identity, { correlationId: correlation });
+        return userTasksFor(identity, { correlationId: correlation }, page);
       }),
 
-    getUserTasksForProcessModel: (context, processModelKey) =>
+    getUserTasksForProcessModel: (context, processModelKey, offset, limit) =>
       guarded(async (): Promise<UserTaskList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const modelKey = requireKey(processModelKey, "processModelKey");
         executableModel(modelKey);
-        return userTasksFor(identity, { processModelKey: modelKey });
+        return userTasksFor(identity, { processModelKey: modelKey }, page);
       }),
 
-    getUserTasksForProcessModelInCorrelation: (context, processModelKey, correlationId) =>
+    getUserTasksForProcessModelInCorrelation: (context, processModelKey, correlationId, offset, limit) =>
       guarded(async (): Promise<UserTaskList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
         requireModelInCorrelation(modelKey, correlation);
-        return userTasksFor(identity, { correlationId: correlation, processModelKey: modelKey });
+        return userTasksFor(identity, { correlationId: correlation, processModelKey: modelKey }, page);
       }),
 
     finishUserTask: (context, processModelKey, correlationId, userTaskId, resultAtCall) => {
@@ -517,8 +529,6 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
   };
   return api;
 }
-
-type WaitFilter = Parameters<Engine["listEvents"]>[0];
 
 const scoped = (correlationId: string | undefined) => (correlationId === undefined ? {} : { correlationId });
 

@@ -1,6 +1,7 @@
 import {
   type AnyRoute,
   buildUrlPath,
+  PageQuery,
   PROBLEM_CONTENT_TYPE,
   routeList,
   routes,
@@ -8,6 +9,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { tokens } from "./fixtures.js";
 import { newCorrelationId } from "./ids.js";
+import type { Supports } from "./options.js";
 import { eventually } from "./steps.js";
 
 export interface HttpSuiteOptions {
@@ -15,6 +17,8 @@ export interface HttpSuiteOptions {
   /** The server's base URL, e.g. "http://127.0.0.1:8080" (the routes add /api/consumer/v1). */
   baseUrl: string;
   fetch?: typeof fetch;
+  /** What the server claims (SPEC §14); the cases of an unclaimed capability are skipped. Default: all. */
+  supports?: Partial<Supports>;
 }
 
 /**
@@ -221,6 +225,48 @@ export function httpSuite(options: HttpSuiteOptions): void {
       );
       expect(result.endEventKey).toBe("Approved");
       await waiting;
+    });
+
+    // SPEC §9 over HTTP: decimal digits only, one of each, checked after §2 and before any lookup.
+    const listRoutes = routeList.filter((route) => route.query === PageQuery);
+    for (const route of listRoutes) {
+      const target = (query: string) =>
+        `${url(route, Object.fromEntries(Object.keys(route.params.shape).map((name) => [name, "x"])))}?${query}`;
+      it(`${route.operation}: 400 naming offset or limit for a value that is not decimal digits, before any lookup`, async ({
+        skip,
+      }) => {
+        if (options.supports?.pagination === false) skip("pagination not supported");
+        for (const query of [
+          "offset=-1",
+          "offset=1.5",
+          "offset=1e3",
+          "offset=",
+          "offset=+1",
+          "offset=1&offset=2",
+        ])
+          await expectProblem(await get(target(query)), 400, "offset");
+        for (const query of ["limit=-1", "limit=0x10", "limit=", "limit=9007199254740993"])
+          await expectProblem(await get(target(query)), 400, "limit");
+        await expectProblem(await get(target("offset=-1"), `Bearer ${tokens.invalid}`), 401);
+      });
+    }
+
+    it("offset and limit as decimal digits page a list; limit=0 answers only totalCount", async ({
+      skip,
+    }) => {
+      if (options.supports?.pagination === false) skip("pagination not supported");
+      const all = await json<{ processModels: { key: string }[]; totalCount: number }>(
+        get(url(routes.getProcessModels, {})),
+      );
+      const page = await json<{ processModels: { key: string }[]; totalCount: number }>(
+        get(url(routes.getProcessModels, {}, { offset: "01", limit: "2" })),
+      );
+      expect(page.processModels.map((m) => m.key)).toEqual(all.processModels.slice(1, 3).map((m) => m.key));
+      expect(page.totalCount).toBe(all.processModels.length);
+      expect(await json(get(url(routes.getProcessModels, {}, { limit: "0" })))).toEqual({
+        processModels: [],
+        totalCount: all.processModels.length,
+      });
     });
 
     it("404 problem+json for an unknown model, with the status in the body", async () => {

@@ -8,6 +8,7 @@ import { eventCases } from "./cases/events.js";
 import { formCases } from "./cases/forms.js";
 import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
+import { paginationCases } from "./cases/pagination.js";
 import { processModelCases } from "./cases/process-models.js";
 import { resultCases } from "./cases/results.js";
 import { startCases } from "./cases/start.js";
@@ -29,6 +30,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   notificationCases,
   concurrencyCases,
   elementCases,
+  paginationCases,
 ];
 
 /**

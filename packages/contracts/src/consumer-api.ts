@@ -23,9 +23,12 @@ export interface SubscribeOptions {
   correlationId?: string;
 }
 
-/** The ConsumerAPI (SPEC §4–§5). Both bindings implement it and behave identically. */
+/**
+ * The ConsumerAPI (SPEC §4–§5, Part two). Both bindings implement it and behave identically. Every list
+ * operation takes trailing `offset?, limit?` (SPEC §9).
+ */
 export interface ConsumerApi {
-  getProcessModels(context: ConsumerContext): Promise<ProcessModelList>;
+  getProcessModels(context: ConsumerContext, offset?: number, limit?: number): Promise<ProcessModelList>;
   getProcessModelByKey(context: ConsumerContext, processModelKey: string): Promise<ProcessModel>;
   startProcessInstance(
     context: ConsumerContext,
@@ -36,11 +39,18 @@ export interface ConsumerApi {
     endEventKey?: string,
   ): Promise<ProcessStartResponsePayload>;
 
-  getEventsForCorrelation(context: ConsumerContext, correlationId: string): Promise<EventList>;
+  getEventsForCorrelation(
+    context: ConsumerContext,
+    correlationId: string,
+    offset?: number,
+    limit?: number,
+  ): Promise<EventList>;
   getEventsForProcessModelInCorrelation(
     context: ConsumerContext,
     processModelKey: string,
     correlationId: string,
+    offset?: number,
+    limit?: number,
   ): Promise<EventList>;
   triggerEvent(
     context: ConsumerContext,
@@ -50,12 +60,24 @@ export interface ConsumerApi {
     payload?: unknown,
   ): Promise<void>;
 
-  getUserTasksForCorrelation(context: ConsumerContext, correlationId: string): Promise<UserTaskList>;
-  getUserTasksForProcessModel(context: ConsumerContext, processModelKey: string): Promise<UserTaskList>;
+  getUserTasksForCorrelation(
+    context: ConsumerContext,
+    correlationId: string,
+    offset?: number,
+    limit?: number,
+  ): Promise<UserTaskList>;
+  getUserTasksForProcessModel(
+    context: ConsumerContext,
+    processModelKey: string,
+    offset?: number,
+    limit?: number,
+  ): Promise<UserTaskList>;
   getUserTasksForProcessModelInCorrelation(
     context: ConsumerContext,
     processModelKey: string,
     correlationId: string,
+    offset?: number,
+    limit?: number,
   ): Promise<UserTaskList>;
   finishUserTask(
     context: ConsumerContext,

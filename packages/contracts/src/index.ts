@@ -14,6 +14,7 @@ export * from "./json-depth.js";
 export * from "./key.js";
 export * from "./named-types.js";
 export * from "./notification-message.js";
+export * from "./pagination.js";
 export * from "./paths.js";
 export * from "./problem-details.js";
 export * from "./process-model.js";

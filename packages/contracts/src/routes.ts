@@ -3,6 +3,7 @@ import type { ConsumerApi, OperationArgs, OperationName } from "./consumer-api.j
 import { CorrelationResult } from "./correlation-result.js";
 import { EventList, EventTriggerPayload } from "./event.js";
 import { ConsumerKey } from "./key.js";
+import { PageQuery, pageQuery } from "./pagination.js";
 import { ProcessModel, ProcessModelList } from "./process-model.js";
 import {
   ProcessStartRequestPayload,
@@ -128,17 +129,34 @@ function read<K extends OperationName, P extends z.ZodObject>(
   };
 }
 
+/** A list route (SPEC §9): GET, no body, 200 with `response`, the page's offset and limit in the query. */
+function list<K extends OperationName, P extends z.ZodObject>(
+  definition: Pick<
+    RouteDefinition<K, P, typeof PageQuery, undefined>,
+    "operation" | "path" | "summary" | "params" | "errorStatuses" | "toArgs" | "toRequest"
+  > & { response: z.ZodType },
+): RouteDefinition<K, P, typeof PageQuery, undefined> {
+  return {
+    ...definition,
+    method: "GET",
+    query: PageQuery,
+    body: undefined,
+    bodyRequired: false,
+    successStatus: 200,
+  };
+}
+
 /** The route table: exactly one route per request/response operation of ConsumerApi (SPEC §4). */
 export const routes = {
-  getProcessModels: read({
+  getProcessModels: list({
     operation: "getProcessModels",
     path: "/process_models",
     summary: "List the process models the caller may start.",
     params: z.object({}),
     response: ProcessModelList,
     errorStatuses: [401, 500],
-    toArgs: () => [],
-    toParams: () => ({}),
+    toArgs: ({ query }) => [query.offset, query.limit],
+    toRequest: (offset, limit) => ({ params: {}, query: pageQuery(offset, limit) }),
   }),
   getProcessModelByKey: read({
     operation: "getProcessModelByKey",
@@ -182,25 +200,36 @@ export const routes = {
       body: payload,
     }),
   }),
-  getEventsForCorrelation: read({
+  getEventsForCorrelation: list({
     operation: "getEventsForCorrelation",
     path: "/correlations/:correlation_id/events",
     summary: "The message and signal events waiting in a correlation.",
     params: z.object({ correlation_id: correlationId }),
     response: EventList,
     errorStatuses: [401, 404],
-    toArgs: ({ params }) => [params.correlation_id],
-    toParams: (correlation_id) => ({ correlation_id }),
+    toArgs: ({ params, query }) => [params.correlation_id, query.offset, query.limit],
+    toRequest: (correlation_id, offset, limit) => ({
+      params: { correlation_id },
+      query: pageQuery(offset, limit),
+    }),
   }),
-  getEventsForProcessModelInCorrelation: read({
+  getEventsForProcessModelInCorrelation: list({
     operation: "getEventsForProcessModelInCorrelation",
     path: "/process_models/:process_model_key/correlations/:correlation_id/events",
     summary: "The message and signal events waiting in a correlation for one process model.",
     params: z.object({ process_model_key: processModelKey, correlation_id: correlationId }),
     response: EventList,
     errorStatuses: [401, 404],
-    toArgs: ({ params }) => [params.process_model_key, params.correlation_id],
-    toParams: (process_model_key, correlation_id) => ({ process_model_key, correlation_id }),
+    toArgs: ({ params, query }) => [
+      params.process_model_key,
+      params.correlation_id,
+      query.offset,
+      query.limit,
+    ],
+    toRequest: (process_model_key, correlation_id, offset, limit) => ({
+      params: { process_model_key, correlation_id },
+      query: pageQuery(offset, limit),
+    }),
   }),
   triggerEvent: route({
     operation: "triggerEvent",
@@ -225,35 +254,49 @@ export const routes = {
       body: payload,
     }),
   }),
-  getUserTasksForCorrelation: read({
+  getUserTasksForCorrelation: list({
     operation: "getUserTasksForCorrelation",
     path: "/correlations/:correlation_id/user_tasks",
     summary: "The user tasks waiting in a correlation.",
     params: z.object({ correlation_id: correlationId }),
     response: UserTaskList,
     errorStatuses: [401, 404],
-    toArgs: ({ params }) => [params.correlation_id],
-    toParams: (correlation_id) => ({ correlation_id }),
+    toArgs: ({ params, query }) => [params.correlation_id, query.offset, query.limit],
+    toRequest: (correlation_id, offset, limit) => ({
+      params: { correlation_id },
+      query: pageQuery(offset, limit),
+    }),
   }),
-  getUserTasksForProcessModel: read({
+  getUserTasksForProcessModel: list({
     operation: "getUserTasksForProcessModel",
     path: "/process_models/:process_model_key/user_tasks",
     summary: "The user tasks waiting in any instance of a process model.",
     params: z.object({ process_model_key: processModelKey }),
     response: UserTaskList,
     errorStatuses: [401, 404],
-    toArgs: ({ params }) => [params.process_model_key],
-    toParams: (process_model_key) => ({ process_model_key }),
+    toArgs: ({ params, query }) => [params.process_model_key, query.offset, query.limit],
+    toRequest: (process_model_key, offset, limit) => ({
+      params: { process_model_key },
+      query: pageQuery(offset, limit),
+    }),
   }),
-  getUserTasksForProcessModelInCorrelation: read({
+  getUserTasksForProcessModelInCorrelation: list({
     operation: "getUserTasksForProcessModelInCorrelation",
     path: "/process_models/:process_model_key/correlations/:correlation_id/user_tasks",
     summary: "The user tasks waiting in a correlation for one process model.",
     params: z.object({ process_model_key: processModelKey, correlation_id: correlationId }),
     response: UserTaskList,
     errorStatuses: [401, 404],
-    toArgs: ({ params }) => [params.process_model_key, params.correlation_id],
-    toParams: (process_model_key, correlation_id) => ({ process_model_key, correlation_id }),
+    toArgs: ({ params, query }) => [
+      params.process_model_key,
+      params.correlation_id,
+      query.offset,
+      query.limit,
+    ],
+    toRequest: (process_model_key, correlation_id, offset, limit) => ({
+      params: { process_model_key, correlation_id },
+      query: pageQuery(offset, limit),
+    }),
   }),
   finishUserTask: route({
     operation: "finishUserTask",

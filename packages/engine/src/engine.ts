@@ -15,11 +15,14 @@ import {
   type EngineOptions,
   type InstanceRecord,
   ModelLoadError,
+  type Page,
+  type PageRequest,
   type ProcessModelInfo,
   type StartInput,
   type StepResult,
   type WaitingEvent,
   type WaitingUserTask,
+  type WaitQuery,
 } from "./types.js";
 
 /** Due timers fired per wake-up; the scheduler wakes again at once when more are due. */
@@ -167,6 +170,18 @@ class EmbeddedEngine implements Engine {
   listEvents(filter: { correlationId?: string; processModelKey?: string }): WaitingEvent[] {
     this.assertOpen();
     return this.store.listEvents(filter).map((row) => this.eventOf(row));
+  }
+
+  pageUserTasks(query: WaitQuery, page: PageRequest): Page<WaitingUserTask> {
+    this.assertOpen();
+    const { items, totalCount } = this.store.pageUserTasks(query, page);
+    return { items: items.map((row) => this.userTaskOf(row)), totalCount };
+  }
+
+  pageEvents(query: WaitQuery, page: PageRequest): Page<WaitingEvent> {
+    this.assertOpen();
+    const { items, totalCount } = this.store.pageEvents(query, page);
+    return { items: items.map((row) => this.eventOf(row)), totalCount };
   }
 
   hasCorrelation(correlationId: string): boolean {

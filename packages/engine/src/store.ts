@@ -1,5 +1,13 @@
 import type { ModelSource } from "./model-loader.js";
-import type { EventType, InstanceFailure, InstanceState, LaneName } from "./types.js";
+import type {
+  EventType,
+  InstanceFailure,
+  InstanceState,
+  LaneName,
+  Page,
+  PageRequest,
+  WaitQuery,
+} from "./types.js";
 
 // The engine's only view of persistence. Everything it needs is here, so another backend (PostgreSQL) can
 // implement the same interface. All calls are synchronous and run inside `transaction` when they write.
@@ -84,11 +92,14 @@ export interface Store {
   takeUserTask(id: string): UserTaskRow | undefined;
   getUserTask(id: string): UserTaskRow | undefined;
   listUserTasks(filter: ListFilter): UserTaskRow[];
+  /** Ordered by (createdAt, id); totalCount counts what the query takes, without a scan of other rows. */
+  pageUserTasks(query: WaitQuery, page: PageRequest): Page<UserTaskRow>;
 
   insertEvent(event: EventRow): void;
   takeEvent(id: string): EventRow | undefined;
   getEvent(id: string): EventRow | undefined;
   listEvents(filter: ListFilter): EventRow[];
+  pageEvents(query: WaitQuery, page: PageRequest): Page<EventRow>;
   /** Ids of the signal catch events waiting for that signal name, in the order they started waiting. */
   signalWaiters(signalName: string): string[];
 

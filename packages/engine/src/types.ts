@@ -173,6 +173,30 @@ export interface StepResult {
   instance: InstanceRecord;
 }
 
+/**
+ * Which waiting user tasks or events a list query takes. `lanes` is the caller's lane access as data (the
+ * engine knows no identities): only rows in no lane or in one of these lanes are listed and counted.
+ * Undefined: every lane.
+ */
+export interface WaitQuery {
+  correlationId?: string;
+  processModelKey?: string;
+  processInstanceId?: string;
+  lanes?: readonly string[];
+}
+
+/** SPEC §9: skip `offset` rows, then at most `limit` (undefined: no limit), in the order the rows began waiting. */
+export interface PageRequest {
+  offset: number;
+  limit?: number;
+}
+
+/** A page and how many rows the query matches in all, before offset and limit. */
+export interface Page<T> {
+  items: T[];
+  totalCount: number;
+}
+
 export interface EngineOptions {
   /** Directory of .bpmn files. */
   models: string;
@@ -202,6 +226,10 @@ export interface Engine {
   listUserTasks(filter: { correlationId?: string; processModelKey?: string }): WaitingUserTask[];
   getEvent(eventId: string): WaitingEvent | undefined;
   listEvents(filter: { correlationId?: string; processModelKey?: string }): WaitingEvent[];
+  /** A page of the waiting user tasks a query takes, ordered by when they began waiting, then id (SPEC §9). */
+  pageUserTasks(query: WaitQuery, page: PageRequest): Page<WaitingUserTask>;
+  /** A page of the waiting events a query takes, ordered by when they began waiting, then id (SPEC §9). */
+  pageEvents(query: WaitQuery, page: PageRequest): Page<WaitingEvent>;
   /** Whether any instance ever belonged to the correlation. */
   hasCorrelation(correlationId: string): boolean;
   /** Keys of the models that have (had) an instance in the correlation. */
