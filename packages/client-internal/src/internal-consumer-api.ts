@@ -10,6 +10,7 @@ import {
   InternalServerError,
   NotFoundError,
   type NotificationCallback,
+  type ProcessInstanceList,
   type ProcessModel,
   type ProcessModelList,
   ProcessStartRequestPayload,
@@ -32,7 +33,7 @@ import {
   type ProcessModelInfo,
   type WaitQuery,
 } from "@consumer-api/engine";
-import { toEvent, toProcessModel, toUserTask } from "./dto-mapping.js";
+import { toEvent, toProcessInstance, toProcessModel, toUserTask } from "./dto-mapping.js";
 import { validateFormValues } from "./form-validation.js";
 import type { Identity, IdentityProvider } from "./identity.js";
 import {
@@ -135,6 +136,13 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       throw new ForbiddenError(`No access to process model "${processModelKey}".`);
     }
     return model;
+  }
+
+  function requireInstance(processInstanceId: string): string {
+    if (engine.getInstance(processInstanceId) === undefined) {
+      throw new NotFoundError(`Process instance "${processInstanceId}" not found.`);
+    }
+    return processInstanceId;
   }
 
   function requireCorrelation(correlationId: string): void {
@@ -311,6 +319,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const { instance: started } = await engine.start({
           processModelKey: modelKey,
           startEventKey: startKey,
+          starterId: identity.userId,
           ...(body.correlationId === undefined ? {} : { correlationId: body.correlationId }),
           ...(body.callerId === undefined ? {} : { callerId: body.callerId }),
           ...(body.inputValues === undefined ? {} : { inputValues: body.inputValues }),
@@ -457,6 +466,51 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           endEventKey: instance.endEventKey,
           result: instance.result ?? null,
         };
+      }),
+
+    getWaitingUserTasksByIdentity: (context, offset, limit) =>
+      guarded(async (): Promise<UserTaskList> => {
+        const identity = await authenticate(context);
+        return userTasksFor(identity, {}, requirePage(offset, limit));
+      }),
+
+    getUserTasksForProcessInstance: (context, processInstanceId, offset, limit) =>
+      guarded(async (): Promise<UserTaskList> => {
+        const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
+        const id = requireInstance(requireKey(processInstanceId, "processInstanceId"));
+        return userTasksFor(identity, { processInstanceId: id }, page);
+      }),
+
+    getProcessModelByProcessInstanceId: (context, processInstanceId) =>
+      guarded(async (): Promise<ProcessModel> => {
+        const identity = await authenticate(context);
+        const id = requireInstance(requireKey(processInstanceId, "processInstanceId"));
+        const model = engine.modelOfInstance(id);
+        if (model === undefined || !model.executable) {
+          throw new NotFoundError(`The process model of process instance "${id}" is not available.`);
+        }
+        // No 403 (SPEC §10): whoever works on an instance's task must learn its model.
+        return toProcessModel(model, accessibleTo(identity));
+      }),
+
+    getProcessInstancesByIdentity: (context, offset, limit) =>
+      guarded(async (): Promise<ProcessInstanceList> => {
+        const identity = await authenticate(context);
+        const { items, totalCount } = engine.pageInstancesByStarter(
+          identity.userId,
+          requirePage(offset, limit),
+        );
+        return { processInstances: items.map(toProcessInstance), totalCount };
+      }),
+
+    getEventsForProcessModel: (context, processModelKey, offset, limit) =>
+      guarded(async (): Promise<EventList> => {
+        const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        executableModel(modelKey);
+        return eventsFor(identity, { processModelKey: modelKey }, page);
       }),
 
     onBpmnEvent: (context, processModelKey, eventKey, callback, options) =>

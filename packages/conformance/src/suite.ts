@@ -6,6 +6,7 @@ import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
 import { eventCases } from "./cases/events.js";
 import { formCases } from "./cases/forms.js";
+import { instanceQueryCases } from "./cases/instance-queries.js";
 import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
 import { paginationCases } from "./cases/pagination.js";
@@ -31,6 +32,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   concurrencyCases,
   elementCases,
   paginationCases,
+  instanceQueryCases,
 ];
 
 /**

@@ -2,6 +2,7 @@ import type { ConsumerContext } from "./context.js";
 import type { CorrelationResult } from "./correlation-result.js";
 import type { EventList } from "./event.js";
 import type { NotificationMessage } from "./notification-message.js";
+import type { ProcessInstanceList } from "./process-instance.js";
 import type { ProcessModel, ProcessModelList } from "./process-model.js";
 import type {
   ProcessStartRequestPayload,
@@ -92,6 +93,37 @@ export interface ConsumerApi {
     processModelKey: string,
     correlationId: string,
   ): Promise<CorrelationResult>;
+
+  // SPEC §10: the caller's own work, and queries by process instance.
+  /** Every waiting user task the caller may access under the lane rule, in every model and correlation. */
+  getWaitingUserTasksByIdentity(
+    context: ConsumerContext,
+    offset?: number,
+    limit?: number,
+  ): Promise<UserTaskList>;
+  getUserTasksForProcessInstance(
+    context: ConsumerContext,
+    processInstanceId: string,
+    offset?: number,
+    limit?: number,
+  ): Promise<UserTaskList>;
+  /** The model (filtered as getProcessModels) of the version the instance runs on. */
+  getProcessModelByProcessInstanceId(
+    context: ConsumerContext,
+    processInstanceId: string,
+  ): Promise<ProcessModel>;
+  /** The instances the caller's user started, any state. */
+  getProcessInstancesByIdentity(
+    context: ConsumerContext,
+    offset?: number,
+    limit?: number,
+  ): Promise<ProcessInstanceList>;
+  getEventsForProcessModel(
+    context: ConsumerContext,
+    processModelKey: string,
+    offset?: number,
+    limit?: number,
+  ): Promise<EventList>;
 
   onBpmnEvent(
     context: ConsumerContext,

@@ -17,6 +17,7 @@ export * from "./notification-message.js";
 export * from "./pagination.js";
 export * from "./paths.js";
 export * from "./problem-details.js";
+export * from "./process-instance.js";
 export * from "./process-model.js";
 export * from "./process-start.js";
 export * from "./routes.js";

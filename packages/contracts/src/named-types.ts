@@ -4,6 +4,7 @@ import { CorrelationResult } from "./correlation-result.js";
 import { Event, EventData, EventList, EventTriggerPayload, EventType } from "./event.js";
 import { NotificationMessage } from "./notification-message.js";
 import { ProblemDetails } from "./problem-details.js";
+import { ProcessInstance, ProcessInstanceList, ProcessInstanceState } from "./process-instance.js";
 import { EndEventEntry, ProcessModel, ProcessModelList, StartEventEntry } from "./process-model.js";
 import {
   ProcessStartRequestPayload,
@@ -55,6 +56,9 @@ export const namedTypes = {
   UserTask,
   UserTaskList,
   UserTaskResult,
+  ProcessInstanceState,
+  ProcessInstance,
+  ProcessInstanceList,
   CorrelationResult,
   NotificationMessage,
   AuthenticateFrame,

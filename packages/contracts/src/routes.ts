@@ -4,6 +4,7 @@ import { CorrelationResult } from "./correlation-result.js";
 import { EventList, EventTriggerPayload } from "./event.js";
 import { ConsumerKey } from "./key.js";
 import { PageQuery, pageQuery } from "./pagination.js";
+import { ProcessInstanceList } from "./process-instance.js";
 import { ProcessModel, ProcessModelList } from "./process-model.js";
 import {
   ProcessStartRequestPayload,
@@ -25,6 +26,7 @@ export type HttpMethod = "GET" | "POST";
 const key = (what: string) => ConsumerKey.describe(what);
 const processModelKey = key("The id of the bpmn:process.");
 const correlationId = key("The correlation's id.");
+const processInstanceId = key("The process instance's id.");
 
 // Query schemas are strict: a parameter a route does not define is a 400 naming it (SPEC Part two).
 const NoQuery = z.strictObject({});
@@ -138,6 +140,8 @@ function list<K extends OperationName, P extends z.ZodObject>(
 ): RouteDefinition<K, P, typeof PageQuery, undefined> {
   return {
     ...definition,
+    // A malformed offset or limit is a 400 on every list (SPEC §9).
+    errorStatuses: [...new Set([400, ...definition.errorStatuses])].sort(),
     method: "GET",
     query: PageQuery,
     body: undefined,
@@ -336,6 +340,62 @@ export const routes = {
     errorStatuses: [401, 403, 404, 409],
     toArgs: ({ params }) => [params.process_model_key, params.correlation_id],
     toParams: (process_model_key, correlation_id) => ({ correlation_id, process_model_key }),
+  }),
+  getWaitingUserTasksByIdentity: list({
+    operation: "getWaitingUserTasksByIdentity",
+    path: "/user_tasks/own",
+    summary: "Every waiting user task the caller may access, in every model and correlation (SPEC §10).",
+    params: z.object({}),
+    response: UserTaskList,
+    errorStatuses: [400, 401],
+    toArgs: ({ query }) => [query.offset, query.limit],
+    toRequest: (offset, limit) => ({ params: {}, query: pageQuery(offset, limit) }),
+  }),
+  getUserTasksForProcessInstance: list({
+    operation: "getUserTasksForProcessInstance",
+    path: "/process_instances/:process_instance_id/user_tasks",
+    summary: "The waiting user tasks of one process instance that the caller may access (SPEC §10).",
+    params: z.object({ process_instance_id: processInstanceId }),
+    response: UserTaskList,
+    errorStatuses: [400, 401, 404],
+    toArgs: ({ params, query }) => [params.process_instance_id, query.offset, query.limit],
+    toRequest: (process_instance_id, offset, limit) => ({
+      params: { process_instance_id },
+      query: pageQuery(offset, limit),
+    }),
+  }),
+  getProcessModelByProcessInstanceId: read({
+    operation: "getProcessModelByProcessInstanceId",
+    path: "/process_instances/:process_instance_id/process_model",
+    summary: "The process model of the version a process instance runs on (SPEC §10).",
+    params: z.object({ process_instance_id: processInstanceId }),
+    response: ProcessModel,
+    errorStatuses: [401, 404],
+    toArgs: ({ params }) => [params.process_instance_id],
+    toParams: (process_instance_id) => ({ process_instance_id }),
+  }),
+  getProcessInstancesByIdentity: list({
+    operation: "getProcessInstancesByIdentity",
+    path: "/process_instances/own",
+    summary: "The process instances the caller started, in any state (SPEC §10).",
+    params: z.object({}),
+    response: ProcessInstanceList,
+    errorStatuses: [400, 401],
+    toArgs: ({ query }) => [query.offset, query.limit],
+    toRequest: (offset, limit) => ({ params: {}, query: pageQuery(offset, limit) }),
+  }),
+  getEventsForProcessModel: list({
+    operation: "getEventsForProcessModel",
+    path: "/process_models/:process_model_key/events",
+    summary: "The message and signal events waiting in any instance of a process model (SPEC §10).",
+    params: z.object({ process_model_key: processModelKey }),
+    response: EventList,
+    errorStatuses: [400, 401, 404],
+    toArgs: ({ params, query }) => [params.process_model_key, query.offset, query.limit],
+    toRequest: (process_model_key, offset, limit) => ({
+      params: { process_model_key },
+      query: pageQuery(offset, limit),
+    }),
   }),
 } satisfies { [K in OperationName]: RouteDefinition<K, z.ZodObject, z.ZodType, z.ZodType | undefined> };
 

@@ -134,9 +134,20 @@ class EmbeddedEngine implements Engine {
       );
     }
     const correlationId = input.correlationId ?? randomUUID();
-    const instance = await this.submit((step) =>
-      step.start(model, input.startEventKey, correlationId, input.callerId, input.inputValues),
-    );
+    const { starterId } = input;
+    const instance = await this.submit((step) => {
+      const started = step.start(
+        model,
+        input.startEventKey,
+        correlationId,
+        input.callerId,
+        input.inputValues,
+      );
+      // Who asked is no interpreter state: recorded beside the step, in its savepoint.
+      if (starterId === undefined) return started;
+      this.store.setInstanceStarter(started.processInstanceId, starterId);
+      return { ...started, starterId };
+    });
     return { instance };
   }
 
@@ -198,6 +209,18 @@ class EmbeddedEngine implements Engine {
     this.assertOpen();
     const data = this.store.getInstance(processInstanceId);
     return data && recordOf(data);
+  }
+
+  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceRecord> {
+    this.assertOpen();
+    const { items, totalCount } = this.store.pageInstancesByStarter(starterId, page);
+    return { items: items.map(recordOf), totalCount };
+  }
+
+  modelOfInstance(processInstanceId: string): ProcessModelInfo | undefined {
+    this.assertOpen();
+    const data = this.store.getInstance(processInstanceId);
+    return data && this.versions.get(data.modelHash)?.get(data.modelKey)?.info;
   }
 
   latestFinished(correlationId: string, processModelKey: string): InstanceRecord | undefined {

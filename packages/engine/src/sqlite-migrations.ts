@@ -93,6 +93,10 @@ CREATE INDEX events_by_lane ON events (lane, created_at, id);
 CREATE INDEX events_by_model_lane ON events (model_key, lane, created_at, id);
 CREATE INDEX events_by_correlation_lane ON events (correlation_id, model_key, lane, created_at, id);
 CREATE INDEX events_by_instance ON events (instance_id, lane, created_at, id);`,
+  // 3: SPEC §10 "the instances I started": who started an instance. Instances from before belong to nobody
+  // (NULL), which the partial index leaves out.
+  `ALTER TABLE instances ADD COLUMN starter_id TEXT;
+CREATE INDEX instances_by_starter ON instances (starter_id, started_at, id) WHERE starter_id IS NOT NULL;`,
 ];
 
 /** Runs the migrations the database has not run yet, each in its own transaction with its version bump. */

@@ -56,6 +56,11 @@ export class SqliteStore implements Store {
          WHERE id = @id`,
       ),
       getInstance: prepare("SELECT * FROM instances WHERE id = ?"),
+      setInstanceStarter: prepare("UPDATE instances SET starter_id = ? WHERE id = ?"),
+      countInstancesByStarter: prepare("SELECT COUNT(*) FROM instances WHERE starter_id = ?").pluck(),
+      instancesByStarter: prepare(
+        "SELECT * FROM instances WHERE starter_id = ? ORDER BY started_at, id LIMIT ? OFFSET ?",
+      ),
       latestFinished: prepare(
         `SELECT * FROM instances WHERE correlation_id = ? AND model_key = ? AND end_seq IS NOT NULL
          ORDER BY end_seq DESC LIMIT 1`,
@@ -124,6 +129,18 @@ export class SqliteStore implements Store {
 
   getInstance(id: string): InstanceData | undefined {
     return instanceOf(this.statement("getInstance").get(id) as Row | undefined);
+  }
+
+  setInstanceStarter(id: string, starterId: string): void {
+    this.statement("setInstanceStarter").run(starterId, id);
+  }
+
+  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceData> {
+    const totalCount = this.statement("countInstancesByStarter").get(starterId) as number;
+    const limit = page.limit ?? -1;
+    if (limit === 0 || page.offset >= totalCount) return { items: [], totalCount };
+    const rows = this.statement("instancesByStarter").all(starterId, limit, page.offset) as Row[];
+    return { items: rows.map((row) => instanceOf(row) as InstanceData), totalCount };
   }
 
   latestFinished(correlationId: string, modelKey: string): InstanceData | undefined {
@@ -356,6 +373,7 @@ function instanceOf(row: Row | undefined): InstanceData | undefined {
     startedAt: row.started_at as string,
   };
   if (row.caller_id !== null) instance.callerId = row.caller_id as string;
+  if (row.starter_id !== null && row.starter_id !== undefined) instance.starterId = row.starter_id as string;
   if (row.end_event_key !== null) {
     instance.endEventKey = row.end_event_key as string;
     instance.endEventLane = (row.end_event_lane as string | null) ?? null;

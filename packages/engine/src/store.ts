@@ -18,6 +18,8 @@ export interface InstanceData {
   modelHash: string;
   correlationId: string;
   callerId?: string;
+  /** The userId of the identity that started it (SPEC §10); absent for instances from before it was kept. */
+  starterId?: string;
   state: InstanceState;
   endEventKey?: string;
   endEventLane?: LaneName;
@@ -80,6 +82,10 @@ export interface Store {
   insertInstance(instance: InstanceData): void;
   updateInstance(instance: InstanceData): void;
   getInstance(id: string): InstanceData | undefined;
+  /** Records who started an instance; set once, in the step that started it. */
+  setInstanceStarter(id: string, starterId: string): void;
+  /** The instances a user started, any state, ordered by (startedAt, id) (SPEC §9, §10). */
+  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceData>;
   latestFinished(correlationId: string, modelKey: string): InstanceData | undefined;
   maxEndSeq(): number;
 

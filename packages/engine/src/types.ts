@@ -98,6 +98,8 @@ export interface InstanceRecord {
   modelHash: string;
   correlationId: string;
   callerId?: string;
+  /** The userId of whoever started it (StartInput.starterId); absent: nobody (or from before it was kept). */
+  starterId?: string;
   state: InstanceState;
   /** For "finished", and "terminated" through a terminate end event: the end event reached. */
   endEventKey?: string;
@@ -165,6 +167,8 @@ export interface StartInput {
   /** Given by the caller or generated (UUID v4). */
   correlationId?: string;
   callerId?: string;
+  /** Who starts it: the userId of the caller's identity (SPEC §10). */
+  starterId?: string;
   inputValues?: unknown;
 }
 
@@ -235,6 +239,10 @@ export interface Engine {
   /** Keys of the models that have (had) an instance in the correlation. */
   correlationModels(correlationId: string): string[];
   getInstance(processInstanceId: string): InstanceRecord | undefined;
+  /** The instances a user started (StartInput.starterId), any state, by (startedAt, id) (SPEC §10). */
+  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceRecord>;
+  /** The model version an instance runs on (its pinned version), or undefined when that is not loaded. */
+  modelOfInstance(processInstanceId: string): ProcessModelInfo | undefined;
   /**
    * The instance of a model in a correlation that most recently ended through an end event (state "finished",
    * or "terminated" through a terminate end event), or undefined when none has.

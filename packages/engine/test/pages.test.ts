@@ -95,3 +95,29 @@ describe("pages of waiting user tasks (SPEC §9)", () => {
     expect(page.items).toHaveLength(1);
   });
 });
+
+describe("instances by starter (SPEC §10)", () => {
+  it("records who started an instance and pages their instances in start order, any state", async () => {
+    const engine = await open();
+    const a = await engine.start({ processModelKey: "Order", startEventKey: "StartWeb", starterId: "ann" });
+    await engine.start({ processModelKey: "Order", startEventKey: "StartWeb", starterId: "bob" });
+    await engine.start({ processModelKey: "Order", startEventKey: "StartWeb" });
+    const b = await engine.start({ processModelKey: "Parallel", startEventKey: "Start", starterId: "ann" });
+    expect(a.instance.starterId).toBe("ann");
+    const ann = engine.pageInstancesByStarter("ann", { offset: 0 });
+    expect(ann.totalCount).toBe(2);
+    expect(ann.items.map((i) => i.processInstanceId)).toEqual([
+      a.instance.processInstanceId,
+      b.instance.processInstanceId,
+    ]);
+    expect(engine.getInstance(a.instance.processInstanceId)?.starterId).toBe("ann");
+    expect(engine.pageInstancesByStarter("ann", { offset: 1, limit: 5 }).items).toHaveLength(1);
+    expect(engine.pageInstancesByStarter("ann", { offset: 0, limit: 0 })).toEqual({
+      items: [],
+      totalCount: 2,
+    });
+    expect(engine.pageInstancesByStarter("nobody", { offset: 0 })).toEqual({ items: [], totalCount: 0 });
+    expect(engine.modelOfInstance(b.instance.processInstanceId)?.key).toBe("Parallel");
+    expect(engine.modelOfInstance("unknown")).toBeUndefined();
+  });
+});
