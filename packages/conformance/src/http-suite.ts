@@ -193,6 +193,32 @@ export function httpSuite(options: HttpSuiteOptions): void {
       await expectProblem(await post(finish, "{}"), 400, "formFields");
     });
 
+    // Sent as text, as any client may: JSON.parse makes each an own key, which an object copy would drop.
+    for (const name of ["__proto__", "constructor", "prototype"]) {
+      it(`400 naming formFields.${name} in a finish body; the task keeps waiting`, async () => {
+        const correlationId = newCorrelationId();
+        await json(post(startUrl(), JSON.stringify({ correlationId })));
+        const tasksUrl = url(routes.getUserTasksForCorrelation, { correlation_id: correlationId });
+        const { userTasks } = await json<{ userTasks: { id: string }[] }>(get(tasksUrl));
+        const finish = url(routes.finishUserTask, {
+          process_model_key: "Basic",
+          correlation_id: correlationId,
+          user_task_id: userTasks[0]?.id as string,
+        });
+        const body = `{"formFields":{"approved":true,${JSON.stringify(name)}:1}}`;
+        await expectProblem(await post(finish, body), 400, `formFields.${name}`);
+        expect((await json<{ userTasks: unknown[] }>(get(tasksUrl))).userTasks).toHaveLength(1);
+      });
+    }
+
+    it("400 naming inputValues.__proto__ in a start body; nothing starts", async () => {
+      const correlationId = newCorrelationId();
+      const body = `{"correlationId":${JSON.stringify(correlationId)},"inputValues":{"__proto__":{"x":1}}}`;
+      await expectProblem(await post(startUrl(), body), 400, "inputValues.__proto__");
+      const tasks = await get(url(routes.getUserTasksForCorrelation, { correlation_id: correlationId }));
+      expect(tasks.status).toBe(404);
+    });
+
     it("a caller that goes away while waiting with callback 2 does not stop the instance", async () => {
       const correlationId = newCorrelationId();
       const leaving = new AbortController();

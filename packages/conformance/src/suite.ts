@@ -7,12 +7,17 @@ import { errorCases } from "./cases/errors.js";
 import { eventCases } from "./cases/events.js";
 import { formCases } from "./cases/forms.js";
 import { instanceQueryCases } from "./cases/instance-queries.js";
+import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
 import { paginationCases } from "./cases/pagination.js";
+import { payloadCases } from "./cases/payloads.js";
 import { processModelCases } from "./cases/process-models.js";
+import { referenceCases } from "./cases/references.js";
 import { resultCases } from "./cases/results.js";
+import { semanticsCases } from "./cases/semantics.js";
 import { startCases } from "./cases/start.js";
+import { systemEventLaneCases } from "./cases/system-event-lanes.js";
 import { userTaskCases } from "./cases/user-tasks.js";
 import type { ConformanceOptions } from "./options.js";
 
@@ -24,13 +29,18 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   eventCases,
   userTaskCases,
   formCases,
+  payloadCases,
   resultCases,
   laneCases,
   authCases,
   errorCases,
   notificationCases,
+  systemEventLaneCases,
   concurrencyCases,
   elementCases,
+  semanticsCases,
+  joinCases,
+  referenceCases,
   paginationCases,
   instanceQueryCases,
 ];

@@ -8,11 +8,10 @@ import {
   generateJsonSchemas,
   JSON_SCHEMA_DRAFTS,
   type JsonSchema,
-  type NamedTypeName,
-  namedTypes,
   toStableJson,
   wireSideOf,
-} from "../src/index.js";
+} from "../src/generate/index.js";
+import { type NamedTypeName, namedTypes } from "../src/index.js";
 import { specExamples } from "./spec-examples.js";
 import { refsOf } from "./support/refs-of.js";
 

@@ -5,6 +5,8 @@ import path from "node:path";
 import { BpmnModdle } from "bpmn-moddle";
 import { parseIsoDuration } from "./durations.js";
 import { FormError, parseForm } from "./forms.js";
+import { collapseReferences } from "./id-references.js";
+import { ignoredAttribute } from "./ignored-attributes.js";
 import { laneAssignments } from "./lanes.js";
 import type { ModdleElement } from "./moddle-element.js";
 import type { CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
@@ -57,7 +59,7 @@ export async function compileSource(file: string, source: string, hash: string):
   const moddle = new BpmnModdle({ camunda: camundaDescriptor });
   let parsed: Awaited<ReturnType<BpmnModdle["fromXML"]>>;
   try {
-    parsed = await moddle.fromXML(source);
+    parsed = await moddle.fromXML(collapseReferences(source));
   } catch (error) {
     throw new ModelLoadError(file, undefined, `unparseable XML: ${oneLine(error)}`);
   }
@@ -156,14 +158,17 @@ class ProcessCompiler {
         kind,
         lane: info.lane,
         outgoing: [],
-        incomingCount: 0,
+        incoming: [],
       };
       if (info.name !== undefined) def.name = info.name;
       return def;
     };
     if (element.loopCharacteristics)
       this.fail(id, `unsupported element: ${info.type} with loop/multi-instance`);
-    const definitions = element.eventDefinitions ?? [];
+    const ignored = ignoredAttribute(element);
+    if (ignored) this.fail(id, `unsupported: ${ignored}`);
+    // Inline and referenced (<eventDefinitionRef>, a root-level definition) event definitions alike.
+    const definitions = [...(element.eventDefinitions ?? []), ...(element.eventDefinitionRef ?? [])];
     if (definitions.length > 1)
       this.fail(id, `unsupported element: ${info.type} with several event definitions`);
     const definition = definitions[0];
@@ -280,6 +285,8 @@ class ProcessCompiler {
       }
       const def: FlowDef = { id, target: target.key };
       const isDefault = this.elements.get(source.key)?.default?.id === id;
+      const ignored = ignoredAttribute(flow);
+      if (ignored) this.fail(id, `unsupported: ${ignored}`);
       const condition = flow.conditionExpression?.body;
       if (condition !== undefined && condition.trim() !== "" && !isDefault) {
         if (source.kind !== "exclusive") {
@@ -290,7 +297,7 @@ class ProcessCompiler {
       }
       source.outgoing.push(def);
       if (isDefault) source.defaultFlow = def;
-      target.incomingCount++;
+      target.incoming.push(id);
     }
     for (const node of this.nodes.values()) {
       if (node.kind !== "exclusive") continue;
@@ -307,7 +314,7 @@ class ProcessCompiler {
     for (const node of this.nodes.values()) {
       if (!ends.has(node.kind) && node.outgoing.length === 0)
         this.fail(node.key, "flow node has no outgoing sequence flow");
-      if (node.kind === "start" && node.incomingCount > 0)
+      if (node.kind === "start" && node.incoming.length > 0)
         this.fail(node.key, "start event has an incoming sequence flow");
     }
   }

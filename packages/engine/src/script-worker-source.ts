@@ -1,6 +1,7 @@
 // The script worker's program, evaluated as CommonJS in a worker thread (a string, so it runs the same from
-// src/ under vitest and from dist/). It waits on a shared buffer for requests from ScriptRunner:
-//   ctl[0] request seq, ctl[1] request byte length, ctl[2] op (1 define, 2 run), ctl[3] script id,
+// src/ under vitest and from dist/). It waits on a shared buffer for requests from its ScriptWorker:
+//   ctl[0] request seq, ctl[1] request byte length, ctl[2] byte length of the script's code at the start of
+//   the request (0 once this worker has compiled that script), ctl[3] script id,
 //   ctl[4] response seq, ctl[5] response byte length, ctl[6] status (0 value, 1 error, 2 undefined),
 //   ctl[7] set to 1 once the worker is ready.
 // Scripts run in a vm context of their own that holds nothing but two JSON helpers; the token arrives as JSON
@@ -45,18 +46,15 @@ for (;;) {
   const seq = Atomics.load(ctl, 0);
   if (seq === last) continue;
   last = seq;
-  const input = decoder.decode(bytes.slice(0, ctl[1]));
+  const codeLength = ctl[2];
+  const request = bytes.slice(0, ctl[1]);
   try {
-    if (ctl[2] === 1) {
-      scripts.set(ctl[3], new vm.Script(input));
-      respond(seq, 2, "");
-    } else {
-      context.__token = input;
-      const out = scripts.get(ctl[3]).runInContext(context);
-      context.__token = "null";
-      if (out === undefined) respond(seq, 2, "");
-      else respond(seq, 0, String(out));
-    }
+    if (codeLength > 0) scripts.set(ctl[3], new vm.Script(decoder.decode(request.subarray(0, codeLength))));
+    context.__token = decoder.decode(request.subarray(codeLength));
+    const out = scripts.get(ctl[3]).runInContext(context);
+    context.__token = "null";
+    if (out === undefined) respond(seq, 2, "");
+    else respond(seq, 0, String(out));
   } catch (error) {
     context.__token = "null";
     const message = error !== null && typeof error === "object" && "message" in error ? error.message : error;

@@ -77,7 +77,18 @@ CREATE TABLE IF NOT EXISTS timers (
   due_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due_at);`,
-  // 2: SPEC §9 pages. Every list query is "these equality filters, lane in the caller's set or null, ordered
+  // 2: scripts that outlast their step run as jobs; a job left by a crash runs again at open.
+  `CREATE TABLE script_jobs (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  instance_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  model_key TEXT NOT NULL,
+  model_hash TEXT NOT NULL,
+  input TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);`,
+  // 3: SPEC §9 pages. Every list query is "these equality filters, lane in the caller's set or null, ordered
   // by (created_at, id)": per filter shape an index ending in (lane, created_at, id), so a page and its
   // totalCount are index range reads per lane, never a scan of other rows (see the engine README). They
   // replace the level-1 indexes that are their prefixes.
@@ -93,7 +104,7 @@ CREATE INDEX events_by_lane ON events (lane, created_at, id);
 CREATE INDEX events_by_model_lane ON events (model_key, lane, created_at, id);
 CREATE INDEX events_by_correlation_lane ON events (correlation_id, model_key, lane, created_at, id);
 CREATE INDEX events_by_instance ON events (instance_id, lane, created_at, id);`,
-  // 3: SPEC §10 "the instances I started": who started an instance. Instances from before belong to nobody
+  // 4: SPEC §10 "the instances I started": who started an instance. Instances from before belong to nobody
   // (NULL), which the partial index leaves out.
   `ALTER TABLE instances ADD COLUMN starter_id TEXT;
 CREATE INDEX instances_by_starter ON instances (starter_id, started_at, id) WHERE starter_id IS NOT NULL;`,

@@ -65,6 +65,17 @@ export interface TimerRow {
   dueAt: number;
 }
 
+/** A script still running after the step that reached it; `input` is the token JSON it runs on. */
+export interface ScriptJobRow {
+  id: string;
+  instanceId: string;
+  key: string;
+  modelKey: string;
+  modelHash: string;
+  input: string;
+  createdAt: string;
+}
+
 export interface ListFilter {
   correlationId?: string;
   processModelKey?: string;
@@ -113,6 +124,12 @@ export interface Store {
   takeTimer(id: string): TimerRow | undefined;
   dueTimers(now: number, limit: number): TimerRow[];
   nextTimerDue(): number | undefined;
+
+  insertScriptJob(job: ScriptJobRow): void;
+  /** Deletes and returns the job; undefined when it does not wait (any more). */
+  takeScriptJob(id: string): ScriptJobRow | undefined;
+  /** Every job that waits, oldest first: after a restart they run again. */
+  pendingScriptJobs(): ScriptJobRow[];
 
   close(): void;
 }

@@ -208,6 +208,13 @@ export interface EngineOptions {
   data: string;
   /** A script or condition running longer fails the instance. Default 5000. */
   scriptTimeoutMs?: number;
+  /** Worker threads that run scripts and conditions at the same time. Default: the CPUs, at least 2. */
+  scriptWorkers?: number;
+  /**
+   * How long one batch of steps waits in place, in total, for its scripts; a script still running then
+   * continues as a script job while the engine serves everything else. Default 5.
+   */
+  scriptInlineMs?: number;
   /** SQLite synchronous mode. Default "FULL". */
   synchronous?: "FULL" | "NORMAL";
 }
@@ -267,6 +274,7 @@ export type EngineErrorCode =
   | "not_waiting"
   | "unknown_instance"
   | "invalid_model"
+  | "data_locked"
   | "closed";
 
 export class EngineError extends Error {

@@ -1,4 +1,5 @@
 import { type ConsumerApi, type ConsumerContext, DEFAULT_MAX_JSON_DEPTH } from "@consumer-api/contracts";
+import type { StaticSite } from "./static-site.js";
 
 /** One line of the request log: what the program prints per request unless --quiet. */
 export interface RequestLogEntry {
@@ -27,8 +28,13 @@ export interface ServerOptions {
   maxPayload?: number;
   /** Subscriptions one socket may hold at once. Default 1000. */
   maxSubscriptions?: number;
-  /** A socket whose unsent data exceeds this many bytes is closed (1013) instead of buffering more. Default 4 MiB. */
+  /**
+   * Unsent bytes a WebSocket may hold: above them its reader is judged over drainTimeout, and closed (1013)
+   * unless the backlog shrinks. A single frame larger than this is no fault of a reader. Default 4 MiB.
+   */
   maxBufferedAmount?: number;
+  /** Milliseconds a WebSocket above maxBufferedAmount has to shrink its backlog (each time). Default 10 s. */
+  drainTimeout?: number;
   /** Milliseconds between WebSocket pings; a peer that missed the previous pong is terminated. Default 30 s. */
   pingInterval?: number;
   /**
@@ -36,6 +42,13 @@ export interface ServerOptions {
    * it gets a 401 error frame and close 4401, so unauthenticated sockets cannot pile up. Default 10 s.
    */
   authTimeout?: number;
+  /**
+   * Origins (`https://app.example.com`) whose pages may call the API and open the WebSocket. Default none:
+   * only pages of the server's own origin (the WebSocket checks Origin; browsers enforce CORS for fetch).
+   */
+  corsOrigins?: readonly string[];
+  /** A page served outside the API prefix (the task list at `/`); see loadStaticSite. Default none. */
+  ui?: StaticSite;
   /** Called once per answered request (the program's request log). */
   log?: (entry: RequestLogEntry) => void;
   /** Called with every error that is not a ConsumerApiError (answered as a generic 500). Default console.error. */
@@ -48,6 +61,7 @@ export const defaults = {
   maxPayload: 64 * 1024,
   maxSubscriptions: 1000,
   maxBufferedAmount: 4 * 1024 * 1024,
+  drainTimeout: 10_000,
   pingInterval: 30_000,
   authTimeout: 10_000,
 } as const;

@@ -1,0 +1,66 @@
+import type { FlowDef, NodeDef } from "../model.js";
+import type { Runtime, TokenState } from "../runtime.js";
+import type { CompiledScript } from "../scripts.js";
+import type { InstanceFailure } from "../types.js";
+
+// A node behaviour is what one kind of BPMN flow node does with a token. The scheduler (interpreter.ts) moves
+// tokens and calls the behaviour of the node a token enters; everything a behaviour may do to the instance
+// goes through StepOps.
+
+export type NodeEventType = "activity.started" | "activity.finished" | "event.reached" | "event.triggered";
+
+export interface StepOps {
+  /** Epoch ms of the step: every timer created in it counts from here. */
+  readonly nowMs: number;
+  /** Publishes a §5 event about the node (after commit). */
+  event(rt: Runtime, type: NodeEventType, node: NodeDef, payload: unknown): void;
+  /** The token leaves the node over the given flows (default: all outgoing), one token per flow. */
+  leave(rt: Runtime, token: TokenState, node: NodeDef, flows?: FlowDef[]): void;
+  /** The token waits at the node: a user task row, a waiting-event row, or a timer row. */
+  waitForTask(rt: Runtime, token: TokenState, node: NodeDef): void;
+  waitForEvent(rt: Runtime, token: TokenState, node: NodeDef): void;
+  waitForTimer(rt: Runtime, token: TokenState, node: NodeDef): void;
+  newToken(rt: Runtime, node: string, scope: number, payload: unknown): TokenState;
+  removeToken(rt: Runtime, token: TokenState): void;
+  /**
+   * Runs a script of the node (a script task's body, an exclusive gateway's conditions) and hands its result
+   * to the behaviour's `scripted` — at once, or, for a script that outlasts the step's inline budget, in a
+   * later step while the token waits for it (wait kind "script"). A script that fails fails the instance.
+   */
+  runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript): void;
+  /** Fails the instance at this node (a script error, no flow to take, …). */
+  fail(node: NodeDef, message: string): never;
+  /** Publishes a signal and resumes its waiters before the step ends. */
+  throwSignal(rt: Runtime, token: TokenState, node: NodeDef, signalName: string): void;
+  /** A scope's last token ended at `endNode`: the scope (or, at the top, the instance) completes. */
+  scopeEnded(rt: Runtime, scope: number, endNode: NodeDef, payload: unknown): void;
+  /** Ends the instance, withdrawing every wait. */
+  endInstance(
+    rt: Runtime,
+    state: "finished" | "terminated" | "failed",
+    failure: InstanceFailure | undefined,
+    endNode?: NodeDef,
+    result?: unknown,
+  ): void;
+  /** Removes every token of a scope and of the scopes nested in it, withdrawing their waits. */
+  cancelScope(rt: Runtime, scope: number): void;
+  /** Opens a sub-process scope for the token waiting at `node`; returns its id. */
+  openScope(rt: Runtime, token: TokenState, node: NodeDef): number;
+  /** Records the payload as it left the node (token.history). */
+  remember(rt: Runtime, node: NodeDef, payload: unknown): void;
+}
+
+export interface Behaviour {
+  /** A token arrives at the node: it leaves, waits, or is consumed. */
+  enter(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef): void;
+  /**
+   * The token's wait at the node ended (task finished, event triggered, timer fired); its payload is already
+   * replaced. Only for behaviours that wait.
+   */
+  resume?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef): void;
+  /**
+   * The script the behaviour ran (runScript) returned: `json` is its result as JSON text, undefined when it
+   * returned nothing. Only for behaviours that run scripts.
+   */
+  scripted?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef, json: string | undefined): void;
+}
