@@ -1,6 +1,10 @@
+import { createRequire } from "node:module";
 import {
+  type ApplicationInfo,
   assertPlainJson,
   buildChannel,
+  CAPABILITIES,
+  type Capability,
   ConflictError,
   type ConsumerApi,
   ConsumerApiError,
@@ -11,12 +15,14 @@ import {
   InternalServerError,
   NotFoundError,
   type NotificationCallback,
+  type OperationName,
   type ProcessInstanceList,
   type ProcessModel,
   type ProcessModelList,
   ProcessStartRequestPayload,
   type ProcessStartResponsePayload,
   parseOrBadRequest,
+  routes,
   StartCallbackType,
   StartCallbackTypeSchema,
   type Subscription,
@@ -58,9 +64,27 @@ export interface InternalConsumerApi extends ConsumerApi {
 export interface InternalConsumerApiOptions {
   engine: Engine;
   identities: IdentityProvider;
+  /**
+   * The capabilities to offer (SPEC §14), of those this binding implements (IMPLEMENTED_CAPABILITIES, the
+   * default). An unlisted capability's operations answer 404, its channels 400, as on a server without it.
+   */
+  capabilities?: readonly Capability[];
+  /** getApplicationInfo's name and version: the program's package. Default this package's. */
+  application?: { name: string; version: string };
   /** Close the engine in close(). Default false: whoever opened the engine closes it. */
   ownsEngine?: boolean;
 }
+
+/** What this binding fully implements (SPEC §14); offered unless `capabilities` narrows it. */
+export const IMPLEMENTED_CAPABILITIES: readonly Capability[] = [
+  "notifications",
+  "timers",
+  "concurrency",
+  "pagination",
+  "instanceQueries",
+];
+
+const OWN_PACKAGE = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
 
 /** The engine's "no such thing" codes; a model reloaded between our check and the engine's is still a 404. */
 const NOT_FOUND_CODES = new Set(["unknown_model", "not_executable", "unknown_start_event", "not_waiting"]);
@@ -97,6 +121,20 @@ function endedThroughEndEvent(instance: InstanceRecord): boolean {
 /** The ConsumerApi (SPEC §4–§5) over an embedded engine: authentication, validation, the lane rule, DTOs. */
 export function createInternalConsumerApi(options: InternalConsumerApiOptions): InternalConsumerApi {
   const { engine, identities, ownsEngine = false } = options;
+  const offered = new Set<Capability>(
+    (options.capabilities ?? IMPLEMENTED_CAPABILITIES).filter((name) =>
+      IMPLEMENTED_CAPABILITIES.includes(name),
+    ),
+  );
+  const application = options.application ?? OWN_PACKAGE;
+
+  /** The route table's capability of an operation: 404 when it is not offered, as for an unknown route. */
+  function requireCapability(operation: OperationName): void {
+    const capability = routes[operation].capability;
+    if (capability !== undefined && !offered.has(capability)) {
+      throw new NotFoundError(`This server does not offer ${capability} (SPEC §14).`);
+    }
+  }
 
   const subscriptions = new SubscriptionIndex();
   const stopListening = engine.on((event) => subscriptions.dispatch(event));
@@ -471,12 +509,14 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     getWaitingUserTasksByIdentity: (context, offset, limit) =>
       guarded(async (): Promise<UserTaskList> => {
         const identity = await authenticate(context);
+        requireCapability("getWaitingUserTasksByIdentity");
         return userTasksFor(identity, {}, requirePage(offset, limit));
       }),
 
     getUserTasksForProcessInstance: (context, processInstanceId, offset, limit) =>
       guarded(async (): Promise<UserTaskList> => {
         const identity = await authenticate(context);
+        requireCapability("getUserTasksForProcessInstance");
         const page = requirePage(offset, limit);
         const id = requireInstance(requireKey(processInstanceId, "processInstanceId"));
         return userTasksFor(identity, { processInstanceId: id }, page);
@@ -485,6 +525,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     getProcessModelByProcessInstanceId: (context, processInstanceId) =>
       guarded(async (): Promise<ProcessModel> => {
         const identity = await authenticate(context);
+        requireCapability("getProcessModelByProcessInstanceId");
         const id = requireInstance(requireKey(processInstanceId, "processInstanceId"));
         const model = engine.modelOfInstance(id);
         if (model === undefined || !model.executable) {
@@ -497,6 +538,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     getProcessInstancesByIdentity: (context, offset, limit) =>
       guarded(async (): Promise<ProcessInstanceList> => {
         const identity = await authenticate(context);
+        requireCapability("getProcessInstancesByIdentity");
         const { items, totalCount } = engine.pageInstancesByStarter(
           identity.userId,
           requirePage(offset, limit),
@@ -507,10 +549,23 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     getEventsForProcessModel: (context, processModelKey, offset, limit) =>
       guarded(async (): Promise<EventList> => {
         const identity = await authenticate(context);
+        requireCapability("getEventsForProcessModel");
         const page = requirePage(offset, limit);
         const modelKey = requireKey(processModelKey, "processModelKey");
         executableModel(modelKey);
         return eventsFor(identity, { processModelKey: modelKey }, page);
+      }),
+
+    getApplicationInfo: (context) =>
+      guarded(async (): Promise<ApplicationInfo> => {
+        await authenticate(context);
+        return {
+          name: application.name,
+          version: application.version,
+          store: engine.storeName,
+          clustered: false,
+          capabilities: CAPABILITIES.filter((name) => offered.has(name)),
+        };
       }),
 
     onBpmnEvent: (context, processModelKey, eventKey, callback, options) =>

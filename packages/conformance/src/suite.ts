@@ -1,4 +1,5 @@
 import { describe } from "vitest";
+import { applicationInfoCases } from "./cases/application-info.js";
 import { authCases } from "./cases/auth.js";
 import { callbackCases } from "./cases/callbacks.js";
 import { concurrencyCases } from "./cases/concurrency.js";
@@ -43,6 +44,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   referenceCases,
   paginationCases,
   instanceQueryCases,
+  applicationInfoCases,
 ];
 
 /**

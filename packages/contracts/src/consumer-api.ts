@@ -1,3 +1,4 @@
+import type { ApplicationInfo } from "./application-info.js";
 import type { ConsumerContext } from "./context.js";
 import type { CorrelationResult } from "./correlation-result.js";
 import type { EventList } from "./event.js";
@@ -124,6 +125,9 @@ export interface ConsumerApi {
     offset?: number,
     limit?: number,
   ): Promise<EventList>;
+
+  /** SPEC §14: the implementation and the capabilities it fully implements. */
+  getApplicationInfo(context: ConsumerContext): Promise<ApplicationInfo>;
 
   onBpmnEvent(
     context: ConsumerContext,

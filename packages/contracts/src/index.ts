@@ -1,3 +1,4 @@
+export * from "./application-info.js";
 export * from "./channels.js";
 export * from "./consumer-api.js";
 export * from "./context.js";

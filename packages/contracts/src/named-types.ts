@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { ApplicationInfo } from "./application-info.js";
 import { ConsumerContext } from "./context.js";
 import { CorrelationResult } from "./correlation-result.js";
 import { Event, EventData, EventList, EventTriggerPayload, EventType } from "./event.js";
@@ -60,6 +61,7 @@ export const namedTypes = {
   ProcessInstance,
   ProcessInstanceList,
   CorrelationResult,
+  ApplicationInfo,
   NotificationMessage,
   AuthenticateFrame,
   SubscribeFrame,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ApplicationInfo, type Capability } from "./application-info.js";
 import type { ConsumerApi, OperationArgs, OperationName } from "./consumer-api.js";
 import { CorrelationResult } from "./correlation-result.js";
 import { EventList, EventTriggerPayload } from "./event.js";
@@ -88,6 +89,11 @@ export interface RouteDefinition<
   query: Q;
   /** Schema of the JSON body; undefined when the route takes none. */
   body: B;
+  /**
+   * The capability (SPEC §14) the route belongs to; a server that does not list it answers 404. Absent: level
+   * 1, always served.
+   */
+  capability?: Capability;
   /** Whether a body must be present (otherwise an empty body is allowed). */
   bodyRequired: boolean;
   successStatus: 200 | 204;
@@ -113,7 +119,7 @@ function route<
 function read<K extends OperationName, P extends z.ZodObject>(
   definition: Pick<
     RouteDefinition<K, P, typeof NoQuery, undefined>,
-    "operation" | "path" | "summary" | "params" | "errorStatuses" | "toArgs"
+    "operation" | "path" | "summary" | "params" | "errorStatuses" | "toArgs" | "capability"
   > & {
     response: z.ZodType;
     toParams(...args: OperationArgs<K>): Record<string, string>;
@@ -135,7 +141,7 @@ function read<K extends OperationName, P extends z.ZodObject>(
 function list<K extends OperationName, P extends z.ZodObject>(
   definition: Pick<
     RouteDefinition<K, P, typeof PageQuery, undefined>,
-    "operation" | "path" | "summary" | "params" | "errorStatuses" | "toArgs" | "toRequest"
+    "operation" | "path" | "summary" | "params" | "errorStatuses" | "toArgs" | "toRequest" | "capability"
   > & { response: z.ZodType },
 ): RouteDefinition<K, P, typeof PageQuery, undefined> {
   return {
@@ -343,6 +349,7 @@ export const routes = {
   }),
   getWaitingUserTasksByIdentity: list({
     operation: "getWaitingUserTasksByIdentity",
+    capability: "instanceQueries",
     path: "/user_tasks/own",
     summary: "Every waiting user task the caller may access, in every model and correlation (SPEC §10).",
     params: z.object({}),
@@ -353,6 +360,7 @@ export const routes = {
   }),
   getUserTasksForProcessInstance: list({
     operation: "getUserTasksForProcessInstance",
+    capability: "instanceQueries",
     path: "/process_instances/:process_instance_id/user_tasks",
     summary: "The waiting user tasks of one process instance that the caller may access (SPEC §10).",
     params: z.object({ process_instance_id: processInstanceId }),
@@ -366,6 +374,7 @@ export const routes = {
   }),
   getProcessModelByProcessInstanceId: read({
     operation: "getProcessModelByProcessInstanceId",
+    capability: "instanceQueries",
     path: "/process_instances/:process_instance_id/process_model",
     summary: "The process model of the version a process instance runs on (SPEC §10).",
     params: z.object({ process_instance_id: processInstanceId }),
@@ -376,6 +385,7 @@ export const routes = {
   }),
   getProcessInstancesByIdentity: list({
     operation: "getProcessInstancesByIdentity",
+    capability: "instanceQueries",
     path: "/process_instances/own",
     summary: "The process instances the caller started, in any state (SPEC §10).",
     params: z.object({}),
@@ -386,6 +396,7 @@ export const routes = {
   }),
   getEventsForProcessModel: list({
     operation: "getEventsForProcessModel",
+    capability: "instanceQueries",
     path: "/process_models/:process_model_key/events",
     summary: "The message and signal events waiting in any instance of a process model (SPEC §10).",
     params: z.object({ process_model_key: processModelKey }),
@@ -396,6 +407,16 @@ export const routes = {
       params: { process_model_key },
       query: pageQuery(offset, limit),
     }),
+  }),
+  getApplicationInfo: read({
+    operation: "getApplicationInfo",
+    path: "/info",
+    summary: "The implementation and the capabilities it fully implements (SPEC §14).",
+    params: z.object({}),
+    response: ApplicationInfo,
+    errorStatuses: [401],
+    toArgs: () => [],
+    toParams: () => ({}),
   }),
 } satisfies { [K in OperationName]: RouteDefinition<K, z.ZodObject, z.ZodType, z.ZodType | undefined> };
 

@@ -30,6 +30,7 @@ const consumerApiMethods = [
   "getProcessModelByProcessInstanceId",
   "getProcessInstancesByIdentity",
   "getEventsForProcessModel",
+  "getApplicationInfo",
   "onBpmnEvent",
   "onActivity",
   "onSystemEvent",
@@ -84,6 +85,7 @@ const sampleArgs: { [K in OperationName]: OperationArgs<K>[] } = {
   getProcessModelByProcessInstanceId: [["i-1"], [odd]],
   getProcessInstancesByIdentity: [[], [10, 10]],
   getEventsForProcessModel: [["Order"], [odd, 1, 1]],
+  getApplicationInfo: [[]],
 };
 
 /** What a transport does with a route: the client builds a URL and body, the server matches and decodes it. */

@@ -197,6 +197,32 @@ export const specExamples = {
     valid: [{ processInstances: [processInstance], totalCount: 1 }, { processInstances: [] }],
     invalid: [{}, { processInstances: [{ ...processInstance, correlationId: null }] }],
   },
+  ApplicationInfo: {
+    valid: [
+      // SPEC §14's example.
+      {
+        name: "@consumer-api/http-server",
+        version: "2.0.0",
+        store: "sqlite",
+        clustered: false,
+        capabilities: [
+          "notifications",
+          "timers",
+          "concurrency",
+          "pagination",
+          "instanceQueries",
+          "triggerByName",
+          "moreNotifications",
+          "externalTasks",
+        ],
+      },
+      { name: "x", version: "1", store: "postgres", clustered: true, capabilities: ["someday"] },
+    ],
+    invalid: [
+      { name: "x", version: "1", store: "sqlite", clustered: "no", capabilities: [] },
+      { name: "x", version: "1", store: "sqlite", clustered: false },
+    ],
+  },
   CorrelationResult: {
     valid: [
       {

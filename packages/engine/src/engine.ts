@@ -69,6 +69,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       options.scriptTimeoutMs ?? 5000,
     );
     const engine = new EmbeddedEngine(
+      options.data === ":memory:" ? "memory" : "sqlite",
       store,
       loaded.processes,
       versions,
@@ -113,6 +114,7 @@ class EmbeddedEngine implements Engine {
   private endSeq: number;
 
   constructor(
+    readonly storeName: string,
     private readonly store: Store,
     processes: CompiledProcess[],
     private readonly versions: Map<string, Map<string, CompiledProcess>>,

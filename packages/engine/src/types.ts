@@ -222,6 +222,8 @@ export interface EngineOptions {
 export interface Engine {
   /** Every loaded model (executable or not), by process key, current version. */
   readonly models: ReadonlyMap<string, ProcessModelInfo>;
+  /** The store's name for SPEC §14: "sqlite", or "memory" for data ":memory:". */
+  readonly storeName: string;
 
   /**
    * Starts an instance and runs it up to its first wait state or its end, in one transaction.

@@ -1,8 +1,10 @@
-import type {
-  ConsumerApi,
-  ConsumerContext,
-  ProcessStartRequestPayload,
-  StartCallbackType,
+import {
+  type AnyRoute,
+  type ConsumerApi,
+  type ConsumerContext,
+  type ProcessStartRequestPayload,
+  routes,
+  type StartCallbackType,
 } from "@consumer-api/contracts";
 import { describe, expect, it } from "vitest";
 import { expectError } from "../expect-error.js";
@@ -65,27 +67,24 @@ const operations: Record<
   },
   getProcessInstancesByIdentity: (api, context) => api.getProcessInstancesByIdentity(context),
   getEventsForProcessModel: (api, context) => api.getEventsForProcessModel(context, "MessageWait"),
+  getApplicationInfo: (api, context) => api.getApplicationInfo(context),
   onBpmnEvent: (api, context) => api.onBpmnEvent(context, "Basic", "StartA", ignore),
   onActivity: (api, context) => api.onActivity(context, "Basic", "Review", ignore),
   onSystemEvent: (api, context) => api.onSystemEvent(context, "Basic", ignore),
   onSignal: (api, context) => api.onSignal(context, "broadcast", ignore),
 };
 
-/** The capability (SPEC §14) an operation belongs to, where it is not level 1's. */
+/** The capability (SPEC §14) a method belongs to, where it is not level 1's: the route table's, else these. */
 const CAPABILITY_OF: Partial<Record<keyof ConsumerApi, keyof Supports>> = {
   onBpmnEvent: "notifications",
   onActivity: "notifications",
   onSystemEvent: "notifications",
   onSignal: "notifications",
-  getWaitingUserTasksByIdentity: "instanceQueries",
-  getUserTasksForProcessInstance: "instanceQueries",
-  getProcessModelByProcessInstanceId: "instanceQueries",
-  getProcessInstancesByIdentity: "instanceQueries",
-  getEventsForProcessModel: "instanceQueries",
+  getApplicationInfo: "applicationInfo",
 };
 
 const unsupported = (supports: Supports, name: keyof ConsumerApi): string | undefined => {
-  const capability = CAPABILITY_OF[name];
+  const capability = CAPABILITY_OF[name] ?? (routes as Partial<Record<string, AnyRoute>>)[name]?.capability;
   return capability !== undefined && !supports[capability] ? `${capability} not supported` : undefined;
 };
 

@@ -133,6 +133,10 @@ export class ScriptedApi implements ConsumerApi {
     this.record("getEventsForProcessModel", context, given(args));
     return { events: [], totalCount: 0 };
   }
+  async getApplicationInfo(context: ConsumerContext) {
+    this.record("getApplicationInfo", context, []);
+    return { name: "scripted", version: "0", store: "memory", clustered: false, capabilities: [] };
+  }
   async onBpmnEvent(context: ConsumerContext, model: string, event: string, callback: NotificationCallback) {
     return this.subscribe(context, `event:${model}:${event}`, callback);
   }
