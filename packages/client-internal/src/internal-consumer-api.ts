@@ -82,6 +82,7 @@ export const IMPLEMENTED_CAPABILITIES: readonly Capability[] = [
   "concurrency",
   "pagination",
   "instanceQueries",
+  "triggerByName",
 ];
 
 const OWN_PACKAGE = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
@@ -198,6 +199,27 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         `Process model "${processModelKey}" has no instance in correlation "${correlationId}".`,
       );
     }
+  }
+
+  /**
+   * SPEC §11: reaching nothing is no error, and what the caller may not access is skipped silently (a 403
+   * would reveal it). The lane rule goes to the engine as a predicate.
+   */
+  async function triggerByName(
+    identity: Identity,
+    eventType: "message" | "signal",
+    name: string,
+    payload: unknown,
+    correlationId: string | undefined,
+  ): Promise<void> {
+    await engine.triggerByName({
+      eventType,
+      name,
+      ...(correlationId === undefined ? {} : { correlationId }),
+      ...(payload === undefined ? {} : { payload }),
+      mayAccess: (lane) => canAccess(identity, lane),
+      starterId: identity.userId,
+    });
   }
 
   /** The lane of the end event an instance ended through, from the record, else from the current model. */
@@ -555,6 +577,30 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         executableModel(modelKey);
         return eventsFor(identity, { processModelKey: modelKey }, page);
       }),
+
+    triggerMessageEvent: (context, messageName, payloadAtCall, correlationId) => {
+      const payload = snapshotJson(payloadAtCall);
+      return guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("triggerMessageEvent");
+        const name = requireKey(messageName, "messageName");
+        const correlation =
+          correlationId === undefined ? undefined : requireKey(correlationId, "correlationId");
+        if (payload !== undefined) assertPlainJson(payload, "payload");
+        await triggerByName(identity, "message", name, payload, correlation);
+      });
+    },
+
+    triggerSignalEvent: (context, signalName, payloadAtCall) => {
+      const payload = snapshotJson(payloadAtCall);
+      return guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("triggerSignalEvent");
+        const name = requireKey(signalName, "signalName");
+        if (payload !== undefined) assertPlainJson(payload, "payload");
+        await triggerByName(identity, "signal", name, payload, undefined);
+      });
+    },
 
     getApplicationInfo: (context) =>
       guarded(async (): Promise<ApplicationInfo> => {

@@ -19,6 +19,7 @@ import { resultCases } from "./cases/results.js";
 import { semanticsCases } from "./cases/semantics.js";
 import { startCases } from "./cases/start.js";
 import { systemEventLaneCases } from "./cases/system-event-lanes.js";
+import { triggerByNameCases } from "./cases/trigger-by-name.js";
 import { userTaskCases } from "./cases/user-tasks.js";
 import type { ConformanceOptions } from "./options.js";
 
@@ -44,6 +45,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   referenceCases,
   paginationCases,
   instanceQueryCases,
+  triggerByNameCases,
   applicationInfoCases,
 ];
 

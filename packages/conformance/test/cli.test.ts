@@ -205,7 +205,8 @@ describe("consumer-api-conformance CLI", () => {
   }, 600_000);
 
   it("run --url fails against a server with wrong level-2 answers, naming a case of each family", async () => {
-    // pagination: a totalCount one too high; instance queries: every instance "running"; info: no name.
+    // pagination: a totalCount one too high; instance queries: every instance "running"; info: no name;
+    // triggers by name: a correlation's waiting events always listed empty.
     const proxy = await startTamperingProxy({
       target: server.url,
       tamper: (req) => {
@@ -230,6 +231,12 @@ describe("consumer-api-conformance CLI", () => {
         if (match.route === routes.getApplicationInfo) {
           return ({ status, body }) => ({ status, body: { ...(body as object), name: "" } });
         }
+        if (match.route === routes.getEventsForCorrelation) {
+          return ({ status, body }) => ({
+            status,
+            body: status === 200 ? { events: [], totalCount: 0 } : body,
+          });
+        }
         return undefined;
       },
     });
@@ -240,6 +247,7 @@ describe("consumer-api-conformance CLI", () => {
       expect(output).toContain("totalCount counts only what the caller may see");
       expect(output).toContain("getProcessInstancesByIdentity: state terminated");
       expect(output).toContain("getApplicationInfo names the implementation");
+      expect(output).toContain("a message with a correlation reaches only what waits there");
     } finally {
       await proxy.close();
     }

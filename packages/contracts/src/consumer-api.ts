@@ -126,6 +126,17 @@ export interface ConsumerApi {
     limit?: number,
   ): Promise<EventList>;
 
+  // SPEC §11: triggering by name, a broadcast to whatever the caller may access.
+  /** Every waiting message catch event (receive task) named so; with correlationId only in that correlation. */
+  triggerMessageEvent(
+    context: ConsumerContext,
+    messageName: string,
+    payload?: unknown,
+    correlationId?: string,
+  ): Promise<void>;
+  /** Every waiting signal catch event named so, in every correlation. */
+  triggerSignalEvent(context: ConsumerContext, signalName: string, payload?: unknown): Promise<void>;
+
   /** SPEC §14: the implementation and the capabilities it fully implements. */
   getApplicationInfo(context: ConsumerContext): Promise<ApplicationInfo>;
 

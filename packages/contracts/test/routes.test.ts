@@ -31,6 +31,8 @@ const consumerApiMethods = [
   "getProcessInstancesByIdentity",
   "getEventsForProcessModel",
   "getApplicationInfo",
+  "triggerMessageEvent",
+  "triggerSignalEvent",
   "onBpmnEvent",
   "onActivity",
   "onSystemEvent",
@@ -86,6 +88,13 @@ const sampleArgs: { [K in OperationName]: OperationArgs<K>[] } = {
   getProcessInstancesByIdentity: [[], [10, 10]],
   getEventsForProcessModel: [["Order"], [odd, 1, 1]],
   getApplicationInfo: [[]],
+  triggerMessageEvent: [
+    ["payment"],
+    ["payment", { paid: true }, "c-1"],
+    [odd, "text", odd],
+    [odd, undefined, "c"],
+  ],
+  triggerSignalEvent: [["go"], [odd, [1, 2]]],
 };
 
 /** What a transport does with a route: the client builds a URL and body, the server matches and decodes it. */

@@ -21,6 +21,7 @@ import {
   type ProcessModelInfo,
   type StartInput,
   type StepResult,
+  type TriggerByNameInput,
   type WaitingEvent,
   type WaitingUserTask,
   type WaitQuery,
@@ -181,6 +182,29 @@ class EmbeddedEngine implements Engine {
   async triggerEvent(eventId: string, payload?: unknown): Promise<StepResult> {
     this.assertOpen();
     return { instance: await this.submit((step) => step.triggerEvent(eventId, payload), true) };
+  }
+
+  /**
+   * The one place a trigger by name (SPEC §11) reaches the interpreter: every matching waiting row the caller
+   * may access is resumed as its own step, queued together so that they share one commit (group commit: each
+   * in its savepoint, none answered before the commit). Start events, boundary events and event
+   * sub-processes reached by name belong here too, as more steps of the same batch.
+   */
+  async triggerByName(input: TriggerByNameInput): Promise<{ reached: number }> {
+    this.assertOpen();
+    const rows = this.store
+      .eventsByName(input.eventType, input.name, input.correlationId)
+      .filter((row) => input.mayAccess(row.lane));
+    const outcomes = await Promise.allSettled(
+      rows.map((row) => this.submit((step) => step.triggerEvent(row.id, input.payload), true)),
+    );
+    let reached = 0;
+    for (const outcome of outcomes) {
+      if (outcome.status === "fulfilled") reached++;
+      // Taken by a concurrent trigger, or its pinned model is gone: skipped, as a signal delivery skips it.
+      else if (!(outcome.reason instanceof EngineError)) throw outcome.reason;
+    }
+    return { reached };
   }
 
   getUserTask(userTaskId: string): WaitingUserTask | undefined {

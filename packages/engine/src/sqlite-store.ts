@@ -115,6 +115,10 @@ export class SqliteStore implements Store {
       eventsByModel: prepare("SELECT * FROM events WHERE model_key = ? ORDER BY seq"),
       eventsByBoth: prepare("SELECT * FROM events WHERE correlation_id = ? AND model_key = ? ORDER BY seq"),
       eventsAll: prepare("SELECT * FROM events ORDER BY seq"),
+      eventsByName: prepare("SELECT * FROM events WHERE event_type = ? AND event_name = ? ORDER BY seq"),
+      eventsByNameInCorrelation: prepare(
+        "SELECT * FROM events WHERE event_type = ? AND event_name = ? AND correlation_id = ? ORDER BY seq",
+      ),
       signalWaiters: prepare(
         "SELECT id FROM events WHERE event_type = 'signal' AND event_name = ? ORDER BY seq",
       ).pluck(),
@@ -254,6 +258,15 @@ export class SqliteStore implements Store {
   pageEvents(query: WaitQuery, page: PageRequest): Page<EventRow> {
     const { rows, totalCount } = this.page("events", query, page);
     return { items: rows.map((row) => eventOf(row) as EventRow), totalCount };
+  }
+
+  eventsByName(eventType: EventType, eventName: string, correlationId?: string): EventRow[] {
+    const rows = (
+      correlationId === undefined
+        ? this.statement("eventsByName").all(eventType, eventName)
+        : this.statement("eventsByNameInCorrelation").all(eventType, eventName, correlationId)
+    ) as Row[];
+    return rows.map((row) => eventOf(row) as EventRow);
   }
 
   signalWaiters(signalName: string): string[] {

@@ -117,6 +117,8 @@ export interface Store {
   getEvent(id: string): EventRow | undefined;
   listEvents(filter: ListFilter): EventRow[];
   pageEvents(query: WaitQuery, page: PageRequest): Page<EventRow>;
+  /** The message or signal catch events waiting for that name (in one correlation when given), in wait order. */
+  eventsByName(eventType: EventType, eventName: string, correlationId?: string): EventRow[];
   /** Ids of the signal catch events waiting for that signal name, in the order they started waiting. */
   signalWaiters(signalName: string): string[];
 

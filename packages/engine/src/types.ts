@@ -201,6 +201,21 @@ export interface Page<T> {
   totalCount: number;
 }
 
+/** SPEC §11: what a trigger by name reaches. */
+export interface TriggerByNameInput {
+  eventType: EventType;
+  /** The bpmn:message's / bpmn:signal's name (its id when it has none). */
+  name: string;
+  /** Only what waits in this correlation. */
+  correlationId?: string;
+  /** Becomes the token payload of what is reached, when given. */
+  payload?: unknown;
+  /** The caller's lane rule as a predicate (the engine knows no identities); what it refuses is skipped. */
+  mayAccess(lane: LaneName): boolean;
+  /** Who triggers: the starter of any instance the trigger starts (SPEC §10). */
+  starterId?: string;
+}
+
 export interface EngineOptions {
   /** Directory of .bpmn files. */
   models: string;
@@ -234,6 +249,13 @@ export interface Engine {
   finishUserTask(userTaskId: string, result: unknown): Promise<StepResult>;
   /** Throws EngineError "not_waiting" when the event does not (or no longer) wait. */
   triggerEvent(eventId: string, payload?: unknown): Promise<StepResult>;
+
+  /**
+   * SPEC §11: takes every waiting message (or signal) catch event of that name the caller may access and
+   * resumes each with the payload, each in its own savepoint, all in one commit; resolves once all are
+   * durable and visible. One taken concurrently elsewhere is skipped. Answers how many it reached.
+   */
+  triggerByName(input: TriggerByNameInput): Promise<{ reached: number }>;
 
   getUserTask(userTaskId: string): WaitingUserTask | undefined;
   listUserTasks(filter: { correlationId?: string; processModelKey?: string }): WaitingUserTask[];

@@ -68,6 +68,8 @@ const operations: Record<
   getProcessInstancesByIdentity: (api, context) => api.getProcessInstancesByIdentity(context),
   getEventsForProcessModel: (api, context) => api.getEventsForProcessModel(context, "MessageWait"),
   getApplicationInfo: (api, context) => api.getApplicationInfo(context),
+  triggerMessageEvent: (api, context) => api.triggerMessageEvent(context, "no-such-message"),
+  triggerSignalEvent: (api, context) => api.triggerSignalEvent(context, "no-such-signal"),
   onBpmnEvent: (api, context) => api.onBpmnEvent(context, "Basic", "StartA", ignore),
   onActivity: (api, context) => api.onActivity(context, "Basic", "Review", ignore),
   onSystemEvent: (api, context) => api.onSystemEvent(context, "Basic", ignore),

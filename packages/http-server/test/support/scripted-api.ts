@@ -133,6 +133,12 @@ export class ScriptedApi implements ConsumerApi {
     this.record("getEventsForProcessModel", context, given(args));
     return { events: [], totalCount: 0 };
   }
+  async triggerMessageEvent(context: ConsumerContext, ...args: unknown[]) {
+    this.record("triggerMessageEvent", context, given(args));
+  }
+  async triggerSignalEvent(context: ConsumerContext, ...args: unknown[]) {
+    this.record("triggerSignalEvent", context, given(args));
+  }
   async getApplicationInfo(context: ConsumerContext) {
     this.record("getApplicationInfo", context, []);
     return { name: "scripted", version: "0", store: "memory", clustered: false, capabilities: [] };
