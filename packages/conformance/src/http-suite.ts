@@ -124,6 +124,16 @@ export function httpSuite(options: HttpSuiteOptions): void {
       });
     }
 
+    // A record-shaped input like any other: an object built from the query string must not drop this key.
+    it("400 naming a query parameter called __proto__", async ({ skip }) => {
+      const reason = levelOne();
+      if (reason) skip(reason);
+      const response = await doFetch(`${url(routes.getProcessModels, {})}?__proto__=1`, {
+        headers: { authorization: `Bearer ${tokens.clerk}` },
+      });
+      await expectProblem(response, 400, "__proto__");
+    });
+
     it("a start body with a property the contract does not define is a 400 naming it", async ({ skip }) => {
       const reason = levelOne();
       if (reason) skip(reason);

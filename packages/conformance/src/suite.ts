@@ -1,6 +1,7 @@
 import { describe } from "vitest";
 import { applicationInfoCases } from "./cases/application-info.js";
 import { authCases } from "./cases/auth.js";
+import { boundaryEventCases } from "./cases/boundary-events.js";
 import { callbackCases } from "./cases/callbacks.js";
 import { concurrencyCases } from "./cases/concurrency.js";
 import { elementCases } from "./cases/elements.js";
@@ -43,6 +44,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   semanticsCases,
   joinCases,
   referenceCases,
+  boundaryEventCases,
   paginationCases,
   instanceQueryCases,
   triggerByNameCases,

@@ -70,7 +70,7 @@ describe("consumer-api-conformance CLI", () => {
       "--port",
       "0",
     ]);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     if (server) {
@@ -79,7 +79,7 @@ describe("consumer-api-conformance CLI", () => {
       await exited;
     }
     if (dir) await rm(dir, { recursive: true, force: true });
-  }, 30_000);
+  });
 
   it("fixtures writes the models and the identities file", async () => {
     const models = await readdir(path.join(dir, "models"));

@@ -88,7 +88,19 @@ CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due_at);`,
   input TEXT NOT NULL,
   created_at TEXT NOT NULL
 );`,
-  // 3: SPEC §9 pages. Every list query is "these equality filters, lane in the caller's set or null, ordered
+  // 3: a waiting boundary event names the activity it is attached to.
+  "ALTER TABLE events ADD COLUMN attached_to_key TEXT;",
+  // 4: timer start events: the next occurrence of each, moved on in the step that starts its instance.
+  `CREATE TABLE start_timers (
+  model_key TEXT NOT NULL,
+  event_key TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  occurrence INTEGER NOT NULL,
+  PRIMARY KEY (model_key, event_key)
+) WITHOUT ROWID;
+CREATE INDEX start_timers_by_due ON start_timers (due_at);`,
+  // 5: SPEC §9 pages. Every list query is "these equality filters, lane in the caller's set or null, ordered
   // by (created_at, id)": per filter shape an index ending in (lane, created_at, id), so a page and its
   // totalCount are index range reads per lane, never a scan of other rows (see the engine README). They
   // replace the level-1 indexes that are their prefixes.
@@ -104,7 +116,7 @@ CREATE INDEX events_by_lane ON events (lane, created_at, id);
 CREATE INDEX events_by_model_lane ON events (model_key, lane, created_at, id);
 CREATE INDEX events_by_correlation_lane ON events (correlation_id, model_key, lane, created_at, id);
 CREATE INDEX events_by_instance ON events (instance_id, lane, created_at, id);`,
-  // 4: SPEC §10 "the instances I started": who started an instance. Instances from before belong to nobody
+  // 6: SPEC §10 "the instances I started": who started an instance. Instances from before belong to nobody
   // (NULL), which the partial index leaves out.
   `ALTER TABLE instances ADD COLUMN starter_id TEXT;
 CREATE INDEX instances_by_starter ON instances (starter_id, started_at, id) WHERE starter_id IS NOT NULL;`,
