@@ -1,12 +1,6 @@
-import { defineConfig } from "vitest/config";
+import { defineConfig, mergeConfig } from "vitest/config";
+import shared from "../../vitest.shared.ts";
 
-// The browser tests start a server program and Chromium and wait on the page: explicit, generous timeouts.
-// The JSON report feeds scripts/test.mjs, which prints the summed "N passed, M failed" line CI reads.
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    reporters: ["default", ["json", { outputFile: ".vitest-result.json" }]],
-  },
-});
+// The browser tests start a server program and Chromium, and each of their waits may take up to a minute
+// on a loaded machine: the test's budget is above that.
+export default mergeConfig(shared, defineConfig({ test: { testTimeout: 180_000, hookTimeout: 180_000 } }));

@@ -1,5 +1,6 @@
 import { describe } from "vitest";
 import { authCases } from "./cases/auth.js";
+import { boundaryEventCases } from "./cases/boundary-events.js";
 import { callbackCases } from "./cases/callbacks.js";
 import { concurrencyCases } from "./cases/concurrency.js";
 import { elementCases } from "./cases/elements.js";
@@ -39,6 +40,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   semanticsCases,
   joinCases,
   referenceCases,
+  boundaryEventCases,
 ];
 
 /**

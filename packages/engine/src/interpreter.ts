@@ -1,12 +1,22 @@
 import type { NodeEventType, StepOps } from "./behaviours/behaviour.js";
+import { armBoundaries, disarmBoundaries, triggerBoundary } from "./behaviours/boundary.js";
+import { throwError } from "./behaviours/errors.js";
 import { heldAt } from "./behaviours/gateways.js";
 import { behaviours } from "./behaviours/index.js";
 import type { CompiledProcess, FlowDef, NodeDef } from "./model.js";
 import { recordOf } from "./records.js";
-import { emptyState, parseRuntime, type Runtime, type ScopeState, type TokenState } from "./runtime.js";
+import {
+  emptyState,
+  parseRuntime,
+  type Runtime,
+  type ScopeState,
+  type TokenState,
+  type WaitRef,
+} from "./runtime.js";
 import type { ScriptOutcome, ScriptPool } from "./script-pool.js";
 import type { CompiledScript } from "./scripts.js";
-import type { InstanceData, Store } from "./store.js";
+import type { EventRow, InstanceData, Store } from "./store.js";
+import { firstOccurrence, nextOccurrence, type TimerDef } from "./timer-definitions.js";
 import { EngineError, type EngineEvent, type InstanceFailure, type InstanceRecord } from "./types.js";
 
 // The token scheduler. A Step is one unit of work inside one database transaction: it loads the instances
@@ -21,6 +31,8 @@ export interface StepEnv {
   /** The compiled process of a model version; throws EngineError "invalid_model" when it cannot be had. */
   resolveModel(hash: string, key: string): CompiledProcess;
   newId(): string;
+  /** A fresh correlation id (UUID v4), for instances no caller started. */
+  newCorrelationId(): string;
   nextEndSeq(): number;
 }
 
@@ -116,6 +128,23 @@ export class Step implements StepOps {
     return this.resumeWaiting(row.instanceId, eventId, payload);
   }
 
+  /**
+   * A timer start event came due: one instance starts (in a correlation of its own), and the row moves on to
+   * the next occurrence after now in the same step — missed occurrences are not made up, so a long downtime
+   * brings one instance, not a burst. Undefined when it is not due (another step fired it).
+   */
+  fireStartTimer(model: CompiledProcess, eventKey: string): InstanceRecord | undefined {
+    const { store } = this.env;
+    const row = store.getStartTimer(model.info.key, eventKey);
+    const node = model.nodes.get(eventKey);
+    if (!row || row.dueAt > this.nowMs || !node?.timer) return undefined;
+    const next = nextOccurrence(node.timer, { dueAt: row.dueAt, index: row.occurrence }, this.nowMs);
+    if (next) store.putStartTimer({ ...row, dueAt: next.dueAt, occurrence: next.index });
+    else store.deleteStartTimer(row.modelKey, row.eventKey);
+    if (next) this.earliestTimer = Math.min(this.earliestTimer, next.dueAt);
+    return this.start(model, eventKey, this.env.newCorrelationId(), undefined, undefined);
+  }
+
   /** Undefined when the timer no longer exists (already fired, or its instance ended). */
   fireTimer(timerId: string): InstanceRecord | undefined {
     const row = this.env.store.takeTimer(timerId);
@@ -144,12 +173,26 @@ export class Step implements StepOps {
 
   private resumeWaiting(instanceId: string, waitId: string, payload: unknown): InstanceRecord {
     const rt = this.load(instanceId);
-    const token = rt.state.tokens.find((candidate) => candidate.wait?.id === waitId);
-    if (rt.data.state !== "running" || !token) {
+    if (rt.data.state !== "running" || !this.resumeWait(rt, waitId, payload)) {
       throw new EngineError("not_waiting", `${waitId} does not wait in instance ${instanceId}`);
     }
-    this.resume(rt, token, payload);
     return this.complete(rt);
+  }
+
+  /** The wait with this row id ends: a waiting token moves on, or an armed boundary event occurs. */
+  private resumeWait(rt: Runtime, waitId: string, payload: unknown): boolean {
+    const token = rt.state.tokens.find((candidate) => candidate.wait?.id === waitId);
+    if (token) {
+      this.resume(rt, token, payload);
+      return true;
+    }
+    const subscription = rt.state.subscriptions.find((candidate) => candidate.wait.id === waitId);
+    if (!subscription) return false;
+    this.guarded(rt, () => {
+      triggerBoundary(this, rt, subscription, payload);
+      this.run(rt);
+    });
+    return true;
   }
 
   /** Delivers the signals thrown during the step, then writes every touched instance. */
@@ -185,8 +228,7 @@ export class Step implements StepOps {
       this.env.store.transaction(() => {
         this.env.store.takeEvent(eventId);
         const waiting = this.load(row.instanceId);
-        const token = waiting.state.tokens.find((candidate) => candidate.wait?.id === eventId);
-        if (waiting.data.state === "running" && token) this.resume(waiting, token, undefined);
+        if (waiting.data.state === "running") this.resumeWait(waiting, eventId, undefined);
       });
     } catch (error) {
       if (!(error instanceof EngineError) || wasLoaded) throw error;
@@ -230,6 +272,15 @@ export class Step implements StepOps {
       }
       const node = this.node(rt, token.node);
       behaviours[node.kind].enter(this, rt, token, node);
+      // An activity that waits (its token stayed) listens to its boundary events until it is left.
+      if (
+        node.boundaries &&
+        token.node === node.key &&
+        !rt.queue.includes(token) &&
+        rt.state.tokens.includes(token)
+      ) {
+        armBoundaries(this, rt, token, node);
+      }
     }
   }
 
@@ -259,12 +310,14 @@ export class Step implements StepOps {
       flowNodeType: node.type,
       lane: node.lane,
       payload,
+      ...(node.attachedTo === undefined ? {} : { attachedToKey: node.attachedTo }),
     };
     if (type === "activity.started" || type === "activity.finished") this.events.push({ ...fields, type });
     else this.events.push({ ...fields, type });
   }
 
   leave(rt: Runtime, token: TokenState, node: NodeDef, flows: FlowDef[] = node.outgoing): void {
+    if (node.boundaries) disarmBoundaries(this, rt, token);
     this.remember(rt, node, token.payload);
     flows.forEach((flow, index) => {
       const next = index === 0 ? token : this.newToken(rt, flow.target, token.scope, token.payload);
@@ -285,21 +338,50 @@ export class Step implements StepOps {
   }
 
   waitForEvent(rt: Runtime, token: TokenState, node: NodeDef): void {
-    const id = this.env.newId();
-    this.env.store.insertEvent({
-      ...this.waitRow(rt, node, id),
-      eventType: node.eventType ?? "message",
-      eventName: node.eventName ?? node.key,
-    });
-    token.wait = { kind: "event", id };
+    token.wait = this.subscribeEvent(rt, node);
   }
 
   waitForTimer(rt: Runtime, token: TokenState, node: NodeDef): void {
+    const first = firstOccurrence(node.timer as TimerDef, this.nowMs);
+    // A cycle whose every occurrence lies in the past never comes due.
+    if (first) token.wait = this.subscribeTimer(rt, node, first.dueAt);
+  }
+
+  subscribeEvent(rt: Runtime, node: NodeDef): WaitRef {
     const id = this.env.newId();
-    const dueAt = this.nowMs + (node.timerMs ?? 0);
+    const row: EventRow = {
+      ...this.waitRow(rt, node, id),
+      eventType: node.eventType ?? "message",
+      eventName: node.eventName ?? node.key,
+    };
+    if (node.attachedTo !== undefined) row.attachedToKey = node.attachedTo;
+    this.env.store.insertEvent(row);
+    return { kind: "event", id };
+  }
+
+  subscribeTimer(rt: Runtime, node: NodeDef, dueAt: number): WaitRef {
+    const id = this.env.newId();
     this.env.store.insertTimer({ id, instanceId: rt.data.id, key: node.key, dueAt });
     this.earliestTimer = Math.min(this.earliestTimer, dueAt);
-    token.wait = { kind: "timer", id };
+    return { kind: "timer", id };
+  }
+
+  withdraw(wait: WaitRef): void {
+    const { store } = this.env;
+    if (wait.kind === "task") store.takeUserTask(wait.id);
+    else if (wait.kind === "event") store.takeEvent(wait.id);
+    else if (wait.kind === "timer") store.takeTimer(wait.id);
+    else store.takeScriptJob(wait.id);
+  }
+
+  cancelActivity(rt: Runtime, token: TokenState): void {
+    this.cancelWait(rt, token);
+    token.wait = undefined;
+    const scope = rt.state.scopes.find((candidate) => candidate.token === token.id);
+    if (scope) {
+      this.cancelScope(rt, scope.id);
+      rt.state.scopes = rt.state.scopes.filter((candidate) => candidate !== scope);
+    }
   }
 
   newToken(rt: Runtime, node: string, scope: number, payload: unknown): TokenState {
@@ -382,7 +464,7 @@ export class Step implements StepOps {
         }
       }
     }
-    for (const token of rt.state.tokens) if (doomed.has(token.scope)) this.cancelWait(token);
+    for (const token of rt.state.tokens) if (doomed.has(token.scope)) this.cancelWait(rt, token);
     rt.state.tokens = rt.state.tokens.filter((token) => !doomed.has(token.scope));
     rt.state.scopes = rt.state.scopes.filter((scope) => scope.id === scopeId || !doomed.has(scope.id));
   }
@@ -394,7 +476,7 @@ export class Step implements StepOps {
     endNode?: NodeDef,
     result?: unknown,
   ): void {
-    for (const token of rt.state.tokens) this.cancelWait(token);
+    for (const token of rt.state.tokens) this.cancelWait(rt, token);
     rt.state = emptyState(rt.state.next);
     rt.queue = [];
     const { data } = rt;
@@ -432,8 +514,11 @@ export class Step implements StepOps {
     const { tokens, scopes } = rt.state;
     if (tokens.length === 0) return;
     const scopeOfParent = new Map(scopes.map((scope) => [scope.token, scope.id]));
+    const armed = new Set(rt.state.subscriptions.map((subscription) => subscription.token));
     const alive = (token: TokenState): boolean => {
       if (token.held) return false;
+      // A boundary event may still interrupt a sub-process whose inside is stuck.
+      if (armed.has(token.id)) return true;
       const inner = scopeOfParent.get(token.id);
       return inner === undefined || scopeAlive(inner);
     };
@@ -456,18 +541,29 @@ export class Step implements StepOps {
   }
 
   private scripted(rt: Runtime, token: TokenState, node: NodeDef, outcome: ScriptOutcome): void {
+    if (!outcome.ok && outcome.bpmnError && node.kind === "script") {
+      // A BPMN error, not a failure: the script task's or an enclosing sub-process's error boundary event may
+      // catch it; uncaught, it fails the instance like an error end event.
+      const { code, message } = outcome.bpmnError;
+      if (throwError(this, rt, token, code, node)) return;
+      this.endInstance(rt, "failed", {
+        kind: "error",
+        flowNodeKey: node.key,
+        lane: node.lane,
+        message: `BpmnError ${code}: ${message}`,
+      });
+      return;
+    }
     if (!outcome.ok) this.fail(node, outcome.message);
     const behaviour = behaviours[node.kind];
     if (!behaviour.scripted) throw new EngineError("invalid_model", `flow node ${node.key} runs no script`);
     behaviour.scripted(this, rt, token, node, outcome.json);
   }
 
-  private cancelWait(token: TokenState): void {
-    const { store } = this.env;
-    if (token.wait?.kind === "task") store.takeUserTask(token.wait.id);
-    else if (token.wait?.kind === "event") store.takeEvent(token.wait.id);
-    else if (token.wait?.kind === "timer") store.takeTimer(token.wait.id);
-    else if (token.wait?.kind === "script") store.takeScriptJob(token.wait.id);
+  /** Withdraws the token's wait and its armed boundary events. */
+  private cancelWait(rt: Runtime, token: TokenState): void {
+    if (token.wait) this.withdraw(token.wait);
+    disarmBoundaries(this, rt, token);
   }
 
   private node(rt: Runtime, key: string): NodeDef {

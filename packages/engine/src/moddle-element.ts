@@ -29,6 +29,10 @@ export interface ModdleElement {
   dataInputAssociations?: ModdleElement[];
   dataOutputAssociations?: ModdleElement[];
   properties?: ModdleElement[];
+  attachedToRef?: ModdleElement;
+  escalationRef?: ModdleElement;
+  escalationCode?: string;
+  cancelActivity?: boolean;
   sourceRef?: ModdleElement;
   targetRef?: ModdleElement;
   conditionExpression?: ModdleElement;

@@ -3,7 +3,6 @@ import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { BpmnModdle } from "bpmn-moddle";
-import { parseIsoDuration } from "./durations.js";
 import { FormError, parseForm } from "./forms.js";
 import { collapseReferences } from "./id-references.js";
 import { ignoredAttribute } from "./ignored-attributes.js";
@@ -11,6 +10,7 @@ import { laneAssignments } from "./lanes.js";
 import type { ModdleElement } from "./moddle-element.js";
 import type { CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
 import { checkCondition, compileChooser, compileScript, ScriptSyntaxError } from "./scripts.js";
+import { parseTimer, type TimerDef } from "./timer-definitions.js";
 import { type FlowNodeInfo, type LaneName, ModelLoadError, type ProcessModelInfo } from "./types.js";
 
 const camundaDescriptor: unknown = createRequire(import.meta.url)(
@@ -73,6 +73,16 @@ export async function compileSource(file: string, source: string, hash: string):
     .map((process) => new ProcessCompiler(file, hash, process).compile());
 }
 
+/** The code an error is matched by: its errorCode, else its id (Camunda 7 matches by errorCode). */
+function errorCodeOf(error: ModdleElement | undefined): string | undefined {
+  return error?.errorCode ?? error?.id;
+}
+
+/** The code an escalation is matched by: its escalationCode, else its id. */
+function escalationCodeOf(escalation: ModdleElement | undefined): string | undefined {
+  return escalation?.escalationCode ?? escalation?.id;
+}
+
 /** bpmn-moddle's messages span lines ("…detected", "line: 3", "nested error: duplicate ID <Start>"). */
 function oneLine(error: unknown): string {
   const message = (error as { message?: unknown } | null)?.message ?? String(error);
@@ -122,7 +132,8 @@ class ProcessCompiler {
       flowNodes: this.flowNodes,
     };
     if (this.process.name !== undefined) info.name = this.process.name;
-    return { info, nodes: this.nodes };
+    const timerStarts = [...this.nodes.values()].filter((node) => node.kind === "start" && node.timer);
+    return { info, nodes: this.nodes, timerStarts };
   }
 
   private collect(container: ModdleElement, enclosingLane: LaneName): void {
@@ -179,17 +190,29 @@ class ProcessCompiler {
       );
 
     switch (element.$type) {
-      case "bpmn:StartEvent":
-        if (definition) return unsupported();
-        return node("start");
+      case "bpmn:StartEvent": {
+        if (!definition) return node("start");
+        if (definition.$type !== "bpmn:TimerEventDefinition") return unsupported();
+        if (this.containerOf.get(id) !== this.process.id) {
+          this.fail(id, "unsupported: a timer start event inside a sub-process");
+        }
+        const def = node("start");
+        def.timer = this.timer(id, definition);
+        return def;
+      }
       case "bpmn:EndEvent":
         if (!definition) return node("end");
         if (definition.$type === "bpmn:TerminateEventDefinition") return node("terminateEnd");
+        if (definition.$type === "bpmn:EscalationEventDefinition") {
+          return this.escalation(node("escalationEnd"), definition);
+        }
         if (definition.$type === "bpmn:ErrorEventDefinition") {
           const def = node("errorEnd");
           const error = definition.errorRef;
           const label = error?.name ?? error?.errorCode ?? error?.id;
           def.errorText = label ? `error end event reached: ${label}` : "error end event reached";
+          const code = errorCodeOf(error);
+          if (code !== undefined) def.errorCode = code;
           return def;
         }
         return unsupported();
@@ -227,13 +250,8 @@ class ProcessCompiler {
           return this.waitFor(node("signalCatch"), "signal", definition.signalRef);
         }
         if (definition?.$type === "bpmn:TimerEventDefinition") {
-          const text = definition.timeDuration?.body;
-          if (!text)
-            this.fail(id, "timer event without timeDuration (timeDate and timeCycle are not supported)");
-          const ms = parseIsoDuration(text);
-          if (ms === undefined) this.fail(id, `timeDuration "${text}" is not an ISO 8601 duration`);
           const def = node("timerCatch");
-          def.timerMs = ms;
+          def.timer = this.timer(id, definition);
           return def;
         }
         return unsupported();
@@ -241,6 +259,9 @@ class ProcessCompiler {
         return this.waitFor(node("receiveTask"), "message", element.messageRef);
       case "bpmn:IntermediateThrowEvent":
         if (!definition) return node("passThroughEvent");
+        if (definition.$type === "bpmn:EscalationEventDefinition") {
+          return this.escalation(node("escalationThrow"), definition);
+        }
         if (definition.$type === "bpmn:SignalEventDefinition") {
           return this.waitFor(node("signalThrow"), "signal", definition.signalRef);
         }
@@ -248,13 +269,105 @@ class ProcessCompiler {
       case "bpmn:SubProcess": {
         if (element.triggeredByEvent) this.fail(id, "unsupported element: event sub-process");
         const starts = (element.flowElements ?? []).filter((child) => child.$type === "bpmn:StartEvent");
-        if (starts.length !== 1) this.fail(id, "a sub-process needs exactly one none start event");
+        const none = (child: ModdleElement) =>
+          !child.eventDefinitions?.length && !child.eventDefinitionRef?.length;
+        if (starts.length !== 1 || !starts.every(none))
+          this.fail(id, "a sub-process needs exactly one none start event");
         const def = node("subProcess");
         def.innerStart = starts[0]?.id as string;
         return def;
       }
+      case "bpmn:BoundaryEvent":
+        return this.boundary(element, node("boundary"), definition, unsupported);
       default:
         return unsupported();
+    }
+  }
+
+  /** A boundary event; checked against its activity once every node is known (checkBoundaries). */
+  private boundary(
+    element: ModdleElement,
+    def: NodeDef,
+    definition: ModdleElement | undefined,
+    unsupported: () => never,
+  ): NodeDef {
+    const attachedTo = element.attachedToRef?.id;
+    if (!attachedTo) this.fail(def.key, "boundary event without attachedToRef");
+    def.attachedTo = attachedTo;
+    def.cancelActivity = element.cancelActivity !== false;
+    switch (definition?.$type) {
+      case "bpmn:MessageEventDefinition":
+        this.waitFor(def, "message", definition.messageRef);
+        def.trigger = { type: "message", name: def.eventName as string };
+        return def;
+      case "bpmn:SignalEventDefinition":
+        this.waitFor(def, "signal", definition.signalRef);
+        def.trigger = { type: "signal", name: def.eventName as string };
+        return def;
+      case "bpmn:TimerEventDefinition":
+        def.trigger = { type: "timer", timer: this.timer(def.key, definition) };
+        return def;
+      case "bpmn:EscalationEventDefinition": {
+        const code = escalationCodeOf(definition.escalationRef);
+        def.trigger = code === undefined ? { type: "escalation" } : { type: "escalation", code };
+        return def;
+      }
+      case "bpmn:ErrorEventDefinition": {
+        // BPMN 2.0.2 §10.5.4: an error boundary event always interrupts.
+        if (!def.cancelActivity)
+          this.fail(def.key, `unsupported: cancelActivity="false" on an error boundary event`);
+        const code = errorCodeOf(definition.errorRef);
+        def.trigger = code === undefined ? { type: "error" } : { type: "error", code };
+        return def;
+      }
+      default:
+        return unsupported();
+    }
+  }
+
+  private escalation(def: NodeDef, definition: ModdleElement): NodeDef {
+    const code = escalationCodeOf(definition.escalationRef);
+    if (code !== undefined) def.escalationCode = code;
+    return def;
+  }
+
+  private timer(id: string, definition: ModdleElement): TimerDef {
+    const timer = parseTimer(definition);
+    if (typeof timer === "string") this.fail(id, timer);
+    return timer;
+  }
+
+  /** Boundary events go on the activities that can carry them, with the triggers that mean something there. */
+  private checkBoundaries(): void {
+    for (const node of this.nodes.values()) {
+      if (node.kind !== "boundary") continue;
+      const activity = this.nodes.get(node.attachedTo as string);
+      const trigger = node.trigger?.type;
+      const waits =
+        activity?.kind === "userTask" ||
+        activity?.kind === "receiveTask" ||
+        activity?.kind === "subProcess" ||
+        activity?.kind === "script";
+      if (!activity || !waits) {
+        this.fail(
+          node.key,
+          `unsupported: a ${trigger} boundary event on ${activity ? activity.type : "an unknown element"} (supported on user tasks, receive tasks, script tasks and sub-processes)`,
+        );
+      }
+      if (trigger === "escalation" && activity.kind !== "subProcess") {
+        this.fail(
+          node.key,
+          `unsupported: an escalation boundary event on a ${activity.type} (nothing inside it can escalate)`,
+        );
+      }
+      if (trigger === "error" && activity.kind !== "subProcess" && activity.kind !== "script") {
+        this.fail(
+          node.key,
+          `unsupported: an error boundary event on a ${activity.type} (nothing inside it can throw an error)`,
+        );
+      }
+      if (node.incoming.length > 0) this.fail(node.key, "boundary event has an incoming sequence flow");
+      activity.boundaries = [...(activity.boundaries ?? []), node.key];
     }
   }
 
@@ -310,7 +423,8 @@ class ProcessCompiler {
         node.chooser = this.compileOrFail(node.key, () => compileChooser(flows, `${this.file}#${node.key}`));
       }
     }
-    const ends = new Set<NodeKind>(["end", "terminateEnd", "errorEnd"]);
+    this.checkBoundaries();
+    const ends = new Set<NodeKind>(["end", "terminateEnd", "errorEnd", "escalationEnd"]);
     for (const node of this.nodes.values()) {
       if (!ends.has(node.kind) && node.outgoing.length === 0)
         this.fail(node.key, "flow node has no outgoing sequence flow");

@@ -1,5 +1,6 @@
 import type { CompiledProcess } from "./model.js";
 import type { InstanceData } from "./store.js";
+import type { Occurrence } from "./timer-definitions.js";
 
 // The state of one running instance while a step works on it, and its serialized form (the `runtime` column).
 
@@ -36,6 +37,17 @@ export interface ScopeState {
   token: number;
 }
 
+/** A boundary event armed while its activity's token waits there: triggered by its row (event or timer). */
+export interface Subscription {
+  wait: WaitRef;
+  /** The boundary event's key. */
+  node: string;
+  /** The id of the activity's token. */
+  token: number;
+  /** For a timer: the occurrence it waits for (a non-interrupting cycle re-arms for the next one). */
+  occurrence?: Occurrence;
+}
+
 /** Flow node key → payload. Null prototype: a node id such as `__proto__` is an own key like any other. */
 export type History = Record<string, unknown>;
 
@@ -43,12 +55,14 @@ export interface RuntimeState {
   next: number;
   tokens: TokenState[];
   scopes: ScopeState[];
+  subscriptions: Subscription[];
   /** token.history: the payload as it left each flow node. */
   history: History;
 }
 
 /** What older engine versions stored in addition: arrivals at a join counted by "<scope>:<key>", then flow. */
-interface StoredRuntimeState extends RuntimeState {
+interface StoredRuntimeState extends Omit<RuntimeState, "subscriptions"> {
+  subscriptions?: Subscription[];
   joins?: Record<string, Record<string, number>>;
 }
 
@@ -64,7 +78,7 @@ export interface Runtime {
 }
 
 export function emptyState(next: number): RuntimeState {
-  return { next, tokens: [], scopes: [], history: Object.create(null) as History };
+  return { next, tokens: [], scopes: [], subscriptions: [], history: Object.create(null) as History };
 }
 
 /**
@@ -78,6 +92,7 @@ export function parseRuntime(json: string): RuntimeState {
     next: stored.next,
     tokens: stored.tokens,
     scopes: stored.scopes,
+    subscriptions: stored.subscriptions ?? [],
     history: Object.assign(Object.create(null) as History, stored.history),
   };
   for (const [joinKey, byFlow] of Object.entries(stored.joins ?? {})) {

@@ -3,7 +3,10 @@ import { SCRIPT_WORKER_SOURCE } from "./script-worker-source.js";
 import type { CompiledScript } from "./scripts.js";
 
 /** A script run's result as JSON text (undefined when it returned nothing), or why it failed. */
-export type ScriptOutcome = { ok: true; json: string | undefined } | { ok: false; message: string };
+export type ScriptOutcome =
+  | { ok: true; json: string | undefined }
+  /** `bpmnError`: the script threw `new BpmnError(code, message)`. */
+  | { ok: false; message: string; bpmnError?: { code: string; message: string } };
 
 /** SharedArrayBuffer.prototype.grow is ES2024; the repo's lib is ES2023. */
 interface GrowableSharedArrayBuffer extends SharedArrayBuffer {
@@ -165,6 +168,10 @@ class ScriptWorker {
     if (status === 2) return { ok: true, json: undefined };
     const text = this.decoder.decode(this.bytes.slice(0, ctl[5]));
     if (status === 1) return { ok: false, message: run.kind === "script" ? `script failed: ${text}` : text };
+    if (status === 3) {
+      const bpmnError = JSON.parse(text) as { code: string; message: string };
+      return { ok: false, message: `BpmnError ${bpmnError.code}: ${bpmnError.message}`, bpmnError };
+    }
     return { ok: true, json: text };
   }
 

@@ -77,6 +77,8 @@ export interface WaitingEvent {
   eventType: EventType;
   /** The message's or signal's name (its id if it has no name). */
   eventName: string;
+  /** For a boundary event: the key of the activity it is attached to. */
+  attachedToKey?: string;
   createdAt: string;
 }
 
@@ -147,9 +149,12 @@ export type EngineEvent =
       /** A modelled event (start, end, intermediate catch or throw, boundary) was reached, or a waiting one triggered. */
       type: "event.reached" | "event.triggered";
       flowNodeKey: string;
+      /** "BoundaryEvent" for a boundary event. */
       flowNodeType: string;
       lane: LaneName;
       payload: unknown;
+      /** For a boundary event: the key of the activity it is attached to. */
+      attachedToKey?: string;
     })
   | (EngineEventBase & {
       type: "signal.thrown";

@@ -108,6 +108,28 @@ describe("consumer-api-server", { timeout: 60_000 }, () => {
     expect(await second.exited).toBe(0);
   });
 
+  it("serves the task-list page at / (and says where), unless --no-ui", async () => {
+    const program = await serve(["--quiet"]);
+    expect(program.output()).toContain(`Task list: ${program.url}/`);
+    const page = await fetch(`${program.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(page.headers.get("content-security-policy")).toContain("connect-src 'self'");
+    expect(await page.text()).toContain("<title>Task list");
+    const script = await fetch(`${program.url}/app.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect((await fetch(`${program.url}/../package.json`)).status).toBe(404);
+    program.child.kill("SIGTERM");
+    expect(await program.exited).toBe(0);
+
+    const without = await serve(["--quiet", "--no-ui"]);
+    expect(without.output()).not.toContain("Task list");
+    expect((await fetch(`${without.url}/`)).status).toBe(404);
+    without.child.kill("SIGTERM");
+    expect(await without.exited).toBe(0);
+  });
+
   it("refuses a second program on its --data directory; after kill -9 of the first one starts", async () => {
     const first = await serve();
     const second = run([

@@ -45,6 +45,19 @@ interface ListedTask {
 const intakeTasks = async (token: string) =>
   ((await api(token, "GET", "/process_models/Intake/user_tasks")) as { userTasks: ListedTask[] }).userTasks;
 
+/** A fresh browser context (another user's browser) on `url`, signed in with `token`, for the length of `use`. */
+async function signedIn(url: string, token: string, use: (page: Page) => Promise<void>): Promise<void> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await signIn(page, token);
+    await use(page);
+  } finally {
+    await context.close();
+  }
+}
+
 beforeAll(async () => {
   secondOrigin = await listenSecondOrigin();
   program = await startProgram(fixtures.models, fixtures.identities, ["--cors-origin", secondOrigin.origin]);
@@ -96,10 +109,13 @@ describe("the task list served at /", () => {
     await startIntake("clerk-token");
     await waitForTaskCount(page, 2);
     expect(await taskTitles(page)).toEqual(["Fill in the intake form", "Fill in the intake form"]);
+    expect(await page.locator("#pager").isHidden()).toBe(true);
   });
 
   it("renders the form from the task's form fields, with defaults and required marks", async () => {
-    await page.locator("#tasks button").first().click();
+    // By keyboard: the task is a button in the list.
+    await page.locator("#tasks button").first().focus();
+    await page.keyboard.press("Enter");
     await page.locator("#task").waitFor({ state: "visible", ...WAIT });
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("task-heading");
     const customer = page.getByLabel("Customer");
@@ -165,36 +181,55 @@ describe("the task list served at /", () => {
   it("shows another identity only the tasks of its lanes", async () => {
     await startIntake("clerk-token");
     await waitForTaskCount(page, 1);
-    const manager = await browser.newContext();
-    try {
-      const managerPage = await manager.newPage();
-      await managerPage.goto(`${program.url}/`);
-      await signIn(managerPage, "manager-token");
+    await signedIn(`${program.url}/`, "manager-token", async (managerPage) => {
       // Two Approve tasks (lane Manager) wait, one FillForm (lane Clerk).
       await waitForTaskCount(managerPage, 2);
       expect(await taskTitles(managerPage)).toEqual(["Approve the intake", "Approve the intake"]);
       expect(await taskTitles(page)).toEqual(["Fill in the intake form"]);
-    } finally {
-      await manager.close();
-    }
+    });
+  });
+});
+
+describe("paging", () => {
+  it("shows ten tasks a page and moves between pages by keyboard", async () => {
+    await signedIn(`${program.url}/`, "manager-token", async (page) => {
+      const waiting = (await intakeTasks("manager-token")).length;
+      for (let i = waiting; i < 11; i++) {
+        const { correlationId } = await startIntake("clerk-token");
+        const [fill] = (await intakeTasks("clerk-token")).filter((t) => t.correlationId === correlationId);
+        await api(
+          "clerk-token",
+          "POST",
+          `/process_models/Intake/correlations/${correlationId}/user_tasks/${fill?.id}/finish`,
+          { formFields: { customer: `c${i}`, quantity: 1, kind: "parcel" } },
+        );
+      }
+      const total = Math.max(waiting, 11);
+      await waitForTaskCount(page, total);
+      expect(await page.locator("#tasks li").count()).toBe(10);
+      expect(await page.locator("#page-info").textContent()).toBe(`1–10 of ${total}`);
+      await page.getByRole("button", { name: "Next" }).focus();
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(
+        (t) => document.getElementById("page-info")?.textContent === `11–${t} of ${t}`,
+        total,
+        WAIT,
+      );
+      expect(await page.locator("#tasks li").count()).toBe(total - 10);
+      expect(await page.getByRole("button", { name: "Next" }).isDisabled()).toBe(true);
+    });
   });
 });
 
 describe("the page served from another origin (--cors-origin)", () => {
   it("signs in, starts and sees tasks live over CORS and a cross-origin WebSocket", async () => {
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(`${secondOrigin.origin}/`);
-      await signIn(page, "clerk-token");
+    await signedIn(`${secondOrigin.origin}/`, "clerk-token", async (page) => {
       const before = (await intakeTasks("clerk-token")).filter((task) => task.key === "FillForm").length;
       await waitForTaskCount(page, before);
       await page.getByRole("button", { name: "Start Intake" }).click();
       await waitForTaskCount(page, before + 1);
       await startIntake("clerk-token");
       await waitForTaskCount(page, before + 2);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -1,5 +1,5 @@
 import type { FlowDef, NodeDef } from "../model.js";
-import type { Runtime, TokenState } from "../runtime.js";
+import type { Runtime, TokenState, WaitRef } from "../runtime.js";
 import type { CompiledScript } from "../scripts.js";
 import type { InstanceFailure } from "../types.js";
 
@@ -20,6 +20,17 @@ export interface StepOps {
   waitForTask(rt: Runtime, token: TokenState, node: NodeDef): void;
   waitForEvent(rt: Runtime, token: TokenState, node: NodeDef): void;
   waitForTimer(rt: Runtime, token: TokenState, node: NodeDef): void;
+  /** A waiting-event row for the node (a boundary event's names its activity), not tied to a token. */
+  subscribeEvent(rt: Runtime, node: NodeDef): WaitRef;
+  /** A timer row for the node, due at `dueAt` (epoch ms). */
+  subscribeTimer(rt: Runtime, node: NodeDef, dueAt: number): WaitRef;
+  /** Deletes the row of a wait. */
+  withdraw(wait: WaitRef): void;
+  /**
+   * Ends the activity the token waits at without finishing it: its wait, its boundary events and, for a
+   * sub-process, everything inside are withdrawn at once. The token stays, free to move on.
+   */
+  cancelActivity(rt: Runtime, token: TokenState): void;
   newToken(rt: Runtime, node: string, scope: number, payload: unknown): TokenState;
   removeToken(rt: Runtime, token: TokenState): void;
   /**

@@ -1,7 +1,9 @@
 import type { NodeKind } from "../model.js";
 import { passThroughActivity, receiveTask, scriptTask, subProcess, userTask } from "./activities.js";
 import type { Behaviour } from "./behaviour.js";
+import { boundaryEvent } from "./boundary.js";
 import { eventCatch, timerCatch } from "./catch-events.js";
+import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
 import {
   errorEndEvent,
   noneEndEvent,
@@ -30,4 +32,7 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   timerCatch,
   signalThrow: signalThrowEvent,
   subProcess,
+  boundary: boundaryEvent,
+  escalationThrow: escalationThrowEvent,
+  escalationEnd: escalationEndEvent,
 };
