@@ -3,6 +3,7 @@ import { passThroughActivity, receiveTask, scriptTask, subProcess, userTask } fr
 import type { Behaviour } from "./behaviour.js";
 import { boundaryEvent } from "./boundary.js";
 import { eventCatch, timerCatch } from "./catch-events.js";
+import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
 import {
   errorEndEvent,
   noneEndEvent,
@@ -32,4 +33,6 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   signalThrow: signalThrowEvent,
   subProcess,
   boundary: boundaryEvent,
+  escalationThrow: escalationThrowEvent,
+  escalationEnd: escalationEndEvent,
 };
