@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { fileURLToPath } from "node:url";
 // The server program (SPEC §7): the embedded engine behind client-internal, served by this package.
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import {
   type InternalConsumerApi,
   jwtIdentityProvider,
