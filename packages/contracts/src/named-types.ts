@@ -1,9 +1,11 @@
 import type { z } from "zod";
+import { ApplicationInfo } from "./application-info.js";
 import { ConsumerContext } from "./context.js";
 import { CorrelationResult } from "./correlation-result.js";
 import { Event, EventData, EventList, EventTriggerPayload, EventType } from "./event.js";
 import { NotificationMessage } from "./notification-message.js";
 import { ProblemDetails } from "./problem-details.js";
+import { ProcessInstance, ProcessInstanceList, ProcessInstanceState } from "./process-instance.js";
 import { EndEventEntry, ProcessModel, ProcessModelList, StartEventEntry } from "./process-model.js";
 import {
   ProcessStartRequestPayload,
@@ -55,7 +57,11 @@ export const namedTypes = {
   UserTask,
   UserTaskList,
   UserTaskResult,
+  ProcessInstanceState,
+  ProcessInstance,
+  ProcessInstanceList,
   CorrelationResult,
+  ApplicationInfo,
   NotificationMessage,
   AuthenticateFrame,
   SubscribeFrame,
