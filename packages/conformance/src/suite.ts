@@ -6,6 +6,7 @@ import { callbackCases } from "./cases/callbacks.js";
 import { concurrencyCases } from "./cases/concurrency.js";
 import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
+import { eventGatewayCases } from "./cases/event-gateway.js";
 import { eventCases } from "./cases/events.js";
 import { formCases } from "./cases/forms.js";
 import { instanceQueryCases } from "./cases/instance-queries.js";
@@ -49,6 +50,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   instanceQueryCases,
   triggerByNameCases,
   applicationInfoCases,
+  eventGatewayCases,
 ];
 
 /**
