@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import {
   type ApplicationInfo,
   assertPlainJson,
+  BadRequestError,
   buildChannel,
   CAPABILITIES,
   type Capability,
@@ -75,15 +76,11 @@ export interface InternalConsumerApiOptions {
   ownsEngine?: boolean;
 }
 
-/** What this binding fully implements (SPEC §14); offered unless `capabilities` narrows it. */
-export const IMPLEMENTED_CAPABILITIES: readonly Capability[] = [
-  "notifications",
-  "timers",
-  "concurrency",
-  "pagination",
-  "instanceQueries",
-  "triggerByName",
-];
+/** What this binding fully implements (SPEC §14): all but what it lacks; offered unless `capabilities` narrows it. */
+const NOT_IMPLEMENTED: readonly Capability[] = ["moreNotifications", "externalTasks"];
+export const IMPLEMENTED_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter(
+  (name) => !NOT_IMPLEMENTED.includes(name),
+);
 
 const OWN_PACKAGE = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
 
@@ -281,6 +278,10 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     channel: string,
   ): Promise<Subscription> {
     if (closing !== undefined) throw new InternalServerError("The ConsumerApi is closed.");
+    // SPEC §14: a channel of a capability not offered is answered like an unknown channel (§5.1's 400).
+    if (!offered.has("notifications")) {
+      throw new BadRequestError(`channel: "${channel}" is not offered here (no notifications, SPEC §14).`);
+    }
     const remove = subscriptions.add({ ...subscriber, identity });
     return {
       channel,

@@ -1,4 +1,4 @@
-import { NotFoundError, UnauthorizedError } from "@consumer-api/contracts";
+import { BadRequestError, NotFoundError, UnauthorizedError } from "@consumer-api/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import { IMPLEMENTED_CAPABILITIES, openInternalConsumerApi } from "../src/index.js";
 import { as, identitiesFile, modelsDir } from "./helpers.js";
@@ -46,5 +46,13 @@ describe("getApplicationInfo and capabilities (SPEC §14)", () => {
     // Authentication still comes first.
     await expect(api.getWaitingUserTasksByIdentity(as.unknown)).rejects.toBeInstanceOf(UnauthorizedError);
     expect((await api.getProcessModels(as.open)).processModels.length).toBeGreaterThan(0);
+    // Notifications offered: a channel subscribes.
+    await (await api.onSignal(as.open, "go", () => {})).unsubscribe();
+  });
+
+  it("without notifications offered, a channel is refused like an unknown one (400)", async () => {
+    const api = await open({ capabilities: ["timers", "concurrency"] });
+    await expect(api.onSignal(as.open, "go", () => {})).rejects.toBeInstanceOf(BadRequestError);
+    expect((await api.getApplicationInfo(as.open)).capabilities).toEqual(["timers", "concurrency"]);
   });
 });
