@@ -2,26 +2,17 @@ import { spawn } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeEngines, fixtures, modelsDir, open, removeTempDirs, tempDir } from "./helpers.js";
+import { closeEngines, fixtures, modelsDir, open, removeTempDirs, sqliteCount, tempDir } from "./helpers.js";
 
 afterEach(async () => {
   await closeEngines();
   removeTempDirs();
 });
 
-/** Reads the engine's timer rows directly: the public API has no timer query. */
-function timerRows(data: string, instanceId: string): number {
-  const db = new Database(path.join(data, "engine.sqlite"), { readonly: true });
-  try {
-    return (
-      db.prepare("SELECT COUNT(*) AS n FROM timers WHERE instance_id = ?").get(instanceId) as { n: number }
-    ).n;
-  } finally {
-    db.close();
-  }
-}
+/** The engine's timer rows of an instance: the public API has no timer query. */
+const timerRows = (data: string, instanceId: string) =>
+  sqliteCount(data, "SELECT COUNT(*) AS n FROM timers WHERE instance_id = ?", instanceId);
 
 describe("durability", () => {
   it("keeps instances, waiting tasks and events across close and reopen", async () => {

@@ -1,22 +1,13 @@
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { EngineError } from "../src/types.js";
-import { closeEngines, open, removeTempDirs, tempDir } from "./helpers.js";
+import { closeEngines, open, removeTempDirs, sqliteCount, tempDir } from "./helpers.js";
 
 afterEach(async () => {
   await closeEngines();
   removeTempDirs();
 });
 
-const timerCount = (data: string) => {
-  const db = new Database(path.join(data, "engine.sqlite"), { readonly: true });
-  try {
-    return (db.prepare("SELECT COUNT(*) AS n FROM timers").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-};
+const timerCount = (data: string) => sqliteCount(data, "SELECT COUNT(*) AS n FROM timers");
 
 describe("event-based gateway", () => {
   it("waits for each target at once, listed under the targets' keys", async () => {

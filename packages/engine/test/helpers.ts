@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 import { openEngine } from "../src/index.js";
 import type { Engine, EngineEvent, EngineOptions } from "../src/types.js";
 
@@ -27,6 +28,27 @@ export function modelsDir(...files: string[]): string {
 export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * Reads rows of an engine's SQLite file directly (read-only, beside a running engine): for state the public
+ * API does not expose, such as timer rows or script jobs.
+ */
+export function sqliteRows<T = Record<string, unknown>>(
+  data: string,
+  sql: string,
+  ...params: unknown[]
+): T[] {
+  const db = new Database(path.join(data, "engine.sqlite"), { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+/** The `n` of a `SELECT COUNT(*) AS n …` over the engine's SQLite file. */
+export const sqliteCount = (data: string, sql: string, ...params: unknown[]): number =>
+  sqliteRows<{ n: number }>(data, sql, ...params)[0]?.n ?? 0;
 
 const openEngines: Engine[] = [];
 

@@ -1,10 +1,17 @@
 import { spawn } from "node:child_process";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Engine, EngineEvent } from "../src/types.js";
-import { closeEngines, fixtures, open, record, removeTempDirs, tempDir, trace } from "./helpers.js";
+import {
+  closeEngines,
+  fixtures,
+  open,
+  record,
+  removeTempDirs,
+  sqliteCount,
+  tempDir,
+  trace,
+} from "./helpers.js";
 
 // Scripts that outlast their step run as script jobs off the event loop (see README, "Scripts"). The long
 // scripts here spin until `token.current.until` (or forever); what the tests assert is ordering — what was
@@ -54,14 +61,7 @@ async function warmUp(engine: Engine): Promise<void> {
   expect(instance.state).toBe("finished");
 }
 
-function scriptJobRows(data: string): number {
-  const db = new Database(path.join(data, "engine.sqlite"), { readonly: true });
-  try {
-    return (db.prepare("SELECT COUNT(*) AS n FROM script_jobs").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const scriptJobRows = (data: string) => sqliteCount(data, "SELECT COUNT(*) AS n FROM script_jobs");
 
 describe("script jobs", () => {
   it("keeps serving other instances while a script runs", { timeout: 30_000 }, async () => {

@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { firstOccurrence, nextOccurrence, parseTimer, type TimerDef } from "../src/timer-definitions.js";
 import type { Engine, EngineEvent } from "../src/types.js";
-import { closeEngines, modelsDir, open, removeTempDirs, tempDir } from "./helpers.js";
+import { closeEngines, modelsDir, open, removeTempDirs, sqliteRows, tempDir } from "./helpers.js";
 
 afterEach(async () => {
   await closeEngines();
@@ -29,14 +29,7 @@ function events(
   });
 }
 
-function query<T>(data: string, sql: string): T[] {
-  const db = new Database(path.join(data, "engine.sqlite"), { readonly: true });
-  try {
-    return db.prepare(sql).all() as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = sqliteRows;
 
 describe("timer definitions", () => {
   it("parses R[n]/[start/]period and refuses what it cannot run", () => {
