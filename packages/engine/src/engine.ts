@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { ExternalTaskPollers } from "./external-task-pollers.js";
 import { timeOrderedId } from "./ids.js";
 import { Step, type StepEnv } from "./interpreter.js";
 import type { CompiledProcess } from "./model.js";
@@ -6,13 +7,15 @@ import { compileSource, loadModelDirectory } from "./model-loader.js";
 import { recordOf } from "./records.js";
 import { ScriptRunner } from "./scripts.js";
 import { SqliteStore } from "./sqlite-store.js";
-import type { EventRow, Store, UserTaskRow } from "./store.js";
+import type { EventRow, ExternalTaskRow, Store, UserTaskRow } from "./store.js";
 import { TimerScheduler } from "./timers.js";
 import {
   type Engine,
   EngineError,
   type EngineEvent,
   type EngineOptions,
+  type ExternalTaskRecord,
+  type FetchAndLockRequest,
   type InstanceRecord,
   ModelLoadError,
   type ProcessModelInfo,
@@ -82,6 +85,7 @@ class EmbeddedEngine implements Engine {
     Set<{ resolve(record: InstanceRecord): void; reject(error: unknown): void }>
   >();
   private readonly timers: TimerScheduler;
+  private readonly pollers = new ExternalTaskPollers();
   private readonly env: StepEnv;
   private readonly scripts: ScriptRunner;
   private queue: PendingOp[] = [];
@@ -145,6 +149,94 @@ class EmbeddedEngine implements Engine {
   async triggerEvent(eventId: string, payload?: unknown): Promise<StepResult> {
     this.assertOpen();
     return { instance: await this.submit((step) => step.triggerEvent(eventId, payload)) };
+  }
+
+  async fetchAndLockExternalTasks(request: FetchAndLockRequest): Promise<ExternalTaskRecord[]> {
+    this.assertOpen();
+    const { workerId, topics, lanes, maxTasks, lockDurationMs, signal } = request;
+    const deadline = Date.now() + request.longPollingTimeoutMs;
+    const poller = this.pollers.register(topics, lanes);
+    try {
+      for (;;) {
+        this.pollers.retry(poller);
+        const locked = await this.submit(() => {
+          const now = Date.now();
+          return this.store.lockExternalTasks({
+            workerId,
+            topics,
+            lanes,
+            limit: maxTasks,
+            now,
+            until: now + lockDurationMs,
+          });
+        });
+        const now = Date.now();
+        if (locked.length > 0 || now >= deadline) return locked.map(externalTaskOf);
+        // A lock that expires meanwhile makes a task fetchable without any step: look again then.
+        const unlockAt = this.store.nextExternalTaskUnlock(topics, now) ?? Number.POSITIVE_INFINITY;
+        await poller.sleep(Math.max(0, Math.min(deadline, unlockAt) - now), signal);
+      }
+    } finally {
+      this.pollers.release(poller);
+    }
+  }
+
+  async extendExternalTaskLock(
+    workerId: string,
+    externalTaskId: string,
+    additionalDurationMs: number,
+  ): Promise<void> {
+    this.assertOpen();
+    await this.submit(() => {
+      if (this.store.extendExternalTaskLock(externalTaskId, workerId, Date.now() + additionalDurationMs))
+        return;
+      if (this.store.getExternalTask(externalTaskId)) {
+        throw new EngineError("locked", `external task ${externalTaskId} is held by another worker`);
+      }
+      throw new EngineError("not_waiting", `external task ${externalTaskId} does not wait`);
+    });
+  }
+
+  async finishExternalTask(workerId: string, externalTaskId: string, result: unknown): Promise<StepResult> {
+    this.assertOpen();
+    return {
+      instance: await this.submit((step) => step.finishExternalTask(workerId, externalTaskId, result)),
+    };
+  }
+
+  async handleExternalTaskBpmnError(
+    workerId: string,
+    externalTaskId: string,
+    errorCode: string,
+    errorMessage?: string,
+  ): Promise<StepResult> {
+    this.assertOpen();
+    return {
+      instance: await this.submit((step) =>
+        step.externalTaskBpmnError(workerId, externalTaskId, errorCode, errorMessage),
+      ),
+    };
+  }
+
+  async handleExternalTaskServiceError(
+    workerId: string,
+    externalTaskId: string,
+    errorMessage: string,
+    errorDetails?: unknown,
+    errorCode?: string,
+  ): Promise<StepResult> {
+    this.assertOpen();
+    return {
+      instance: await this.submit((step) =>
+        step.externalTaskServiceError(workerId, externalTaskId, errorMessage, errorDetails, errorCode),
+      ),
+    };
+  }
+
+  getExternalTask(externalTaskId: string): ExternalTaskRecord | undefined {
+    this.assertOpen();
+    const row = this.store.getExternalTask(externalTaskId);
+    return row && externalTaskOf(row);
   }
 
   getUserTask(userTaskId: string): WaitingUserTask | undefined {
@@ -251,6 +343,7 @@ class EmbeddedEngine implements Engine {
     this.flush();
     this.closed = true;
     this.timers.close();
+    this.pollers.close(new EngineError("closed", "the engine was closed"));
     this.scripts.close();
     this.store.close();
     const error = new EngineError("closed", "the engine was closed");
@@ -325,6 +418,7 @@ class EmbeddedEngine implements Engine {
     const settle: (() => void)[] = [];
     const events: EngineEvent[] = [];
     const ended: InstanceRecord[] = [];
+    const createdTasks: Step["externalTasksCreated"] = [];
     let earliestTimer = Number.POSITIVE_INFINITY;
     try {
       this.store.transaction(() => {
@@ -334,6 +428,7 @@ class EmbeddedEngine implements Engine {
             const value = this.store.transaction(() => op.run(step));
             events.push(...step.events);
             ended.push(...step.ended);
+            createdTasks.push(...step.externalTasksCreated);
             earliestTimer = Math.min(earliestTimer, step.earliestTimer);
             settle.push(() => op.resolve(value));
           } catch (error) {
@@ -347,6 +442,7 @@ class EmbeddedEngine implements Engine {
       return;
     }
     for (const event of events) this.publish(event);
+    for (const task of createdTasks) this.pollers.wake(task.topic, task.lane);
     for (const record of ended) this.resolveEnded(record);
     for (const done of settle) done();
     this.timers.arm(earliestTimer);
@@ -402,4 +498,21 @@ class EmbeddedEngine implements Engine {
     if (node?.name !== undefined) event.name = node.name;
     return event;
   }
+}
+
+function externalTaskOf(row: ExternalTaskRow): ExternalTaskRecord {
+  const task: ExternalTaskRecord = {
+    id: row.id,
+    key: row.key,
+    topic: row.topic,
+    processInstanceId: row.instanceId,
+    processModelKey: row.modelKey,
+    correlationId: row.correlationId,
+    lane: row.lane,
+    payload: row.payload,
+    createdAt: row.createdAt,
+  };
+  if (row.workerId !== undefined) task.workerId = row.workerId;
+  if (row.lockExpiresAt !== undefined) task.lockExpirationTime = new Date(row.lockExpiresAt).toISOString();
+  return task;
 }

@@ -2,16 +2,22 @@ import type { CompiledProcess, FlowDef, NodeDef } from "./model.js";
 import { recordOf } from "./records.js";
 import { ScriptRunError, type ScriptRunner } from "./scripts.js";
 import type { InstanceData, Store } from "./store.js";
-import { EngineError, type EngineEvent, type InstanceFailure, type InstanceRecord } from "./types.js";
+import {
+  EngineError,
+  type EngineEvent,
+  type InstanceFailure,
+  type InstanceRecord,
+  type LaneName,
+} from "./types.js";
 
 // The token interpreter. A Step is one unit of work inside one database transaction: it loads the instances
 // it touches from the store, moves their tokens until every token waits (or the instance ends), writes the
 // waits and the instance state back, and collects the engine events to publish after commit. Nothing of an
 // instance stays in memory after the step.
 
-/** Where a waiting token waits: the id of its user task, event or timer row. */
+/** Where a waiting token waits: the id of its user task, event, timer or external task row. */
 interface WaitRef {
-  kind: "task" | "event" | "timer";
+  kind: "task" | "event" | "timer" | "external";
   id: string;
 }
 
@@ -85,6 +91,8 @@ export class Step {
   readonly ended: InstanceRecord[] = [];
   /** Earliest due time of a timer created in this step, to arm the scheduler after commit. */
   earliestTimer = Number.POSITIVE_INFINITY;
+  /** External tasks created in this step, to wake long-polling workers after commit. */
+  readonly externalTasksCreated: { topic: string; lane: LaneName }[] = [];
   private readonly touched = new Map<string, Runtime>();
   private readonly signalDeliveries: string[] = [];
   private readonly nowMs = Date.now();
@@ -147,13 +155,80 @@ export class Step {
     return this.resumeWaiting(row.instanceId, timerId, undefined);
   }
 
-  private resumeWaiting(instanceId: string, waitId: string, payload: unknown): InstanceRecord {
+  /** The holder's result becomes the token payload (null too: any JSON value). */
+  finishExternalTask(workerId: string, externalTaskId: string, result: unknown): InstanceRecord {
+    const row = this.takeHeldExternalTask(workerId, externalTaskId);
+    return this.resumeWaiting(row.instanceId, externalTaskId, result);
+  }
+
+  /**
+   * A worker's BPMN error. Error boundary events do not exist yet (models with them are refused at load), so no
+   * handler can match and the instance fails, as BPMN 2.0.2 has it for an uncaught error.
+   */
+  externalTaskBpmnError(
+    workerId: string,
+    externalTaskId: string,
+    errorCode: string,
+    errorMessage: string | undefined,
+  ): InstanceRecord {
+    const row = this.takeHeldExternalTask(workerId, externalTaskId);
+    const message = `BPMN error "${errorCode}" not caught${errorMessage ? `: ${errorMessage}` : ""}`;
+    return this.failWaiting(row.instanceId, externalTaskId, { kind: "error", message, errorCode });
+  }
+
+  /** A worker's service error fails the instance regardless of boundary events (SPEC §13). */
+  externalTaskServiceError(
+    workerId: string,
+    externalTaskId: string,
+    errorMessage: string,
+    errorDetails: unknown,
+    errorCode: string | undefined,
+  ): InstanceRecord {
+    const row = this.takeHeldExternalTask(workerId, externalTaskId);
+    const failure: Pick<InstanceFailure, "kind" | "message" | "errorCode" | "errorDetails"> = {
+      kind: "failure",
+      message: errorMessage,
+    };
+    if (errorCode !== undefined) failure.errorCode = errorCode;
+    if (errorDetails !== undefined) failure.errorDetails = errorDetails;
+    return this.failWaiting(row.instanceId, externalTaskId, failure);
+  }
+
+  /** Only the holder (the last locker) takes the task: the conditional delete is the exactly-once guard. */
+  private takeHeldExternalTask(workerId: string, externalTaskId: string) {
+    const { store } = this.env;
+    const row = store.takeExternalTask(externalTaskId, workerId);
+    if (row) return row;
+    if (store.getExternalTask(externalTaskId)) {
+      throw new EngineError("locked", `external task ${externalTaskId} is held by another worker`);
+    }
+    throw new EngineError("not_waiting", `external task ${externalTaskId} does not wait`);
+  }
+
+  private waitingToken(instanceId: string, waitId: string): { rt: Runtime; token: TokenState } {
     const rt = this.load(instanceId);
     const token = rt.state.tokens.find((candidate) => candidate.wait?.id === waitId);
     if (rt.data.state !== "running" || !token) {
       throw new EngineError("not_waiting", `${waitId} does not wait in instance ${instanceId}`);
     }
+    return { rt, token };
+  }
+
+  private resumeWaiting(instanceId: string, waitId: string, payload: unknown): InstanceRecord {
+    const { rt, token } = this.waitingToken(instanceId, waitId);
     this.resume(rt, token, payload);
+    return this.complete(rt);
+  }
+
+  private failWaiting(
+    instanceId: string,
+    waitId: string,
+    failure: Pick<InstanceFailure, "kind" | "message" | "errorCode" | "errorDetails">,
+  ): InstanceRecord {
+    const { rt, token } = this.waitingToken(instanceId, waitId);
+    token.wait = undefined;
+    const node = this.node(rt, token.node);
+    this.end(rt, "failed", { ...failure, flowNodeKey: node.key, lane: node.lane });
     return this.complete(rt);
   }
 
@@ -211,7 +286,8 @@ export class Step {
     token.wait = undefined;
     if (payload !== undefined) token.payload = payload;
     const node = this.node(rt, token.node);
-    const isActivity = node.kind === "userTask" || node.kind === "receiveTask";
+    const isActivity =
+      node.kind === "userTask" || node.kind === "receiveTask" || node.kind === "externalTask";
     this.nodeEvent(rt, isActivity ? "activity.finished" : "event.triggered", node, token.payload);
     const queue: TokenState[] = [];
     this.leave(rt, token, node, node.outgoing, queue);
@@ -298,6 +374,15 @@ export class Step {
         const id = this.env.newId();
         store.insertUserTask({ ...this.waitRow(rt, node, id), payload: token.payload });
         token.wait = { kind: "task", id };
+        return;
+      }
+      case "externalTask": {
+        this.nodeEvent(rt, "activity.started", node, token.payload);
+        const id = this.env.newId();
+        const topic = node.topic as string;
+        store.insertExternalTask({ ...this.waitRow(rt, node, id), topic, payload: token.payload });
+        this.externalTasksCreated.push({ topic, lane: node.lane });
+        token.wait = { kind: "external", id };
         return;
       }
       case "receiveTask":
@@ -478,6 +563,7 @@ export class Step {
     if (token.wait?.kind === "task") store.takeUserTask(token.wait.id);
     else if (token.wait?.kind === "event") store.takeEvent(token.wait.id);
     else if (token.wait?.kind === "timer") store.takeTimer(token.wait.id);
+    else if (token.wait?.kind === "external") store.takeExternalTask(token.wait.id);
   }
 
   private end(

@@ -198,6 +198,19 @@ class ProcessCompiler {
         }
         return def;
       }
+      case "bpmn:ServiceTask":
+      case "bpmn:SendTask":
+      case "bpmn:BusinessRuleTask": {
+        // Only the external form runs here: a worker does the work (SPEC §13). Java delegates, expressions,
+        // connectors and decision tables would be skipped, which is a wrong run.
+        if (element.type !== "external") {
+          this.fail(id, `unsupported element: ${info.type} without camunda:type="external"`);
+        }
+        if (!element.topic) this.fail(id, `${info.type} with camunda:type="external" needs a camunda:topic`);
+        const def = node("externalTask");
+        def.topic = element.topic;
+        return def;
+      }
       case "bpmn:ManualTask":
       case "bpmn:Task":
         return node("activity");

@@ -18,7 +18,8 @@ export type NodeKind =
   | "receiveTask"
   | "timerCatch"
   | "signalThrow"
-  | "subProcess";
+  | "subProcess"
+  | "externalTask";
 
 export interface FlowDef {
   id: string;
@@ -45,6 +46,8 @@ export interface NodeDef {
   timerMs?: number;
   /** For a sub-process: the key of its none start event. */
   innerStart?: string;
+  /** For an external task: the camunda:topic workers fetch it by. */
+  topic?: string;
   /** For an error end event: what the failure message says. */
   errorText?: string;
 }

@@ -77,6 +77,23 @@ CREATE TABLE IF NOT EXISTS timers (
   due_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due_at);`,
+  // 2: external tasks (SPEC §13). worker_id is the holder (the last locker); lock_expires_at in epoch ms.
+  `CREATE TABLE external_tasks (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  instance_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  model_key TEXT NOT NULL,
+  model_hash TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  lane TEXT,
+  topic TEXT NOT NULL,
+  payload TEXT,
+  created_at TEXT NOT NULL,
+  worker_id TEXT,
+  lock_expires_at INTEGER
+);
+CREATE INDEX external_tasks_by_topic ON external_tasks (topic, seq);`,
 ];
 
 /** Runs the migrations the database has not run yet, each in its own transaction with its version bump. */
