@@ -1,5 +1,6 @@
-import type { Event, ProcessModel, UserTask, UserTaskFormField } from "@consumer-api/contracts";
+import type { Event, ExternalTask, ProcessModel, UserTask, UserTaskFormField } from "@consumer-api/contracts";
 import type {
+  ExternalTaskRecord,
   FlowNodeInfo,
   FormFieldDefinition,
   ProcessModelInfo,
@@ -54,5 +55,20 @@ export function toUserTask(task: WaitingUserTask): UserTask {
     data: { formFields: task.formFields.map(toFormField) },
     // JSON has no undefined: an instance started without inputValues carries null, so the field stays on the wire.
     tokenPayload: task.tokenPayload ?? null,
+  };
+}
+
+/** A task as fetched: locked, so it has a holder and an expiry. */
+export function toExternalTask(task: ExternalTaskRecord): ExternalTask {
+  return {
+    id: task.id,
+    workerId: task.workerId as string,
+    topic: task.topic,
+    processModelKey: task.processModelKey,
+    processInstanceId: task.processInstanceId,
+    correlationId: task.correlationId,
+    flowNodeKey: task.key,
+    payload: task.payload ?? null,
+    lockExpirationTime: task.lockExpirationTime as string,
   };
 }

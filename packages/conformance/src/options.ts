@@ -8,6 +8,8 @@ export interface Supports {
   timers: boolean;
   /** Concurrent calls are safe (exactly-once finish, concurrent starts). */
   concurrency: boolean;
+  /** External tasks (SPEC §13): fetch-and-lock, locks, outcomes. */
+  externalTasks: boolean;
 }
 
 export interface ConformanceOptions {
@@ -19,5 +21,5 @@ export interface ConformanceOptions {
 }
 
 export function resolveSupports(options: ConformanceOptions): Supports {
-  return { notifications: true, timers: true, concurrency: true, ...options.supports };
+  return { notifications: true, timers: true, concurrency: true, externalTasks: true, ...options.supports };
 }

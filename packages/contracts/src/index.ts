@@ -4,6 +4,8 @@ export * from "./context.js";
 export * from "./correlation-result.js";
 export * from "./errors.js";
 export * from "./event.js";
+export * from "./external-task.js";
+export * from "./external-task-worker.js";
 export * from "./generate/asyncapi.js";
 export * from "./generate/json-schema.js";
 export * from "./generate/openapi.js";

@@ -25,6 +25,11 @@ const consumerApiMethods = [
   "getUserTasksForProcessModelInCorrelation",
   "finishUserTask",
   "getProcessResultForCorrelation",
+  "fetchAndLockExternalTasks",
+  "extendLock",
+  "finishExternalTask",
+  "handleBpmnError",
+  "handleServiceError",
   "onBpmnEvent",
   "onActivity",
   "onSystemEvent",
@@ -73,6 +78,27 @@ const sampleArgs: { [K in OperationName]: OperationArgs<K>[] } = {
   getProcessResultForCorrelation: [
     ["Order", "c-1"],
     [`${odd}-model`, `${odd}-correlation`],
+  ],
+  fetchAndLockExternalTasks: [
+    ["w-1", "charge", 1, 0, 1000],
+    [odd, [odd, "mail"], 10, 30_000, 1],
+  ],
+  extendLock: [
+    ["w-1", "t-1", 1000],
+    [odd, odd, 1],
+  ],
+  finishExternalTask: [
+    ["w-1", "t-1", { charged: true }],
+    ["w-1", odd, null],
+    [odd, "t-1", [1, "two"]],
+  ],
+  handleBpmnError: [
+    ["w-1", "t-1", "declined"],
+    ["w-1", odd, "declined", "no funds"],
+  ],
+  handleServiceError: [
+    ["w-1", "t-1", "down", undefined, undefined],
+    [odd, odd, "down", { retry: 3 }, "E42"],
   ],
 };
 

@@ -6,6 +6,8 @@ import type { LaneName } from "./types.js";
 // lock step for one winner). A woken poller that does not go on to try a lock — it was cancelled, or answered
 // with other tasks — passes its wake-ups on, so a task is never left unannounced while someone waits for it.
 
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 interface Wake {
   topic: string;
   lane: LaneName;
@@ -54,7 +56,8 @@ export class ExternalTaskPoller {
         else reject(error);
       };
       const onAbort = () => settle(signal?.reason ?? new Error("aborted"));
-      const timer = setTimeout(() => settle(), ms);
+      // setTimeout fires at once beyond 2^31-1 ms; a longer wait is cut there, and the caller looks again.
+      const timer = setTimeout(() => settle(), Math.min(ms, MAX_TIMEOUT_MS));
       this.sleeping = { wake: () => settle(), fail: (error) => settle(error) };
       signal?.addEventListener("abort", onAbort, { once: true });
     });

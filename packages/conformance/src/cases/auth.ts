@@ -54,6 +54,13 @@ const operations: Record<
     const { correlationId } = await start(api, as.clerk, "Basic", "StartB", { callback: 2 });
     return api.getProcessResultForCorrelation(context, "Basic", correlationId);
   },
+  // 401 is answered before anything else is looked at, so no task needs to exist.
+  fetchAndLockExternalTasks: (api, context) =>
+    api.fetchAndLockExternalTasks(context, "w-auth", "conformance.charge", 1, 0, 1000),
+  extendLock: (api, context) => api.extendLock(context, "w-auth", "no-such-task", 1000),
+  finishExternalTask: (api, context) => api.finishExternalTask(context, "w-auth", "no-such-task", null),
+  handleBpmnError: (api, context) => api.handleBpmnError(context, "w-auth", "no-such-task", "declined"),
+  handleServiceError: (api, context) => api.handleServiceError(context, "w-auth", "no-such-task", "down"),
   onBpmnEvent: (api, context) => api.onBpmnEvent(context, "Basic", "StartA", ignore),
   onActivity: (api, context) => api.onActivity(context, "Basic", "Review", ignore),
   onSystemEvent: (api, context) => api.onSystemEvent(context, "Basic", ignore),
@@ -61,6 +68,13 @@ const operations: Record<
 };
 
 const NOTIFICATION_METHODS = new Set(["onBpmnEvent", "onActivity", "onSystemEvent", "onSignal"]);
+const EXTERNAL_TASK_METHODS = new Set([
+  "fetchAndLockExternalTasks",
+  "extendLock",
+  "finishExternalTask",
+  "handleBpmnError",
+  "handleServiceError",
+]);
 
 export function authCases(options: ConformanceOptions): void {
   describe("authentication (SPEC §2)", () => {
@@ -69,6 +83,8 @@ export function authCases(options: ConformanceOptions): void {
     for (const [name, call] of Object.entries(operations)) {
       it(`${name}: 401 for an unknown token`, async ({ skip }) => {
         if (NOTIFICATION_METHODS.has(name) && !h.supports.notifications) skip("notifications not supported");
+        if (EXTERNAL_TASK_METHODS.has(name) && !h.supports.externalTasks)
+          skip("external tasks not supported");
         await expectError(call(h.api, as.invalid), 401);
       });
     }
