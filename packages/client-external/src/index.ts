@@ -10,6 +10,15 @@ import type { WebSocketConstructor } from "./websocket-like.js";
 
 export type { ExternalConsumerApi, ExternalConsumerApiOptions } from "./external-consumer-api.js";
 export { TransportError } from "./http-transport.js";
+// The worker's vocabulary, so a worker needs only its client's import.
+export {
+  BpmnError,
+  type ExternalTaskHandler,
+  type ExternalTaskSubscribeOptions,
+  type ExternalTaskSubscription,
+  type ExternalTaskWorker,
+  type ExternalTaskWorkerOptions,
+} from "@consumer-api/contracts";
 export type { ReconnectOptions } from "./notification-socket.js";
 
 export function createExternalConsumerApi(options: ExternalConsumerApiOptions): ExternalConsumerApi {

@@ -11,6 +11,14 @@ import type { WebSocketConstructor } from "./websocket-like.js";
 
 export type { ExternalConsumerApi, ExternalConsumerApiOptions } from "./external-consumer-api.js";
 export { TransportError } from "./http-transport.js";
+export {
+  BpmnError,
+  type ExternalTaskHandler,
+  type ExternalTaskSubscribeOptions,
+  type ExternalTaskSubscription,
+  type ExternalTaskWorker,
+  type ExternalTaskWorkerOptions,
+} from "@consumer-api/contracts";
 export type { ReconnectOptions } from "./notification-socket.js";
 
 export function createExternalConsumerApi(options: ExternalConsumerApiOptions): ExternalConsumerApi {

@@ -5,6 +5,7 @@ import { concurrencyCases } from "./cases/concurrency.js";
 import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
 import { eventCases } from "./cases/events.js";
+import { externalTaskCases } from "./cases/external-tasks.js";
 import { formCases } from "./cases/forms.js";
 import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
@@ -29,6 +30,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   notificationCases,
   concurrencyCases,
   elementCases,
+  externalTaskCases,
 ];
 
 /**
