@@ -8,8 +8,6 @@ import {
 import { fetchTransport } from "./http-transport.js";
 import type { WebSocketConstructor } from "./websocket-like.js";
 
-export type { ExternalConsumerApi, ExternalConsumerApiOptions } from "./external-consumer-api.js";
-export { TransportError } from "./http-transport.js";
 // The worker's vocabulary, so a worker needs only its client's import.
 export {
   BpmnError,
@@ -19,6 +17,8 @@ export {
   type ExternalTaskWorker,
   type ExternalTaskWorkerOptions,
 } from "@consumer-api/contracts";
+export type { ExternalConsumerApi, ExternalConsumerApiOptions } from "./external-consumer-api.js";
+export { TransportError } from "./http-transport.js";
 export type { ReconnectOptions } from "./notification-socket.js";
 
 export function createExternalConsumerApi(options: ExternalConsumerApiOptions): ExternalConsumerApi {

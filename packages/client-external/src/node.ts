@@ -9,8 +9,6 @@ import {
 import { nodeHttpTransport } from "./node-http-transport.js";
 import type { WebSocketConstructor } from "./websocket-like.js";
 
-export type { ExternalConsumerApi, ExternalConsumerApiOptions } from "./external-consumer-api.js";
-export { TransportError } from "./http-transport.js";
 export {
   BpmnError,
   type ExternalTaskHandler,
@@ -19,6 +17,8 @@ export {
   type ExternalTaskWorker,
   type ExternalTaskWorkerOptions,
 } from "@consumer-api/contracts";
+export type { ExternalConsumerApi, ExternalConsumerApiOptions } from "./external-consumer-api.js";
+export { TransportError } from "./http-transport.js";
 export type { ReconnectOptions } from "./notification-socket.js";
 
 export function createExternalConsumerApi(options: ExternalConsumerApiOptions): ExternalConsumerApi {

@@ -1,4 +1,3 @@
-export { identitiesFromFile, identitiesFromObject } from "./identities-file.js";
 // The worker's vocabulary, so a worker needs only its client's import.
 export {
   BpmnError,
@@ -8,6 +7,7 @@ export {
   type ExternalTaskWorker,
   type ExternalTaskWorkerOptions,
 } from "@consumer-api/contracts";
+export { identitiesFromFile, identitiesFromObject } from "./identities-file.js";
 export type { Identity, IdentityProvider } from "./identity.js";
 export {
   createInternalConsumerApi,
