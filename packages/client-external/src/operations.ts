@@ -1,15 +1,15 @@
 import {
   type AnyRoute,
-  assertJsonDepth,
+  assertPlainJson,
   BadRequestError,
   buildUrlPath,
   type ConsumerApi,
   ConsumerApiError,
   type ConsumerContext,
-  DEFAULT_MAX_JSON_DEPTH,
   errorFromProblem,
   type OperationName,
   routeList,
+  routes,
   UnauthorizedError,
 } from "@consumer-api/contracts";
 import type { HttpTransport } from "./http-transport.js";
@@ -46,21 +46,22 @@ export function createOperations(options: OperationsOptions): Operations {
   async function call(route: AnyRoute, context: ConsumerContext, args: unknown[]): Promise<unknown> {
     const authorization = bearer(context);
     const request = (route.toRequest as (...a: unknown[]) => ReturnType<AnyRoute["toRequest"]>)(...args);
-    for (const [name, value] of Object.entries(request.params)) {
-      // An empty string goes to the server, which authenticates first and then answers 400 for it.
-      if (typeof value !== "string") throw new BadRequestError(`path.${name}: expected a string`);
-    }
     const headers: Record<string, string> = { authorization, accept: "application/json" };
     let body: string | undefined;
-    if (request.body !== undefined) {
-      // JSON.stringify recurses: a nesting no server accepts is a 400 naming the field, not a stack overflow.
-      assertJsonDepth(request.body, DEFAULT_MAX_JSON_DEPTH, "body");
-      try {
-        body = JSON.stringify(request.body);
-      } catch (error) {
-        throw new BadRequestError(`body: not JSON: ${(error as Error).message}`);
+    try {
+      for (const [name, value] of Object.entries(request.params)) {
+        // An empty string goes to the server, which authenticates first and then answers 400 for it.
+        if (typeof value !== "string") throw new BadRequestError(`path.${name}: expected a string`);
       }
-      headers["content-type"] = "application/json";
+      if (request.body !== undefined) {
+        // Checked before JSON.stringify, which would silently send another value (a Date as a string, NaN
+        // as null), and recurses (a nesting no server accepts is a 400 naming the field, not a stack overflow).
+        assertPlainJson(request.body, "body");
+        body = JSON.stringify(request.body);
+        headers["content-type"] = "application/json";
+      }
+    } catch (refusal) {
+      throw await afterAuthentication(authorization, context, refusal);
     }
     const url = base + buildUrlPath(route, request.params, request.query);
     const response = await options.transport().send({
@@ -96,6 +97,27 @@ export function createOperations(options: OperationsOptions): Operations {
     }
     const problem = parseJson(response.text);
     throw errorFromProblem(problem === NOT_JSON ? undefined : problem, response.status);
+  }
+
+  /**
+   * A request refused here, unsent, is answered as the server would: 401 comes before 400 (SPEC §2), so an
+   * unknown token is asked about first, with the cheapest authenticated read.
+   */
+  async function afterAuthentication(
+    authorization: string,
+    context: ConsumerContext,
+    refusal: unknown,
+  ): Promise<unknown> {
+    const probe = routes.getProcessModels;
+    const response = await options.transport().send({
+      method: probe.method,
+      url: base + buildUrlPath(probe, {}, {}),
+      headers: { authorization, accept: "application/json" },
+      ...(context.signal === undefined ? {} : { signal: context.signal }),
+    });
+    if (response.status !== 401) return refusal;
+    const problem = parseJson(response.text);
+    return errorFromProblem(problem === NOT_JSON ? undefined : problem, response.status);
   }
 
   return operations as unknown as Operations;

@@ -1,10 +1,4 @@
-import {
-  assertJsonDepth,
-  BadRequestError,
-  ConsumerKey,
-  DEFAULT_MAX_JSON_DEPTH,
-  parseOrBadRequest,
-} from "@consumer-api/contracts";
+import { assertPlainJson, BadRequestError, ConsumerKey, parseOrBadRequest } from "@consumer-api/contracts";
 import { z } from "zod";
 
 // The contract's key rule (ConsumerKey), the same one the server applies to path params.
@@ -26,46 +20,6 @@ export function requireCallback(value: unknown): void {
 }
 
 /**
- * The engine stores payloads as JSON; anything JSON cannot carry faithfully (functions, symbols, bigints,
- * non-finite numbers, cycles, class instances) is bad input, answered with a 400 rather than a failure deep
- * in the engine. The depth check comes first, so the recursive walk below (and the engine's JSON work)
- * never meets a nesting that would overflow the stack.
- */
-export function requireJson(value: unknown, name: string): void {
-  assertJsonDepth(value, DEFAULT_MAX_JSON_DEPTH, name);
-  const seen = new Set<object>();
-  const visit = (v: unknown, path: string): string | undefined => {
-    if (v === null || typeof v === "string" || typeof v === "boolean") return undefined;
-    if (typeof v === "number") return Number.isFinite(v) ? undefined : `${path}: expected a finite number`;
-    if (typeof v !== "object") return `${path}: not a JSON value (${typeof v})`;
-    if (seen.has(v)) return `${path}: circular reference`;
-    seen.add(v);
-    try {
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) {
-          const problem = visit(v[i], `${path}.${i}`);
-          if (problem) return problem;
-        }
-        return undefined;
-      }
-      const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) return `${path}: expected a plain JSON object`;
-      for (const [k, child] of Object.entries(v)) {
-        // Absent-by-undefined properties vanish in JSON, as they do over HTTP.
-        if (child === undefined) continue;
-        const problem = visit(child, `${path}.${k}`);
-        if (problem) return problem;
-      }
-      return undefined;
-    } finally {
-      seen.delete(v);
-    }
-  };
-  const problem = visit(value, name);
-  if (problem !== undefined) throw new BadRequestError(problem);
-}
-
-/**
  * A payload argument as the wire would carry it at the moment of the call: a JSON copy, so that a caller
  * changing its object afterwards (reusing one object for several calls) changes nothing of what the engine
  * runs on. Taken synchronously, before any await; a value that is not JSON is returned as it is, for the
@@ -74,7 +28,7 @@ export function requireJson(value: unknown, name: string): void {
 export function snapshotJson<T>(value: T): T {
   if (value === null || typeof value !== "object") return value;
   try {
-    requireJson(value, "value");
+    assertPlainJson(value, "value");
   } catch {
     return value;
   }

@@ -1,4 +1,5 @@
 import {
+  assertPlainJson,
   buildChannel,
   ConflictError,
   type ConsumerApi,
@@ -42,13 +43,7 @@ import {
 import { toEvent, toExternalTask, toProcessModel, toUserTask } from "./dto-mapping.js";
 import { validateFormValues } from "./form-validation.js";
 import type { Identity, IdentityProvider } from "./identity.js";
-import {
-  parseSubscribeOptions,
-  requireCallback,
-  requireJson,
-  requireKey,
-  snapshotJson,
-} from "./input-validation.js";
+import { parseSubscribeOptions, requireCallback, requireKey, snapshotJson } from "./input-validation.js";
 import { canAccess } from "./lanes.js";
 import { type Subscriber, SubscriptionIndex } from "./notifications.js";
 
@@ -256,7 +251,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       throw new NotFoundError(`Process model "${processModelKey}" has no ${what} "${key}".`);
     }
     if (!canAccess(identity, node.lane)) {
-      throw new ForbiddenError(`No access to ${what} "${key}" of process model "${processModelKey}".`);
+      // The detail names no element the caller may not access (not even the one it asked for).
+      throw new ForbiddenError(`No access to this ${what} of process model "${processModelKey}".`);
     }
   }
 
@@ -296,11 +292,11 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const identity = await authenticate(context);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const startKey = requireKey(startEventKey, "startEventKey");
+        if (payload !== undefined) assertPlainJson(payload, "payload");
         const body =
           payload === undefined ? {} : parseOrBadRequest(ProcessStartRequestPayload, payload, "payload");
         // The same key rule as for the correlationId of every other operation.
         if (body.correlationId !== undefined) requireKey(body.correlationId, "payload.correlationId");
-        if (body.inputValues !== undefined) requireJson(body.inputValues, "payload.inputValues");
         const callbackType =
           startCallbackType === undefined
             ? StartCallbackType.CallbackOnProcessInstanceCreated
@@ -316,13 +312,13 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         if (startEvent === undefined) {
           throw new NotFoundError(`Process model "${modelKey}" has no start event "${startKey}".`);
         }
-        if (!accessible(startEvent)) throw new ForbiddenError(`No access to start event "${startKey}".`);
+        if (!accessible(startEvent)) throw new ForbiddenError("No access to this start event.");
         if (awaitedEndKey !== undefined) {
           const endEvent = model.endEvents.find((node) => node.key === awaitedEndKey);
           if (endEvent === undefined) {
             throw new NotFoundError(`Process model "${modelKey}" has no end event "${awaitedEndKey}".`);
           }
-          if (!accessible(endEvent)) throw new ForbiddenError(`No access to end event "${awaitedEndKey}".`);
+          if (!accessible(endEvent)) throw new ForbiddenError("No access to the awaited end event.");
         }
 
         const { instance: started } = await engine.start({
@@ -375,7 +371,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
         const id = requireKey(eventId, "eventId");
-        if (payload !== undefined) requireJson(payload, "payload");
+        if (payload !== undefined) assertPlainJson(payload, "payload");
         executableModel(modelKey);
         requireCorrelation(correlation);
         const event = engine.getEvent(id);
@@ -388,7 +384,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
             `No waiting event "${id}" in process model "${modelKey}", correlation "${correlation}".`,
           );
         }
-        if (!canAccess(identity, event.lane)) throw new ForbiddenError(`No access to event "${event.key}".`);
+        if (!canAccess(identity, event.lane)) throw new ForbiddenError("No access to this event.");
         await (payload === undefined ? engine.triggerEvent(id) : engine.triggerEvent(id, payload));
       });
     },
@@ -425,8 +421,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
         const id = requireKey(userTaskId, "userTaskId");
+        assertPlainJson(result, "result");
         const values = parseOrBadRequest(UserTaskResult, result, "result");
-        requireJson(values.formFields, "result.formFields");
         executableModel(modelKey);
         requireCorrelation(correlation);
         const task = engine.getUserTask(id);
@@ -435,8 +431,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
             `No waiting user task "${id}" in process model "${modelKey}", correlation "${correlation}".`,
           );
         }
-        if (!canAccess(identity, task.lane))
-          throw new ForbiddenError(`No access to user task "${task.key}".`);
+        if (!canAccess(identity, task.lane)) throw new ForbiddenError("No access to this user task.");
         validateFormValues(task.formFields, values.formFields);
         await engine.finishUserTask(id, { formFields: values.formFields });
       });
@@ -460,7 +455,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           );
         }
         if (!canAccess(identity, endEventLane(instance))) {
-          throw new ForbiddenError(`No access to end event "${instance.endEventKey}".`);
+          throw new ForbiddenError("No access to the end event the instance finished through.");
         }
         return {
           correlationId: correlation,
@@ -516,7 +511,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const identity = await authenticate(context);
         const id = requireKey(externalTaskId, "externalTaskId");
         const request = parseOrBadRequest(FinishExternalTaskRequest, { workerId, result }, "");
-        requireJson(request.result, "result");
+        assertPlainJson(request.result, "result");
         actionableExternalTask(identity, id);
         await engine.finishExternalTask(request.workerId, id, request.result);
       });
@@ -546,7 +541,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           { workerId, errorMessage, errorDetails, errorCode },
           "",
         );
-        if (request.errorDetails !== undefined) requireJson(request.errorDetails, "errorDetails");
+        if (request.errorDetails !== undefined) assertPlainJson(request.errorDetails, "errorDetails");
         actionableExternalTask(identity, id);
         await engine.handleExternalTaskServiceError(
           request.workerId,

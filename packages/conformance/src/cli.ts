@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { buildUrlPath, routes } from "@consumer-api/contracts";
 import type { TestCase, TestModule } from "vitest/node";
 import { fixtures } from "./fixtures.js";
+import { checkServesFixtures } from "./preflight.js";
 import { URL_ENV } from "./remote/url-env.js";
 
 const HELP = `consumer-api-conformance — the ConsumerAPI conformance suite, for any implementation
@@ -16,9 +16,12 @@ Usage:
       Writes the suite's fixtures: <dir>/models/*.bpmn and <dir>/identities.json.
 
   consumer-api-conformance run --url <base-url>
-      Runs the whole suite (over a hundred cases) over HTTP + WebSocket against the server at <base-url>
-      (e.g. http://127.0.0.1:8080 — the routes add /api/consumer/v1), checking every response body against
-      the contract's JSON Schemas. Prints "N passed, M failed" and exits non-zero on any failure.
+      Runs the whole suite (every behavioural case plus the HTTP and WebSocket wire cases; the run prints
+      how many) over HTTP + WebSocket against the server at <base-url> (e.g. http://127.0.0.1:8080 — the
+      routes add /api/consumer/v1), checking every response body against the contract's JSON Schemas.
+      Prints "N passed, M failed" and exits non-zero on any failure. It first checks that the server
+      serves the fixtures (every fixture token authenticates, every fixture model is listed) and exits 2
+      at once, saying what is wrong and how to start the reference server on them, when it does not.
 
 Testing your own server (a .NET implementation, say):
   1. consumer-api-conformance fixtures ./conformance
@@ -57,11 +60,9 @@ async function run(url: string): Promise<number> {
     console.error(`--url: not a URL: ${url}`);
     return 2;
   }
-  // A server that is not there would fail every case the same way; one clear line says it better.
-  try {
-    await fetch(url.replace(/\/$/, "") + buildUrlPath(routes.getProcessModels, {}, {}));
-  } catch (error) {
-    console.error(`cannot reach ${url}: ${(error as Error).cause ?? (error as Error).message}`);
+  const notServing = await checkServesFixtures(url);
+  if (notServing) {
+    console.error(notServing);
     return 2;
   }
   process.env[URL_ENV] = url;

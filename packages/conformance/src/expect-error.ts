@@ -52,3 +52,19 @@ export async function expectBadRequest(
   else expect(error.detail, "the 400 detail names the field").toMatch(field);
   return error;
 }
+
+/**
+ * An error whose detail names none of the given elements: no detail may name an element the caller may not
+ * access (SPEC §4.3's rule for failures, which holds for every error), not even one the caller named itself.
+ */
+export async function expectErrorHiding(
+  call: Promise<unknown>,
+  status: ErrorStatus,
+  hidden: readonly string[],
+): Promise<ConsumerApiError> {
+  const error = await expectError(call, status);
+  for (const key of hidden) {
+    expect(error.detail, `the ${status} detail names the inaccessible element "${key}"`).not.toContain(key);
+  }
+  return error;
+}

@@ -91,6 +91,26 @@ export function httpSuite(options: HttpSuiteOptions): void {
       });
     }
 
+    // SPEC Part two: a query parameter a route does not define is a 400 naming it, on every route.
+    for (const route of routeList) {
+      it(`${route.operation}: 400 naming a query parameter the route does not define`, async () => {
+        const params = Object.fromEntries(Object.keys(route.params.shape).map((name) => [name, "x"]));
+        const response = await doFetch(`${url(route, params)}?start_callback_type=2`, {
+          method: route.method,
+          headers: { authorization: `Bearer ${tokens.clerk}` },
+        });
+        await expectProblem(response, 400, "start_callback_type");
+      });
+    }
+
+    it("a start body with a property the contract does not define is a 400 naming it", async () => {
+      await expectProblem(
+        await post(startUrl(), JSON.stringify({ corelationId: "x4" })),
+        400,
+        "corelationId",
+      );
+    });
+
     it("a start payload nested 100k levels deep is a 400 problem+json, never a 500", async () => {
       // Built as text: the typed client refuses such a payload before it reaches the server.
       const deep = `${"[".repeat(100_000)}1${"]".repeat(100_000)}`;
@@ -167,6 +187,32 @@ export function httpSuite(options: HttpSuiteOptions): void {
         user_task_id: userTasks[0]?.id as string,
       });
       await expectProblem(await post(finish, "{}"), 400, "formFields");
+    });
+
+    // Sent as text, as any client may: JSON.parse makes each an own key, which an object copy would drop.
+    for (const name of ["__proto__", "constructor", "prototype"]) {
+      it(`400 naming formFields.${name} in a finish body; the task keeps waiting`, async () => {
+        const correlationId = newCorrelationId();
+        await json(post(startUrl(), JSON.stringify({ correlationId })));
+        const tasksUrl = url(routes.getUserTasksForCorrelation, { correlation_id: correlationId });
+        const { userTasks } = await json<{ userTasks: { id: string }[] }>(get(tasksUrl));
+        const finish = url(routes.finishUserTask, {
+          process_model_key: "Basic",
+          correlation_id: correlationId,
+          user_task_id: userTasks[0]?.id as string,
+        });
+        const body = `{"formFields":{"approved":true,${JSON.stringify(name)}:1}}`;
+        await expectProblem(await post(finish, body), 400, `formFields.${name}`);
+        expect((await json<{ userTasks: unknown[] }>(get(tasksUrl))).userTasks).toHaveLength(1);
+      });
+    }
+
+    it("400 naming inputValues.__proto__ in a start body; nothing starts", async () => {
+      const correlationId = newCorrelationId();
+      const body = `{"correlationId":${JSON.stringify(correlationId)},"inputValues":{"__proto__":{"x":1}}}`;
+      await expectProblem(await post(startUrl(), body), 400, "inputValues.__proto__");
+      const tasks = await get(url(routes.getUserTasksForCorrelation, { correlation_id: correlationId }));
+      expect(tasks.status).toBe(404);
     });
 
     it("a caller that goes away while waiting with callback 2 does not stop the instance", async () => {

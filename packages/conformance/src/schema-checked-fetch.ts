@@ -1,12 +1,11 @@
 import {
   type AnyRoute,
   API_PREFIX,
-  generateJsonSchemas,
   matchRoute,
   type NamedTypeName,
-  namedTypeOf,
   PROBLEM_CONTENT_TYPE,
 } from "@consumer-api/contracts";
+import { generateJsonSchemas, namedTypeOf } from "@consumer-api/contracts/generate";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 

@@ -1,4 +1,4 @@
-import { generateJsonSchema } from "@consumer-api/contracts";
+import { generateJsonSchema } from "@consumer-api/contracts/generate";
 import { Ajv, type ValidateFunction } from "ajv";
 
 let validate: ValidateFunction | undefined;

@@ -7,8 +7,10 @@ import { errorCases } from "./cases/errors.js";
 import { eventCases } from "./cases/events.js";
 import { externalTaskCases } from "./cases/external-tasks.js";
 import { formCases } from "./cases/forms.js";
+import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
+import { payloadCases } from "./cases/payloads.js";
 import { processModelCases } from "./cases/process-models.js";
 import { resultCases } from "./cases/results.js";
 import { startCases } from "./cases/start.js";
@@ -23,6 +25,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   eventCases,
   userTaskCases,
   formCases,
+  payloadCases,
   resultCases,
   laneCases,
   authCases,
@@ -30,6 +33,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   notificationCases,
   concurrencyCases,
   elementCases,
+  joinCases,
   externalTaskCases,
 ];
 

@@ -195,6 +195,15 @@ export function webSocketSuite(options: WebSocketSuiteOptions): void {
       expect(errors().map((f) => (f as { status: number }).status)).toEqual([400, 400]);
     });
 
+    it("a frame with a key its type does not define is an error frame 400 naming it", async () => {
+      const peer = await connect(tokens.clerk);
+      const channel = buildChannel("signal", { signalKey: "broadcast" });
+      peer.send({ type: "subscribe", id: "extra-1", channel, correlationId: "c" });
+      const frame = await peer.next((f) => f.type === "error", "error");
+      expect(frame).toMatchObject({ type: "error", status: 400 });
+      expect((frame as { detail: string }).detail).toContain("correlationId");
+    });
+
     it("an unknown channel is an error frame 400 with the subscription's id", async () => {
       const peer = await connect(tokens.clerk);
       peer.send({ type: "subscribe", id: "bad-1", channel: "/no/such/channel" });

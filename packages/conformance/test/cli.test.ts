@@ -121,6 +121,45 @@ describe("consumer-api-conformance CLI", () => {
     expect(output).toContain(`cannot reach ${nowhere}`);
   });
 
+  it.each([
+    [
+      "rejects the fixture tokens",
+      () => ({ status: 401, body: { type: "about:blank", title: "Unauthorized", status: 401 } }),
+      "does not accept the fixture tokens",
+    ],
+    [
+      "does not list every fixture model",
+      ({ status, body }: { status: number; body: unknown }) => ({
+        status,
+        body: {
+          processModels: (body as { processModels: { key: string }[] }).processModels.filter(
+            (m) => m.key !== "Lanes",
+          ),
+        },
+      }),
+      "does not list the fixture process models Lanes",
+    ],
+  ])(
+    "run --url against a server that %s exits 2 at once, saying how to start one on the fixtures",
+    async (_, answer, says) => {
+      const proxy = await startTamperingProxy({
+        target: server.url,
+        tamper: (req) => ((req.url ?? "").endsWith(routes.getProcessModels.path) ? answer : undefined),
+      });
+      try {
+        const { code, output } = await conformance("run", "--url", proxy.url);
+        expect(code, output).toBe(2);
+        expect(output).toContain(says);
+        expect(output).toContain(
+          `consumer-api-server --models ${path.join(packageDir, "fixtures", "models")} --identities ${path.join(packageDir, "fixtures", "identities.json")}`,
+        );
+        expect(output).not.toMatch(/\d+ passed, \d+ failed/);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
+
   it("run --url passes every case against the server program on the exported fixtures", async () => {
     const { code, output } = await conformance("run", "--url", server.url);
     const summary = /(\d+) passed, (\d+) failed/.exec(output);

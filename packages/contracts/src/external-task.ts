@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-// External tasks (SPEC §13): service tasks that workers fetch, lock and complete over the API.
+// External tasks (SPEC §13): service tasks that workers fetch, lock and complete over the API. Request bodies
+// are strict, as every request body is: an unknown key is a 400 naming it (SPEC Part two).
 
 const WorkerId = z
   .string()
@@ -15,7 +16,7 @@ export const ExternalTaskTopicName = z
 export type ExternalTaskTopicName = z.infer<typeof ExternalTaskTopicName>;
 
 export const FetchAndLockRequest = z
-  .object({
+  .strictObject({
     workerId: WorkerId,
     topicName: ExternalTaskTopicName,
     maxTasks: z.int().min(1).describe("At most this many tasks are locked."),
@@ -50,7 +51,7 @@ export const ExternalTaskList = z
 export type ExternalTaskList = z.infer<typeof ExternalTaskList>;
 
 export const ExtendLockRequest = z
-  .object({
+  .strictObject({
     workerId: WorkerId,
     additionalDuration: z.int().min(1).describe("The lock then expires this many milliseconds from now."),
   })
@@ -58,7 +59,7 @@ export const ExtendLockRequest = z
 export type ExtendLockRequest = z.infer<typeof ExtendLockRequest>;
 
 export const FinishExternalTaskRequest = z
-  .object({
+  .strictObject({
     workerId: WorkerId,
     result: z
       .unknown()
@@ -69,7 +70,7 @@ export const FinishExternalTaskRequest = z
 export type FinishExternalTaskRequest = z.infer<typeof FinishExternalTaskRequest>;
 
 export const HandleBpmnErrorRequest = z
-  .object({
+  .strictObject({
     workerId: WorkerId,
     errorCode: z.string().min(1).describe("Matched against the errorCode of error boundary events."),
     errorMessage: z.string().optional(),
@@ -78,7 +79,7 @@ export const HandleBpmnErrorRequest = z
 export type HandleBpmnErrorRequest = z.infer<typeof HandleBpmnErrorRequest>;
 
 export const HandleServiceErrorRequest = z
-  .object({
+  .strictObject({
     workerId: WorkerId,
     errorMessage: z.string().describe("Why the work failed; the instance fails with it."),
     errorDetails: z.unknown().optional().describe("Any JSON value."),

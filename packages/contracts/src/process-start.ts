@@ -18,8 +18,9 @@ export const StartCallbackTypeSchema = z
   .meta({ id: "StartCallbackType" });
 export type StartCallbackType = z.infer<typeof StartCallbackTypeSchema>;
 
+// Strict (SPEC Part two): a misspelt key ("corelationId") is a 400 naming it, not another behaviour.
 export const ProcessStartRequestPayload = z
-  .object({
+  .strictObject({
     correlationId: ConsumerKey.optional().describe("Join this correlation; generated (UUID v4) when absent."),
     callerId: z.string().optional(),
     inputValues: z.unknown().optional().describe("The initial token payload."),

@@ -33,10 +33,11 @@ const key = (what: string) => ConsumerKey.describe(what);
 const processModelKey = key("The id of the bpmn:process.");
 const correlationId = key("The correlation's id.");
 
-const NoQuery = z.object({});
+// Query schemas are strict: a parameter a route does not define is a 400 naming it (SPEC Part two).
+const NoQuery = z.strictObject({});
 
 const StartQuery = z
-  .object({
+  .strictObject({
     startCallbackType: z
       .enum(["1", "2", "3"])
       .optional()

@@ -52,8 +52,9 @@ export const UserTaskList = z.object({ userTasks: z.array(UserTask) }).meta({ id
 export type UserTaskList = z.infer<typeof UserTaskList>;
 
 /** The values of a finished user task, by form field id. */
+// Strict at the top level only: the values inside formFields are checked against the form instead.
 export const UserTaskResult = z
-  .object({
+  .strictObject({
     formFields: z.record(z.string(), z.unknown()),
   })
   .meta({ id: "UserTaskResult" });

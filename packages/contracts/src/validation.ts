@@ -4,7 +4,14 @@ import { BadRequestError } from "./errors.js";
 /** "body.inputValues: Invalid input: expected object" — names the field, as SPEC §3 asks. */
 export function describeIssues(error: z.ZodError, where: string): string {
   return error.issues
-    .map((issue) => {
+    .flatMap((issue) => {
+      // A strict object's unknown keys: one entry per key, named in the path like any other field.
+      if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((name) => {
+          const path = [where, ...issue.path.map(String), name].filter(Boolean).join(".");
+          return `${path}: not defined by the contract`;
+        });
+      }
       const path = [where, ...issue.path.map(String)].filter(Boolean).join(".");
       return `${path || "value"}: ${issue.message}`;
     })

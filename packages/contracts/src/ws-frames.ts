@@ -1,19 +1,19 @@
 import { z } from "zod";
 import { NotificationMessage } from "./notification-message.js";
 
-// client → server
+// client → server; strict, so an unknown key in a frame is a 400 naming it (SPEC Part two).
 export const AuthenticateFrame = z
-  .object({ type: z.literal("authenticate"), token: z.string().min(1) })
+  .strictObject({ type: z.literal("authenticate"), token: z.string().min(1) })
   .meta({ id: "AuthenticateFrame" });
 export type AuthenticateFrame = z.infer<typeof AuthenticateFrame>;
 
 export const SubscribeFrame = z
-  .object({ type: z.literal("subscribe"), id: z.string().min(1), channel: z.string().min(1) })
+  .strictObject({ type: z.literal("subscribe"), id: z.string().min(1), channel: z.string().min(1) })
   .meta({ id: "SubscribeFrame" });
 export type SubscribeFrame = z.infer<typeof SubscribeFrame>;
 
 export const UnsubscribeFrame = z
-  .object({ type: z.literal("unsubscribe"), id: z.string().min(1) })
+  .strictObject({ type: z.literal("unsubscribe"), id: z.string().min(1) })
   .meta({ id: "UnsubscribeFrame" });
 export type UnsubscribeFrame = z.infer<typeof UnsubscribeFrame>;
 

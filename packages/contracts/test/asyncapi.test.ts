@@ -3,15 +3,12 @@ import { createRequire } from "node:module";
 import { Ajv, type AnySchema } from "ajv";
 import { describe, expect, it } from "vitest";
 import {
-  API_PREFIX,
   type AsyncApiDocument,
-  channelList,
   generateAsyncApi,
   type JsonSchema,
-  type NamedTypeName,
-  NOTIFICATIONS_PATH,
   toStableJson,
-} from "../src/index.js";
+} from "../src/generate/index.js";
+import { API_PREFIX, channelList, type NamedTypeName, NOTIFICATIONS_PATH } from "../src/index.js";
 import { specExamples } from "./spec-examples.js";
 import { refsOf } from "./support/refs-of.js";
 

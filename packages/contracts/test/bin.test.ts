@@ -11,10 +11,10 @@ import {
   generateAsyncApi,
   generateJsonSchema,
   generateOpenApi,
-  namedTypes,
   schemaFileNames,
   toStableJson,
-} from "../src/index.js";
+} from "../src/generate/index.js";
+import { namedTypes } from "../src/index.js";
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));

@@ -2,18 +2,15 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import type { AnySchema } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
+import { generateOpenApi, type JsonSchema, toOpenApiPath, toStableJson } from "../src/generate/index.js";
 import {
   API_PREFIX,
-  generateOpenApi,
-  type JsonSchema,
   type NamedTypeName,
   NOTIFICATIONS_PATH,
   namedTypes,
   OPENAPI_PATH,
   PROBLEM_CONTENT_TYPE,
   routeList,
-  toOpenApiPath,
-  toStableJson,
 } from "../src/index.js";
 import { specExamples } from "./spec-examples.js";
 import { refsOf } from "./support/refs-of.js";

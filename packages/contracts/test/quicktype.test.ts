@@ -1,6 +1,7 @@
 import { FetchingJSONSchemaStore, InputData, JSONSchemaInput, quicktype } from "quicktype-core";
 import { describe, expect, it } from "vitest";
-import { generateJsonSchemas, type JsonSchema, type NamedTypeName, rootNamedTypes } from "../src/index.js";
+import { generateJsonSchemas, type JsonSchema, rootNamedTypes } from "../src/generate/index.js";
+import type { NamedTypeName } from "../src/index.js";
 
 /** `quicktype --src-lang schema --lang cs` over the given JSON Schema documents. */
 async function csharp(documents: [string, JsonSchema][]): Promise<string> {

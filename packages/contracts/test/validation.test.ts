@@ -34,6 +34,20 @@ describe("parseOrBadRequest", () => {
     expect(badRequestDetail(() => parseOrBadRequest(UserTaskResult, "x", "body"))).toMatch(/^body: /);
   });
 
+  it("names each property a strict schema does not define, at its own path (SPEC Part two)", () => {
+    expect(
+      badRequestDetail(() =>
+        parseOrBadRequest(ProcessStartRequestPayload, { corelationId: "x", b: 1 }, "body"),
+      ),
+    ).toBe("body.corelationId: not defined by the contract; body.b: not defined by the contract");
+    expect(
+      badRequestDetail(() => parseOrBadRequest(routes.getProcessModels.query, { offsett: "1" }, "query")),
+    ).toBe("query.offsett: not defined by the contract");
+    expect(parseOrBadRequest(UserTaskResult, { formFields: { anything: { nested: 1 } } }, "body")).toEqual({
+      formFields: { anything: { nested: 1 } },
+    });
+  });
+
   it("decodes the start query: startCallbackType as a number, unknown values and 3 without end_event_id are 400s", () => {
     const query = routes.startProcessInstance.query;
     expect(parseOrBadRequest(query, { startCallbackType: "2" }, "query")).toEqual({ startCallbackType: 2 });

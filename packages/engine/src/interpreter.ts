@@ -1,5 +1,9 @@
+import type { NodeEventType, StepOps } from "./behaviours/behaviour.js";
+import { heldAt } from "./behaviours/gateways.js";
+import { behaviours } from "./behaviours/index.js";
 import type { CompiledProcess, FlowDef, NodeDef } from "./model.js";
 import { recordOf } from "./records.js";
+import { emptyState, parseRuntime, type Runtime, type ScopeState, type TokenState } from "./runtime.js";
 import { ScriptRunError, type ScriptRunner } from "./scripts.js";
 import type { InstanceData, Store } from "./store.js";
 import {
@@ -10,55 +14,11 @@ import {
   type LaneName,
 } from "./types.js";
 
-// The token interpreter. A Step is one unit of work inside one database transaction: it loads the instances
+// The token scheduler. A Step is one unit of work inside one database transaction: it loads the instances
 // it touches from the store, moves their tokens until every token waits (or the instance ends), writes the
 // waits and the instance state back, and collects the engine events to publish after commit. Nothing of an
-// instance stays in memory after the step.
-
-/** Where a waiting token waits: the id of its user task, event, timer or external task row. */
-interface WaitRef {
-  kind: "task" | "event" | "timer" | "external";
-  id: string;
-}
-
-interface TokenState {
-  id: number;
-  node: string;
-  /** 0: the process itself; otherwise the id of a sub-process scope. */
-  scope: number;
-  payload?: unknown;
-  wait?: WaitRef;
-  /** The sequence flow it last took: a parallel join waits for a token on each of its incoming flows. */
-  via?: string;
-}
-
-/** A running sub-process: `token` is the parent-scope token that waits at the sub-process node. */
-interface ScopeState {
-  id: number;
-  node: string;
-  parent: number;
-  token: number;
-}
-
-/** The serialized state of a running instance (the `runtime` column). */
-interface RuntimeState {
-  next: number;
-  tokens: TokenState[];
-  scopes: ScopeState[];
-  /** Tokens waiting at a parallel join, by "<scope>:<gateway key>", then by the incoming flow they took. */
-  joins: Record<string, Record<string, number>>;
-  /** token.history: the payload as it left each flow node. */
-  history: Record<string, unknown>;
-}
-
-interface Runtime {
-  data: InstanceData;
-  model: CompiledProcess;
-  state: RuntimeState;
-  isNew: boolean;
-  /** Flow nodes entered in this step, over every run: signals resumed within the step count too. */
-  nodesEntered: number;
-}
+// instance stays in memory after the step. What a token does at a node is the node's behaviour
+// (behaviours/); the Step offers them its operations (StepOps).
 
 export interface StepEnv {
   store: Store;
@@ -68,6 +28,9 @@ export interface StepEnv {
   newId(): string;
   nextEndSeq(): number;
 }
+
+/** What a worker's error report says; the failed node is added where the instance fails. */
+type WorkerFailure = Pick<InstanceFailure, "kind" | "message" | "errorCode" | "errorDetails">;
 
 /** A failure of the running instance (not of the engine): recorded on the instance. */
 class StepFailure extends Error {
@@ -86,7 +49,7 @@ class StepFailure extends Error {
  */
 const MAX_NODES_PER_STEP = 10_000;
 
-export class Step {
+export class Step implements StepOps {
   readonly events: EngineEvent[] = [];
   readonly ended: InstanceRecord[] = [];
   /** Earliest due time of a timer created in this step, to arm the scheduler after commit. */
@@ -95,7 +58,7 @@ export class Step {
   readonly externalTasksCreated: { topic: string; lane: LaneName }[] = [];
   private readonly touched = new Map<string, Runtime>();
   private readonly signalDeliveries: string[] = [];
-  private readonly nowMs = Date.now();
+  readonly nowMs = Date.now();
   private readonly nowIso = new Date(this.nowMs).toISOString();
 
   constructor(private readonly env: StepEnv) {}
@@ -120,8 +83,9 @@ export class Step {
       data,
       model,
       isNew: true,
-      state: { next: 1, tokens: [], scopes: [], joins: {}, history: {} },
+      state: emptyState(1),
       nodesEntered: 0,
+      queue: [],
     };
     this.touched.set(data.id, rt);
     this.env.store.addCorrelation(correlationId, data.modelKey);
@@ -132,7 +96,8 @@ export class Step {
       startEventLane: model.nodes.get(startEventKey)?.lane ?? null,
       payload,
     });
-    this.run(rt, [this.newToken(rt, startEventKey, 0, payload)]);
+    rt.queue.push(this.newToken(rt, startEventKey, 0, payload));
+    this.guarded(rt, () => this.run(rt));
     return this.complete(rt);
   }
 
@@ -162,7 +127,7 @@ export class Step {
   }
 
   /**
-   * A worker's BPMN error. Error boundary events do not exist yet (models with them are refused at load), so no
+   * A worker's BPMN error. Error boundary events do not run yet (models with them are refused at load), so no
    * handler can match and the instance fails, as BPMN 2.0.2 has it for an uncaught error.
    */
   externalTaskBpmnError(
@@ -185,10 +150,7 @@ export class Step {
     errorCode: string | undefined,
   ): InstanceRecord {
     const row = this.takeHeldExternalTask(workerId, externalTaskId);
-    const failure: Pick<InstanceFailure, "kind" | "message" | "errorCode" | "errorDetails"> = {
-      kind: "failure",
-      message: errorMessage,
-    };
+    const failure: WorkerFailure = { kind: "failure", message: errorMessage };
     if (errorCode !== undefined) failure.errorCode = errorCode;
     if (errorDetails !== undefined) failure.errorDetails = errorDetails;
     return this.failWaiting(row.instanceId, externalTaskId, failure);
@@ -220,15 +182,12 @@ export class Step {
     return this.complete(rt);
   }
 
-  private failWaiting(
-    instanceId: string,
-    waitId: string,
-    failure: Pick<InstanceFailure, "kind" | "message" | "errorCode" | "errorDetails">,
-  ): InstanceRecord {
+  /** The waiting token's work failed: the instance fails at its node. */
+  private failWaiting(instanceId: string, waitId: string, failure: WorkerFailure): InstanceRecord {
     const { rt, token } = this.waitingToken(instanceId, waitId);
     token.wait = undefined;
     const node = this.node(rt, token.node);
-    this.end(rt, "failed", { ...failure, flowNodeKey: node.key, lane: node.lane });
+    this.endInstance(rt, "failed", { ...failure, flowNodeKey: node.key, lane: node.lane });
     return this.complete(rt);
   }
 
@@ -238,6 +197,7 @@ export class Step {
       this.deliverSignal(id);
     }
     for (const touched of this.touched.values()) {
+      if (touched.data.state === "running") this.failIfDeadlocked(touched);
       touched.data.runtime = touched.data.state === "running" ? JSON.stringify(touched.state) : undefined;
       if (touched.isNew) this.env.store.insertInstance(touched.data);
       else this.env.store.updateInstance(touched.data);
@@ -273,10 +233,8 @@ export class Step {
     const data = this.env.store.getInstance(instanceId);
     if (!data) throw new EngineError("not_waiting", `instance ${instanceId} does not exist`);
     const model = this.env.resolveModel(data.modelHash, data.modelKey);
-    const state: RuntimeState = data.runtime
-      ? (JSON.parse(data.runtime) as RuntimeState)
-      : { next: 1, tokens: [], scopes: [], joins: {}, history: {} };
-    const rt: Runtime = { data, model, state, isNew: false, nodesEntered: 0 };
+    const state = data.runtime ? parseRuntime(data.runtime) : emptyState(1);
+    const rt: Runtime = { data, model, state, isNew: false, nodesEntered: 0, queue: [] };
     this.touched.set(instanceId, rt);
     return rt;
   }
@@ -286,32 +244,37 @@ export class Step {
     token.wait = undefined;
     if (payload !== undefined) token.payload = payload;
     const node = this.node(rt, token.node);
-    const isActivity =
-      node.kind === "userTask" || node.kind === "receiveTask" || node.kind === "externalTask";
-    this.nodeEvent(rt, isActivity ? "activity.finished" : "event.triggered", node, token.payload);
-    const queue: TokenState[] = [];
-    this.leave(rt, token, node, node.outgoing, queue);
-    this.run(rt, queue);
+    this.guarded(rt, () => {
+      const behaviour = behaviours[node.kind];
+      if (!behaviour.resume) throw new EngineError("invalid_model", `flow node ${node.key} does not wait`);
+      behaviour.resume(this, rt, token, node);
+      this.run(rt);
+    });
   }
 
-  private run(rt: Runtime, queue: TokenState[]): void {
-    try {
-      while (rt.data.state === "running") {
-        const token = queue.shift();
-        if (!token) break;
-        if (!rt.state.tokens.includes(token)) continue;
-        if (++rt.nodesEntered > MAX_NODES_PER_STEP) {
-          throw new StepFailure(
-            token.node,
-            `more than ${MAX_NODES_PER_STEP} flow nodes without a wait state`,
-          );
-        }
-        this.enter(rt, token, queue);
+  /** Enters the queued tokens' nodes until every token waits, is held or is gone. */
+  private run(rt: Runtime): void {
+    while (rt.data.state === "running") {
+      const token = rt.queue.shift();
+      if (!token) break;
+      if (!rt.state.tokens.includes(token)) continue;
+      if (++rt.nodesEntered > MAX_NODES_PER_STEP) {
+        throw new StepFailure(token.node, `more than ${MAX_NODES_PER_STEP} flow nodes without a wait state`);
       }
+      const node = this.node(rt, token.node);
+      behaviours[node.kind].enter(this, rt, token, node);
+    }
+  }
+
+  /** Runs the instance's part of the step; a failure of the instance (not of the engine) is recorded on it. */
+  private guarded(rt: Runtime, work: () => void): void {
+    try {
+      work();
     } catch (error) {
       if (!(error instanceof StepFailure)) throw error;
+      rt.queue = [];
       const node = rt.model.nodes.get(error.flowNodeKey);
-      this.end(rt, "failed", {
+      this.endInstance(rt, "failed", {
         kind: "failure",
         flowNodeKey: error.flowNodeKey,
         lane: node?.lane ?? null,
@@ -320,226 +283,143 @@ export class Step {
     }
   }
 
-  private enter(rt: Runtime, token: TokenState, queue: TokenState[]): void {
-    const node = this.node(rt, token.node);
-    const { store } = this.env;
-    switch (node.kind) {
-      case "start":
-      case "passThroughEvent":
-        this.nodeEvent(rt, "event.reached", node, token.payload);
-        this.leave(rt, token, node, node.outgoing, queue);
-        return;
-      case "activity":
-        this.nodeEvent(rt, "activity.started", node, token.payload);
-        this.nodeEvent(rt, "activity.finished", node, token.payload);
-        this.leave(rt, token, node, node.outgoing, queue);
-        return;
-      case "script": {
-        this.nodeEvent(rt, "activity.started", node, token.payload);
-        token.payload = this.runScript(rt, node, token);
-        this.nodeEvent(rt, "activity.finished", node, token.payload);
-        this.leave(rt, token, node, node.outgoing, queue);
-        return;
-      }
-      case "exclusive":
-        this.leave(rt, token, node, [this.choose(rt, node, token)], queue);
-        return;
-      case "parallel":
-        if (node.incomingCount > 1) {
-          // Join rule: the token that arrives last continues, with its payload; the other branches' payloads
-          // stay visible in token.history.
-          // It fires once a token waits on every incoming flow (a second token on one flow is no substitute
-          // for a missing one), consuming one token per flow.
-          const joinKey = `${token.scope}:${node.key}`;
-          const waiting = rt.state.joins[joinKey] ?? {};
-          const via = token.via ?? "";
-          waiting[via] = (waiting[via] ?? 0) + 1;
-          if (Object.keys(waiting).length < node.incomingCount) {
-            rt.state.joins[joinKey] = waiting;
-            this.removeToken(rt, token);
-            return;
-          }
-          for (const flow of Object.keys(waiting)) {
-            const left = (waiting[flow] ?? 1) - 1;
-            if (left === 0) delete waiting[flow];
-            else waiting[flow] = left;
-          }
-          if (Object.keys(waiting).length === 0) delete rt.state.joins[joinKey];
-          else rt.state.joins[joinKey] = waiting;
-        }
-        this.leave(rt, token, node, node.outgoing, queue);
-        return;
-      case "userTask": {
-        this.nodeEvent(rt, "activity.started", node, token.payload);
-        const id = this.env.newId();
-        store.insertUserTask({ ...this.waitRow(rt, node, id), payload: token.payload });
-        token.wait = { kind: "task", id };
-        return;
-      }
-      case "externalTask": {
-        this.nodeEvent(rt, "activity.started", node, token.payload);
-        const id = this.env.newId();
-        const topic = node.topic as string;
-        store.insertExternalTask({ ...this.waitRow(rt, node, id), topic, payload: token.payload });
-        this.externalTasksCreated.push({ topic, lane: node.lane });
-        token.wait = { kind: "external", id };
-        return;
-      }
-      case "receiveTask":
-      case "messageCatch":
-      case "signalCatch": {
-        this.nodeEvent(
-          rt,
-          node.kind === "receiveTask" ? "activity.started" : "event.reached",
-          node,
-          token.payload,
-        );
-        const id = this.env.newId();
-        store.insertEvent({
-          ...this.waitRow(rt, node, id),
-          eventType: node.eventType ?? "message",
-          eventName: node.eventName ?? node.key,
-        });
-        token.wait = { kind: "event", id };
-        return;
-      }
-      case "timerCatch": {
-        this.nodeEvent(rt, "event.reached", node, token.payload);
-        const id = this.env.newId();
-        const dueAt = this.nowMs + (node.timerMs ?? 0);
-        store.insertTimer({ id, instanceId: rt.data.id, key: node.key, dueAt });
-        this.earliestTimer = Math.min(this.earliestTimer, dueAt);
-        token.wait = { kind: "timer", id };
-        return;
-      }
-      case "signalThrow": {
-        const signalName = node.eventName ?? node.key;
-        this.nodeEvent(rt, "event.reached", node, token.payload);
-        this.events.push({
-          ...this.base(rt),
-          type: "signal.thrown",
-          signalName,
-          flowNodeKey: node.key,
-          lane: node.lane,
-          payload: token.payload,
-        });
-        // Only the catch events waiting at the moment of the throw receive the signal.
-        this.signalDeliveries.push(...store.signalWaiters(signalName));
-        this.leave(rt, token, node, node.outgoing, queue);
-        return;
-      }
-      case "subProcess": {
-        this.nodeEvent(rt, "activity.started", node, token.payload);
-        const scope: ScopeState = {
-          id: rt.state.next++,
-          node: node.key,
-          parent: token.scope,
-          token: token.id,
-        };
-        rt.state.scopes.push(scope);
-        queue.push(this.newToken(rt, node.innerStart as string, scope.id, token.payload));
-        return;
-      }
-      case "end":
-        this.nodeEvent(rt, "event.reached", node, token.payload);
-        rt.state.history[node.key] = token.payload;
-        this.removeToken(rt, token);
-        if (token.scope !== 0) {
-          if (!rt.state.tokens.some((other) => other.scope === token.scope)) {
-            this.completeScope(rt, token.scope, token.payload, queue);
-          }
-        } else if (rt.state.tokens.length === 0) {
-          this.end(rt, "finished", undefined, node, token.payload);
-        }
-        return;
-      case "terminateEnd":
-        this.nodeEvent(rt, "event.reached", node, token.payload);
-        rt.state.history[node.key] = token.payload;
-        if (token.scope === 0) {
-          const failure: InstanceFailure = {
-            kind: "terminate",
-            flowNodeKey: node.key,
-            lane: node.lane,
-            message: "terminate end event reached",
-          };
-          this.end(rt, "terminated", failure, node, token.payload);
-        } else {
-          // A terminate end event inside a sub-process ends only that sub-process.
-          this.cancelScope(rt, token.scope);
-          this.completeScope(rt, token.scope, token.payload, queue);
-        }
-        return;
-      case "errorEnd":
-        this.nodeEvent(rt, "event.reached", node, token.payload);
-        rt.state.history[node.key] = token.payload;
-        this.end(rt, "failed", {
-          kind: "error",
-          flowNodeKey: node.key,
-          lane: node.lane,
-          message: node.errorText ?? "error end event reached",
-        });
-        return;
-    }
+  // --- StepOps: what node behaviours may do ---
+
+  event(rt: Runtime, type: NodeEventType, node: NodeDef, payload: unknown): void {
+    const fields = {
+      ...this.base(rt),
+      flowNodeKey: node.key,
+      flowNodeType: node.type,
+      lane: node.lane,
+      payload,
+    };
+    if (type === "activity.started" || type === "activity.finished") this.events.push({ ...fields, type });
+    else this.events.push({ ...fields, type });
   }
 
-  private leave(rt: Runtime, token: TokenState, node: NodeDef, flows: FlowDef[], queue: TokenState[]): void {
-    rt.state.history[node.key] = token.payload;
+  leave(rt: Runtime, token: TokenState, node: NodeDef, flows: FlowDef[] = node.outgoing): void {
+    this.remember(rt, node, token.payload);
     flows.forEach((flow, index) => {
       const next = index === 0 ? token : this.newToken(rt, flow.target, token.scope, token.payload);
       next.node = flow.target;
       next.via = flow.id;
-      queue.push(next);
+      rt.queue.push(next);
     });
   }
 
-  private choose(rt: Runtime, node: NodeDef, token: TokenState): FlowDef {
+  remember(rt: Runtime, node: NodeDef, payload: unknown): void {
+    rt.state.history[node.key] = payload;
+  }
+
+  waitForTask(rt: Runtime, token: TokenState, node: NodeDef): void {
+    const id = this.env.newId();
+    this.env.store.insertUserTask({ ...this.waitRow(rt, node, id), payload: token.payload });
+    token.wait = { kind: "task", id };
+  }
+
+  waitForEvent(rt: Runtime, token: TokenState, node: NodeDef): void {
+    const id = this.env.newId();
+    this.env.store.insertEvent({
+      ...this.waitRow(rt, node, id),
+      eventType: node.eventType ?? "message",
+      eventName: node.eventName ?? node.key,
+    });
+    token.wait = { kind: "event", id };
+  }
+
+  waitForTimer(rt: Runtime, token: TokenState, node: NodeDef): void {
+    const id = this.env.newId();
+    const dueAt = this.nowMs + (node.timerMs ?? 0);
+    this.env.store.insertTimer({ id, instanceId: rt.data.id, key: node.key, dueAt });
+    this.earliestTimer = Math.min(this.earliestTimer, dueAt);
+    token.wait = { kind: "timer", id };
+  }
+
+  waitForExternalTask(rt: Runtime, token: TokenState, node: NodeDef): void {
+    const id = this.env.newId();
+    const topic = node.topic as string;
+    this.env.store.insertExternalTask({ ...this.waitRow(rt, node, id), topic, payload: token.payload });
+    this.externalTasksCreated.push({ topic, lane: node.lane });
+    token.wait = { kind: "external", id };
+  }
+
+  newToken(rt: Runtime, node: string, scope: number, payload: unknown): TokenState {
+    const token: TokenState = { id: rt.state.next++, node, scope, payload };
+    rt.state.tokens.push(token);
+    return token;
+  }
+
+  removeToken(rt: Runtime, token: TokenState): void {
+    rt.state.tokens = rt.state.tokens.filter((candidate) => candidate !== token);
+  }
+
+  choose(rt: Runtime, token: TokenState, node: NodeDef): FlowDef {
     let index = 0;
     if (node.chooser) {
       try {
         index = this.env.scripts.choose(node.chooser, this.tokenJson(rt, token));
       } catch (error) {
-        if (error instanceof ScriptRunError) throw new StepFailure(node.key, error.message);
+        if (error instanceof ScriptRunError) this.fail(node, error.message);
         throw error;
       }
     }
     const flow = index >= 0 ? node.choices?.[index] : undefined;
     if (flow) return flow;
     if (node.defaultFlow) return node.defaultFlow;
-    throw new StepFailure(
-      node.key,
-      "no condition of the exclusive gateway matched and it has no default flow",
-    );
+    this.fail(node, "no condition of the exclusive gateway matched and it has no default flow");
   }
 
-  private runScript(rt: Runtime, node: NodeDef, token: TokenState): unknown {
+  runScript(rt: Runtime, token: TokenState, node: NodeDef): unknown {
     try {
       return this.env.scripts.runScript(
         node.script as NonNullable<NodeDef["script"]>,
         this.tokenJson(rt, token),
       );
     } catch (error) {
-      if (error instanceof ScriptRunError) throw new StepFailure(node.key, error.message);
+      if (error instanceof ScriptRunError) this.fail(node, error.message);
       throw error;
     }
   }
 
-  private tokenJson(rt: Runtime, token: TokenState): string {
-    return JSON.stringify({ current: token.payload, history: rt.state.history });
+  fail(node: NodeDef, message: string): never {
+    throw new StepFailure(node.key, message);
   }
 
-  private completeScope(rt: Runtime, scopeId: number, payload: unknown, queue: TokenState[]): void {
+  throwSignal(rt: Runtime, token: TokenState, node: NodeDef, signalName: string): void {
+    this.events.push({
+      ...this.base(rt),
+      type: "signal.thrown",
+      signalName,
+      flowNodeKey: node.key,
+      lane: node.lane,
+      payload: token.payload,
+    });
+    // Only the catch events waiting at the moment of the throw receive the signal.
+    this.signalDeliveries.push(...this.env.store.signalWaiters(signalName));
+  }
+
+  openScope(rt: Runtime, token: TokenState, node: NodeDef): number {
+    const scope: ScopeState = { id: rt.state.next++, node: node.key, parent: token.scope, token: token.id };
+    rt.state.scopes.push(scope);
+    return scope.id;
+  }
+
+  scopeEnded(rt: Runtime, scopeId: number, endNode: NodeDef, payload: unknown): void {
+    if (scopeId === 0) {
+      this.endInstance(rt, "finished", undefined, endNode, payload);
+      return;
+    }
     const scope = rt.state.scopes.find((candidate) => candidate.id === scopeId);
     const parent = rt.state.tokens.find((candidate) => candidate.id === scope?.token);
     if (!scope || !parent) return;
     rt.state.scopes = rt.state.scopes.filter((candidate) => candidate !== scope);
     const node = this.node(rt, scope.node);
     parent.payload = payload;
-    this.nodeEvent(rt, "activity.finished", node, payload);
-    this.leave(rt, parent, node, node.outgoing, queue);
+    this.event(rt, "activity.finished", node, payload);
+    this.leave(rt, parent, node);
   }
 
-  /** Removes every token of a scope and of the scopes nested in it; the scope itself stays. */
-  private cancelScope(rt: Runtime, scopeId: number): void {
+  cancelScope(rt: Runtime, scopeId: number): void {
     const doomed = new Set([scopeId]);
     for (let grew = true; grew; ) {
       grew = false;
@@ -553,20 +433,9 @@ export class Step {
     for (const token of rt.state.tokens) if (doomed.has(token.scope)) this.cancelWait(token);
     rt.state.tokens = rt.state.tokens.filter((token) => !doomed.has(token.scope));
     rt.state.scopes = rt.state.scopes.filter((scope) => scope.id === scopeId || !doomed.has(scope.id));
-    for (const joinKey of Object.keys(rt.state.joins)) {
-      if (doomed.has(Number(joinKey.slice(0, joinKey.indexOf(":"))))) delete rt.state.joins[joinKey];
-    }
   }
 
-  private cancelWait(token: TokenState): void {
-    const { store } = this.env;
-    if (token.wait?.kind === "task") store.takeUserTask(token.wait.id);
-    else if (token.wait?.kind === "event") store.takeEvent(token.wait.id);
-    else if (token.wait?.kind === "timer") store.takeTimer(token.wait.id);
-    else if (token.wait?.kind === "external") store.takeExternalTask(token.wait.id);
-  }
-
-  private end(
+  endInstance(
     rt: Runtime,
     state: "finished" | "terminated" | "failed",
     failure: InstanceFailure | undefined,
@@ -574,7 +443,8 @@ export class Step {
     result?: unknown,
   ): void {
     for (const token of rt.state.tokens) this.cancelWait(token);
-    rt.state = { next: rt.state.next, tokens: [], scopes: [], joins: {}, history: {} };
+    rt.state = emptyState(rt.state.next);
+    rt.queue = [];
     const { data } = rt;
     data.state = state;
     data.finishedAt = this.nowIso;
@@ -599,14 +469,46 @@ export class Step {
     this.ended.push(recordOf(data));
   }
 
-  private newToken(rt: Runtime, node: string, scope: number, payload: unknown): TokenState {
-    const token: TokenState = { id: rt.state.next++, node, scope, payload };
-    rt.state.tokens.push(token);
-    return token;
+  // --- internals ---
+
+  /**
+   * An instance whose every token is held at a parallel join (directly, or inside a sub-process whose tokens
+   * all are) can never move again: nothing can deliver the missing tokens. Rather than run forever with
+   * nothing waiting, it fails at the join (SPEC §6: ProcessInstanceTerminated, callback 2/3 get 500).
+   */
+  private failIfDeadlocked(rt: Runtime): void {
+    const { tokens, scopes } = rt.state;
+    if (tokens.length === 0) return;
+    const scopeOfParent = new Map(scopes.map((scope) => [scope.token, scope.id]));
+    const alive = (token: TokenState): boolean => {
+      if (token.held) return false;
+      const inner = scopeOfParent.get(token.id);
+      return inner === undefined || scopeAlive(inner);
+    };
+    const scopeAlive = (scopeId: number): boolean =>
+      tokens.some((token) => token.scope === scopeId && alive(token));
+    if (scopeAlive(0)) return;
+    const stuck = tokens.find((token) => token.held) as TokenState;
+    const node = this.node(rt, stuck.node);
+    const missing = node.incoming.filter((flow) => heldAt(rt, stuck.node, stuck.scope, flow).length === 0);
+    this.endInstance(rt, "failed", {
+      kind: "failure",
+      flowNodeKey: node.key,
+      lane: node.lane,
+      message: `deadlock: the parallel gateway waits for a token on ${missing.map((flow) => JSON.stringify(flow)).join(", ")}, and no token is left that could bring one`,
+    });
   }
 
-  private removeToken(rt: Runtime, token: TokenState): void {
-    rt.state.tokens = rt.state.tokens.filter((candidate) => candidate !== token);
+  private tokenJson(rt: Runtime, token: TokenState): string {
+    return JSON.stringify({ current: token.payload, history: rt.state.history });
+  }
+
+  private cancelWait(token: TokenState): void {
+    const { store } = this.env;
+    if (token.wait?.kind === "task") store.takeUserTask(token.wait.id);
+    else if (token.wait?.kind === "event") store.takeEvent(token.wait.id);
+    else if (token.wait?.kind === "timer") store.takeTimer(token.wait.id);
+    else if (token.wait?.kind === "external") store.takeExternalTask(token.wait.id);
   }
 
   private node(rt: Runtime, key: string): NodeDef {
@@ -635,22 +537,5 @@ export class Step {
       correlationId: rt.data.correlationId,
       processInstanceId: rt.data.id,
     };
-  }
-
-  private nodeEvent(
-    rt: Runtime,
-    type: "activity.started" | "activity.finished" | "event.reached" | "event.triggered",
-    node: NodeDef,
-    payload: unknown,
-  ): void {
-    const fields = {
-      ...this.base(rt),
-      flowNodeKey: node.key,
-      flowNodeType: node.type,
-      lane: node.lane,
-      payload,
-    };
-    if (type === "activity.started" || type === "activity.finished") this.events.push({ ...fields, type });
-    else this.events.push({ ...fields, type });
   }
 }

@@ -156,7 +156,7 @@ class ProcessCompiler {
         kind,
         lane: info.lane,
         outgoing: [],
-        incomingCount: 0,
+        incoming: [],
       };
       if (info.name !== undefined) def.name = info.name;
       return def;
@@ -303,7 +303,7 @@ class ProcessCompiler {
       }
       source.outgoing.push(def);
       if (isDefault) source.defaultFlow = def;
-      target.incomingCount++;
+      target.incoming.push(id);
     }
     for (const node of this.nodes.values()) {
       if (node.kind !== "exclusive") continue;
@@ -320,7 +320,7 @@ class ProcessCompiler {
     for (const node of this.nodes.values()) {
       if (!ends.has(node.kind) && node.outgoing.length === 0)
         this.fail(node.key, "flow node has no outgoing sequence flow");
-      if (node.kind === "start" && node.incomingCount > 0)
+      if (node.kind === "start" && node.incoming.length > 0)
         this.fail(node.key, "start event has an incoming sequence flow");
     }
   }

@@ -38,7 +38,8 @@ export interface NodeDef {
   /** Exclusive gateway: the non-default flows in document order, and the script that picks one by index. */
   choices?: FlowDef[];
   chooser?: CompiledScript;
-  incomingCount: number;
+  /** Ids of the incoming sequence flows, in document order. */
+  incoming: string[];
   script?: CompiledScript;
   formFields?: FormFieldDefinition[];
   eventType?: "message" | "signal";

@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import {
   API_PREFIX,
-  assertJsonDepth,
+  assertPlainJson,
   BadRequestError,
   ClientFrame,
   ConsumerApiError,
@@ -44,6 +44,7 @@ interface SubscriptionSlot {
 export function attachNotifications(server: Server, options: ServerOptions): { close(): Promise<void> } {
   const maxSubscriptions = options.maxSubscriptions ?? defaults.maxSubscriptions;
   const maxBufferedAmount = options.maxBufferedAmount ?? defaults.maxBufferedAmount;
+  const drainTimeout = options.drainTimeout ?? defaults.drainTimeout;
   const maxJsonDepth = options.maxJsonDepth ?? defaults.maxJsonDepth;
   // closeTimeout (ws ≥ 8.18) is missing from @types/ws.
   const wsOptions = {
@@ -100,14 +101,32 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
     ws.on("pong", () => alive.set(ws, true));
     ws.on("error", () => {});
 
+    /**
+     * Back-pressure judges the reader, not one frame: right after a send the buffer may hold a large frame that
+     * a prompt reader takes in a moment later. Once unsent data exceeds the limit, the socket has drainTimeout
+     * to shrink it; while it shrinks it gets another period, and a peer that does not read (or reads slower
+     * than its notifications come) is dropped instead of growing this process's memory.
+     */
+    let congestion: NodeJS.Timeout | undefined;
+    const judgeReader = (backlogBefore: number) => {
+      congestion = setTimeout(() => {
+        congestion = undefined;
+        if (closed) return;
+        const backlog = ws.bufferedAmount;
+        if (backlog <= maxBufferedAmount) return;
+        if (backlog < backlogBefore) {
+          judgeReader(backlog);
+          return;
+        }
+        release();
+        ws.close(WS_CLOSE_BACKPRESSURE, "Send buffer limit exceeded");
+      }, drainTimeout);
+      congestion.unref();
+    };
     const send = (frame: ServerFrame) => {
       if (closed || ws.readyState !== ws.OPEN) return;
       ws.send(JSON.stringify(frame));
-      if (ws.bufferedAmount > maxBufferedAmount) {
-        // A peer that does not read is dropped instead of growing this process's memory.
-        release();
-        ws.close(WS_CLOSE_BACKPRESSURE, "Send buffer limit exceeded");
-      }
+      if (congestion === undefined && ws.bufferedAmount > maxBufferedAmount) judgeReader(ws.bufferedAmount);
     };
     const sendError = (id: string | null, error: unknown) => {
       if (!(error instanceof ConsumerApiError)) reportError(options, error);
@@ -171,7 +190,7 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
       } catch (error) {
         throw new BadRequestError(`frame: malformed JSON: ${(error as Error).message}`);
       }
-      assertJsonDepth(json, maxJsonDepth, "frame");
+      assertPlainJson(json, "frame", maxJsonDepth);
       const parsed = ClientFrame.safeParse(json);
       if (!parsed.success) throw new BadRequestError(describeIssues(parsed.error, "frame"));
       return parsed.data;
@@ -233,6 +252,7 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
       if (closed) return;
       closed = true;
       clearTimeout(authDeadline);
+      clearTimeout(congestion);
       releases.delete(release);
       for (const slot of slots.values()) {
         slot.cancelled = true;

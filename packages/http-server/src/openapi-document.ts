@@ -1,4 +1,4 @@
-import { generateOpenApi } from "@consumer-api/contracts";
+import { generateOpenApi } from "@consumer-api/contracts/generate";
 
 let cached: unknown;
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { assertJsonDepth, BadRequestError } from "@consumer-api/contracts";
+import { assertPlainJson, BadRequestError } from "@consumer-api/contracts";
 import { payloadTooLarge, unsupportedMediaType } from "./http-error.js";
 import { defaults } from "./server-options.js";
 
@@ -71,6 +71,6 @@ export function parseJsonBody(
   } catch (error) {
     throw new BadRequestError(`body: malformed JSON: ${(error as Error).message}`);
   }
-  assertJsonDepth(json, maxDepth, "body");
+  assertPlainJson(json, "body", maxDepth);
   return json;
 }

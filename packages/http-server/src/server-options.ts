@@ -27,8 +27,13 @@ export interface ServerOptions {
   maxPayload?: number;
   /** Subscriptions one socket may hold at once. Default 1000. */
   maxSubscriptions?: number;
-  /** A socket whose unsent data exceeds this many bytes is closed (1013) instead of buffering more. Default 4 MiB. */
+  /**
+   * Unsent bytes a WebSocket may hold: above them its reader is judged over drainTimeout, and closed (1013)
+   * unless the backlog shrinks. A single frame larger than this is no fault of a reader. Default 4 MiB.
+   */
   maxBufferedAmount?: number;
+  /** Milliseconds a WebSocket above maxBufferedAmount has to shrink its backlog (each time). Default 10 s. */
+  drainTimeout?: number;
   /** Milliseconds between WebSocket pings; a peer that missed the previous pong is terminated. Default 30 s. */
   pingInterval?: number;
   /**
@@ -48,6 +53,7 @@ export const defaults = {
   maxPayload: 64 * 1024,
   maxSubscriptions: 1000,
   maxBufferedAmount: 4 * 1024 * 1024,
+  drainTimeout: 10_000,
   pingInterval: 30_000,
   authTimeout: 10_000,
 } as const;

@@ -1,11 +1,11 @@
 import { ConsumerApiError, type ProcessStartRequestPayload } from "@consumer-api/contracts";
 import { describe, expect, it } from "vitest";
-import { type ErrorStatus, expectError } from "../expect-error.js";
+import { type ErrorStatus, expectBadRequest, expectError } from "../expect-error.js";
 import type { Harness } from "../harness.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import type { ConformanceOptions } from "../options.js";
-import { start } from "../steps.js";
+import { start, waitingTask } from "../steps.js";
 
 /** One way to provoke each status of SPEC §3. */
 const provoke: Record<ErrorStatus, (h: Harness) => Promise<unknown>> = {
@@ -57,6 +57,34 @@ export function errorCases(options: ConformanceOptions): void {
         }),
         400,
       );
+    });
+
+    // SPEC Part two: a body's fixed properties are closed, so a misspelt key is not silently another behaviour.
+    it("a start payload with a property the contract does not define is a 400 naming it", async () => {
+      const payload = { corelationId: "x4" } as unknown as ProcessStartRequestPayload;
+      await expectBadRequest(
+        h.api.startProcessInstance(as.clerk, "Basic", "StartA", payload),
+        "corelationId",
+      );
+    });
+
+    it("a user task result with an unknown key beside formFields is a 400 naming it; the task keeps waiting", async () => {
+      const { correlationId } = await start(h.api, as.clerk, "Basic", "StartA");
+      const task = await waitingTask(h.api, as.clerk, correlationId, "Review");
+      const result = { formFields: { approved: true }, comment: "x" } as {
+        formFields: Record<string, unknown>;
+      };
+      await expectBadRequest(
+        h.api.finishUserTask(as.clerk, "Basic", correlationId, task.id, result),
+        "comment",
+      );
+      await waitingTask(h.api, as.clerk, correlationId, "Review");
+    });
+
+    it("data takes any JSON: inputValues with keys of any name are the token payload", async () => {
+      const inputValues = { corelationId: "x4", nested: { anything: [1] } };
+      const { correlationId } = await start(h.api, as.clerk, "Basic", "StartA", { inputValues });
+      expect((await waitingTask(h.api, as.clerk, correlationId, "Review")).tokenPayload).toEqual(inputValues);
     });
 
     // Keys travel as URL path segments: "." and ".." would be normalised into another route, and a lone

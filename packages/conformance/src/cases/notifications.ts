@@ -19,13 +19,16 @@ export function notificationCases(options: ConformanceOptions): void {
     const subscribe = async (subscription: Promise<Subscription>) => h.track(await subscription);
     /**
      * Subscribing to an element in a lane the caller lacks may be refused with 403 (SPEC §5.1 lists it) or
-     * accepted and stay silent; either way nothing may be delivered.
+     * accepted and stay silent; either way nothing may be delivered, and a 403 does not name the element.
      */
-    const subscribeOrForbidden = async (subscription: Promise<Subscription>) => {
+    const subscribeOrForbidden = async (subscription: Promise<Subscription>, hiddenKey: string) => {
       try {
         return h.track(await subscription);
       } catch (error) {
-        if (error instanceof ForbiddenError && error.status === 403) return undefined;
+        if (error instanceof ForbiddenError && error.status === 403) {
+          expect(error.detail, "the 403 detail names the inaccessible element").not.toContain(hiddenKey);
+          return undefined;
+        }
         throw error;
       }
     };
@@ -446,6 +449,7 @@ export function notificationCases(options: ConformanceOptions): void {
       const witness = collector();
       await subscribeOrForbidden(
         h.api.onActivity(as.clerk, "Lanes", "ManagerApproval", hidden.callback, { correlationId }),
+        "ManagerApproval",
       );
       await subscribe(
         h.api.onActivity(as.manager, "Lanes", "ManagerApproval", privileged.callback, { correlationId }),
@@ -465,6 +469,7 @@ export function notificationCases(options: ConformanceOptions): void {
       const witness = collector();
       await subscribeOrForbidden(
         h.api.onBpmnEvent(as.clerk, "Lanes", "ManagerEnd", hidden.callback, { correlationId }),
+        "ManagerEnd",
       );
       await subscribe(
         h.api.onBpmnEvent(as.both, "Lanes", "ManagerEnd", privileged.callback, { correlationId }),

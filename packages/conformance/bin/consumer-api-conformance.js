@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+// Committed so that installing the workspace can link this bin before anything is built; the program
+// itself is the compiled dist/cli.js.
+import "../dist/cli.js";

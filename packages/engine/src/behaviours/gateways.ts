@@ -1,0 +1,43 @@
+import type { NodeDef } from "../model.js";
+import type { Runtime, TokenState } from "../runtime.js";
+import type { Behaviour } from "./behaviour.js";
+
+export const exclusiveGateway: Behaviour = {
+  enter(ops, rt, token, node) {
+    ops.leave(rt, token, node, [ops.choose(rt, token, node)]);
+  },
+};
+
+export const parallelGateway: Behaviour = {
+  enter(ops, rt, token, node) {
+    if (node.incoming.length > 1 && !join(rt, token, node)) return;
+    ops.leave(rt, token, node);
+  },
+};
+
+/**
+ * A token arrives at a parallel join and is held there. The join fires once a token is held on each incoming
+ * flow (a second token on one flow is no substitute for a missing one), consuming one per flow, the oldest;
+ * the arriving token, the last, continues with its payload (the others' stay visible in token.history).
+ * Returns whether it fired.
+ */
+function join(rt: Runtime, token: TokenState, node: NodeDef): boolean {
+  token.held = true;
+  const taken: TokenState[] = [];
+  for (const flow of node.incoming) {
+    const candidate = flow === token.via ? token : heldAt(rt, node.key, token.scope, flow)[0];
+    if (!candidate) return false;
+    taken.push(candidate);
+  }
+  token.held = undefined;
+  const consumed = new Set(taken.filter((other) => other !== token));
+  rt.state.tokens = rt.state.tokens.filter((other) => !consumed.has(other));
+  return true;
+}
+
+/** The tokens held at a join in a scope that came over one flow, oldest first. */
+export function heldAt(rt: Runtime, key: string, scope: number, flow: string): TokenState[] {
+  return rt.state.tokens.filter(
+    (other) => other.held && other.node === key && other.scope === scope && other.via === flow,
+  );
+}

@@ -1,0 +1,41 @@
+import type { NodeKind } from "../model.js";
+import {
+  externalTask,
+  passThroughActivity,
+  receiveTask,
+  scriptTask,
+  subProcess,
+  userTask,
+} from "./activities.js";
+import type { Behaviour } from "./behaviour.js";
+import { eventCatch, timerCatch } from "./catch-events.js";
+import {
+  errorEndEvent,
+  noneEndEvent,
+  passThroughEvent,
+  signalThrowEvent,
+  startEvent,
+  terminateEndEvent,
+} from "./events.js";
+import { exclusiveGateway, parallelGateway } from "./gateways.js";
+
+/** The behaviour of each kind of flow node. */
+export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
+  start: startEvent,
+  end: noneEndEvent,
+  terminateEnd: terminateEndEvent,
+  errorEnd: errorEndEvent,
+  userTask,
+  activity: passThroughActivity,
+  passThroughEvent,
+  script: scriptTask,
+  exclusive: exclusiveGateway,
+  parallel: parallelGateway,
+  messageCatch: eventCatch,
+  signalCatch: eventCatch,
+  receiveTask,
+  timerCatch,
+  signalThrow: signalThrowEvent,
+  subProcess,
+  externalTask,
+};

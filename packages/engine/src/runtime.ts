@@ -1,0 +1,89 @@
+import type { CompiledProcess } from "./model.js";
+import type { InstanceData } from "./store.js";
+
+// The state of one running instance while a step works on it, and its serialized form (the `runtime` column).
+
+/** Where a waiting token (or an armed boundary event) waits: the id of its user task, event, timer or external task row. */
+export interface WaitRef {
+  kind: "task" | "event" | "timer" | "external";
+  id: string;
+}
+
+export interface TokenState {
+  id: number;
+  node: string;
+  /** 0: the process itself; otherwise the id of a sub-process scope. */
+  scope: number;
+  payload?: unknown;
+  wait?: WaitRef;
+  /** The sequence flow it last took: a parallel join waits for a token on each of its incoming flows. */
+  via?: string;
+  /**
+   * Held at a parallel join until a token waits on each incoming flow. A held token is a token like any
+   * other: its scope (and the instance) does not complete while it exists.
+   */
+  held?: true;
+}
+
+/** A running sub-process: `token` is the parent-scope token that waits at the sub-process node. */
+export interface ScopeState {
+  id: number;
+  node: string;
+  parent: number;
+  token: number;
+}
+
+/** Flow node key → payload. Null prototype: a node id such as `__proto__` is an own key like any other. */
+export type History = Record<string, unknown>;
+
+export interface RuntimeState {
+  next: number;
+  tokens: TokenState[];
+  scopes: ScopeState[];
+  /** token.history: the payload as it left each flow node. */
+  history: History;
+}
+
+/** What older engine versions stored in addition: arrivals at a join counted by "<scope>:<key>", then flow. */
+interface StoredRuntimeState extends RuntimeState {
+  joins?: Record<string, Record<string, number>>;
+}
+
+export interface Runtime {
+  data: InstanceData;
+  model: CompiledProcess;
+  state: RuntimeState;
+  isNew: boolean;
+  /** Flow nodes entered in this step, over every run: signals resumed within the step count too. */
+  nodesEntered: number;
+  /** Tokens that moved and have yet to enter their node, in order. */
+  queue: TokenState[];
+}
+
+export function emptyState(next: number): RuntimeState {
+  return { next, tokens: [], scopes: [], history: Object.create(null) as History };
+}
+
+/**
+ * Parses a stored runtime. History keys become own keys of a null-prototype object (JSON.parse already makes
+ * `__proto__` an own key; the copy keeps later writes off Object.prototype). Join arrivals counted by an older
+ * engine become held tokens; their payloads were not kept, and the branch arriving last carries its own.
+ */
+export function parseRuntime(json: string): RuntimeState {
+  const stored = JSON.parse(json) as StoredRuntimeState;
+  const state: RuntimeState = {
+    next: stored.next,
+    tokens: stored.tokens,
+    scopes: stored.scopes,
+    history: Object.assign(Object.create(null) as History, stored.history),
+  };
+  for (const [joinKey, byFlow] of Object.entries(stored.joins ?? {})) {
+    const colon = joinKey.indexOf(":");
+    const scope = Number(joinKey.slice(0, colon));
+    const node = joinKey.slice(colon + 1);
+    for (const [via, count] of Object.entries(byFlow)) {
+      for (let i = 0; i < count; i++) state.tokens.push({ id: state.next++, node, scope, via, held: true });
+    }
+  }
+  return state;
+}
