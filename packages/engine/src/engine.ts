@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ExternalTaskPollers } from "./external-task-pollers.js";
+import { type ExternalTaskPoller, ExternalTaskPollers } from "./external-task-pollers.js";
 import { timeOrderedId } from "./ids.js";
 import { Step, type StepEnv } from "./interpreter.js";
 import type { CompiledProcess } from "./model.js";
@@ -68,6 +68,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     store.close();
     throw error;
   }
+}
+
+interface Handoff {
+  poller: ExternalTaskPoller;
+  tasks: ExternalTaskRow[];
 }
 
 interface PendingOp {
@@ -155,7 +160,7 @@ class EmbeddedEngine implements Engine {
     this.assertOpen();
     const { workerId, topics, lanes, maxTasks, lockDurationMs, signal } = request;
     const deadline = Date.now() + request.longPollingTimeoutMs;
-    const poller = this.pollers.register(topics, lanes);
+    const poller = this.pollers.register({ workerId, topics, lanes, maxTasks, lockDurationMs });
     try {
       for (;;) {
         this.pollers.retry(poller);
@@ -175,6 +180,7 @@ class EmbeddedEngine implements Engine {
         // A lock that expires meanwhile makes a task fetchable without any step: look again then.
         const unlockAt = this.store.nextExternalTaskUnlock(topics, now) ?? Number.POSITIVE_INFINITY;
         await poller.sleep(Math.max(0, Math.min(deadline, unlockAt) - now), signal);
+        if (poller.delivered) return poller.delivered.map(externalTaskOf);
       }
     } finally {
       this.pollers.release(poller);
@@ -419,6 +425,7 @@ class EmbeddedEngine implements Engine {
     const events: EngineEvent[] = [];
     const ended: InstanceRecord[] = [];
     const createdTasks: Step["externalTasksCreated"] = [];
+    let handoffs: Handoff[] = [];
     let earliestTimer = Number.POSITIVE_INFINITY;
     try {
       this.store.transaction(() => {
@@ -435,17 +442,49 @@ class EmbeddedEngine implements Engine {
             settle.push(() => op.reject(error));
           }
         }
+        handoffs = this.handOver(createdTasks);
       });
     } catch (error) {
-      // The commit failed: nothing of the batch is durable.
+      // The commit failed: nothing of the batch is durable (no task was created, none handed over).
       for (const op of batch) op.reject(error);
       return;
     }
+    for (const { poller, tasks } of handoffs) poller.deliver(tasks);
     for (const event of events) this.publish(event);
-    for (const task of createdTasks) this.pollers.wake(task.topic, task.lane);
+    const handed = new Set(handoffs.flatMap(({ tasks }) => tasks.map((task) => task.id)));
+    for (const task of createdTasks) if (!handed.has(task.id)) this.pollers.wake(task.topic, task.lane);
     for (const record of ended) this.resolveEnded(record);
     for (const done of settle) done();
     this.timers.arm(earliestTimer);
+  }
+
+  /**
+   * Locks tasks created in the batch for sleeping long pollers, inside the batch's transaction: they answer
+   * right after its commit. Each lock in a savepoint of its own, so a failing one costs only that hand-over.
+   */
+  private handOver(created: Step["externalTasksCreated"]): Handoff[] {
+    const handoffs: Handoff[] = [];
+    if (created.length === 0) return handoffs;
+    for (const poller of this.pollers.sleepingFor(created)) {
+      const { workerId, topics, lanes, maxTasks, lockDurationMs } = poller.request;
+      const now = Date.now();
+      try {
+        const tasks = this.store.transaction(() =>
+          this.store.lockExternalTasks({
+            workerId,
+            topics,
+            lanes,
+            limit: maxTasks,
+            now,
+            until: now + lockDurationMs,
+          }),
+        );
+        if (tasks.length > 0) handoffs.push({ poller, tasks });
+      } catch {
+        // It stays asleep and is woken below like any other poller.
+      }
+    }
+    return handoffs;
   }
 
   private publish(event: EngineEvent): void {

@@ -1,3 +1,4 @@
+import type { ExternalTaskRow } from "./store.js";
 import type { LaneName } from "./types.js";
 
 // Long-polling fetch-and-lock calls waiting for an external task. A waiting poller costs a set entry and a
@@ -5,6 +6,8 @@ import type { LaneName } from "./types.js";
 // commit, in the order they started waiting (waking every poller for one task would make all of them run a
 // lock step for one winner). A woken poller that does not go on to try a lock — it was cancelled, or answered
 // with other tasks — passes its wake-ups on, so a task is never left unannounced while someone waits for it.
+// Better still, a poller that sleeps is handed the new task by the creating step's own commit (the engine locks
+// it for the poller in that transaction): it answers right after that commit, with no commit of its own.
 
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -13,16 +16,38 @@ interface Wake {
   lane: LaneName;
 }
 
+/** What a long-polling fetch asks for. */
+export interface PollRequest {
+  workerId: string;
+  topics: readonly string[];
+  lanes: readonly string[];
+  maxTasks: number;
+  lockDurationMs: number;
+}
+
 export class ExternalTaskPoller {
   /** The wake-ups this poller received and has not yet acted on. */
   wakes: Wake[] = [];
+  /** Tasks locked for it by another step's commit: its answer. */
+  delivered: ExternalTaskRow[] | undefined;
+  readonly topics: ReadonlySet<string>;
+  readonly lanes: ReadonlySet<string>;
   /** Set while it sleeps. */
   private sleeping: { wake(): void; fail(error: Error): void } | undefined;
 
-  constructor(
-    readonly topics: ReadonlySet<string>,
-    readonly lanes: ReadonlySet<string>,
-  ) {}
+  constructor(readonly request: PollRequest) {
+    this.topics = new Set(request.topics);
+    this.lanes = new Set(request.lanes);
+  }
+
+  get isSleeping(): boolean {
+    return this.sleeping !== undefined;
+  }
+
+  deliver(tasks: ExternalTaskRow[]): void {
+    this.delivered = tasks;
+    this.sleeping?.wake();
+  }
 
   matches(wake: Wake): boolean {
     return this.topics.has(wake.topic) && (wake.lane === null || this.lanes.has(wake.lane));
@@ -68,8 +93,8 @@ export class ExternalTaskPollers {
   private readonly waiting = new Set<ExternalTaskPoller>();
 
   /** Registered before the caller looks at the store, so that a task committed in between still wakes it. */
-  register(topics: readonly string[], lanes: readonly string[]): ExternalTaskPoller {
-    const poller = new ExternalTaskPoller(new Set(topics), new Set(lanes));
+  register(request: PollRequest): ExternalTaskPoller {
+    const poller = new ExternalTaskPoller(request);
     this.waiting.add(poller);
     return poller;
   }
@@ -85,6 +110,28 @@ export class ExternalTaskPollers {
     const unused = poller.wakes;
     poller.wakes = [];
     for (const wake of unused) this.wake(wake.topic, wake.lane);
+  }
+
+  /**
+   * Sleeping pollers to hand new tasks to, at most one per task, in the order they started waiting. Only
+   * sleeping ones: a poller whose own lock step is under way answers with what that step finds.
+   */
+  sleepingFor(created: readonly Wake[]): ExternalTaskPoller[] {
+    const chosen = new Set<ExternalTaskPoller>();
+    for (const wake of created) {
+      for (const poller of this.waiting) {
+        if (
+          !chosen.has(poller) &&
+          poller.isSleeping &&
+          poller.delivered === undefined &&
+          poller.matches(wake)
+        ) {
+          chosen.add(poller);
+          break;
+        }
+      }
+    }
+    return [...chosen];
   }
 
   wake(topic: string, lane: LaneName): void {

@@ -55,7 +55,7 @@ export class Step implements StepOps {
   /** Earliest due time of a timer created in this step, to arm the scheduler after commit. */
   earliestTimer = Number.POSITIVE_INFINITY;
   /** External tasks created in this step, to wake long-polling workers after commit. */
-  readonly externalTasksCreated: { topic: string; lane: LaneName }[] = [];
+  readonly externalTasksCreated: { id: string; topic: string; lane: LaneName }[] = [];
   private readonly touched = new Map<string, Runtime>();
   private readonly signalDeliveries: string[] = [];
   readonly nowMs = Date.now();
@@ -339,7 +339,7 @@ export class Step implements StepOps {
     const id = this.env.newId();
     const topic = node.topic as string;
     this.env.store.insertExternalTask({ ...this.waitRow(rt, node, id), topic, payload: token.payload });
-    this.externalTasksCreated.push({ topic, lane: node.lane });
+    this.externalTasksCreated.push({ id, topic, lane: node.lane });
     token.wait = { kind: "external", id };
   }
 

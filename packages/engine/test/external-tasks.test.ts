@@ -143,6 +143,8 @@ describe("external tasks", () => {
       lockDurationMs: 60_000,
       longPollingTimeoutMs: 600_000,
     });
+    // Let the poll go to sleep first: the creating step then hands it the task in its own commit.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const { instance } = await engine.start({ processModelKey: "ExternalCharge", startEventKey: "Start" });
     const tasks = await polling;
     expect(tasks.map((task) => [task.key, task.processInstanceId])).toEqual([
@@ -184,6 +186,7 @@ describe("external tasks", () => {
         longPollingTimeoutMs: 600_000,
       }),
     );
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const started = await Promise.all(
       Array.from({ length: 50 }, () =>
         engine.start({ processModelKey: "ExternalCharge", startEventKey: "Start" }),
