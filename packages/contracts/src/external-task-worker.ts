@@ -85,6 +85,7 @@ export function createExternalTaskWorker(
     const longPollingTimeout = subscribeOptions.longPollingTimeout ?? 30_000;
     const stopping = new AbortController();
     const running = new Set<Promise<void>>();
+    const runningIds = new Set<string>();
     const context: ConsumerContext = { ...options.context, signal: stopping.signal };
 
     const report = (error: unknown, task?: ExternalTask) => {
@@ -158,7 +159,13 @@ export function createExternalTaskWorker(
           continue;
         }
         for (const task of tasks) {
-          const job = work(task).finally(() => running.delete(job));
+          // Our own lock expired (a renewal came late) and we locked it again: its handler is still running.
+          if (runningIds.has(task.id)) continue;
+          runningIds.add(task.id);
+          const job = work(task).finally(() => {
+            running.delete(job);
+            runningIds.delete(task.id);
+          });
           running.add(job);
         }
       }
