@@ -27,7 +27,11 @@ export function toEvent(event: WaitingEvent): Event {
     processInstanceId: event.processInstanceId,
     processModelKey: event.processModelKey,
     correlationId: event.correlationId,
-    eventData: { eventType: event.eventType, eventName: event.eventName },
+    eventData: {
+      eventType: event.eventType,
+      eventName: event.eventName,
+      ...(event.attachedToKey === undefined ? {} : { attachedToKey: event.attachedToKey }),
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe } from "vitest";
 import { authCases } from "./cases/auth.js";
+import { boundaryEventCases } from "./cases/boundary-events.js";
 import { callbackCases } from "./cases/callbacks.js";
 import { concurrencyCases } from "./cases/concurrency.js";
 import { elementCases } from "./cases/elements.js";
@@ -12,8 +13,11 @@ import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
 import { payloadCases } from "./cases/payloads.js";
 import { processModelCases } from "./cases/process-models.js";
+import { referenceCases } from "./cases/references.js";
 import { resultCases } from "./cases/results.js";
+import { semanticsCases } from "./cases/semantics.js";
 import { startCases } from "./cases/start.js";
+import { systemEventLaneCases } from "./cases/system-event-lanes.js";
 import { userTaskCases } from "./cases/user-tasks.js";
 import type { ConformanceOptions } from "./options.js";
 
@@ -31,9 +35,13 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   authCases,
   errorCases,
   notificationCases,
+  systemEventLaneCases,
   concurrencyCases,
   elementCases,
+  semanticsCases,
   joinCases,
+  referenceCases,
+  boundaryEventCases,
   externalTaskCases,
 ];
 

@@ -7,11 +7,15 @@ export const EventData = z
   .object({
     eventType: EventType,
     eventName: z.string().describe("The message's or signal's name."),
+    attachedToKey: z
+      .string()
+      .optional()
+      .describe("For a boundary event: the key of the activity it is attached to (SPEC §6.1)."),
   })
   .meta({ id: "EventData" });
 export type EventData = z.infer<typeof EventData>;
 
-/** A message or signal catch event (or receive task) that currently waits. */
+/** A message or signal catch event, receive task or boundary event that currently waits. */
 export const Event = z
   .object({
     eventId: z.string().describe("Identifies one waiting occurrence."),

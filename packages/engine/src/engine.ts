@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 import { type ExternalTaskPoller, ExternalTaskPollers } from "./external-task-pollers.js";
 import { timeOrderedId } from "./ids.js";
-import { Step, type StepEnv } from "./interpreter.js";
+import { type ScriptJob, Step, type StepEnv } from "./interpreter.js";
 import type { CompiledProcess } from "./model.js";
 import { compileSource, loadModelDirectory } from "./model-loader.js";
 import { recordOf } from "./records.js";
-import { ScriptRunner } from "./scripts.js";
+import { type ScriptOutcome, ScriptPool } from "./script-pool.js";
 import { SqliteStore } from "./sqlite-store.js";
 import type { EventRow, ExternalTaskRow, Store, UserTaskRow } from "./store.js";
 import { TimerScheduler } from "./timers.js";
@@ -30,6 +31,8 @@ const TIMER_BATCH = 500;
 const TIMER_RETRY_MS = 1000;
 /** Event-loop turns a group commit may wait for more steps while they keep arriving (see flushWhenSettled). */
 const MAX_GATHER_TURNS = 4;
+/** How long one batch of steps may wait in place, in total, for scripts before the rest run as jobs. */
+const DEFAULT_SCRIPT_INLINE_MS = 5;
 
 /**
  * Loads the models, opens (or creates) the data directory and schedules the pending timers. Throws
@@ -61,8 +64,19 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
         if (!(error instanceof ModelLoadError)) throw error;
       }
     }
-    const engine = new EmbeddedEngine(store, loaded.processes, versions, options.scriptTimeoutMs ?? 5000);
+    const scripts = new ScriptPool(
+      options.scriptWorkers ?? Math.max(2, os.availableParallelism()),
+      options.scriptTimeoutMs ?? 5000,
+    );
+    const engine = new EmbeddedEngine(
+      store,
+      loaded.processes,
+      versions,
+      scripts,
+      options.scriptInlineMs ?? DEFAULT_SCRIPT_INLINE_MS,
+    );
     engine.scheduleStoredTimers();
+    engine.rerunScriptJobs();
     return engine;
   } catch (error) {
     store.close();
@@ -77,6 +91,8 @@ interface Handoff {
 
 interface PendingOp {
   run(step: Step): unknown;
+  /** A caller's operation: answered only once its instance waits for no script job. */
+  visible: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -89,10 +105,14 @@ class EmbeddedEngine implements Engine {
     string,
     Set<{ resolve(record: InstanceRecord): void; reject(error: unknown): void }>
   >();
+  /** Callers whose instance still waits for a script job, by instance id. */
+  private readonly scriptWaiters = new Map<
+    string,
+    { resolve(record: InstanceRecord): void; reject(error: unknown): void }[]
+  >();
   private readonly timers: TimerScheduler;
   private readonly pollers = new ExternalTaskPollers();
   private readonly env: StepEnv;
-  private readonly scripts: ScriptRunner;
   private queue: PendingOp[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -102,13 +122,13 @@ class EmbeddedEngine implements Engine {
     private readonly store: Store,
     processes: CompiledProcess[],
     private readonly versions: Map<string, Map<string, CompiledProcess>>,
-    scriptTimeoutMs: number,
+    private readonly scripts: ScriptPool,
+    private readonly scriptInlineMs: number,
   ) {
     this.current = new Map(processes.map((compiled) => [compiled.info.key, compiled]));
     this.models = new Map(processes.map((compiled) => [compiled.info.key, compiled.info]));
     this.endSeq = store.maxEndSeq();
     this.timers = new TimerScheduler(() => this.fireDueTimers());
-    this.scripts = new ScriptRunner(scriptTimeoutMs);
     const runsScripts = (compiled: CompiledProcess) =>
       [...compiled.nodes.values()].some((node) => node.script !== undefined || node.chooser !== undefined);
     if ([...versions.values()].some((byKey) => [...byKey.values()].some(runsScripts))) this.scripts.warmUp();
@@ -140,20 +160,21 @@ class EmbeddedEngine implements Engine {
       );
     }
     const correlationId = input.correlationId ?? randomUUID();
-    const instance = await this.submit((step) =>
-      step.start(model, input.startEventKey, correlationId, input.callerId, input.inputValues),
+    const instance = await this.submit(
+      (step) => step.start(model, input.startEventKey, correlationId, input.callerId, input.inputValues),
+      true,
     );
     return { instance };
   }
 
   async finishUserTask(userTaskId: string, result: unknown): Promise<StepResult> {
     this.assertOpen();
-    return { instance: await this.submit((step) => step.finishUserTask(userTaskId, result)) };
+    return { instance: await this.submit((step) => step.finishUserTask(userTaskId, result), true) };
   }
 
   async triggerEvent(eventId: string, payload?: unknown): Promise<StepResult> {
     this.assertOpen();
-    return { instance: await this.submit((step) => step.triggerEvent(eventId, payload)) };
+    return { instance: await this.submit((step) => step.triggerEvent(eventId, payload), true) };
   }
 
   async fetchAndLockExternalTasks(request: FetchAndLockRequest): Promise<ExternalTaskRecord[]> {
@@ -206,7 +227,7 @@ class EmbeddedEngine implements Engine {
   async finishExternalTask(workerId: string, externalTaskId: string, result: unknown): Promise<StepResult> {
     this.assertOpen();
     return {
-      instance: await this.submit((step) => step.finishExternalTask(workerId, externalTaskId, result)),
+      instance: await this.submit((step) => step.finishExternalTask(workerId, externalTaskId, result), true),
     };
   }
 
@@ -218,8 +239,9 @@ class EmbeddedEngine implements Engine {
   ): Promise<StepResult> {
     this.assertOpen();
     return {
-      instance: await this.submit((step) =>
-        step.externalTaskBpmnError(workerId, externalTaskId, errorCode, errorMessage),
+      instance: await this.submit(
+        (step) => step.externalTaskBpmnError(workerId, externalTaskId, errorCode, errorMessage),
+        true,
       ),
     };
   }
@@ -233,8 +255,10 @@ class EmbeddedEngine implements Engine {
   ): Promise<StepResult> {
     this.assertOpen();
     return {
-      instance: await this.submit((step) =>
-        step.externalTaskServiceError(workerId, externalTaskId, errorMessage, errorDetails, errorCode),
+      instance: await this.submit(
+        (step) =>
+          step.externalTaskServiceError(workerId, externalTaskId, errorMessage, errorDetails, errorCode),
+        true,
       ),
     };
   }
@@ -355,11 +379,45 @@ class EmbeddedEngine implements Engine {
     const error = new EngineError("closed", "the engine was closed");
     for (const waiters of this.endWaiters.values()) for (const waiter of waiters) waiter.reject(error);
     this.endWaiters.clear();
+    for (const waiters of this.scriptWaiters.values()) for (const waiter of waiters) waiter.reject(error);
+    this.scriptWaiters.clear();
   }
 
   scheduleStoredTimers(): void {
     const next = this.store.nextTimerDue();
     if (next !== undefined) this.timers.arm(next);
+  }
+
+  /** Jobs left by a crash or a close run again; a job's outcome counts once, as its row is taken with it. */
+  rerunScriptJobs(): void {
+    for (const job of this.store.pendingScriptJobs()) {
+      const node = this.versions.get(job.modelHash)?.get(job.modelKey)?.nodes.get(job.key);
+      const script = node?.script ?? node?.chooser;
+      // Its pinned model version no longer loads: the job waits, like the instance's other waits.
+      if (!script) continue;
+      const outcome = Promise.resolve(this.scripts.run(script, job.input));
+      this.followScriptJob({ id: job.id, instanceId: job.instanceId, outcome });
+    }
+  }
+
+  /** A script job's outcome becomes a step of its own, committed with whatever else is queued. */
+  private followScriptJob(job: ScriptJob): void {
+    void job.outcome
+      .then((outcome: ScriptOutcome) => {
+        if (this.closed) return;
+        return this.submit((step) => step.finishScriptJob(job.id, outcome));
+      })
+      .catch((error: unknown) => this.settleScriptWaiters(job.instanceId, (waiter) => waiter.reject(error)));
+  }
+
+  private settleScriptWaiters(
+    instanceId: string,
+    settle: (waiter: { resolve(record: InstanceRecord): void; reject(error: unknown): void }) => void,
+  ): void {
+    const waiters = this.scriptWaiters.get(instanceId);
+    if (!waiters) return;
+    this.scriptWaiters.delete(instanceId);
+    for (const waiter of waiters) settle(waiter);
   }
 
   private fireDueTimers(): void {
@@ -389,9 +447,9 @@ class EmbeddedEngine implements Engine {
    * runs in its own savepoint, so a refused step rolls back alone, and all are durable once the outer
    * transaction commits. Only then are results returned and events published.
    */
-  private submit<T>(run: (step: Step) => T): Promise<T> {
+  private submit<T>(run: (step: Step) => T, visible = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ run, visible, resolve: resolve as (value: unknown) => void, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         this.flushWhenSettled(this.queue.length, 0);
@@ -424,9 +482,11 @@ class EmbeddedEngine implements Engine {
     const settle: (() => void)[] = [];
     const events: EngineEvent[] = [];
     const ended: InstanceRecord[] = [];
+    const jobs: ScriptJob[] = [];
     const createdTasks: Step["externalTasksCreated"] = [];
     let handoffs: Handoff[] = [];
     let earliestTimer = Number.POSITIVE_INFINITY;
+    this.scripts.setInlineBudget(this.scriptInlineMs);
     try {
       this.store.transaction(() => {
         for (const op of batch) {
@@ -435,9 +495,10 @@ class EmbeddedEngine implements Engine {
             const value = this.store.transaction(() => op.run(step));
             events.push(...step.events);
             ended.push(...step.ended);
+            jobs.push(...step.jobs);
             createdTasks.push(...step.externalTasksCreated);
             earliestTimer = Math.min(earliestTimer, step.earliestTimer);
-            settle.push(() => op.resolve(value));
+            settle.push(() => this.answer(op, step, value));
           } catch (error) {
             settle.push(() => op.reject(error));
           }
@@ -445,9 +506,11 @@ class EmbeddedEngine implements Engine {
         handoffs = this.handOver(createdTasks);
       });
     } catch (error) {
-      // The commit failed: nothing of the batch is durable (no task was created, none handed over).
+      // The commit failed: nothing of the batch is durable (its script jobs' outcomes are dropped).
       for (const op of batch) op.reject(error);
       return;
+    } finally {
+      this.scripts.setInlineBudget(0);
     }
     for (const { poller, tasks } of handoffs) poller.deliver(tasks);
     for (const event of events) this.publish(event);
@@ -455,7 +518,29 @@ class EmbeddedEngine implements Engine {
     for (const task of createdTasks) if (!handed.has(task.id)) this.pollers.wake(task.topic, task.lane);
     for (const record of ended) this.resolveEnded(record);
     for (const done of settle) done();
+    for (const job of jobs) this.followScriptJob(job);
     this.timers.arm(earliestTimer);
+  }
+
+  /**
+   * Read-your-writes: a caller's operation is answered once its instance reached a wait state the caller can
+   * see, or its end — not while it waits for a script job. Steps are answered in batch order, so a step that
+   * settles an instance answers the callers that an earlier step left waiting for it.
+   */
+  private answer(op: PendingOp, step: Step, value: unknown): void {
+    if (this.scriptWaiters.size > 0) {
+      for (const data of step.settled) {
+        this.settleScriptWaiters(data.id, (waiter) => waiter.resolve(recordOf(data)));
+      }
+    }
+    const instanceId = (value as InstanceRecord | undefined)?.processInstanceId;
+    if (!op.visible || instanceId === undefined || !step.awaitingScripts.has(instanceId)) {
+      op.resolve(value);
+      return;
+    }
+    const waiters = this.scriptWaiters.get(instanceId) ?? [];
+    waiters.push({ resolve: op.resolve, reject: op.reject });
+    this.scriptWaiters.set(instanceId, waiters);
   }
 
   /**
@@ -533,6 +618,7 @@ class EmbeddedEngine implements Engine {
       eventType: row.eventType,
       eventName: row.eventName,
       createdAt: row.createdAt,
+      ...(row.attachedToKey === undefined ? {} : { attachedToKey: row.attachedToKey }),
     };
     if (node?.name !== undefined) event.name = node.name;
     return event;

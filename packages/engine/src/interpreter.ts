@@ -1,11 +1,21 @@
 import type { NodeEventType, StepOps } from "./behaviours/behaviour.js";
+import { armBoundaries, disarmBoundaries, triggerBoundary } from "./behaviours/boundary.js";
+import { throwError } from "./behaviours/errors.js";
 import { heldAt } from "./behaviours/gateways.js";
 import { behaviours } from "./behaviours/index.js";
 import type { CompiledProcess, FlowDef, NodeDef } from "./model.js";
 import { recordOf } from "./records.js";
-import { emptyState, parseRuntime, type Runtime, type ScopeState, type TokenState } from "./runtime.js";
-import { ScriptRunError, type ScriptRunner } from "./scripts.js";
-import type { InstanceData, Store } from "./store.js";
+import {
+  emptyState,
+  parseRuntime,
+  type Runtime,
+  type ScopeState,
+  type TokenState,
+  type WaitRef,
+} from "./runtime.js";
+import type { ScriptOutcome, ScriptPool } from "./script-pool.js";
+import type { CompiledScript } from "./scripts.js";
+import type { EventRow, InstanceData, Store } from "./store.js";
 import {
   EngineError,
   type EngineEvent,
@@ -22,15 +32,12 @@ import {
 
 export interface StepEnv {
   store: Store;
-  scripts: ScriptRunner;
+  scripts: ScriptPool;
   /** The compiled process of a model version; throws EngineError "invalid_model" when it cannot be had. */
   resolveModel(hash: string, key: string): CompiledProcess;
   newId(): string;
   nextEndSeq(): number;
 }
-
-/** What a worker's error report says; the failed node is added where the instance fails. */
-type WorkerFailure = Pick<InstanceFailure, "kind" | "message" | "errorCode" | "errorDetails">;
 
 /** A failure of the running instance (not of the engine): recorded on the instance. */
 class StepFailure extends Error {
@@ -40,6 +47,13 @@ class StepFailure extends Error {
   ) {
     super(message);
   }
+}
+
+/** A script (task body or gateway conditions) still running after its step: its row id and its outcome. */
+export interface ScriptJob {
+  id: string;
+  instanceId: string;
+  outcome: Promise<ScriptOutcome>;
 }
 
 /**
@@ -56,6 +70,12 @@ export class Step implements StepOps {
   earliestTimer = Number.POSITIVE_INFINITY;
   /** External tasks created in this step, to wake long-polling workers after commit. */
   readonly externalTasksCreated: { id: string; topic: string; lane: LaneName }[] = [];
+  /** Script jobs recorded in this step, to follow after commit. */
+  readonly jobs: ScriptJob[] = [];
+  /** Touched instances left waiting for a script job: their callers are answered once none is left. */
+  readonly awaitingScripts = new Set<string>();
+  /** Touched instances left waiting for no script job (ended ones included), as written. */
+  readonly settled: InstanceData[] = [];
   private readonly touched = new Map<string, Runtime>();
   private readonly signalDeliveries: string[] = [];
   readonly nowMs = Date.now();
@@ -120,6 +140,25 @@ export class Step implements StepOps {
     return this.resumeWaiting(row.instanceId, timerId, undefined);
   }
 
+  /**
+   * A script job's outcome continues its token. Undefined when the job no longer waits (done already, or
+   * cancelled: its token moved on or its instance ended), so a late or repeated outcome changes nothing.
+   */
+  finishScriptJob(jobId: string, outcome: ScriptOutcome): InstanceRecord | undefined {
+    const row = this.env.store.takeScriptJob(jobId);
+    if (!row) return undefined;
+    const rt = this.load(row.instanceId);
+    const token = rt.state.tokens.find((candidate) => candidate.wait?.id === jobId);
+    if (rt.data.state !== "running" || !token) return undefined;
+    token.wait = undefined;
+    const node = this.node(rt, token.node);
+    this.guarded(rt, () => {
+      this.scripted(rt, token, node, outcome);
+      this.run(rt);
+    });
+    return this.complete(rt);
+  }
+
   /** The holder's result becomes the token payload (null too: any JSON value). */
   finishExternalTask(workerId: string, externalTaskId: string, result: unknown): InstanceRecord {
     const row = this.takeHeldExternalTask(workerId, externalTaskId);
@@ -127,8 +166,8 @@ export class Step implements StepOps {
   }
 
   /**
-   * A worker's BPMN error. Error boundary events do not run yet (models with them are refused at load), so no
-   * handler can match and the instance fails, as BPMN 2.0.2 has it for an uncaught error.
+   * A worker's BPMN error: a matching error boundary event of the task, else of the innermost enclosing
+   * sub-process, catches it (SPEC §13); uncaught, it fails the instance like an error end event.
    */
   externalTaskBpmnError(
     workerId: string,
@@ -137,8 +176,23 @@ export class Step implements StepOps {
     errorMessage: string | undefined,
   ): InstanceRecord {
     const row = this.takeHeldExternalTask(workerId, externalTaskId);
-    const message = `BPMN error "${errorCode}" not caught${errorMessage ? `: ${errorMessage}` : ""}`;
-    return this.failWaiting(row.instanceId, externalTaskId, { kind: "error", message, errorCode });
+    const { rt, token } = this.waitingToken(row.instanceId, externalTaskId);
+    token.wait = undefined;
+    const node = this.node(rt, token.node);
+    this.guarded(rt, () => {
+      if (throwError(this, rt, token, errorCode, node)) {
+        this.run(rt);
+        return;
+      }
+      this.endInstance(rt, "failed", {
+        kind: "error",
+        flowNodeKey: node.key,
+        lane: node.lane,
+        message: `BPMN error "${errorCode}" not caught${errorMessage ? `: ${errorMessage}` : ""}`,
+        errorCode,
+      });
+    });
+    return this.complete(rt);
   }
 
   /** A worker's service error fails the instance regardless of boundary events (SPEC §13). */
@@ -150,10 +204,19 @@ export class Step implements StepOps {
     errorCode: string | undefined,
   ): InstanceRecord {
     const row = this.takeHeldExternalTask(workerId, externalTaskId);
-    const failure: WorkerFailure = { kind: "failure", message: errorMessage };
+    const { rt, token } = this.waitingToken(row.instanceId, externalTaskId);
+    token.wait = undefined;
+    const node = this.node(rt, token.node);
+    const failure: InstanceFailure = {
+      kind: "failure",
+      flowNodeKey: node.key,
+      lane: node.lane,
+      message: errorMessage,
+    };
     if (errorCode !== undefined) failure.errorCode = errorCode;
     if (errorDetails !== undefined) failure.errorDetails = errorDetails;
-    return this.failWaiting(row.instanceId, externalTaskId, failure);
+    this.endInstance(rt, "failed", failure);
+    return this.complete(rt);
   }
 
   /** Only the holder (the last locker) takes the task: the conditional delete is the exactly-once guard. */
@@ -177,18 +240,27 @@ export class Step implements StepOps {
   }
 
   private resumeWaiting(instanceId: string, waitId: string, payload: unknown): InstanceRecord {
-    const { rt, token } = this.waitingToken(instanceId, waitId);
-    this.resume(rt, token, payload);
+    const rt = this.load(instanceId);
+    if (rt.data.state !== "running" || !this.resumeWait(rt, waitId, payload)) {
+      throw new EngineError("not_waiting", `${waitId} does not wait in instance ${instanceId}`);
+    }
     return this.complete(rt);
   }
 
-  /** The waiting token's work failed: the instance fails at its node. */
-  private failWaiting(instanceId: string, waitId: string, failure: WorkerFailure): InstanceRecord {
-    const { rt, token } = this.waitingToken(instanceId, waitId);
-    token.wait = undefined;
-    const node = this.node(rt, token.node);
-    this.endInstance(rt, "failed", { ...failure, flowNodeKey: node.key, lane: node.lane });
-    return this.complete(rt);
+  /** The wait with this row id ends: a waiting token moves on, or an armed boundary event occurs. */
+  private resumeWait(rt: Runtime, waitId: string, payload: unknown): boolean {
+    const token = rt.state.tokens.find((candidate) => candidate.wait?.id === waitId);
+    if (token) {
+      this.resume(rt, token, payload);
+      return true;
+    }
+    const subscription = rt.state.subscriptions.find((candidate) => candidate.wait.id === waitId);
+    if (!subscription) return false;
+    this.guarded(rt, () => {
+      triggerBoundary(this, rt, subscription, payload);
+      this.run(rt);
+    });
+    return true;
   }
 
   /** Delivers the signals thrown during the step, then writes every touched instance. */
@@ -202,6 +274,12 @@ export class Step implements StepOps {
       if (touched.isNew) this.env.store.insertInstance(touched.data);
       else this.env.store.updateInstance(touched.data);
       touched.isNew = false;
+      if (touched.state.tokens.some((token) => token.wait?.kind === "script")) {
+        this.awaitingScripts.add(touched.data.id);
+      } else {
+        this.awaitingScripts.delete(touched.data.id);
+        this.settled.push(touched.data);
+      }
     }
     return recordOf(rt.data);
   }
@@ -218,8 +296,7 @@ export class Step implements StepOps {
       this.env.store.transaction(() => {
         this.env.store.takeEvent(eventId);
         const waiting = this.load(row.instanceId);
-        const token = waiting.state.tokens.find((candidate) => candidate.wait?.id === eventId);
-        if (waiting.data.state === "running" && token) this.resume(waiting, token, undefined);
+        if (waiting.data.state === "running") this.resumeWait(waiting, eventId, undefined);
       });
     } catch (error) {
       if (!(error instanceof EngineError) || wasLoaded) throw error;
@@ -263,6 +340,15 @@ export class Step implements StepOps {
       }
       const node = this.node(rt, token.node);
       behaviours[node.kind].enter(this, rt, token, node);
+      // An activity that waits (its token stayed) listens to its boundary events until it is left.
+      if (
+        node.boundaries &&
+        token.node === node.key &&
+        !rt.queue.includes(token) &&
+        rt.state.tokens.includes(token)
+      ) {
+        armBoundaries(this, rt, token, node);
+      }
     }
   }
 
@@ -292,12 +378,14 @@ export class Step implements StepOps {
       flowNodeType: node.type,
       lane: node.lane,
       payload,
+      ...(node.attachedTo === undefined ? {} : { attachedToKey: node.attachedTo }),
     };
     if (type === "activity.started" || type === "activity.finished") this.events.push({ ...fields, type });
     else this.events.push({ ...fields, type });
   }
 
   leave(rt: Runtime, token: TokenState, node: NodeDef, flows: FlowDef[] = node.outgoing): void {
+    if (node.boundaries) disarmBoundaries(this, rt, token);
     this.remember(rt, node, token.payload);
     flows.forEach((flow, index) => {
       const next = index === 0 ? token : this.newToken(rt, flow.target, token.scope, token.payload);
@@ -318,21 +406,11 @@ export class Step implements StepOps {
   }
 
   waitForEvent(rt: Runtime, token: TokenState, node: NodeDef): void {
-    const id = this.env.newId();
-    this.env.store.insertEvent({
-      ...this.waitRow(rt, node, id),
-      eventType: node.eventType ?? "message",
-      eventName: node.eventName ?? node.key,
-    });
-    token.wait = { kind: "event", id };
+    token.wait = this.subscribeEvent(rt, node);
   }
 
   waitForTimer(rt: Runtime, token: TokenState, node: NodeDef): void {
-    const id = this.env.newId();
-    const dueAt = this.nowMs + (node.timerMs ?? 0);
-    this.env.store.insertTimer({ id, instanceId: rt.data.id, key: node.key, dueAt });
-    this.earliestTimer = Math.min(this.earliestTimer, dueAt);
-    token.wait = { kind: "timer", id };
+    token.wait = this.subscribeTimer(rt, node, node.timerMs ?? 0);
   }
 
   waitForExternalTask(rt: Runtime, token: TokenState, node: NodeDef): void {
@@ -341,6 +419,45 @@ export class Step implements StepOps {
     this.env.store.insertExternalTask({ ...this.waitRow(rt, node, id), topic, payload: token.payload });
     this.externalTasksCreated.push({ id, topic, lane: node.lane });
     token.wait = { kind: "external", id };
+  }
+
+  subscribeEvent(rt: Runtime, node: NodeDef): WaitRef {
+    const id = this.env.newId();
+    const row: EventRow = {
+      ...this.waitRow(rt, node, id),
+      eventType: node.eventType ?? "message",
+      eventName: node.eventName ?? node.key,
+    };
+    if (node.attachedTo !== undefined) row.attachedToKey = node.attachedTo;
+    this.env.store.insertEvent(row);
+    return { kind: "event", id };
+  }
+
+  subscribeTimer(rt: Runtime, node: NodeDef, ms: number): WaitRef {
+    const id = this.env.newId();
+    const dueAt = this.nowMs + ms;
+    this.env.store.insertTimer({ id, instanceId: rt.data.id, key: node.key, dueAt });
+    this.earliestTimer = Math.min(this.earliestTimer, dueAt);
+    return { kind: "timer", id };
+  }
+
+  withdraw(wait: WaitRef): void {
+    const { store } = this.env;
+    if (wait.kind === "task") store.takeUserTask(wait.id);
+    else if (wait.kind === "event") store.takeEvent(wait.id);
+    else if (wait.kind === "timer") store.takeTimer(wait.id);
+    else if (wait.kind === "external") store.takeExternalTask(wait.id);
+    else store.takeScriptJob(wait.id);
+  }
+
+  cancelActivity(rt: Runtime, token: TokenState): void {
+    this.cancelWait(rt, token);
+    token.wait = undefined;
+    const scope = rt.state.scopes.find((candidate) => candidate.token === token.id);
+    if (scope) {
+      this.cancelScope(rt, scope.id);
+      rt.state.scopes = rt.state.scopes.filter((candidate) => candidate !== scope);
+    }
   }
 
   newToken(rt: Runtime, node: string, scope: number, payload: unknown): TokenState {
@@ -353,32 +470,25 @@ export class Step implements StepOps {
     rt.state.tokens = rt.state.tokens.filter((candidate) => candidate !== token);
   }
 
-  choose(rt: Runtime, token: TokenState, node: NodeDef): FlowDef {
-    let index = 0;
-    if (node.chooser) {
-      try {
-        index = this.env.scripts.choose(node.chooser, this.tokenJson(rt, token));
-      } catch (error) {
-        if (error instanceof ScriptRunError) this.fail(node, error.message);
-        throw error;
-      }
+  runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript): void {
+    const input = this.tokenJson(rt, token);
+    const outcome = this.env.scripts.run(script, input);
+    if (!(outcome instanceof Promise)) {
+      this.scripted(rt, token, node, outcome);
+      return;
     }
-    const flow = index >= 0 ? node.choices?.[index] : undefined;
-    if (flow) return flow;
-    if (node.defaultFlow) return node.defaultFlow;
-    this.fail(node, "no condition of the exclusive gateway matched and it has no default flow");
-  }
-
-  runScript(rt: Runtime, token: TokenState, node: NodeDef): unknown {
-    try {
-      return this.env.scripts.runScript(
-        node.script as NonNullable<NodeDef["script"]>,
-        this.tokenJson(rt, token),
-      );
-    } catch (error) {
-      if (error instanceof ScriptRunError) this.fail(node, error.message);
-      throw error;
-    }
+    const id = this.env.newId();
+    this.env.store.insertScriptJob({
+      id,
+      instanceId: rt.data.id,
+      key: node.key,
+      modelKey: rt.data.modelKey,
+      modelHash: rt.data.modelHash,
+      input,
+      createdAt: this.nowIso,
+    });
+    token.wait = { kind: "script", id };
+    this.jobs.push({ id, instanceId: rt.data.id, outcome });
   }
 
   fail(node: NodeDef, message: string): never {
@@ -430,7 +540,7 @@ export class Step implements StepOps {
         }
       }
     }
-    for (const token of rt.state.tokens) if (doomed.has(token.scope)) this.cancelWait(token);
+    for (const token of rt.state.tokens) if (doomed.has(token.scope)) this.cancelWait(rt, token);
     rt.state.tokens = rt.state.tokens.filter((token) => !doomed.has(token.scope));
     rt.state.scopes = rt.state.scopes.filter((scope) => scope.id === scopeId || !doomed.has(scope.id));
   }
@@ -442,7 +552,7 @@ export class Step implements StepOps {
     endNode?: NodeDef,
     result?: unknown,
   ): void {
-    for (const token of rt.state.tokens) this.cancelWait(token);
+    for (const token of rt.state.tokens) this.cancelWait(rt, token);
     rt.state = emptyState(rt.state.next);
     rt.queue = [];
     const { data } = rt;
@@ -480,8 +590,11 @@ export class Step implements StepOps {
     const { tokens, scopes } = rt.state;
     if (tokens.length === 0) return;
     const scopeOfParent = new Map(scopes.map((scope) => [scope.token, scope.id]));
+    const armed = new Set(rt.state.subscriptions.map((subscription) => subscription.token));
     const alive = (token: TokenState): boolean => {
       if (token.held) return false;
+      // A boundary event may still interrupt a sub-process whose inside is stuck.
+      if (armed.has(token.id)) return true;
       const inner = scopeOfParent.get(token.id);
       return inner === undefined || scopeAlive(inner);
     };
@@ -503,12 +616,30 @@ export class Step implements StepOps {
     return JSON.stringify({ current: token.payload, history: rt.state.history });
   }
 
-  private cancelWait(token: TokenState): void {
-    const { store } = this.env;
-    if (token.wait?.kind === "task") store.takeUserTask(token.wait.id);
-    else if (token.wait?.kind === "event") store.takeEvent(token.wait.id);
-    else if (token.wait?.kind === "timer") store.takeTimer(token.wait.id);
-    else if (token.wait?.kind === "external") store.takeExternalTask(token.wait.id);
+  private scripted(rt: Runtime, token: TokenState, node: NodeDef, outcome: ScriptOutcome): void {
+    if (!outcome.ok && outcome.bpmnError && node.kind === "script") {
+      // A BPMN error, not a failure: the script task's or an enclosing sub-process's error boundary event may
+      // catch it; uncaught, it fails the instance like an error end event.
+      const { code, message } = outcome.bpmnError;
+      if (throwError(this, rt, token, code, node)) return;
+      this.endInstance(rt, "failed", {
+        kind: "error",
+        flowNodeKey: node.key,
+        lane: node.lane,
+        message: `BpmnError ${code}: ${message}`,
+      });
+      return;
+    }
+    if (!outcome.ok) this.fail(node, outcome.message);
+    const behaviour = behaviours[node.kind];
+    if (!behaviour.scripted) throw new EngineError("invalid_model", `flow node ${node.key} runs no script`);
+    behaviour.scripted(this, rt, token, node, outcome.json);
+  }
+
+  /** Withdraws the token's wait and its armed boundary events. */
+  private cancelWait(rt: Runtime, token: TokenState): void {
+    if (token.wait) this.withdraw(token.wait);
+    disarmBoundaries(this, rt, token);
   }
 
   private node(rt: Runtime, key: string): NodeDef {

@@ -5,6 +5,8 @@ import path from "node:path";
 import { BpmnModdle } from "bpmn-moddle";
 import { parseIsoDuration } from "./durations.js";
 import { FormError, parseForm } from "./forms.js";
+import { collapseReferences } from "./id-references.js";
+import { ignoredAttribute } from "./ignored-attributes.js";
 import { laneAssignments } from "./lanes.js";
 import type { ModdleElement } from "./moddle-element.js";
 import type { CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
@@ -57,7 +59,7 @@ export async function compileSource(file: string, source: string, hash: string):
   const moddle = new BpmnModdle({ camunda: camundaDescriptor });
   let parsed: Awaited<ReturnType<BpmnModdle["fromXML"]>>;
   try {
-    parsed = await moddle.fromXML(source);
+    parsed = await moddle.fromXML(collapseReferences(source));
   } catch (error) {
     throw new ModelLoadError(file, undefined, `unparseable XML: ${oneLine(error)}`);
   }
@@ -69,6 +71,11 @@ export async function compileSource(file: string, source: string, hash: string):
   return (definitions.rootElements ?? [])
     .filter((element) => element.$type === "bpmn:Process")
     .map((process) => new ProcessCompiler(file, hash, process).compile());
+}
+
+/** The code an error is matched by: its errorCode, else its id (Camunda 7 matches by errorCode). */
+function errorCodeOf(error: ModdleElement | undefined): string | undefined {
+  return error?.errorCode ?? error?.id;
 }
 
 /** bpmn-moddle's messages span lines ("…detected", "line: 3", "nested error: duplicate ID <Start>"). */
@@ -163,7 +170,10 @@ class ProcessCompiler {
     };
     if (element.loopCharacteristics)
       this.fail(id, `unsupported element: ${info.type} with loop/multi-instance`);
-    const definitions = element.eventDefinitions ?? [];
+    const ignored = ignoredAttribute(element);
+    if (ignored) this.fail(id, `unsupported: ${ignored}`);
+    // Inline and referenced (<eventDefinitionRef>, a root-level definition) event definitions alike.
+    const definitions = [...(element.eventDefinitions ?? []), ...(element.eventDefinitionRef ?? [])];
     if (definitions.length > 1)
       this.fail(id, `unsupported element: ${info.type} with several event definitions`);
     const definition = definitions[0];
@@ -185,6 +195,8 @@ class ProcessCompiler {
           const error = definition.errorRef;
           const label = error?.name ?? error?.errorCode ?? error?.id;
           def.errorText = label ? `error end event reached: ${label}` : "error end event reached";
+          const code = errorCodeOf(error);
+          if (code !== undefined) def.errorCode = code;
           return def;
         }
         return unsupported();
@@ -235,13 +247,8 @@ class ProcessCompiler {
           return this.waitFor(node("signalCatch"), "signal", definition.signalRef);
         }
         if (definition?.$type === "bpmn:TimerEventDefinition") {
-          const text = definition.timeDuration?.body;
-          if (!text)
-            this.fail(id, "timer event without timeDuration (timeDate and timeCycle are not supported)");
-          const ms = parseIsoDuration(text);
-          if (ms === undefined) this.fail(id, `timeDuration "${text}" is not an ISO 8601 duration`);
           const def = node("timerCatch");
-          def.timerMs = ms;
+          def.timerMs = this.timerMs(id, definition);
           return def;
         }
         return unsupported();
@@ -261,8 +268,84 @@ class ProcessCompiler {
         def.innerStart = starts[0]?.id as string;
         return def;
       }
+      case "bpmn:BoundaryEvent":
+        return this.boundary(element, node("boundary"), definition, unsupported);
       default:
         return unsupported();
+    }
+  }
+
+  /** A boundary event; checked against its activity once every node is known (checkBoundaries). */
+  private boundary(
+    element: ModdleElement,
+    def: NodeDef,
+    definition: ModdleElement | undefined,
+    unsupported: () => never,
+  ): NodeDef {
+    const attachedTo = element.attachedToRef?.id;
+    if (!attachedTo) this.fail(def.key, "boundary event without attachedToRef");
+    def.attachedTo = attachedTo;
+    def.cancelActivity = element.cancelActivity !== false;
+    switch (definition?.$type) {
+      case "bpmn:MessageEventDefinition":
+        this.waitFor(def, "message", definition.messageRef);
+        def.trigger = { type: "message", name: def.eventName as string };
+        return def;
+      case "bpmn:SignalEventDefinition":
+        this.waitFor(def, "signal", definition.signalRef);
+        def.trigger = { type: "signal", name: def.eventName as string };
+        return def;
+      case "bpmn:TimerEventDefinition":
+        def.trigger = { type: "timer", ms: this.timerMs(def.key, definition) };
+        return def;
+      case "bpmn:ErrorEventDefinition": {
+        // BPMN 2.0.2 §10.5.4: an error boundary event always interrupts.
+        if (!def.cancelActivity)
+          this.fail(def.key, `unsupported: cancelActivity="false" on an error boundary event`);
+        const code = errorCodeOf(definition.errorRef);
+        def.trigger = code === undefined ? { type: "error" } : { type: "error", code };
+        return def;
+      }
+      default:
+        return unsupported();
+    }
+  }
+
+  private timerMs(id: string, definition: ModdleElement): number {
+    const text = definition.timeDuration?.body;
+    if (!text) this.fail(id, "timer event without timeDuration (timeDate and timeCycle are not supported)");
+    const ms = parseIsoDuration(text);
+    if (ms === undefined) this.fail(id, `timeDuration "${text}" is not an ISO 8601 duration`);
+    return ms;
+  }
+
+  /** Boundary events go on the activities that can carry them, with the triggers that mean something there. */
+  private checkBoundaries(): void {
+    for (const node of this.nodes.values()) {
+      if (node.kind !== "boundary") continue;
+      const activity = this.nodes.get(node.attachedTo as string);
+      const trigger = node.trigger?.type;
+      const waits =
+        activity?.kind === "userTask" ||
+        activity?.kind === "receiveTask" ||
+        activity?.kind === "subProcess" ||
+        activity?.kind === "script" ||
+        activity?.kind === "externalTask";
+      if (!activity || !waits) {
+        this.fail(
+          node.key,
+          `unsupported: a ${trigger} boundary event on ${activity ? activity.type : "an unknown element"} (supported on user tasks, receive tasks, script tasks, external tasks and sub-processes)`,
+        );
+      }
+      // A worker reports BPMN errors of an external task (SPEC §13).
+      if (trigger === "error" && !["subProcess", "script", "externalTask"].includes(activity.kind)) {
+        this.fail(
+          node.key,
+          `unsupported: an error boundary event on a ${activity.type} (nothing inside it can throw an error)`,
+        );
+      }
+      if (node.incoming.length > 0) this.fail(node.key, "boundary event has an incoming sequence flow");
+      activity.boundaries = [...(activity.boundaries ?? []), node.key];
     }
   }
 
@@ -293,6 +376,8 @@ class ProcessCompiler {
       }
       const def: FlowDef = { id, target: target.key };
       const isDefault = this.elements.get(source.key)?.default?.id === id;
+      const ignored = ignoredAttribute(flow);
+      if (ignored) this.fail(id, `unsupported: ${ignored}`);
       const condition = flow.conditionExpression?.body;
       if (condition !== undefined && condition.trim() !== "" && !isDefault) {
         if (source.kind !== "exclusive") {
@@ -316,6 +401,7 @@ class ProcessCompiler {
         node.chooser = this.compileOrFail(node.key, () => compileChooser(flows, `${this.file}#${node.key}`));
       }
     }
+    this.checkBoundaries();
     const ends = new Set<NodeKind>(["end", "terminateEnd", "errorEnd"]);
     for (const node of this.nodes.values()) {
       if (!ends.has(node.kind) && node.outgoing.length === 0)

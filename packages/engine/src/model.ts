@@ -19,7 +19,15 @@ export type NodeKind =
   | "timerCatch"
   | "signalThrow"
   | "subProcess"
+  | "boundary"
   | "externalTask";
+
+/** What a boundary event waits for. */
+export type BoundaryTrigger =
+  | { type: "message" | "signal"; name: string }
+  | { type: "timer"; ms: number }
+  /** `code` undefined: catches any error. */
+  | { type: "error"; code?: string };
 
 export interface FlowDef {
   id: string;
@@ -51,6 +59,14 @@ export interface NodeDef {
   topic?: string;
   /** For an error end event: what the failure message says. */
   errorText?: string;
+  /** For an error end event: the code a boundary event matches (the error's errorCode, else its id). */
+  errorCode?: string;
+  /** For an activity: the keys of the boundary events attached to it, in document order. */
+  boundaries?: string[];
+  /** For a boundary event: the activity it is attached to, whether it interrupts it, and its trigger. */
+  attachedTo?: string;
+  cancelActivity?: boolean;
+  trigger?: BoundaryTrigger;
 }
 
 /** One process of one model version (file hash), ready to run. Non-executable processes have no nodes. */

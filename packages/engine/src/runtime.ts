@@ -3,9 +3,12 @@ import type { InstanceData } from "./store.js";
 
 // The state of one running instance while a step works on it, and its serialized form (the `runtime` column).
 
-/** Where a waiting token (or an armed boundary event) waits: the id of its user task, event, timer or external task row. */
+/**
+ * Where a waiting token (or an armed boundary event) waits: the id of its user task, event, timer, script
+ * job or external task row.
+ */
 export interface WaitRef {
-  kind: "task" | "event" | "timer" | "external";
+  kind: "task" | "event" | "timer" | "script" | "external";
   id: string;
 }
 
@@ -33,6 +36,15 @@ export interface ScopeState {
   token: number;
 }
 
+/** A boundary event armed while its activity's token waits there: triggered by its row (event or timer). */
+export interface Subscription {
+  wait: WaitRef;
+  /** The boundary event's key. */
+  node: string;
+  /** The id of the activity's token. */
+  token: number;
+}
+
 /** Flow node key → payload. Null prototype: a node id such as `__proto__` is an own key like any other. */
 export type History = Record<string, unknown>;
 
@@ -40,12 +52,14 @@ export interface RuntimeState {
   next: number;
   tokens: TokenState[];
   scopes: ScopeState[];
+  subscriptions: Subscription[];
   /** token.history: the payload as it left each flow node. */
   history: History;
 }
 
 /** What older engine versions stored in addition: arrivals at a join counted by "<scope>:<key>", then flow. */
-interface StoredRuntimeState extends RuntimeState {
+interface StoredRuntimeState extends Omit<RuntimeState, "subscriptions"> {
+  subscriptions?: Subscription[];
   joins?: Record<string, Record<string, number>>;
 }
 
@@ -61,7 +75,7 @@ export interface Runtime {
 }
 
 export function emptyState(next: number): RuntimeState {
-  return { next, tokens: [], scopes: [], history: Object.create(null) as History };
+  return { next, tokens: [], scopes: [], subscriptions: [], history: Object.create(null) as History };
 }
 
 /**
@@ -75,6 +89,7 @@ export function parseRuntime(json: string): RuntimeState {
     next: stored.next,
     tokens: stored.tokens,
     scopes: stored.scopes,
+    subscriptions: stored.subscriptions ?? [],
     history: Object.assign(Object.create(null) as History, stored.history),
   };
   for (const [joinKey, byFlow] of Object.entries(stored.joins ?? {})) {

@@ -77,7 +77,20 @@ CREATE TABLE IF NOT EXISTS timers (
   due_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due_at);`,
-  // 2: external tasks (SPEC §13). worker_id is the holder (the last locker); lock_expires_at in epoch ms.
+  // 2: scripts that outlast their step run as jobs; a job left by a crash runs again at open.
+  `CREATE TABLE script_jobs (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  instance_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  model_key TEXT NOT NULL,
+  model_hash TEXT NOT NULL,
+  input TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);`,
+  // 3: a waiting boundary event names the activity it is attached to.
+  "ALTER TABLE events ADD COLUMN attached_to_key TEXT;",
+  // 4: external tasks (SPEC §13). worker_id is the holder (the last locker); lock_expires_at in epoch ms.
   `CREATE TABLE external_tasks (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { lockDataDirectory } from "./data-directory-lock.js";
 import type { ModelSource } from "./model-loader.js";
 import { migrate } from "./sqlite-migrations.js";
 import type {
@@ -9,6 +10,7 @@ import type {
   ExternalTaskRow,
   InstanceData,
   ListFilter,
+  ScriptJobRow,
   Store,
   TimerRow,
   UserTaskRow,
@@ -31,6 +33,8 @@ export interface SqliteStoreOptions {
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  /** Held open while the store is: the data directory's lock (none for ":memory:"). */
+  private readonly lock: Database.Database | undefined;
   private readonly runInTransaction: (fn: () => unknown) => unknown;
   private readonly sql: Record<string, Database.Statement>;
 
@@ -38,13 +42,24 @@ export class SqliteStore implements Store {
     let file = ":memory:";
     if (options.data !== ":memory:") {
       mkdirSync(options.data, { recursive: true });
+      this.lock = lockDataDirectory(options.data);
       file = path.join(options.data, "engine.sqlite");
     }
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
-    this.db.pragma("foreign_keys = OFF");
-    migrate(this.db);
+    try {
+      this.db = new Database(file);
+    } catch (error) {
+      this.lock?.close();
+      throw error;
+    }
+    try {
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
+      this.db.pragma("foreign_keys = OFF");
+      migrate(this.db);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
     this.runInTransaction = this.db.transaction((fn: () => unknown) => fn());
     const prepare = (text: string) => this.db.prepare(text);
     this.sql = {
@@ -87,7 +102,7 @@ export class SqliteStore implements Store {
       userTasksAll: prepare("SELECT * FROM user_tasks ORDER BY seq"),
       insertEvent: prepare(
         `INSERT INTO events (id, instance_id, key, model_key, model_hash, correlation_id, lane, event_type,
-           event_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           event_name, attached_to_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       takeEvent: prepare("DELETE FROM events WHERE id = ? RETURNING *"),
       getEvent: prepare("SELECT * FROM events WHERE id = ?"),
@@ -102,6 +117,12 @@ export class SqliteStore implements Store {
       takeTimer: prepare("DELETE FROM timers WHERE id = ? RETURNING *"),
       dueTimers: prepare("SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?"),
       nextTimerDue: prepare("SELECT MIN(due_at) FROM timers").pluck(),
+      insertScriptJob: prepare(
+        `INSERT INTO script_jobs (id, instance_id, key, model_key, model_hash, input, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      takeScriptJob: prepare("DELETE FROM script_jobs WHERE id = ? RETURNING *"),
+      pendingScriptJobs: prepare("SELECT * FROM script_jobs ORDER BY seq"),
       insertExternalTask: prepare(
         `INSERT INTO external_tasks (id, instance_id, key, model_key, model_hash, correlation_id, lane, topic,
            payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -217,6 +238,7 @@ export class SqliteStore implements Store {
       event.lane,
       event.eventType,
       event.eventName,
+      event.attachedToKey ?? null,
       event.createdAt,
     );
   }
@@ -252,6 +274,28 @@ export class SqliteStore implements Store {
   nextTimerDue(): number | undefined {
     const due = this.statement("nextTimerDue").get() as number | null;
     return due ?? undefined;
+  }
+
+  insertScriptJob(job: ScriptJobRow): void {
+    this.statement("insertScriptJob").run(
+      job.id,
+      job.instanceId,
+      job.key,
+      job.modelKey,
+      job.modelHash,
+      job.input,
+      job.createdAt,
+    );
+  }
+
+  takeScriptJob(id: string): ScriptJobRow | undefined {
+    return scriptJobOf(this.statement("takeScriptJob").get(id) as Row | undefined);
+  }
+
+  pendingScriptJobs(): ScriptJobRow[] {
+    return (this.statement("pendingScriptJobs").all() as Row[]).map(
+      (row) => scriptJobOf(row) as ScriptJobRow,
+    );
   }
 
   insertExternalTask(task: ExternalTaskRow): void {
@@ -306,6 +350,7 @@ export class SqliteStore implements Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+    if (this.lock?.open) this.lock.close();
   }
 
   private statement(name: string): Database.Statement {
@@ -392,6 +437,7 @@ function eventOf(row: Row | undefined): EventRow | undefined {
     lane: (row.lane as string | null) ?? null,
     eventType: row.event_type as EventType,
     eventName: row.event_name as string,
+    ...(row.attached_to_key == null ? {} : { attachedToKey: row.attached_to_key as string }),
     createdAt: row.created_at as string,
   };
 }
@@ -403,6 +449,19 @@ function timerOf(row: Row | undefined): TimerRow | undefined {
     instanceId: row.instance_id as string,
     key: row.key as string,
     dueAt: row.due_at as number,
+  };
+}
+
+function scriptJobOf(row: Row | undefined): ScriptJobRow | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    instanceId: row.instance_id as string,
+    key: row.key as string,
+    modelKey: row.model_key as string,
+    modelHash: row.model_hash as string,
+    input: row.input as string,
+    createdAt: row.created_at as string,
   };
 }
 

@@ -45,6 +45,8 @@ export interface EventRow {
   lane: LaneName;
   eventType: EventType;
   eventName: string;
+  /** For a boundary event: the key of the activity it is attached to. */
+  attachedToKey?: string;
   createdAt: string;
 }
 
@@ -53,6 +55,17 @@ export interface TimerRow {
   instanceId: string;
   key: string;
   dueAt: number;
+}
+
+/** A script still running after the step that reached it; `input` is the token JSON it runs on. */
+export interface ScriptJobRow {
+  id: string;
+  instanceId: string;
+  key: string;
+  modelKey: string;
+  modelHash: string;
+  input: string;
+  createdAt: string;
 }
 
 /** A waiting external task (SPEC §13); `workerId` is its holder, the worker that locked it last. */
@@ -123,6 +136,12 @@ export interface Store {
   takeTimer(id: string): TimerRow | undefined;
   dueTimers(now: number, limit: number): TimerRow[];
   nextTimerDue(): number | undefined;
+
+  insertScriptJob(job: ScriptJobRow): void;
+  /** Deletes and returns the job; undefined when it does not wait (any more). */
+  takeScriptJob(id: string): ScriptJobRow | undefined;
+  /** Every job that waits, oldest first: after a restart they run again. */
+  pendingScriptJobs(): ScriptJobRow[];
 
   insertExternalTask(task: ExternalTaskRow): void;
   getExternalTask(id: string): ExternalTaskRow | undefined;

@@ -77,6 +77,8 @@ export interface WaitingEvent {
   eventType: EventType;
   /** The message's or signal's name (its id if it has no name). */
   eventName: string;
+  /** For a boundary event: the key of the activity it is attached to. */
+  attachedToKey?: string;
   createdAt: string;
 }
 
@@ -186,9 +188,12 @@ export type EngineEvent =
       /** A modelled event (start, end, intermediate catch or throw, boundary) was reached, or a waiting one triggered. */
       type: "event.reached" | "event.triggered";
       flowNodeKey: string;
+      /** "BoundaryEvent" for a boundary event. */
       flowNodeType: string;
       lane: LaneName;
       payload: unknown;
+      /** For a boundary event: the key of the activity it is attached to. */
+      attachedToKey?: string;
     })
   | (EngineEventBase & {
       type: "signal.thrown";
@@ -219,6 +224,13 @@ export interface EngineOptions {
   data: string;
   /** A script or condition running longer fails the instance. Default 5000. */
   scriptTimeoutMs?: number;
+  /** Worker threads that run scripts and conditions at the same time. Default: the CPUs, at least 2. */
+  scriptWorkers?: number;
+  /**
+   * How long one batch of steps waits in place, in total, for its scripts; a script still running then
+   * continues as a script job while the engine serves everything else. Default 5.
+   */
+  scriptInlineMs?: number;
   /** SQLite synchronous mode. Default "FULL". */
   synchronous?: "FULL" | "NORMAL";
 }
@@ -304,6 +316,7 @@ export type EngineErrorCode =
   | "unknown_instance"
   | "invalid_model"
   | "locked"
+  | "data_locked"
   | "closed";
 
 export class EngineError extends Error {

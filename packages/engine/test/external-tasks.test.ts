@@ -272,6 +272,46 @@ describe("external tasks", () => {
     await second.finishExternalTask("w-1", task?.id as string, 1);
   });
 
+  it("a BPMN error goes to the task's error boundary event, else the enclosing sub-process's; else it fails", async () => {
+    const engine = await open();
+    const events = record(engine);
+    const run = async (code: string) => {
+      const { instance } = await engine.start({
+        processModelKey: "ExternalBoundary",
+        startEventKey: "Start",
+        inputValues: { code },
+      });
+      const [task] = await fetchOne(engine, "w-1", "boundary.charge");
+      expect(task?.processInstanceId).toBe(instance.processInstanceId);
+      const { instance: after } = await engine.handleExternalTaskBpmnError("w-1", task?.id as string, code);
+      return { after, keys: trace(events, instance.processInstanceId) };
+    };
+    const declined = await run("declined");
+    expect(declined.after).toMatchObject({
+      state: "finished",
+      endEventKey: "Done",
+      result: { code: "declined" },
+    });
+    expect(declined.keys).toContain("event.reached:DeclinedEnd");
+    const fraud = await run("fraud");
+    expect(fraud.after).toMatchObject({ state: "finished", endEventKey: "FraudEnd" });
+    expect(fraud.keys).not.toContain("event.reached:DeclinedEnd");
+    const other = await run("other");
+    expect(other.after).toMatchObject({ state: "failed", failure: { kind: "error", errorCode: "other" } });
+    expect(await fetchOne(engine, "w-2", "boundary.charge")).toEqual([]);
+  });
+
+  it("an interrupting boundary event withdraws the external task: its worker gets not_waiting", async () => {
+    const engine = await open();
+    await engine.start({ processModelKey: "ExternalBoundary", startEventKey: "Start" });
+    const [task] = await fetchOne(engine, "w-1", "boundary.charge");
+    await engine.handleExternalTaskBpmnError("w-1", task?.id as string, "fraud");
+    expect(engine.getExternalTask(task?.id as string)).toBeUndefined();
+    expect((await engineError(engine.finishExternalTask("w-1", task?.id as string, 1))).code).toBe(
+      "not_waiting",
+    );
+  });
+
   describe("refused at load, naming file, element and reason", () => {
     const loadError = async (dir: string) => {
       const error = await openEngine({ models: dir, data: ":memory:" }).then(
@@ -290,12 +330,6 @@ describe("external tasks", () => {
       expect(error.file).toMatch(/external-without-topic\.bpmn$/);
       expect(error.elementId).toBe("Work");
       expect(error.reason).toMatch(/camunda:topic/);
-    });
-
-    it("an error boundary event on an external task (boundary events do not run yet)", async () => {
-      const error = await loadError(modelsDir("invalid/external-error-boundary.bpmn"));
-      expect(error.elementId).toBe("Declined");
-      expect(error.reason).toMatch(/unsupported element: BoundaryEvent/);
     });
   });
 });

@@ -121,11 +121,11 @@ describe("model loading", () => {
       expect(error.message).toContain('"CallService"');
     });
 
-    it("a boundary event", async () => {
+    it("a conditional boundary event", async () => {
       const error = await loadError(modelsDir("invalid/boundary.bpmn"));
       expect(error.file).toMatch(/boundary\.bpmn$/);
       expect(error.elementId).toBe("Deadline");
-      expect(error.reason).toMatch(/unsupported element: BoundaryEvent/);
+      expect(error.reason).toMatch(/unsupported element: BoundaryEvent with ConditionalEventDefinition/);
     });
 
     it("a start event with an event definition", async () => {

@@ -5,8 +5,10 @@ import {
   jwtIdentityProvider,
   openInternalConsumerApi,
 } from "@consumer-api/client-internal";
+import { taskListDirectory } from "@consumer-api/task-list";
 import { type CliLimits, parseCliOptions, usage } from "./cli-options.js";
 import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
+import { loadStaticSite, type StaticSite } from "./static-site.js";
 
 async function main(): Promise<number> {
   // When whatever reads the output goes away (`| head`, a restarted log collector) writes fail with EPIPE:
@@ -51,11 +53,26 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  let ui: StaticSite | undefined;
+  if (options.ui) {
+    try {
+      ui = await loadStaticSite(taskListDirectory);
+    } catch (error) {
+      process.stderr.write(
+        `consumer-api-server: cannot read the task-list page: ${(error as Error).message}\n`,
+      );
+      await api.close();
+      return 1;
+    }
+  }
+
   let running: RunningServer;
   try {
     running = await startServer({
       api,
       authenticate: (context) => api.authenticate(context),
+      corsOrigins: options.corsOrigins,
+      ...(ui ? { ui } : {}),
       port: options.port,
       host: options.host,
       ...serverLimits(options.limits),
@@ -69,6 +86,7 @@ async function main(): Promise<number> {
     return 1;
   }
   process.stdout.write(`ConsumerAPI listening on ${running.url}\n`);
+  if (ui) process.stdout.write(`Task list: ${running.url}/\n`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     if (signalled) resolve(signalled);

@@ -30,6 +30,10 @@ export interface CliOptions {
   port: number;
   host: string;
   quiet: boolean;
+  /** Serve the task-list page at `/` (off with --no-ui). */
+  ui: boolean;
+  /** Origins whose pages may use the API (--cors-origin, repeatable). */
+  corsOrigins: string[];
   limits: CliLimits;
 }
 
@@ -54,6 +58,9 @@ Options (each also as an environment variable):
   --jwt-issuer <iss>        required JWT issuer                            CONSUMER_API_JWT_ISSUER
   --jwt-audience <aud>      required JWT audience                          CONSUMER_API_JWT_AUDIENCE
   --quiet                   no request log                                 CONSUMER_API_QUIET=1
+  --no-ui                   do not serve the task-list page at /           CONSUMER_API_NO_UI=1
+  --cors-origin <origin>    let pages of this origin use the API and WebSocket; repeatable
+                            (default none)                                 CONSUMER_API_CORS_ORIGINS (comma-separated)
 
 Limits (see SECURITY.md):
   --body-limit <bytes>          largest request body, 413 beyond (1048576)          CONSUMER_API_BODY_LIMIT
@@ -105,7 +112,7 @@ type StringOption = keyof typeof stringOptions;
 
 /** Command-line options first, then their environment variables. */
 export function parseCliOptions(argv: string[], env: Record<string, string | undefined>): CliParse {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -114,6 +121,8 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
       options: {
         ...Object.fromEntries(Object.keys(stringOptions).map((name) => [name, { type: "string" as const }])),
         quiet: { type: "boolean" },
+        "no-ui": { type: "boolean" },
+        "cors-origin": { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -176,7 +185,22 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
     limits[key] = value;
   }
 
-  const quietEnv = env.CONSUMER_API_QUIET;
+  const corsOrigins =
+    (values["cors-origin"] as string[] | undefined) ??
+    (env.CONSUMER_API_CORS_ORIGINS ?? "")
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== "");
+  for (const origin of corsOrigins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      return {
+        kind: "error",
+        message: `--cors-origin must be an origin such as https://app.example.com (scheme, host, port; no path), got "${origin}".`,
+      };
+    }
+  }
+
+  const flag = (text: string | undefined) => text !== undefined && text !== "" && text !== "0";
   return {
     kind: "run",
     options: {
@@ -185,7 +209,9 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
       identities: usesJwt ? { jwt } : { file: file as string },
       port,
       host: get("host") ?? "127.0.0.1",
-      quiet: values.quiet === true || (quietEnv !== undefined && quietEnv !== "" && quietEnv !== "0"),
+      quiet: values.quiet === true || flag(env.CONSUMER_API_QUIET),
+      ui: !(values["no-ui"] === true || flag(env.CONSUMER_API_NO_UI)),
+      corsOrigins,
       limits,
     },
   };

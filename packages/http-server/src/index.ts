@@ -10,3 +10,4 @@ export {
   startServer,
   startServerDefaults,
 } from "./start-server.js";
+export { loadStaticSite, type StaticSite } from "./static-site.js";

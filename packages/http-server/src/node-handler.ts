@@ -11,11 +11,13 @@ import {
   type RouteMatch,
 } from "@consumer-api/contracts";
 import { bearerToken } from "./bearer-token.js";
+import { handleCors } from "./cors.js";
 import { methodNotAllowed, notFound } from "./http-error.js";
 import { openApiDocument } from "./openapi-document.js";
 import { sendEmpty, sendJson, sendProblem, sendProblemAndClose } from "./problem-response.js";
 import { parseJsonBody, readBody } from "./request-body.js";
 import { defaults, reportError, type ServerOptions } from "./server-options.js";
+import { serveStatic } from "./static-site.js";
 
 /** After a 413 the rest of the body is not read: how long the client has to read the answer. */
 const LINGER_AFTER_413_MS = 1000;
@@ -28,12 +30,15 @@ export function createNodeHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const bodyLimit = options.bodyLimit ?? defaults.bodyLimit;
   const api = options.api as unknown as Record<string, Operation>;
+  const corsOrigins = new Set(options.corsOrigins ?? []);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // HEAD is GET without the body (RFC 9110 §9.3.2); Node leaves the body of a HEAD answer unsent.
     const requested = (req.method ?? "GET").toUpperCase();
     const method = requested === "HEAD" ? "GET" : requested;
     const { pathname, search } = splitUrl(req.url ?? "/");
+    if (handleCors(corsOrigins, req, res, pathname)) return;
+    if (options.ui && serveStatic(options.ui, requested, pathname, res)) return;
 
     // The document describes the API to anyone who may call it, so it needs no token.
     if (pathname === API_PREFIX + OPENAPI_PATH) {

@@ -21,6 +21,7 @@ import {
 import { type WebSocket, WebSocketServer } from "ws";
 import { bearerToken } from "./bearer-token.js";
 import { endWithProblem } from "./client-error.js";
+import { allowsWebSocketOrigin } from "./cors.js";
 import { defaults, reportError, type ServerOptions } from "./server-options.js";
 
 /** Close code for a peer that does not read fast enough ("try again later", RFC 6455 §7.4.1). */
@@ -55,6 +56,7 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
   const wss = new WebSocketServer(wsOptions);
   const alive = new WeakMap<WebSocket, boolean>();
   const releases = new Set<() => void>();
+  const corsOrigins = new Set(options.corsOrigins ?? []);
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node hands the socket over without its error listener: a client that resets it must not crash us.
@@ -63,6 +65,11 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
     const websocket = req.headers.upgrade?.toLowerCase() === "websocket";
     if (pathname !== API_PREFIX + NOTIFICATIONS_PATH || !websocket) {
       declineUpgrade(server, req, socket, head);
+      return;
+    }
+    if (!allowsWebSocketOrigin(corsOrigins, req)) {
+      const detail = `A page of ${req.headers.origin} may not open this WebSocket: start the server with --cors-origin ${req.headers.origin}.`;
+      endWithProblem(socket, 403, detail, { head: false });
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

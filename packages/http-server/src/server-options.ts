@@ -1,4 +1,5 @@
 import { type ConsumerApi, type ConsumerContext, DEFAULT_MAX_JSON_DEPTH } from "@consumer-api/contracts";
+import type { StaticSite } from "./static-site.js";
 
 /** One line of the request log: what the program prints per request unless --quiet. */
 export interface RequestLogEntry {
@@ -41,6 +42,13 @@ export interface ServerOptions {
    * it gets a 401 error frame and close 4401, so unauthenticated sockets cannot pile up. Default 10 s.
    */
   authTimeout?: number;
+  /**
+   * Origins (`https://app.example.com`) whose pages may call the API and open the WebSocket. Default none:
+   * only pages of the server's own origin (the WebSocket checks Origin; browsers enforce CORS for fetch).
+   */
+  corsOrigins?: readonly string[];
+  /** A page served outside the API prefix (the task list at `/`); see loadStaticSite. Default none. */
+  ui?: StaticSite;
   /** Called once per answered request (the program's request log). */
   log?: (entry: RequestLogEntry) => void;
   /** Called with every error that is not a ConsumerApiError (answered as a generic 500). Default console.error. */

@@ -65,7 +65,8 @@ async function serve(extra: string[] = []): Promise<Program & { url: string }> {
   }
 }
 
-describe("consumer-api-server", () => {
+// Every case spawns the program, which takes seconds to start on a busy machine: a generous bound per case.
+describe("consumer-api-server", { timeout: 60_000 }, () => {
   it("serves the examples, logs requests, stops with 0 on SIGTERM, and keeps its state across a restart", async () => {
     const first = await serve();
     const list = await fetch(`${first.url}${API_PREFIX}/process_models`, { headers: alice });
@@ -105,6 +106,53 @@ describe("consumer-api-server", () => {
     expect(second.output()).not.toContain("GET /api");
     second.child.kill("SIGINT");
     expect(await second.exited).toBe(0);
+  });
+
+  it("serves the task-list page at / (and says where), unless --no-ui", async () => {
+    const program = await serve(["--quiet"]);
+    expect(program.output()).toContain(`Task list: ${program.url}/`);
+    const page = await fetch(`${program.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(page.headers.get("content-security-policy")).toContain("connect-src 'self'");
+    expect(await page.text()).toContain("<title>Task list");
+    const script = await fetch(`${program.url}/app.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect((await fetch(`${program.url}/../package.json`)).status).toBe(404);
+    program.child.kill("SIGTERM");
+    expect(await program.exited).toBe(0);
+
+    const without = await serve(["--quiet", "--no-ui"]);
+    expect(without.output()).not.toContain("Task list");
+    expect((await fetch(`${without.url}/`)).status).toBe(404);
+    without.child.kill("SIGTERM");
+    expect(await without.exited).toBe(0);
+  });
+
+  it("refuses a second program on its --data directory; after kill -9 of the first one starts", async () => {
+    const first = await serve();
+    const second = run([
+      "--models",
+      join(examples, "models"),
+      "--identities",
+      join(examples, "identities.json"),
+      "--data",
+      data,
+      "--port",
+      "0",
+    ]);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`the data directory ${data} is in use by another engine`);
+    // The refusal took nothing from the first: it still serves.
+    const models = await fetch(`${first.url}${API_PREFIX}/process_models`, { headers: alice });
+    expect(models.status).toBe(200);
+    // The lock dies with its process, so kill -9 leaves nothing that blocks a restart.
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const third = await serve();
+    third.child.kill("SIGTERM");
+    expect(await third.exited).toBe(0);
   });
 
   it("keeps serving when whatever reads its output goes away (e.g. `| head -1`)", async () => {

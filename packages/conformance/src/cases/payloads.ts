@@ -83,6 +83,11 @@ export function payloadCases(options: ConformanceOptions): void {
       });
     }
 
+    it("401 comes before the 400: an unknown token with a payload JSON cannot carry", async () => {
+      const payload = { inputValues: { when: new Date(0) } } as ProcessStartRequestPayload;
+      await expectError(h.api.startProcessInstance(as.invalid, "Basic", "StartA", payload), 401);
+    });
+
     it("keys named like Object.prototype's members are plain data in a payload", async () => {
       const inputValues = { constructor: 1, prototype: { toString: "x" }, hasOwnProperty: [true] };
       const answer = await start(h.api, as.clerk, "Basic", "StartB", { inputValues, callback: 2 });

@@ -11,10 +11,14 @@ export const passThroughActivity: Behaviour = {
   },
 };
 
+/** Its script's return value becomes the payload. */
 export const scriptTask: Behaviour = {
   enter(ops, rt, token, node) {
     ops.event(rt, "activity.started", node, token.payload);
-    token.payload = ops.runScript(rt, token, node);
+    ops.runScript(rt, token, node, node.script as NonNullable<typeof node.script>);
+  },
+  scripted(ops, rt, token, node, json) {
+    token.payload = json === undefined ? undefined : JSON.parse(json);
     ops.event(rt, "activity.finished", node, token.payload);
     ops.leave(rt, token, node);
   },

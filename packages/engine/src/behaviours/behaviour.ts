@@ -1,5 +1,6 @@
 import type { FlowDef, NodeDef } from "../model.js";
-import type { Runtime, TokenState } from "../runtime.js";
+import type { Runtime, TokenState, WaitRef } from "../runtime.js";
+import type { CompiledScript } from "../scripts.js";
 import type { InstanceFailure } from "../types.js";
 
 // A node behaviour is what one kind of BPMN flow node does with a token. The scheduler (interpreter.ts) moves
@@ -21,12 +22,25 @@ export interface StepOps {
   waitForTimer(rt: Runtime, token: TokenState, node: NodeDef): void;
   /** The token waits for a worker (SPEC §13): an external task row of the node's topic. */
   waitForExternalTask(rt: Runtime, token: TokenState, node: NodeDef): void;
+  /** A waiting-event row for the node (a boundary event's names its activity), not tied to a token. */
+  subscribeEvent(rt: Runtime, node: NodeDef): WaitRef;
+  /** A timer row for the node, due in `ms`. */
+  subscribeTimer(rt: Runtime, node: NodeDef, ms: number): WaitRef;
+  /** Deletes the row of a wait. */
+  withdraw(wait: WaitRef): void;
+  /**
+   * Ends the activity the token waits at without finishing it: its wait, its boundary events and, for a
+   * sub-process, everything inside are withdrawn at once. The token stays, free to move on.
+   */
+  cancelActivity(rt: Runtime, token: TokenState): void;
   newToken(rt: Runtime, node: string, scope: number, payload: unknown): TokenState;
   removeToken(rt: Runtime, token: TokenState): void;
-  /** The token's node is a script task: runs it and returns its result. Throws a step failure. */
-  runScript(rt: Runtime, token: TokenState, node: NodeDef): unknown;
-  /** The flow an exclusive gateway takes. Throws a step failure when none. */
-  choose(rt: Runtime, token: TokenState, node: NodeDef): FlowDef;
+  /**
+   * Runs a script of the node (a script task's body, an exclusive gateway's conditions) and hands its result
+   * to the behaviour's `scripted` — at once, or, for a script that outlasts the step's inline budget, in a
+   * later step while the token waits for it (wait kind "script"). A script that fails fails the instance.
+   */
+  runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript): void;
   /** Fails the instance at this node (a script error, no flow to take, …). */
   fail(node: NodeDef, message: string): never;
   /** Publishes a signal and resumes its waiters before the step ends. */
@@ -57,4 +71,9 @@ export interface Behaviour {
    * replaced. Only for behaviours that wait.
    */
   resume?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef): void;
+  /**
+   * The script the behaviour ran (runScript) returned: `json` is its result as JSON text, undefined when it
+   * returned nothing. Only for behaviours that run scripts.
+   */
+  scripted?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef, json: string | undefined): void;
 }

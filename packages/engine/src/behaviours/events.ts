@@ -1,4 +1,5 @@
 import type { Behaviour } from "./behaviour.js";
+import { throwError } from "./errors.js";
 
 // Events a token passes or ends at: start, end (none / terminate / error), pass-through throw events and the
 // signal throw event.
@@ -57,6 +58,7 @@ export const errorEndEvent: Behaviour = {
   enter(ops, rt, token, node) {
     ops.event(rt, "event.reached", node, token.payload);
     ops.remember(rt, node, token.payload);
+    if (throwError(ops, rt, token, node.errorCode)) return;
     ops.endInstance(rt, "failed", {
       kind: "error",
       flowNodeKey: node.key,

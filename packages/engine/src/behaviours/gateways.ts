@@ -1,12 +1,23 @@
 import type { NodeDef } from "../model.js";
 import type { Runtime, TokenState } from "../runtime.js";
-import type { Behaviour } from "./behaviour.js";
+import type { Behaviour, StepOps } from "./behaviour.js";
 
+/** Its conditions run as one script that yields the index of the first flow to take, or -1. */
 export const exclusiveGateway: Behaviour = {
   enter(ops, rt, token, node) {
-    ops.leave(rt, token, node, [ops.choose(rt, token, node)]);
+    if (node.chooser) ops.runScript(rt, token, node, node.chooser);
+    else leaveBy(ops, rt, token, node, 0);
+  },
+  scripted(ops, rt, token, node, json) {
+    leaveBy(ops, rt, token, node, Number(json));
   },
 };
+
+function leaveBy(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef, index: number): void {
+  const flow = (index >= 0 ? node.choices?.[index] : undefined) ?? node.defaultFlow;
+  if (!flow) ops.fail(node, "no condition of the exclusive gateway matched and it has no default flow");
+  ops.leave(rt, token, node, [flow]);
+}
 
 export const parallelGateway: Behaviour = {
   enter(ops, rt, token, node) {

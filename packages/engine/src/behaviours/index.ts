@@ -8,6 +8,7 @@ import {
   userTask,
 } from "./activities.js";
 import type { Behaviour } from "./behaviour.js";
+import { boundaryEvent } from "./boundary.js";
 import { eventCatch, timerCatch } from "./catch-events.js";
 import {
   errorEndEvent,
@@ -37,5 +38,6 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   timerCatch,
   signalThrow: signalThrowEvent,
   subProcess,
+  boundary: boundaryEvent,
   externalTask,
 };

@@ -1,0 +1,53 @@
+import type { NodeDef } from "../model.js";
+import type { Runtime, TokenState } from "../runtime.js";
+import type { StepOps } from "./behaviour.js";
+import { leaveBoundary } from "./boundary.js";
+
+// A BPMN error (BPMN 2.0.2 §10.5.4) travels outwards from the scope it is thrown in: the innermost
+// enclosing sub-process with a matching error boundary event catches it — one whose error has the same code
+// (errorCode, else the error's id; Camunda 7 matches by code), or one without errorRef, which catches any.
+// Caught, the sub-process is cancelled with everything inside, and its token continues from the boundary
+// event with the thrower's payload. Uncaught, the error fails the instance.
+
+/**
+ * Returns whether a boundary event caught the error. `activity`: the error comes from the activity the token
+ * is at (a script's BpmnError), whose own error boundary events are the innermost.
+ */
+export function throwError(
+  ops: StepOps,
+  rt: Runtime,
+  token: TokenState,
+  code: string | undefined,
+  activity?: NodeDef,
+): boolean {
+  if (activity && catchAt(ops, rt, activity, token, token, code)) return true;
+  for (let scopeId = token.scope; scopeId !== 0; ) {
+    const scope = rt.state.scopes.find((candidate) => candidate.id === scopeId);
+    if (!scope) return false;
+    const subProcess = rt.model.nodes.get(scope.node) as NodeDef;
+    const parent = rt.state.tokens.find((candidate) => candidate.id === scope.token) as TokenState;
+    if (catchAt(ops, rt, subProcess, parent, token, code)) return true;
+    scopeId = scope.parent;
+  }
+  return false;
+}
+
+/** The first error boundary event of the activity that matches catches the error for its token. */
+function catchAt(
+  ops: StepOps,
+  rt: Runtime,
+  activity: NodeDef,
+  activityToken: TokenState,
+  thrower: TokenState,
+  code: string | undefined,
+): boolean {
+  for (const key of activity.boundaries ?? []) {
+    const boundary = rt.model.nodes.get(key) as NodeDef;
+    const trigger = boundary.trigger;
+    if (trigger?.type === "error" && (trigger.code === undefined || trigger.code === code)) {
+      leaveBoundary(ops, rt, activityToken, boundary, thrower.payload);
+      return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,49 @@
+import type { ModdleElement } from "./moddle-element.js";
+
+// Attributes and extensions that change how a BPMN element runs, and that this engine does not implement.
+// Loading a model that uses one and running it without would be a wrong run (SPEC §6.1), so the loader
+// refuses it; what an element may carry that does not change its run (names, documentation, DI, camunda:
+// asyncBefore, assignees, …) is not listed here.
+
+const JAVASCRIPT = new Set(["javascript", "js", "ecmascript", "text/javascript", "application/javascript"]);
+
+/** Camunda extensions that run code or move data. */
+const RUNNING_EXTENSIONS = new Map([
+  ["camunda:ExecutionListener", "camunda:executionListener"],
+  ["camunda:TaskListener", "camunda:taskListener"],
+  ["camunda:InputOutput", "camunda:inputOutput"],
+  ["camunda:In", "camunda:in"],
+  ["camunda:Out", "camunda:out"],
+  ["camunda:Connector", "camunda:connector"],
+  ["camunda:Field", "camunda:field"],
+]);
+
+/** What the element uses that the engine would ignore, or undefined. */
+export function ignoredAttribute(element: ModdleElement): string | undefined {
+  if (element.startQuantity !== undefined && element.startQuantity !== 1) {
+    return `startQuantity="${element.startQuantity}" (only 1 is supported)`;
+  }
+  if (element.completionQuantity !== undefined && element.completionQuantity !== 1) {
+    return `completionQuantity="${element.completionQuantity}" (only 1 is supported)`;
+  }
+  if (element.isForCompensation === true) return `isForCompensation="true" (compensation)`;
+  if (element.parallelMultiple === true) return `parallelMultiple="true"`;
+  if (element.$type === "bpmn:StartEvent" && element.isInterrupting === false) {
+    return `isInterrupting="false" outside an event sub-process`;
+  }
+  const language = element.conditionExpression?.language;
+  if (language !== undefined && !JAVASCRIPT.has(language.trim().toLowerCase())) {
+    return `condition language "${language}" (only JavaScript)`;
+  }
+  if (element.resultVariable !== undefined) return "camunda:resultVariable";
+  if (element.resource !== undefined) return "camunda:resource (an external script)";
+  if (element.ioSpecification) return "ioSpecification (data inputs and outputs)";
+  if (element.dataInputAssociations?.length) return "dataInputAssociation";
+  if (element.dataOutputAssociations?.length) return "dataOutputAssociation";
+  if (element.properties?.length) return "property (BPMN properties)";
+  for (const value of element.extensionElements?.values ?? []) {
+    const name = RUNNING_EXTENSIONS.get(value.$type);
+    if (name) return name;
+  }
+  return undefined;
+}

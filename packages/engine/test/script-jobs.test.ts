@@ -1,0 +1,239 @@
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Engine, EngineEvent } from "../src/types.js";
+import { closeEngines, open, record, removeTempDirs, tempDir, trace } from "./helpers.js";
+
+// Scripts that outlast their step run as script jobs off the event loop (see README, "Scripts"). The long
+// scripts here spin until `token.current.until` (or forever); what the tests assert is ordering — what was
+// answered while a script was observably still running — never how fast anything was.
+
+afterEach(async () => {
+  await closeEngines();
+  removeTempDirs();
+});
+
+/** The first event of the engine that matches, from now on. */
+function nextEvent(engine: Engine, matches: (event: EngineEvent) => boolean): Promise<EngineEvent> {
+  return new Promise((resolve) => {
+    const off = engine.on((event) => {
+      if (!matches(event)) return;
+      off();
+      resolve(event);
+    });
+  });
+}
+
+const started = (key: string) => (event: EngineEvent) =>
+  event.type === "activity.started" && event.flowNodeKey === key;
+
+/** Whether a promise has settled by the time the event loop has run once more. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return done;
+}
+
+/** Runs a short script instance, so a worker has booted and the next script may be waited for in place. */
+async function warmUp(engine: Engine): Promise<void> {
+  const { instance } = await engine.start({
+    processModelKey: "ScriptChain",
+    startEventKey: "Start",
+    inputValues: { steps: [] },
+  });
+  expect(instance.state).toBe("finished");
+}
+
+function scriptJobRows(data: string): number {
+  const db = new Database(path.join(data, "engine.sqlite"), { readonly: true });
+  try {
+    return (db.prepare("SELECT COUNT(*) AS n FROM script_jobs").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe("script jobs", () => {
+  it("keeps serving other instances while a script runs", { timeout: 30_000 }, async () => {
+    const engine = await open({ scriptTimeoutMs: 20_000 });
+    await warmUp(engine);
+    const spinning = nextEvent(engine, started("Spin"));
+    const long = engine.start({
+      processModelKey: "LongScript",
+      startEventKey: "Start",
+      inputValues: { forever: true },
+    });
+    const { processInstanceId } = (await spinning) as { processInstanceId: string };
+
+    // Another instance starts, waits at its user task, and is finished — all while the script spins.
+    const other = await engine.start({ processModelKey: "Crash", startEventKey: "Start" });
+    const [task] = engine.listUserTasks({ correlationId: other.instance.correlationId });
+    await engine.finishUserTask(task?.id as string, { formFields: {} });
+    expect(engine.listEvents({ correlationId: other.instance.correlationId })).toHaveLength(1);
+
+    expect(await settled(long)).toBe(false);
+    expect(engine.getInstance(processInstanceId)?.state).toBe("running");
+    expect(engine.listUserTasks({ processModelKey: "LongScript" })).toEqual([]);
+
+    await engine.close();
+    await expect(long).rejects.toMatchObject({ code: "closed" });
+  });
+
+  it("answers start only once the instance has left its chain of script jobs", async () => {
+    // An inline budget of 0 makes every script and every gateway condition a job.
+    const engine = await open({ scriptInlineMs: 0 });
+    const events = record(engine);
+    const { instance } = await engine.start({
+      processModelKey: "ScriptChain",
+      startEventKey: "Start",
+      inputValues: { steps: [] },
+    });
+    expect(instance).toMatchObject({
+      state: "finished",
+      endEventKey: "End",
+      result: { steps: ["One", "Two", "Three"] },
+    });
+    expect(trace(events, instance.processInstanceId)).toEqual([
+      "instance.started",
+      "event.reached:Start",
+      "activity.started:One",
+      "activity.finished:One",
+      "activity.started:Two",
+      "activity.finished:Two",
+      "activity.started:Three",
+      "activity.finished:Three",
+      "event.reached:End",
+      "instance.finished",
+    ]);
+  });
+
+  it("picks a gateway's flow, and fails on no match, when its conditions ran as a job", async () => {
+    const engine = await open({ scriptInlineMs: 0 });
+    const high = await engine.start({
+      processModelKey: "ScriptGateway",
+      startEventKey: "Start",
+      inputValues: { amount: 10 },
+    });
+    expect(high.instance).toMatchObject({
+      state: "finished",
+      endEventKey: "EndHigh",
+      result: { amount: 11 },
+    });
+    const none = await engine.start({
+      processModelKey: "ScriptGateway",
+      startEventKey: "Start",
+      inputValues: { amount: 1 },
+    });
+    expect(none.instance).toMatchObject({ state: "failed", failure: { flowNodeKey: "Which" } });
+  });
+
+  it("fails the instance when a script job times out, and runs the next script on a fresh worker", async () => {
+    const engine = await open({ scriptTimeoutMs: 200, scriptInlineMs: 0 });
+    const { instance } = await engine.start({ processModelKey: "ScriptLoop", startEventKey: "Start" });
+    expect(instance).toMatchObject({
+      state: "failed",
+      failure: { kind: "failure", flowNodeKey: "Spin", message: "script timed out after 200 ms" },
+    });
+    const next = await engine.start({
+      processModelKey: "ScriptChain",
+      startEventKey: "Start",
+      inputValues: { steps: [] },
+    });
+    expect(next.instance.state).toBe("finished");
+  });
+
+  it("runs long scripts on two parallel branches at the same time", { timeout: 30_000 }, async () => {
+    const engine = await open({ scriptWorkers: 2 });
+    await warmUp(engine);
+    const events = record(engine);
+    const { instance } = await engine.start({
+      processModelKey: "ParallelScripts",
+      startEventKey: "Start",
+      inputValues: { until: Date.now() + 1500 },
+    });
+    expect(instance.state).toBe("finished");
+    const runs = Object.fromEntries(
+      events
+        .filter((event) => event.type === "activity.finished")
+        .map((event) => [
+          (event as { flowNodeKey: string }).flowNodeKey,
+          (event as { payload: { began: number; ended: number } }).payload,
+        ]),
+    );
+    const a = runs.SpinA as { began: number; ended: number };
+    const b = runs.SpinB as { began: number; ended: number };
+    // Each began before the other ended: they overlapped, which one worker after the other cannot do.
+    expect(a.began).toBeLessThan(b.ended);
+    expect(b.began).toBeLessThan(a.ended);
+  });
+
+  it("re-runs a job left pending by a restart, and applies its outcome once", {
+    timeout: 30_000,
+  }, async () => {
+    const data = tempDir();
+    const first = await open({ data });
+    await warmUp(first);
+    const spinning = nextEvent(first, started("Spin"));
+    const pending = first.start({
+      processModelKey: "LongScript",
+      startEventKey: "Start",
+      correlationId: "restart",
+      inputValues: { until: Date.now() + 3000 },
+    });
+    const { processInstanceId } = (await spinning) as { processInstanceId: string };
+    await first.close();
+    await expect(pending).rejects.toMatchObject({ code: "closed" });
+    expect(scriptJobRows(data)).toBe(1);
+
+    const second = await open({ data });
+    const events = record(second);
+    const review = await nextEvent(second, started("Review"));
+    expect(review.processInstanceId).toBe(processInstanceId);
+    expect(second.listUserTasks({ correlationId: "restart" })).toHaveLength(1);
+    expect(trace(events, processInstanceId)).toEqual(["activity.finished:Spin", "activity.started:Review"]);
+    await second.close();
+    expect(scriptJobRows(data)).toBe(0);
+
+    const third = await open({ data });
+    expect(third.listUserTasks({ correlationId: "restart" })).toHaveLength(1);
+    expect(third.getInstance(processInstanceId)?.state).toBe("running");
+  });
+
+  it("cancels a pending job with its token, and ignores the script's late outcome", {
+    timeout: 30_000,
+  }, async () => {
+    // One worker: the second instance's script runs only after the first's, so once the second instance
+    // has finished, the first's late outcome has been offered to the engine.
+    const data = tempDir();
+    const engine = await open({ data, scriptWorkers: 1 });
+    const events = record(engine);
+    const { instance } = await engine.start({
+      processModelKey: "SubScriptCancel",
+      startEventKey: "Start",
+      correlationId: "cancel",
+      inputValues: { until: Date.now() + 500 },
+    });
+    // The terminate end event ended the sub-process, and with it the branch whose script still ran.
+    expect(instance.state).toBe("running");
+    expect(engine.listUserTasks({ correlationId: "cancel" })).toHaveLength(1);
+    expect(scriptJobRows(data)).toBe(0);
+
+    const after = await engine.start({
+      processModelKey: "ScriptChain",
+      startEventKey: "Start",
+      inputValues: { steps: [] },
+    });
+    expect(after.instance.state).toBe("finished");
+    expect(trace(events, instance.processInstanceId)).not.toContain("activity.finished:InnerSpin");
+    expect(engine.listUserTasks({ correlationId: "cancel" })).toHaveLength(1);
+    expect(engine.getInstance(instance.processInstanceId)?.state).toBe("running");
+  });
+});
