@@ -283,6 +283,57 @@ export function externalTaskCases(options: ConformanceOptions): void {
       });
     });
 
+    it.each([
+      ["declined", "the task's own error boundary event", "Paid"],
+      ["fraud", "the enclosing sub-process's error boundary event", "FraudEnd"],
+    ])("a BPMN error %j goes to %s", async (code, _where, endEventKey) => {
+      const correlationId = newCorrelationId();
+      const pending = h.api.startProcessInstance(
+        as.clerk,
+        "ExternalErrors",
+        "ErrorsStart",
+        { correlationId, inputValues: { code } },
+        2,
+      );
+      const workerId = newWorker("bpmn");
+      const task = await lockOwn(h.api, as.clerk, workerId, "conformance.risky", correlationId);
+      await h.api.handleBpmnError(as.clerk, workerId, task.id, code, "as the worker says");
+      const answer = await pending;
+      expect(answer.endEventKey).toBe(endEventKey);
+      // The token carries on with its payload as the task had it.
+      expect(answer.tokenPayload).toEqual({ code });
+    });
+
+    it("a service error fails the instance even where error boundary events wait", async () => {
+      const correlationId = newCorrelationId();
+      const pending = h.api.startProcessInstance(
+        as.clerk,
+        "ExternalErrors",
+        "ErrorsStart",
+        { correlationId },
+        2,
+      );
+      const workerId = newWorker("service");
+      const task = await lockOwn(h.api, as.clerk, workerId, "conformance.risky", correlationId);
+      await h.api.handleServiceError(as.clerk, workerId, task.id, "declined", undefined, "declined");
+      await expectError(pending, 500);
+    });
+
+    it("a BPMN error no boundary event matches fails the instance", async () => {
+      const correlationId = newCorrelationId();
+      const pending = h.api.startProcessInstance(
+        as.clerk,
+        "ExternalErrors",
+        "ErrorsStart",
+        { correlationId },
+        2,
+      );
+      const workerId = newWorker("bpmn");
+      const task = await lockOwn(h.api, as.clerk, workerId, "conformance.risky", correlationId);
+      await h.api.handleBpmnError(as.clerk, workerId, task.id, "unexpected");
+      await expectError(pending, 500);
+    });
+
     for (const outcome of ["service error", "uncaught BPMN error"] as const) {
       it(`a ${outcome} fails the instance: a callback-2 waiter gets 500, ProcessInstanceTerminated`, async () => {
         const correlationId = newCorrelationId();
