@@ -29,6 +29,12 @@ const record = (name, value, unit) => {
   metrics[name] = { value: Math.round(value * 100) / 100, unit };
   console.log(`  ${name.padEnd(44)} ${String(metrics[name].value).padStart(10)} ${unit}`);
 };
+/** A latency measured from a call returning (`<name>.p99_ms`, `.p50_ms`) and from the call (`.from_call.p99_ms`). */
+const recordLatency = (name, afterReturn, afterCall) => {
+  record(`${name}.p99_ms`, percentile(afterReturn, 99), "ms");
+  record(`${name}.p50_ms`, percentile(afterReturn, 50), "ms");
+  record(`${name}.from_call.p99_ms`, percentile(afterCall, 99), "ms");
+};
 const tempDir = () => mkdtempSync(join(os.tmpdir(), "consumer-api-bench-"));
 
 // ---- the workloads, identical for both bindings ----------------------------------------------------------
@@ -130,9 +136,7 @@ async function externalTaskWakeup(api, server) {
   } finally {
     await poller.close();
   }
-  record("external_task.wakeup.p99_ms", percentile(afterReturn, 99), "ms");
-  record("external_task.wakeup.p50_ms", percentile(afterReturn, 50), "ms");
-  record("external_task.wakeup.from_call.p99_ms", percentile(afterCall, 99), "ms");
+  recordLatency("external_task.wakeup", afterReturn, afterCall);
 }
 
 // ---- fresh state per metric ------------------------------------------------------------------------------
@@ -209,9 +213,7 @@ async function notificationLatency(api) {
   } finally {
     await subscription.unsubscribe();
   }
-  record("notification.p99_ms", percentile(afterReturn, 99), "ms");
-  record("notification.p50_ms", percentile(afterReturn, 50), "ms");
-  record("notification.from_call.p99_ms", percentile(afterCall, 99), "ms");
+  recordLatency("notification", afterReturn, afterCall);
   record("notification.overtook_answer.share", overtook / NOTIFICATION_SAMPLES, "fraction");
 }
 

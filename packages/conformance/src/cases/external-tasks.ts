@@ -304,7 +304,17 @@ export function externalTaskCases(options: ConformanceOptions): void {
       expect(answer.tokenPayload).toEqual({ code });
     });
 
-    it("a service error fails the instance even where error boundary events wait", async () => {
+    it.each([
+      [
+        "a service error fails the instance even where error boundary events wait",
+        (workerId: string, id: string) =>
+          h.api.handleServiceError(as.clerk, workerId, id, "declined", undefined, "declined"),
+      ],
+      [
+        "a BPMN error no boundary event matches fails the instance",
+        (workerId: string, id: string) => h.api.handleBpmnError(as.clerk, workerId, id, "unexpected"),
+      ],
+    ] as const)("%s", async (_, report) => {
       const correlationId = newCorrelationId();
       const pending = h.api.startProcessInstance(
         as.clerk,
@@ -313,24 +323,9 @@ export function externalTaskCases(options: ConformanceOptions): void {
         { correlationId },
         2,
       );
-      const workerId = newWorker("service");
+      const workerId = newWorker("failing");
       const task = await lockOwn(h.api, as.clerk, workerId, "conformance.risky", correlationId);
-      await h.api.handleServiceError(as.clerk, workerId, task.id, "declined", undefined, "declined");
-      await expectError(pending, 500);
-    });
-
-    it("a BPMN error no boundary event matches fails the instance", async () => {
-      const correlationId = newCorrelationId();
-      const pending = h.api.startProcessInstance(
-        as.clerk,
-        "ExternalErrors",
-        "ErrorsStart",
-        { correlationId },
-        2,
-      );
-      const workerId = newWorker("bpmn");
-      const task = await lockOwn(h.api, as.clerk, workerId, "conformance.risky", correlationId);
-      await h.api.handleBpmnError(as.clerk, workerId, task.id, "unexpected");
+      await report(workerId, task.id);
       await expectError(pending, 500);
     });
 
