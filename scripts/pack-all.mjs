@@ -18,6 +18,16 @@ for (const dir of readdirSync(packagesDir)) {
   if (!existsSync(manifestPath)) continue;
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
   if (manifest.private) continue;
+  // The same three rules for every public package, so a new one cannot ship build info or dangling maps.
+  const files = manifest.files ?? [];
+  const missing = ["dist", "!dist/.tsbuildinfo", "src"].filter((f) => !files.includes(f));
+  if (missing.length > 0) {
+    console.error(
+      `${manifest.name}: its package.json "files" lacks ${missing.map((f) => `"${f}"`).join(", ")}`,
+    );
+    console.error("  (ship the sources the source maps name, never dist/.tsbuildinfo; see RELEASING.md)");
+    process.exit(1);
+  }
   if (!existsSync(join(packagesDir, dir, "dist"))) {
     console.error(`${manifest.name}: no dist/ — build first (pnpm pack:all does)`);
     process.exit(1);

@@ -103,6 +103,14 @@ export function httpSuite(options: HttpSuiteOptions): void {
       });
     }
 
+    // A record-shaped input like any other: an object built from the query string must not drop this key.
+    it("400 naming a query parameter called __proto__", async () => {
+      const response = await doFetch(`${url(routes.getProcessModels, {})}?__proto__=1`, {
+        headers: { authorization: `Bearer ${tokens.clerk}` },
+      });
+      await expectProblem(response, 400, "__proto__");
+    });
+
     it("a start body with a property the contract does not define is a 400 naming it", async () => {
       await expectProblem(
         await post(startUrl(), JSON.stringify({ corelationId: "x4" })),

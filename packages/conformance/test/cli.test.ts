@@ -70,7 +70,7 @@ describe("consumer-api-conformance CLI", () => {
       "--port",
       "0",
     ]);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     if (server) {
@@ -79,7 +79,7 @@ describe("consumer-api-conformance CLI", () => {
       await exited;
     }
     if (dir) await rm(dir, { recursive: true, force: true });
-  }, 30_000);
+  });
 
   it("fixtures writes the models and the identities file", async () => {
     const models = await readdir(path.join(dir, "models"));
@@ -167,7 +167,7 @@ describe("consumer-api-conformance CLI", () => {
     expect(Number(summary?.[1])).toBeGreaterThanOrEqual(100);
     expect(Number(summary?.[2]), output.slice(-8000)).toBe(0);
     expect(code).toBe(0);
-  }, 180_000);
+  }, 600_000);
 
   it("run --url fails against a server answering wrong shapes or statuses, naming the cases", async () => {
     // getProcessModelByKey answers without endEvents, a shape the TypeScript client passes on unnoticed;
@@ -203,5 +203,5 @@ describe("consumer-api-conformance CLI", () => {
     } finally {
       await proxy.close();
     }
-  }, 180_000);
+  }, 600_000);
 });

@@ -9,6 +9,7 @@ import { recordOf } from "./records.js";
 import { type ScriptOutcome, ScriptPool } from "./script-pool.js";
 import { SqliteStore } from "./sqlite-store.js";
 import type { EventRow, ExternalTaskRow, Store, UserTaskRow } from "./store.js";
+import { firstOccurrence, type TimerDef } from "./timer-definitions.js";
 import { TimerScheduler } from "./timers.js";
 import {
   type Engine,
@@ -75,6 +76,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       scripts,
       options.scriptInlineMs ?? DEFAULT_SCRIPT_INLINE_MS,
     );
+    engine.syncStartTimers();
     engine.scheduleStoredTimers();
     engine.rerunScriptJobs();
     return engine;
@@ -142,6 +144,7 @@ class EmbeddedEngine implements Engine {
         return compiled;
       },
       newId: timeOrderedId,
+      newCorrelationId: randomUUID,
       nextEndSeq: () => ++this.endSeq,
     };
   }
@@ -383,6 +386,39 @@ class EmbeddedEngine implements Engine {
     this.scriptWaiters.clear();
   }
 
+  /**
+   * Each timer start event of the current models has one row: its next occurrence. Kept across restarts
+   * while its definition stays the same (so a due time is not moved by a restart); a new or changed one
+   * starts from now; rows of timer start events no longer in the models are dropped.
+   */
+  syncStartTimers(): void {
+    const now = Date.now();
+    const wanted = new Map<string, { modelKey: string; eventKey: string; spec: string; timer: TimerDef }>();
+    for (const compiled of this.current.values()) {
+      for (const node of compiled.timerStarts) {
+        const timer = node.timer as TimerDef;
+        const entry = { modelKey: compiled.info.key, eventKey: node.key, spec: JSON.stringify(timer), timer };
+        wanted.set(JSON.stringify([entry.modelKey, entry.eventKey]), entry);
+      }
+    }
+    this.store.transaction(() => {
+      for (const row of this.store.listStartTimers()) {
+        const key = JSON.stringify([row.modelKey, row.eventKey]);
+        const entry = wanted.get(key);
+        if (entry?.spec === row.spec) wanted.delete(key);
+        else if (!entry) this.store.deleteStartTimer(row.modelKey, row.eventKey);
+      }
+      for (const entry of wanted.values()) {
+        const first = firstOccurrence(entry.timer, now);
+        if (!first) {
+          this.store.deleteStartTimer(entry.modelKey, entry.eventKey);
+          continue;
+        }
+        this.store.putStartTimer({ ...entry, dueAt: first.dueAt, occurrence: first.index });
+      }
+    });
+  }
+
   scheduleStoredTimers(): void {
     const next = this.store.nextTimerDue();
     if (next !== undefined) this.timers.arm(next);
@@ -422,13 +458,24 @@ class EmbeddedEngine implements Engine {
 
   private fireDueTimers(): void {
     if (this.closed) return;
-    const due = this.store.dueTimers(Date.now(), TIMER_BATCH);
+    const now = Date.now();
+    const due = this.store.dueTimers(now, TIMER_BATCH);
     const fired = due.map((timer) =>
       this.submit((step) => step.fireTimer(timer.id)).then(
         () => true,
         () => false,
       ),
     );
+    for (const row of this.store.dueStartTimers(now, TIMER_BATCH)) {
+      const model = this.current.get(row.modelKey);
+      if (!model) continue;
+      fired.push(
+        this.submit((step) => step.fireStartTimer(model, row.eventKey)).then(
+          () => true,
+          () => false,
+        ),
+      );
+    }
     void Promise.all(fired).then((outcomes) => {
       if (this.closed) return;
       const next = this.store.nextTimerDue();

@@ -16,6 +16,7 @@ import {
 import type { ScriptOutcome, ScriptPool } from "./script-pool.js";
 import type { CompiledScript } from "./scripts.js";
 import type { EventRow, InstanceData, Store } from "./store.js";
+import { firstOccurrence, nextOccurrence, type TimerDef } from "./timer-definitions.js";
 import {
   EngineError,
   type EngineEvent,
@@ -36,6 +37,8 @@ export interface StepEnv {
   /** The compiled process of a model version; throws EngineError "invalid_model" when it cannot be had. */
   resolveModel(hash: string, key: string): CompiledProcess;
   newId(): string;
+  /** A fresh correlation id (UUID v4), for instances no caller started. */
+  newCorrelationId(): string;
   nextEndSeq(): number;
 }
 
@@ -131,6 +134,23 @@ export class Step implements StepOps {
     const row = this.env.store.takeEvent(eventId);
     if (!row) throw new EngineError("not_waiting", `event ${eventId} does not wait`);
     return this.resumeWaiting(row.instanceId, eventId, payload);
+  }
+
+  /**
+   * A timer start event came due: one instance starts (in a correlation of its own), and the row moves on to
+   * the next occurrence after now in the same step — missed occurrences are not made up, so a long downtime
+   * brings one instance, not a burst. Undefined when it is not due (another step fired it).
+   */
+  fireStartTimer(model: CompiledProcess, eventKey: string): InstanceRecord | undefined {
+    const { store } = this.env;
+    const row = store.getStartTimer(model.info.key, eventKey);
+    const node = model.nodes.get(eventKey);
+    if (!row || row.dueAt > this.nowMs || !node?.timer) return undefined;
+    const next = nextOccurrence(node.timer, { dueAt: row.dueAt, index: row.occurrence }, this.nowMs);
+    if (next) store.putStartTimer({ ...row, dueAt: next.dueAt, occurrence: next.index });
+    else store.deleteStartTimer(row.modelKey, row.eventKey);
+    if (next) this.earliestTimer = Math.min(this.earliestTimer, next.dueAt);
+    return this.start(model, eventKey, this.env.newCorrelationId(), undefined, undefined);
   }
 
   /** Undefined when the timer no longer exists (already fired, or its instance ended). */
@@ -410,7 +430,9 @@ export class Step implements StepOps {
   }
 
   waitForTimer(rt: Runtime, token: TokenState, node: NodeDef): void {
-    token.wait = this.subscribeTimer(rt, node, node.timerMs ?? 0);
+    const first = firstOccurrence(node.timer as TimerDef, this.nowMs);
+    // A cycle whose every occurrence lies in the past never comes due.
+    if (first) token.wait = this.subscribeTimer(rt, node, first.dueAt);
   }
 
   waitForExternalTask(rt: Runtime, token: TokenState, node: NodeDef): void {
@@ -433,9 +455,8 @@ export class Step implements StepOps {
     return { kind: "event", id };
   }
 
-  subscribeTimer(rt: Runtime, node: NodeDef, ms: number): WaitRef {
+  subscribeTimer(rt: Runtime, node: NodeDef, dueAt: number): WaitRef {
     const id = this.env.newId();
-    const dueAt = this.nowMs + ms;
     this.env.store.insertTimer({ id, instanceId: rt.data.id, key: node.key, dueAt });
     this.earliestTimer = Math.min(this.earliestTimer, dueAt);
     return { kind: "timer", id };

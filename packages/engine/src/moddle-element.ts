@@ -30,6 +30,8 @@ export interface ModdleElement {
   dataOutputAssociations?: ModdleElement[];
   properties?: ModdleElement[];
   attachedToRef?: ModdleElement;
+  escalationRef?: ModdleElement;
+  escalationCode?: string;
   cancelActivity?: boolean;
   sourceRef?: ModdleElement;
   targetRef?: ModdleElement;

@@ -3,7 +3,6 @@ import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { BpmnModdle } from "bpmn-moddle";
-import { parseIsoDuration } from "./durations.js";
 import { FormError, parseForm } from "./forms.js";
 import { collapseReferences } from "./id-references.js";
 import { ignoredAttribute } from "./ignored-attributes.js";
@@ -11,6 +10,7 @@ import { laneAssignments } from "./lanes.js";
 import type { ModdleElement } from "./moddle-element.js";
 import type { CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
 import { checkCondition, compileChooser, compileScript, ScriptSyntaxError } from "./scripts.js";
+import { parseTimer, type TimerDef } from "./timer-definitions.js";
 import { type FlowNodeInfo, type LaneName, ModelLoadError, type ProcessModelInfo } from "./types.js";
 
 const camundaDescriptor: unknown = createRequire(import.meta.url)(
@@ -78,6 +78,11 @@ function errorCodeOf(error: ModdleElement | undefined): string | undefined {
   return error?.errorCode ?? error?.id;
 }
 
+/** The code an escalation is matched by: its escalationCode, else its id. */
+function escalationCodeOf(escalation: ModdleElement | undefined): string | undefined {
+  return escalation?.escalationCode ?? escalation?.id;
+}
+
 /** bpmn-moddle's messages span lines ("…detected", "line: 3", "nested error: duplicate ID <Start>"). */
 function oneLine(error: unknown): string {
   const message = (error as { message?: unknown } | null)?.message ?? String(error);
@@ -127,7 +132,8 @@ class ProcessCompiler {
       flowNodes: this.flowNodes,
     };
     if (this.process.name !== undefined) info.name = this.process.name;
-    return { info, nodes: this.nodes };
+    const timerStarts = [...this.nodes.values()].filter((node) => node.kind === "start" && node.timer);
+    return { info, nodes: this.nodes, timerStarts };
   }
 
   private collect(container: ModdleElement, enclosingLane: LaneName): void {
@@ -184,12 +190,22 @@ class ProcessCompiler {
       );
 
     switch (element.$type) {
-      case "bpmn:StartEvent":
-        if (definition) return unsupported();
-        return node("start");
+      case "bpmn:StartEvent": {
+        if (!definition) return node("start");
+        if (definition.$type !== "bpmn:TimerEventDefinition") return unsupported();
+        if (this.containerOf.get(id) !== this.process.id) {
+          this.fail(id, "unsupported: a timer start event inside a sub-process");
+        }
+        const def = node("start");
+        def.timer = this.timer(id, definition);
+        return def;
+      }
       case "bpmn:EndEvent":
         if (!definition) return node("end");
         if (definition.$type === "bpmn:TerminateEventDefinition") return node("terminateEnd");
+        if (definition.$type === "bpmn:EscalationEventDefinition") {
+          return this.escalation(node("escalationEnd"), definition);
+        }
         if (definition.$type === "bpmn:ErrorEventDefinition") {
           const def = node("errorEnd");
           const error = definition.errorRef;
@@ -248,7 +264,7 @@ class ProcessCompiler {
         }
         if (definition?.$type === "bpmn:TimerEventDefinition") {
           const def = node("timerCatch");
-          def.timerMs = this.timerMs(id, definition);
+          def.timer = this.timer(id, definition);
           return def;
         }
         return unsupported();
@@ -256,6 +272,9 @@ class ProcessCompiler {
         return this.waitFor(node("receiveTask"), "message", element.messageRef);
       case "bpmn:IntermediateThrowEvent":
         if (!definition) return node("passThroughEvent");
+        if (definition.$type === "bpmn:EscalationEventDefinition") {
+          return this.escalation(node("escalationThrow"), definition);
+        }
         if (definition.$type === "bpmn:SignalEventDefinition") {
           return this.waitFor(node("signalThrow"), "signal", definition.signalRef);
         }
@@ -263,7 +282,10 @@ class ProcessCompiler {
       case "bpmn:SubProcess": {
         if (element.triggeredByEvent) this.fail(id, "unsupported element: event sub-process");
         const starts = (element.flowElements ?? []).filter((child) => child.$type === "bpmn:StartEvent");
-        if (starts.length !== 1) this.fail(id, "a sub-process needs exactly one none start event");
+        const none = (child: ModdleElement) =>
+          !child.eventDefinitions?.length && !child.eventDefinitionRef?.length;
+        if (starts.length !== 1 || !starts.every(none))
+          this.fail(id, "a sub-process needs exactly one none start event");
         const def = node("subProcess");
         def.innerStart = starts[0]?.id as string;
         return def;
@@ -296,8 +318,13 @@ class ProcessCompiler {
         def.trigger = { type: "signal", name: def.eventName as string };
         return def;
       case "bpmn:TimerEventDefinition":
-        def.trigger = { type: "timer", ms: this.timerMs(def.key, definition) };
+        def.trigger = { type: "timer", timer: this.timer(def.key, definition) };
         return def;
+      case "bpmn:EscalationEventDefinition": {
+        const code = escalationCodeOf(definition.escalationRef);
+        def.trigger = code === undefined ? { type: "escalation" } : { type: "escalation", code };
+        return def;
+      }
       case "bpmn:ErrorEventDefinition": {
         // BPMN 2.0.2 §10.5.4: an error boundary event always interrupts.
         if (!def.cancelActivity)
@@ -311,12 +338,16 @@ class ProcessCompiler {
     }
   }
 
-  private timerMs(id: string, definition: ModdleElement): number {
-    const text = definition.timeDuration?.body;
-    if (!text) this.fail(id, "timer event without timeDuration (timeDate and timeCycle are not supported)");
-    const ms = parseIsoDuration(text);
-    if (ms === undefined) this.fail(id, `timeDuration "${text}" is not an ISO 8601 duration`);
-    return ms;
+  private escalation(def: NodeDef, definition: ModdleElement): NodeDef {
+    const code = escalationCodeOf(definition.escalationRef);
+    if (code !== undefined) def.escalationCode = code;
+    return def;
+  }
+
+  private timer(id: string, definition: ModdleElement): TimerDef {
+    const timer = parseTimer(definition);
+    if (typeof timer === "string") this.fail(id, timer);
+    return timer;
   }
 
   /** Boundary events go on the activities that can carry them, with the triggers that mean something there. */
@@ -335,6 +366,12 @@ class ProcessCompiler {
         this.fail(
           node.key,
           `unsupported: a ${trigger} boundary event on ${activity ? activity.type : "an unknown element"} (supported on user tasks, receive tasks, script tasks, external tasks and sub-processes)`,
+        );
+      }
+      if (trigger === "escalation" && activity.kind !== "subProcess") {
+        this.fail(
+          node.key,
+          `unsupported: an escalation boundary event on a ${activity.type} (nothing inside it can escalate)`,
         );
       }
       // A worker reports BPMN errors of an external task (SPEC §13).
@@ -402,7 +439,7 @@ class ProcessCompiler {
       }
     }
     this.checkBoundaries();
-    const ends = new Set<NodeKind>(["end", "terminateEnd", "errorEnd"]);
+    const ends = new Set<NodeKind>(["end", "terminateEnd", "errorEnd", "escalationEnd"]);
     for (const node of this.nodes.values()) {
       if (!ends.has(node.kind) && node.outgoing.length === 0)
         this.fail(node.key, "flow node has no outgoing sequence flow");

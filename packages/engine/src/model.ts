@@ -1,4 +1,5 @@
 import type { CompiledScript } from "./scripts.js";
+import type { TimerDef } from "./timer-definitions.js";
 import type { FormFieldDefinition, LaneName, ProcessModelInfo } from "./types.js";
 
 /** How the interpreter treats a flow node; several BPMN types share one behaviour. */
@@ -7,6 +8,8 @@ export type NodeKind =
   | "end"
   | "terminateEnd"
   | "errorEnd"
+  | "escalationThrow"
+  | "escalationEnd"
   | "userTask"
   | "activity"
   | "passThroughEvent"
@@ -25,9 +28,11 @@ export type NodeKind =
 /** What a boundary event waits for. */
 export type BoundaryTrigger =
   | { type: "message" | "signal"; name: string }
-  | { type: "timer"; ms: number }
+  | { type: "timer"; timer: TimerDef }
   /** `code` undefined: catches any error. */
-  | { type: "error"; code?: string };
+  | { type: "error"; code?: string }
+  /** `code` undefined: catches any escalation. */
+  | { type: "escalation"; code?: string };
 
 export interface FlowDef {
   id: string;
@@ -52,7 +57,8 @@ export interface NodeDef {
   formFields?: FormFieldDefinition[];
   eventType?: "message" | "signal";
   eventName?: string;
-  timerMs?: number;
+  /** A timer catch event's or timer start event's timer. */
+  timer?: TimerDef;
   /** For a sub-process: the key of its none start event. */
   innerStart?: string;
   /** For an external task: the camunda:topic workers fetch it by. */
@@ -61,6 +67,8 @@ export interface NodeDef {
   errorText?: string;
   /** For an error end event: the code a boundary event matches (the error's errorCode, else its id). */
   errorCode?: string;
+  /** For an escalation throw or end event: the code a boundary event matches (escalationCode, else id). */
+  escalationCode?: string;
   /** For an activity: the keys of the boundary events attached to it, in document order. */
   boundaries?: string[];
   /** For a boundary event: the activity it is attached to, whether it interrupts it, and its trigger. */
@@ -73,4 +81,6 @@ export interface NodeDef {
 export interface CompiledProcess {
   info: ProcessModelInfo;
   nodes: Map<string, NodeDef>;
+  /** The timer start events of the process (top level): they start instances by themselves. */
+  timerStarts: NodeDef[];
 }

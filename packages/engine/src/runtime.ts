@@ -1,5 +1,6 @@
 import type { CompiledProcess } from "./model.js";
 import type { InstanceData } from "./store.js";
+import type { Occurrence } from "./timer-definitions.js";
 
 // The state of one running instance while a step works on it, and its serialized form (the `runtime` column).
 
@@ -43,6 +44,8 @@ export interface Subscription {
   node: string;
   /** The id of the activity's token. */
   token: number;
+  /** For a timer: the occurrence it waits for (a non-interrupting cycle re-arms for the next one). */
+  occurrence?: Occurrence;
 }
 
 /** Flow node key → payload. Null prototype: a node id such as `__proto__` is an own key like any other. */

@@ -90,7 +90,17 @@ CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due_at);`,
 );`,
   // 3: a waiting boundary event names the activity it is attached to.
   "ALTER TABLE events ADD COLUMN attached_to_key TEXT;",
-  // 4: external tasks (SPEC §13). worker_id is the holder (the last locker); lock_expires_at in epoch ms.
+  // 4: timer start events: the next occurrence of each, moved on in the step that starts its instance.
+  `CREATE TABLE start_timers (
+  model_key TEXT NOT NULL,
+  event_key TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  occurrence INTEGER NOT NULL,
+  PRIMARY KEY (model_key, event_key)
+) WITHOUT ROWID;
+CREATE INDEX start_timers_by_due ON start_timers (due_at);`,
+  // 5: external tasks (SPEC §13). worker_id is the holder (the last locker); lock_expires_at in epoch ms.
   `CREATE TABLE external_tasks (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,

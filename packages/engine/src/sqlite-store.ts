@@ -11,6 +11,7 @@ import type {
   InstanceData,
   ListFilter,
   ScriptJobRow,
+  StartTimerRow,
   Store,
   TimerRow,
   UserTaskRow,
@@ -116,7 +117,18 @@ export class SqliteStore implements Store {
       insertTimer: prepare("INSERT INTO timers (id, instance_id, key, due_at) VALUES (?, ?, ?, ?)"),
       takeTimer: prepare("DELETE FROM timers WHERE id = ? RETURNING *"),
       dueTimers: prepare("SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?"),
-      nextTimerDue: prepare("SELECT MIN(due_at) FROM timers").pluck(),
+      nextTimerDue: prepare(
+        "SELECT MIN(due) FROM (SELECT MIN(due_at) AS due FROM timers UNION ALL SELECT MIN(due_at) FROM start_timers)",
+      ).pluck(),
+      listStartTimers: prepare("SELECT * FROM start_timers"),
+      getStartTimer: prepare("SELECT * FROM start_timers WHERE model_key = ? AND event_key = ?"),
+      putStartTimer: prepare(
+        `INSERT INTO start_timers (model_key, event_key, spec, due_at, occurrence) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (model_key, event_key) DO UPDATE SET spec = excluded.spec, due_at = excluded.due_at,
+           occurrence = excluded.occurrence`,
+      ),
+      deleteStartTimer: prepare("DELETE FROM start_timers WHERE model_key = ? AND event_key = ?"),
+      dueStartTimers: prepare("SELECT * FROM start_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?"),
       insertScriptJob: prepare(
         `INSERT INTO script_jobs (id, instance_id, key, model_key, model_hash, input, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -265,6 +277,33 @@ export class SqliteStore implements Store {
 
   takeTimer(id: string): TimerRow | undefined {
     return timerOf(this.statement("takeTimer").get(id) as Row | undefined);
+  }
+
+  listStartTimers(): StartTimerRow[] {
+    return (this.statement("listStartTimers").all() as Row[]).map(startTimerOf);
+  }
+
+  getStartTimer(modelKey: string, eventKey: string): StartTimerRow | undefined {
+    const row = this.statement("getStartTimer").get(modelKey, eventKey) as Row | undefined;
+    return row && startTimerOf(row);
+  }
+
+  putStartTimer(timer: StartTimerRow): void {
+    this.statement("putStartTimer").run(
+      timer.modelKey,
+      timer.eventKey,
+      timer.spec,
+      timer.dueAt,
+      timer.occurrence,
+    );
+  }
+
+  deleteStartTimer(modelKey: string, eventKey: string): void {
+    this.statement("deleteStartTimer").run(modelKey, eventKey);
+  }
+
+  dueStartTimers(now: number, limit: number): StartTimerRow[] {
+    return (this.statement("dueStartTimers").all(now, limit) as Row[]).map(startTimerOf);
   }
 
   dueTimers(now: number, limit: number): TimerRow[] {
@@ -439,6 +478,16 @@ function eventOf(row: Row | undefined): EventRow | undefined {
     eventName: row.event_name as string,
     ...(row.attached_to_key == null ? {} : { attachedToKey: row.attached_to_key as string }),
     createdAt: row.created_at as string,
+  };
+}
+
+function startTimerOf(row: Row): StartTimerRow {
+  return {
+    modelKey: row.model_key as string,
+    eventKey: row.event_key as string,
+    spec: row.spec as string,
+    dueAt: row.due_at as number,
+    occurrence: row.occurrence as number,
   };
 }
 

@@ -68,6 +68,17 @@ export interface ScriptJobRow {
   createdAt: string;
 }
 
+/** The next occurrence of a timer start event. */
+export interface StartTimerRow {
+  modelKey: string;
+  eventKey: string;
+  /** The timer definition it was computed from (JSON): a changed model recomputes it. */
+  spec: string;
+  dueAt: number;
+  /** Which occurrence of a cycle (0-based). */
+  occurrence: number;
+}
+
 /** A waiting external task (SPEC §13); `workerId` is its holder, the worker that locked it last. */
 export interface ExternalTaskRow {
   id: string;
@@ -135,7 +146,14 @@ export interface Store {
   insertTimer(timer: TimerRow): void;
   takeTimer(id: string): TimerRow | undefined;
   dueTimers(now: number, limit: number): TimerRow[];
+  /** The earliest due time of a timer or a timer start event. */
   nextTimerDue(): number | undefined;
+
+  listStartTimers(): StartTimerRow[];
+  getStartTimer(modelKey: string, eventKey: string): StartTimerRow | undefined;
+  putStartTimer(timer: StartTimerRow): void;
+  deleteStartTimer(modelKey: string, eventKey: string): void;
+  dueStartTimers(now: number, limit: number): StartTimerRow[];
 
   insertScriptJob(job: ScriptJobRow): void;
   /** Deletes and returns the job; undefined when it does not wait (any more). */

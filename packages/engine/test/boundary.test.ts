@@ -177,3 +177,30 @@ describe("BpmnError thrown by a script", () => {
     });
   });
 });
+
+describe("escalations", () => {
+  it("a non-interrupting escalation boundary event starts a path; the thrower and its sub-process go on", async () => {
+    const engine = await open();
+    const { instance } = await engine.start({ processModelKey: "EscalationNotice", startEventKey: "Start" });
+    const { correlationId } = instance;
+    expect(taskKeys(engine, correlationId).sort()).toEqual(["AfterThrow", "Noticed"]);
+    await finish(engine, correlationId, "AfterThrow");
+    const done = await finish(engine, correlationId, "Noticed");
+    expect(done).toMatchObject({ state: "finished", endEventKey: "NoticedEnd" });
+  });
+
+  it("an escalation end event caught by an interrupting catch-all boundary event cancels the sub-process", async () => {
+    const engine = await open();
+    const { instance } = await engine.start({ processModelKey: "EscalationStop", startEventKey: "XStart" });
+    const { correlationId } = instance;
+    const done = await finish(engine, correlationId, "Prepare");
+    expect(done).toMatchObject({ state: "finished", endEventKey: "Stopped" });
+    expect(taskKeys(engine, correlationId)).toEqual([]);
+  });
+
+  it("an uncaught escalation does not fail the instance", async () => {
+    const engine = await open();
+    const { instance } = await engine.start({ processModelKey: "EscalationLoose", startEventKey: "LStart" });
+    expect(instance).toMatchObject({ state: "finished", endEventKey: "LDone" });
+  });
+});

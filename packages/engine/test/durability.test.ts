@@ -198,4 +198,61 @@ describe("durability", () => {
     const done = await engine.triggerEvent(confirm?.id as string, { ok: true });
     expect(done.instance).toMatchObject({ state: "finished", result: { ok: true } });
   });
+
+  it("keeps boundary timers and timer start events across a SIGKILL", async () => {
+    const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+    expect(existsSync(dist), "build the package first: pnpm --filter @consumer-api/engine build").toBe(true);
+    const data = tempDir();
+    const models = modelsDir("crash-events/crash-events.bpmn");
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL("./crash-events-child.mjs", import.meta.url)), models, data],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const lines: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      let buffered = "";
+      const safety = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (chunk: string) => {
+        buffered += chunk;
+        const complete = buffered.split("\n");
+        buffered = complete.pop() ?? "";
+        lines.push(...complete);
+        if (lines.includes("kill me")) child.kill("SIGKILL");
+      });
+      child.on("error", reject);
+      child.on("exit", (_code, signal) => {
+        clearTimeout(safety);
+        if (signal === "SIGKILL") resolve();
+        else reject(new Error(`child exited by itself (${_code})`));
+      });
+    });
+    const started = lines.filter((line) => line.startsWith("started ")).map((line) => line.slice(8));
+    expect(started).toHaveLength(20);
+    expect(lines.some((line) => line.startsWith("ticked "))).toBe(true);
+
+    const engine = await open({ data, models });
+    const ticks: string[] = [];
+    const nextTick = new Promise<void>((resolve) =>
+      engine.on((event) => {
+        if (event.type !== "instance.started" || event.processModelKey !== "TickCrash") return;
+        ticks.push(event.processInstanceId);
+        resolve();
+      }),
+    );
+    // Every boundary timer that had not fired before the kill survived it (on a slow machine some may have
+    // fired in the child already) and still interrupts its task.
+    const waiting = started.filter((instanceId) => engine.getInstance(instanceId)?.state === "running");
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const instanceId of waiting) expect(timerRows(data, instanceId)).toBe(1);
+    for (const instanceId of started) {
+      const ended = await engine.whenEnded(instanceId);
+      expect(ended).toMatchObject({ state: "finished", endEventKey: "TimedOut" });
+    }
+    // The timer start event goes on starting instances after the restart.
+    await nextTick;
+    expect(engine.getInstance(ticks[0] as string)?.processModelKey).toBe("TickCrash");
+    expect(engine.listUserTasks({ processModelKey: "DeadlineCrash" })).toEqual([]);
+  }, 60_000);
 });

@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Engine, EngineEvent } from "../src/types.js";
-import { closeEngines, open, record, removeTempDirs, tempDir, trace } from "./helpers.js";
+import { closeEngines, fixtures, open, record, removeTempDirs, tempDir, trace } from "./helpers.js";
 
 // Scripts that outlast their step run as script jobs off the event loop (see README, "Scripts"). The long
 // scripts here spin until `token.current.until` (or forever); what the tests assert is ordering — what was
@@ -205,6 +207,44 @@ describe("script jobs", () => {
     const third = await open({ data });
     expect(third.listUserTasks({ correlationId: "restart" })).toHaveLength(1);
     expect(third.getInstance(processInstanceId)?.state).toBe("running");
+  });
+
+  it("re-runs a job left pending by a SIGKILL, and applies its outcome once", {
+    timeout: 60_000,
+  }, async () => {
+    const data = tempDir();
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL("./script-crash-child.mjs", import.meta.url)), fixtures, data],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const processInstanceId = await new Promise<string>((resolve, reject) => {
+      let output = "";
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (chunk: string) => {
+        output += chunk;
+        const spinning = /spinning (\S+)\n/.exec(output);
+        if (spinning) {
+          child.kill("SIGKILL");
+          resolve(spinning[1] as string);
+        } else if (output.includes("finished")) reject(new Error("the script finished before the kill"));
+      });
+      child.on("error", reject);
+      child.on("exit", (code, signal) => {
+        if (signal !== "SIGKILL") reject(new Error(`child exited by itself (${code}): ${output}`));
+      });
+    });
+    await new Promise((resolve) => child.once("exit", resolve));
+    expect(scriptJobRows(data)).toBe(1);
+
+    const engine = await open({ data });
+    const events = record(engine);
+    await nextEvent(engine, started("Review"));
+    expect(engine.listUserTasks({ correlationId: "crash" }).map((task) => task.processInstanceId)).toEqual([
+      processInstanceId,
+    ]);
+    expect(trace(events, processInstanceId)).toEqual(["activity.finished:Spin", "activity.started:Review"]);
+    expect(scriptJobRows(data)).toBe(0);
   });
 
   it("cancels a pending job with its token, and ignores the script's late outcome", {

@@ -162,7 +162,9 @@ function splitUrl(url: string): { pathname: string; search: string } {
 
 /** The query string as an object for the route's query schema; a repeated name is a 400 naming it. */
 function queryObject(search: string): Record<string, string> {
-  const result: Record<string, string> = {};
+  // No prototype: a parameter named "__proto__" becomes a key like any other (and is refused as unknown),
+  // where assigning it on a plain object would silently drop it.
+  const result: Record<string, string> = Object.create(null);
   if (search === "") return result;
   for (const [name, value] of new URLSearchParams(search)) {
     if (Object.hasOwn(result, name)) throw new BadRequestError(`query.${name}: given more than once.`);

@@ -109,10 +109,13 @@ describe("the task list served at /", () => {
     await startIntake("clerk-token");
     await waitForTaskCount(page, 2);
     expect(await taskTitles(page)).toEqual(["Fill in the intake form", "Fill in the intake form"]);
+    expect(await page.locator("#pager").isHidden()).toBe(true);
   });
 
   it("renders the form from the task's form fields, with defaults and required marks", async () => {
-    await page.locator("#tasks button").first().click();
+    // By keyboard: the task is a button in the list.
+    await page.locator("#tasks button").first().focus();
+    await page.keyboard.press("Enter");
     await page.locator("#task").waitFor({ state: "visible", ...WAIT });
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("task-heading");
     const customer = page.getByLabel("Customer");

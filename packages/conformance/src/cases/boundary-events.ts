@@ -5,7 +5,7 @@ import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { newCorrelationId } from "../ids.js";
 import type { ConformanceOptions } from "../options.js";
-import { keysOf, start, waitingEvent, waitingTask } from "../steps.js";
+import { eventually, keysOf, start, waitingEvent, waitingTask } from "../steps.js";
 
 /** SPEC §6.1 boundary events, listed and triggered through §4.4 / §4.5. */
 export function boundaryEventCases(options: ConformanceOptions): void {
@@ -139,5 +139,21 @@ export function boundaryEventCases(options: ConformanceOptions): void {
         expect(answer.endEventKey).toBe(end);
       });
     }
+
+    it("a timer with a timeDate in the past is due at once", async ({ skip }) => {
+      if (!h.supports.timers) skip("timers not supported");
+      const answer = await start(h.api, as.clerk, "TimerKinds", "DateStart", { callback: 2 });
+      expect(answer.endEventKey).toBe("DatePassed");
+    });
+
+    it("a non-interrupting timeCycle boundary event fires R[n] times while its task waits", async ({
+      skip,
+    }) => {
+      if (!h.supports.timers) skip("timers not supported");
+      const { correlationId } = await start(h.api, as.clerk, "TimerKinds", "CycleStart");
+      await eventually(async () =>
+        expect(await taskKeys(correlationId)).toEqual(["LongTask", "Remind", "Remind"]),
+      );
+    });
   });
 }

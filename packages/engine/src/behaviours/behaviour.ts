@@ -24,8 +24,8 @@ export interface StepOps {
   waitForExternalTask(rt: Runtime, token: TokenState, node: NodeDef): void;
   /** A waiting-event row for the node (a boundary event's names its activity), not tied to a token. */
   subscribeEvent(rt: Runtime, node: NodeDef): WaitRef;
-  /** A timer row for the node, due in `ms`. */
-  subscribeTimer(rt: Runtime, node: NodeDef, ms: number): WaitRef;
+  /** A timer row for the node, due at `dueAt` (epoch ms). */
+  subscribeTimer(rt: Runtime, node: NodeDef, dueAt: number): WaitRef;
   /** Deletes the row of a wait. */
   withdraw(wait: WaitRef): void;
   /**

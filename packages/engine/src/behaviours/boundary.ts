@@ -1,5 +1,6 @@
 import type { NodeDef } from "../model.js";
 import type { Runtime, Subscription, TokenState } from "../runtime.js";
+import { firstOccurrence, nextOccurrence, type Occurrence } from "../timer-definitions.js";
 import type { Behaviour, StepOps } from "./behaviour.js";
 
 // Boundary events (BPMN 2.0.2 §10.5.4). While a token waits at an activity, each of its message, signal and
@@ -33,12 +34,24 @@ function arm(ops: StepOps, rt: Runtime, token: TokenState, boundary: NodeDef): v
       token: token.id,
     });
   } else if (trigger?.type === "timer") {
-    rt.state.subscriptions.push({
-      wait: ops.subscribeTimer(rt, boundary, trigger.ms),
-      node: boundary.key,
-      token: token.id,
-    });
+    armTimer(ops, rt, token, boundary, firstOccurrence(trigger.timer, ops.nowMs));
   }
+}
+
+function armTimer(
+  ops: StepOps,
+  rt: Runtime,
+  token: TokenState,
+  boundary: NodeDef,
+  occurrence: Occurrence | undefined,
+): void {
+  if (!occurrence) return;
+  rt.state.subscriptions.push({
+    wait: ops.subscribeTimer(rt, boundary, occurrence.dueAt),
+    node: boundary.key,
+    token: token.id,
+    occurrence,
+  });
 }
 
 /** Withdraws every boundary event armed for the token. */
@@ -61,8 +74,14 @@ export function triggerBoundary(
   const token = rt.state.tokens.find((candidate) => candidate.id === subscription.token) as TokenState;
   const boundary = rt.model.nodes.get(subscription.node) as NodeDef;
   leaveBoundary(ops, rt, token, boundary, payload);
-  if (!boundary.cancelActivity && boundary.trigger?.type !== "timer") {
-    // Still waiting for the next occurrence while the activity runs.
+  if (boundary.cancelActivity || rt.data.state !== "running") return;
+  // Non-interrupting: still listening while the activity runs — a message or signal for its next
+  // occurrence, a timeCycle for its next due time (a duration or date fires once).
+  const trigger = boundary.trigger;
+  if (trigger?.type === "timer") {
+    const fired = subscription.occurrence;
+    if (fired) armTimer(ops, rt, token, boundary, nextOccurrence(trigger.timer, fired, ops.nowMs));
+  } else {
     arm(ops, rt, token, boundary);
   }
 }

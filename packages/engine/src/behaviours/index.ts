@@ -10,6 +10,7 @@ import {
 import type { Behaviour } from "./behaviour.js";
 import { boundaryEvent } from "./boundary.js";
 import { eventCatch, timerCatch } from "./catch-events.js";
+import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
 import {
   errorEndEvent,
   noneEndEvent,
@@ -39,5 +40,7 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   signalThrow: signalThrowEvent,
   subProcess,
   boundary: boundaryEvent,
+  escalationThrow: escalationThrowEvent,
+  escalationEnd: escalationEndEvent,
   externalTask,
 };

@@ -280,4 +280,4 @@ it(`keeps every acknowledged operation across ${KILLS} kill -9 under load, and n
 
   program.child.kill("SIGTERM");
   expect(await program.exited).toBe(0);
-}, 60_000);
+});

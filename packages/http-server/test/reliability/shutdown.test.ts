@@ -144,4 +144,4 @@ it("drains in-flight requests on SIGTERM, exits 0, and loses no acknowledged wri
   }
   restarted.child.kill("SIGTERM");
   expect(await restarted.exited).toBe(0);
-}, 60_000);
+});

@@ -4,7 +4,7 @@ import { createExternalConsumerApi, type ExternalConsumerApi } from "@consumer-a
 import type { ConsumerContext, ProcessModel, UserTask } from "@consumer-api/contracts";
 import { byId, el } from "./dom.js";
 import { clearErrors, readValues, renderFields, showErrors } from "./form-fields.js";
-import { processModelTaskSource, type TaskSource } from "./task-source.js";
+import { type TaskSource, taskSource } from "./task-source.js";
 
 const PAGE_SIZE = 10;
 /** sessionStorage: the token lives as long as the tab, and no other tab or site sees it. */
@@ -56,7 +56,7 @@ async function signIn(token: string): Promise<boolean> {
     return false;
   }
   sessionStorage.setItem(TOKEN_KEY, token);
-  const source = processModelTaskSource(api, context);
+  const source = taskSource(api, context);
   session = { api, context, source };
   offset = 0;
   byId("sign-in").hidden = true;

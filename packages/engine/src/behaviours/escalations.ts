@@ -1,0 +1,57 @@
+import type { NodeDef } from "../model.js";
+import type { Runtime, TokenState } from "../runtime.js";
+import type { Behaviour, StepOps } from "./behaviour.js";
+import { leaveBoundary } from "./boundary.js";
+
+// An escalation (BPMN 2.0.2 §10.5.4) travels outwards like an error: the innermost enclosing sub-process
+// with a matching escalation boundary event (same escalationCode, else same id; none: any) catches it.
+// Unlike an error, an uncaught escalation is no failure: the throw event simply passes (the end event just
+// ends its token). An interrupting catcher cancels its sub-process, thrower included; a non-interrupting one
+// starts a path from the boundary event and the thrower goes on.
+
+/** The catcher's sub-process token and boundary event, innermost first; undefined when nothing catches. */
+function catcher(rt: Runtime, token: TokenState, code: string | undefined) {
+  for (let scopeId = token.scope; scopeId !== 0; ) {
+    const scope = rt.state.scopes.find((candidate) => candidate.id === scopeId);
+    if (!scope) return undefined;
+    const subProcess = rt.model.nodes.get(scope.node) as NodeDef;
+    for (const key of subProcess.boundaries ?? []) {
+      const boundary = rt.model.nodes.get(key) as NodeDef;
+      const trigger = boundary.trigger;
+      if (trigger?.type === "escalation" && (trigger.code === undefined || trigger.code === code)) {
+        const parent = rt.state.tokens.find((candidate) => candidate.id === scope.token) as TokenState;
+        return { parent, boundary };
+      }
+    }
+    scopeId = scope.parent;
+  }
+  return undefined;
+}
+
+/** Returns whether the thrower was cancelled with its sub-process (an interrupting catcher). */
+function escalate(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef, payload: unknown): boolean {
+  const caught = catcher(rt, token, node.escalationCode);
+  if (!caught) return false;
+  leaveBoundary(ops, rt, caught.parent, caught.boundary, payload);
+  return caught.boundary.cancelActivity === true;
+}
+
+export const escalationThrowEvent: Behaviour = {
+  enter(ops, rt, token, node) {
+    ops.event(rt, "event.reached", node, token.payload);
+    if (escalate(ops, rt, token, node, token.payload)) return;
+    ops.leave(rt, token, node);
+  },
+};
+
+export const escalationEndEvent: Behaviour = {
+  enter(ops, rt, token, node) {
+    ops.event(rt, "event.reached", node, token.payload);
+    ops.remember(rt, node, token.payload);
+    const { scope } = token;
+    ops.removeToken(rt, token);
+    if (escalate(ops, rt, token, node, token.payload)) return;
+    if (!rt.state.tokens.some((other) => other.scope === scope))
+      ops.scopeEnded(rt, scope, node, token.payload);
+  },
+};

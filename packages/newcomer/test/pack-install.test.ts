@@ -1,0 +1,165 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { copyFile, cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { codeBlock } from "./markdown-code.js";
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const examples = path.join(root, "examples");
+const readme = (pkg: string) => path.join(root, "packages", pkg, "README.md");
+// npm may fetch the packages' own dependencies, compile nothing, and the machine may be busy: minutes.
+const INSTALL_BUDGET = 600_000;
+
+async function sh(file: string, args: string[], cwd: string): Promise<string> {
+  const { stdout, stderr } = await run(file, args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+  return stdout + stderr;
+}
+
+/** Starts the installed server program and resolves with the URL it prints once listening. */
+function startServer(cwd: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(path.join(cwd, "node_modules/.bin/consumer-api-server"), args, {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
+      if (match) resolve({ url: match[0], child });
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
+  });
+}
+
+describe("the packages as a newcomer installs them", () => {
+  let dir: string;
+  let tarballs: string;
+  let project: string;
+  let server: { url: string; child: ChildProcess } | undefined;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "consumer-api-install-"));
+    tarballs = path.join(dir, "tarballs");
+    project = path.join(dir, "project");
+    await sh(process.execPath, [path.join(root, "scripts/pack-all.mjs"), "--out", tarballs], root);
+    await mkdir(project);
+    await sh("npm", ["init", "-y"], project);
+    const wanted = (await readdir(tarballs)).filter((f) => f.endsWith(".tgz") && !f.includes("conformance"));
+    await sh(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--ignore-scripts",
+        ...wanted.map((f) => path.join(tarballs, f)),
+      ],
+      project,
+    );
+    // --ignore-scripts skipped better-sqlite3's native build; the workspace's build is the same version.
+    const workspaceSqlite = path.dirname(
+      createRequire(path.join(root, "packages/engine/package.json")).resolve("better-sqlite3/package.json"),
+    );
+    const binding = "build/Release/better_sqlite3.node";
+    await mkdir(path.join(project, "node_modules/better-sqlite3/build/Release"), { recursive: true });
+    await copyFile(
+      path.join(workspaceSqlite, binding),
+      path.join(project, "node_modules/better-sqlite3", binding),
+    );
+    // The READMEs' examples run against examples/: ./models and ./identities.json in the project.
+    await cp(path.join(examples, "models"), path.join(project, "models"), { recursive: true });
+    await copyFile(path.join(examples, "identities.json"), path.join(project, "identities.json"));
+  }, INSTALL_BUDGET);
+
+  afterAll(async () => {
+    if (server) {
+      const exited = new Promise((resolve) => server?.child.once("exit", resolve));
+      server.child.kill("SIGTERM");
+      await exited;
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("every tarball has a real version, no workspace: range, no build info, and the sources its maps name", async () => {
+    const files = (await readdir(tarballs)).filter((f) => f.endsWith(".tgz"));
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const file of files) {
+      const tarball = path.join(tarballs, file);
+      const manifest = JSON.parse(await sh("tar", ["-xOzf", tarball, "package/package.json"], dir));
+      // A package that has been released (it has a changelog) carries the version changesets gave it.
+      const released = existsSync(
+        path.join(root, "packages", file.replace(/^consumer-api-|-\d[^-]*\.tgz$/g, ""), "CHANGELOG.md"),
+      );
+      if (released) expect(manifest.version, file).not.toBe("0.0.0");
+      expect(JSON.stringify(manifest), file).not.toContain("workspace:");
+      const entries = new Set((await sh("tar", ["-tzf", tarball], dir)).split("\n").filter(Boolean));
+      expect(
+        [...entries].filter((e) => e.endsWith(".tsbuildinfo")),
+        file,
+      ).toEqual([]);
+      const maps = [...entries].filter((e) => e.endsWith(".map"));
+      expect(maps.length, file).toBeGreaterThan(0);
+      for (const map of maps) {
+        const { sources, sourcesContent } = JSON.parse(await sh("tar", ["-xOzf", tarball, map], dir)) as {
+          sources: string[];
+          sourcesContent?: (string | null)[];
+        };
+        // A map either carries its sources (a bundle's) or names files the tarball ships.
+        sources.forEach((source, i) => {
+          const shipped = path.posix.normalize(path.posix.join(path.posix.dirname(map), source));
+          const carried = typeof sourcesContent?.[i] === "string";
+          expect(carried || entries.has(shipped), `${file}: ${map} names ${source}, not in the tarball`).toBe(
+            true,
+          );
+        });
+      }
+    }
+  });
+
+  it("client-internal's README example runs in the installed project on a temporary SQLite directory", async () => {
+    const example = codeBlock(readme("client-internal"), "Usage", "ts");
+    await writeFile(path.join(project, "internal.mjs"), example);
+    const output = await sh(process.execPath, ["internal.mjs"], project);
+    expect(output).toContain("[ 'Dispatch', 'Order', 'Payment', 'TruckArrival' ]");
+    expect(output).toContain("[ 'EnterOrder' ]");
+    expect(await readdir(path.join(project, "data"))).not.toEqual([]);
+  });
+
+  it("http-server's README example runs in the installed project", async () => {
+    await writeFile(path.join(project, "server.mjs"), codeBlock(readme("http-server"), "Usage", "ts"));
+    const output = await sh(process.execPath, ["server.mjs"], project);
+    expect(output).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(output).toMatch(/^200$/m);
+  });
+
+  it("client-external's README example runs in the installed project against the installed server program", async () => {
+    server = await startServer(project, [
+      "--models",
+      "models",
+      "--identities",
+      "identities.json",
+      "--data",
+      "server-data",
+      "--port",
+      "0",
+    ]);
+    const example = codeBlock(readme("client-external"), "Usage", "ts");
+    expect(example).toContain('"http://127.0.0.1:8080"');
+    await writeFile(
+      path.join(project, "external.mjs"),
+      example.replace('"http://127.0.0.1:8080"', JSON.stringify(server.url)),
+    );
+    const output = await sh(process.execPath, ["external.mjs"], project);
+    expect(output).toContain("404");
+  });
+});
