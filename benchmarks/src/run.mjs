@@ -18,6 +18,7 @@ const SEED_CONCURRENCY = Number(process.env.BENCH_SEED_CONCURRENCY ?? 64);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NOTIFICATION_SAMPLES = 1000;
 const LIST_SAMPLES = 2000;
+const PAGE = 50;
 const models = new URL("../models", import.meta.url).pathname;
 const identities = new URL("../identities.json", import.meta.url).pathname;
 const context = { identity: "bench-token" };
@@ -242,6 +243,27 @@ async function waitingInstances(api, server) {
   record("http.list_user_tasks_100k.p99_ms", percentile(samples, 99), "ms");
   record("http.list_user_tasks_100k.p50_ms", percentile(samples, 50), "ms");
 
+  // SPEC §9/§10: pages of 50 of the caller's own tasks at random offsets over all 100,000, totalCount included.
+  const pages = WAITING / PAGE;
+  const pageSamples = [];
+  const firstPageSamples = [];
+  for (let i = 0; i < 200 + LIST_SAMPLES; i++) {
+    const first = i % 10 === 0;
+    const offset = first ? 0 : Math.floor(Math.random() * pages) * PAGE;
+    const t0 = performance.now();
+    const { userTasks, totalCount } = await api.getWaitingUserTasksByIdentity(context, offset, PAGE);
+    const ms = performance.now() - t0;
+    if (userTasks.length !== PAGE || totalCount !== WAITING) {
+      throw new Error(
+        `offset ${offset}: ${userTasks.length} tasks of ${totalCount}, expected ${PAGE} of ${WAITING}`,
+      );
+    }
+    if (i >= 200) (first ? firstPageSamples : pageSamples).push(ms);
+  }
+  record("http.own_user_tasks_100k.page50.p99_ms", percentile(pageSamples, 99), "ms");
+  record("http.own_user_tasks_100k.page50.p50_ms", percentile(pageSamples, 50), "ms");
+  record("http.own_user_tasks_100k.first_page50.p99_ms", percentile(firstPageSamples, 99), "ms");
+
   // Proof that the number is what it claims: every seeded instance is waiting on its task.
   const { userTasks } = await api.getUserTasksForProcessModel(context, "Approval");
   if (userTasks.length !== WAITING) throw new Error(`${userTasks.length} tasks wait, expected ${WAITING}`);
@@ -326,6 +348,7 @@ const goals = [
   ["internal.usertask_roundtrip.per_s", "≥ 1000", value("internal.usertask_roundtrip.per_s") >= 1000],
   ["waiting_100k.rss_mb", "≤ 400", value("waiting_100k.rss_mb") <= 400],
   ["http.list_user_tasks_100k.p99_ms", "≤ 10", value("http.list_user_tasks_100k.p99_ms") <= 10],
+  ["http.own_user_tasks_100k.page50.p99_ms", "≤ 10", value("http.own_user_tasks_100k.page50.p99_ms") <= 10],
   ["notification.p99_ms", "≤ 10", value("notification.p99_ms") <= 10],
   ["external_task.wakeup.p99_ms", "≤ 10", value("external_task.wakeup.p99_ms") <= 10],
 ];

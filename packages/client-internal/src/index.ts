@@ -11,6 +11,7 @@ export { identitiesFromFile, identitiesFromObject } from "./identities-file.js";
 export type { Identity, IdentityProvider } from "./identity.js";
 export {
   createInternalConsumerApi,
+  IMPLEMENTED_CAPABILITIES,
   type InternalConsumerApi,
   type InternalConsumerApiOptions,
 } from "./internal-consumer-api.js";

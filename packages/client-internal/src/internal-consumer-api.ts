@@ -1,6 +1,10 @@
+import { createRequire } from "node:module";
 import {
+  type ApplicationInfo,
   assertPlainJson,
   buildChannel,
+  CAPABILITIES,
+  type Capability,
   ConflictError,
   type ConsumerApi,
   ConsumerApiError,
@@ -20,11 +24,14 @@ import {
   InternalServerError,
   NotFoundError,
   type NotificationCallback,
+  type OperationName,
+  type ProcessInstanceList,
   type ProcessModel,
   type ProcessModelList,
   ProcessStartRequestPayload,
   type ProcessStartResponsePayload,
   parseOrBadRequest,
+  routes,
   StartCallbackType,
   StartCallbackTypeSchema,
   type Subscription,
@@ -38,12 +45,21 @@ import {
   type FlowNodeInfo,
   type InstanceRecord,
   type LaneName,
+  type PageRequest,
   type ProcessModelInfo,
+  type WaitQuery,
 } from "@consumer-api/engine";
-import { toEvent, toExternalTask, toProcessModel, toUserTask } from "./dto-mapping.js";
+import { toEvent, toExternalTask, toProcessInstance, toProcessModel, toUserTask } from "./dto-mapping.js";
 import { validateFormValues } from "./form-validation.js";
 import type { Identity, IdentityProvider } from "./identity.js";
-import { parseSubscribeOptions, requireCallback, requireKey, snapshotJson } from "./input-validation.js";
+import {
+  pageOf,
+  parseSubscribeOptions,
+  requireCallback,
+  requireKey,
+  requirePage,
+  snapshotJson,
+} from "./input-validation.js";
 import { canAccess } from "./lanes.js";
 import { type Subscriber, SubscriptionIndex } from "./notifications.js";
 
@@ -59,9 +75,29 @@ export interface InternalConsumerApi extends ConsumerApi {
 export interface InternalConsumerApiOptions {
   engine: Engine;
   identities: IdentityProvider;
+  /**
+   * The capabilities to offer (SPEC §14), of those this binding implements (IMPLEMENTED_CAPABILITIES, the
+   * default). An unlisted capability's operations answer 404, its channels 400, as on a server without it.
+   */
+  capabilities?: readonly Capability[];
+  /** getApplicationInfo's name and version: the program's package. Default this package's. */
+  application?: { name: string; version: string };
   /** Close the engine in close(). Default false: whoever opened the engine closes it. */
   ownsEngine?: boolean;
 }
+
+/** What this binding fully implements (SPEC §14); offered unless `capabilities` narrows it. */
+export const IMPLEMENTED_CAPABILITIES: readonly Capability[] = [
+  "notifications",
+  "timers",
+  "concurrency",
+  "pagination",
+  "instanceQueries",
+  "triggerByName",
+  "externalTasks",
+];
+
+const OWN_PACKAGE = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
 
 /** The engine's "no such thing" codes; a model reloaded between our check and the engine's is still a 404. */
 const NOT_FOUND_CODES = new Set(["unknown_model", "not_executable", "unknown_start_event", "not_waiting"]);
@@ -99,6 +135,20 @@ function endedThroughEndEvent(instance: InstanceRecord): boolean {
 /** The ConsumerApi (SPEC §4–§5) over an embedded engine: authentication, validation, the lane rule, DTOs. */
 export function createInternalConsumerApi(options: InternalConsumerApiOptions): InternalConsumerApi {
   const { engine, identities, ownsEngine = false } = options;
+  const offered = new Set<Capability>(
+    (options.capabilities ?? IMPLEMENTED_CAPABILITIES).filter((name) =>
+      IMPLEMENTED_CAPABILITIES.includes(name),
+    ),
+  );
+  const application = options.application ?? OWN_PACKAGE;
+
+  /** The route table's capability of an operation: 404 when it is not offered, as for an unknown route. */
+  function requireCapability(operation: OperationName): void {
+    const capability = routes[operation].capability;
+    if (capability !== undefined && !offered.has(capability)) {
+      throw new NotFoundError(`This server does not offer ${capability} (SPEC §14).`);
+    }
+  }
 
   const subscriptions = new SubscriptionIndex();
   const stopListening = engine.on((event) => subscriptions.dispatch(event));
@@ -152,6 +202,13 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     return model;
   }
 
+  function requireInstance(processInstanceId: string): string {
+    if (engine.getInstance(processInstanceId) === undefined) {
+      throw new NotFoundError(`Process instance "${processInstanceId}" not found.`);
+    }
+    return processInstanceId;
+  }
+
   function requireCorrelation(correlationId: string): void {
     if (!engine.hasCorrelation(correlationId)) {
       throw new NotFoundError(`Correlation "${correlationId}" not found.`);
@@ -169,6 +226,27 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     }
   }
 
+  /**
+   * SPEC §11: reaching nothing is no error, and what the caller may not access is skipped silently (a 403
+   * would reveal it). The lane rule goes to the engine as a predicate.
+   */
+  async function triggerByName(
+    identity: Identity,
+    eventType: "message" | "signal",
+    name: string,
+    payload: unknown,
+    correlationId: string | undefined,
+  ): Promise<void> {
+    await engine.triggerByName({
+      eventType,
+      name,
+      ...(correlationId === undefined ? {} : { correlationId }),
+      ...(payload === undefined ? {} : { payload }),
+      mayAccess: (lane) => canAccess(identity, lane),
+      starterId: identity.userId,
+    });
+  }
+
   /** The lane of the end event an instance ended through, from the record, else from the current model. */
   function endEventLane(instance: InstanceRecord): LaneName | undefined {
     if (instance.endEventLane !== undefined) return instance.endEventLane;
@@ -176,21 +254,20 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     return engine.models.get(instance.processModelKey)?.flowNodes.get(instance.endEventKey)?.lane;
   }
 
-  /** The waiting events of a query that the caller may access (lane rule), as DTOs. */
-  const eventsFor = (identity: Identity, filter: WaitFilter): EventList => ({
-    events: engine
-      .listEvents(filter)
-      .filter((event) => canAccess(identity, event.lane))
-      .map(toEvent),
-  });
+  /**
+   * A page of the waiting events of a query that the caller may access, as DTOs. The lane rule goes to the
+   * engine as the caller's claims, so it counts and pages only what the caller may see (SPEC §9).
+   */
+  const eventsFor = (identity: Identity, query: WaitQuery, page: PageRequest): EventList => {
+    const { items, totalCount } = engine.pageEvents({ ...query, lanes: identity.claims }, page);
+    return { events: items.map(toEvent), totalCount };
+  };
 
-  /** The waiting user tasks of a query that the caller may access (lane rule), as DTOs. */
-  const userTasksFor = (identity: Identity, filter: WaitFilter): UserTaskList => ({
-    userTasks: engine
-      .listUserTasks(filter)
-      .filter((task) => canAccess(identity, task.lane))
-      .map(toUserTask),
-  });
+  /** A page of the waiting user tasks of a query that the caller may access, as DTOs. */
+  const userTasksFor = (identity: Identity, query: WaitQuery, page: PageRequest): UserTaskList => {
+    const { items, totalCount } = engine.pageUserTasks({ ...query, lanes: identity.claims }, page);
+    return { userTasks: items.map(toUserTask), totalCount };
+  };
 
   /**
    * Waits for the instance to end without blocking anything; close() rejects the wait, and so does an abort of
@@ -259,17 +336,21 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
   const api: InternalConsumerApi = {
     authenticate: (context) => guarded(() => authenticate(context)),
 
-    getProcessModels: (context) =>
+    getProcessModels: (context, offset, limit) =>
       guarded(async (): Promise<ProcessModelList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const accessible = accessibleTo(identity);
-        const processModels: ProcessModel[] = [];
+        const startable: ProcessModelInfo[] = [];
         for (const model of engine.models.values()) {
-          if (model.executable && model.startEvents.some(accessible)) {
-            processModels.push(toProcessModel(model, accessible));
-          }
+          if (model.executable && model.startEvents.some(accessible)) startable.push(model);
         }
-        return { processModels };
+        // SPEC §9: by key in UTF-16 code unit order, which is what < on strings compares.
+        startable.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        const processModels: ProcessModel[] = pageOf(startable, page).map((model) =>
+          toProcessModel(model, accessible),
+        );
+        return { processModels, totalCount: startable.length };
       }),
 
     getProcessModelByKey: (context, processModelKey) =>
@@ -324,6 +405,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const { instance: started } = await engine.start({
           processModelKey: modelKey,
           startEventKey: startKey,
+          starterId: identity.userId,
           ...(body.correlationId === undefined ? {} : { correlationId: body.correlationId }),
           ...(body.callerId === undefined ? {} : { callerId: body.callerId }),
           ...(body.inputValues === undefined ? {} : { inputValues: body.inputValues }),
@@ -347,21 +429,23 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       });
     },
 
-    getEventsForCorrelation: (context, correlationId) =>
+    getEventsForCorrelation: (context, correlationId, offset, limit) =>
       guarded(async (): Promise<EventList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const correlation = requireKey(correlationId, "correlationId");
         requireCorrelation(correlation);
-        return eventsFor(identity, { correlationId: correlation });
+        return eventsFor(identity, { correlationId: correlation }, page);
       }),
 
-    getEventsForProcessModelInCorrelation: (context, processModelKey, correlationId) =>
+    getEventsForProcessModelInCorrelation: (context, processModelKey, correlationId, offset, limit) =>
       guarded(async (): Promise<EventList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
         requireModelInCorrelation(modelKey, correlation);
-        return eventsFor(identity, { correlationId: correlation, processModelKey: modelKey });
+        return eventsFor(identity, { correlationId: correlation, processModelKey: modelKey }, page);
       }),
 
     triggerEvent: (context, processModelKey, correlationId, eventId, payloadAtCall) => {
@@ -389,29 +473,32 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       });
     },
 
-    getUserTasksForCorrelation: (context, correlationId) =>
+    getUserTasksForCorrelation: (context, correlationId, offset, limit) =>
       guarded(async (): Promise<UserTaskList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const correlation = requireKey(correlationId, "correlationId");
         requireCorrelation(correlation);
-        return userTasksFor(identity, { correlationId: correlation });
+        return userTasksFor(identity, { correlationId: correlation }, page);
       }),
 
-    getUserTasksForProcessModel: (context, processModelKey) =>
+    getUserTasksForProcessModel: (context, processModelKey, offset, limit) =>
       guarded(async (): Promise<UserTaskList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const modelKey = requireKey(processModelKey, "processModelKey");
         executableModel(modelKey);
-        return userTasksFor(identity, { processModelKey: modelKey });
+        return userTasksFor(identity, { processModelKey: modelKey }, page);
       }),
 
-    getUserTasksForProcessModelInCorrelation: (context, processModelKey, correlationId) =>
+    getUserTasksForProcessModelInCorrelation: (context, processModelKey, correlationId, offset, limit) =>
       guarded(async (): Promise<UserTaskList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
         requireModelInCorrelation(modelKey, correlation);
-        return userTasksFor(identity, { correlationId: correlation, processModelKey: modelKey });
+        return userTasksFor(identity, { correlationId: correlation, processModelKey: modelKey }, page);
       }),
 
     finishUserTask: (context, processModelKey, correlationId, userTaskId, resultAtCall) => {
@@ -466,9 +553,95 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         };
       }),
 
+    getWaitingUserTasksByIdentity: (context, offset, limit) =>
+      guarded(async (): Promise<UserTaskList> => {
+        const identity = await authenticate(context);
+        requireCapability("getWaitingUserTasksByIdentity");
+        return userTasksFor(identity, {}, requirePage(offset, limit));
+      }),
+
+    getUserTasksForProcessInstance: (context, processInstanceId, offset, limit) =>
+      guarded(async (): Promise<UserTaskList> => {
+        const identity = await authenticate(context);
+        requireCapability("getUserTasksForProcessInstance");
+        const page = requirePage(offset, limit);
+        const id = requireInstance(requireKey(processInstanceId, "processInstanceId"));
+        return userTasksFor(identity, { processInstanceId: id }, page);
+      }),
+
+    getProcessModelByProcessInstanceId: (context, processInstanceId) =>
+      guarded(async (): Promise<ProcessModel> => {
+        const identity = await authenticate(context);
+        requireCapability("getProcessModelByProcessInstanceId");
+        const id = requireInstance(requireKey(processInstanceId, "processInstanceId"));
+        const model = engine.modelOfInstance(id);
+        if (model === undefined || !model.executable) {
+          throw new NotFoundError(`The process model of process instance "${id}" is not available.`);
+        }
+        // No 403 (SPEC §10): whoever works on an instance's task must learn its model.
+        return toProcessModel(model, accessibleTo(identity));
+      }),
+
+    getProcessInstancesByIdentity: (context, offset, limit) =>
+      guarded(async (): Promise<ProcessInstanceList> => {
+        const identity = await authenticate(context);
+        requireCapability("getProcessInstancesByIdentity");
+        const { items, totalCount } = engine.pageInstancesByStarter(
+          identity.userId,
+          requirePage(offset, limit),
+        );
+        return { processInstances: items.map(toProcessInstance), totalCount };
+      }),
+
+    getEventsForProcessModel: (context, processModelKey, offset, limit) =>
+      guarded(async (): Promise<EventList> => {
+        const identity = await authenticate(context);
+        requireCapability("getEventsForProcessModel");
+        const page = requirePage(offset, limit);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        executableModel(modelKey);
+        return eventsFor(identity, { processModelKey: modelKey }, page);
+      }),
+
+    triggerMessageEvent: (context, messageName, payloadAtCall, correlationId) => {
+      const payload = snapshotJson(payloadAtCall);
+      return guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("triggerMessageEvent");
+        const name = requireKey(messageName, "messageName");
+        const correlation =
+          correlationId === undefined ? undefined : requireKey(correlationId, "correlationId");
+        if (payload !== undefined) assertPlainJson(payload, "payload");
+        await triggerByName(identity, "message", name, payload, correlation);
+      });
+    },
+
+    triggerSignalEvent: (context, signalName, payloadAtCall) => {
+      const payload = snapshotJson(payloadAtCall);
+      return guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("triggerSignalEvent");
+        const name = requireKey(signalName, "signalName");
+        if (payload !== undefined) assertPlainJson(payload, "payload");
+        await triggerByName(identity, "signal", name, payload, undefined);
+      });
+    },
+
+    getApplicationInfo: (context) =>
+      guarded(async (): Promise<ApplicationInfo> => {
+        await authenticate(context);
+        return {
+          name: application.name,
+          version: application.version,
+          store: engine.storeName,
+          clustered: false,
+          capabilities: CAPABILITIES.filter((name) => offered.has(name)),
+        };
+      }),
     fetchAndLockExternalTasks: (context, workerId, topicName, maxTasks, longPollingTimeout, lockDuration) =>
       guarded(async (): Promise<ExternalTaskList> => {
         const identity = await authenticate(context);
+        requireCapability("fetchAndLockExternalTasks");
         const request = parseOrBadRequest(
           FetchAndLockRequest,
           { workerId, topicName, maxTasks, longPollingTimeout, lockDuration },
@@ -499,6 +672,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     extendLock: (context, workerId, externalTaskId, additionalDuration) =>
       guarded(async (): Promise<void> => {
         const identity = await authenticate(context);
+        requireCapability("extendLock");
         const id = requireKey(externalTaskId, "externalTaskId");
         const request = parseOrBadRequest(ExtendLockRequest, { workerId, additionalDuration }, "");
         actionableExternalTask(identity, id);
@@ -509,6 +683,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       const result = snapshotJson(resultAtCall);
       return guarded(async (): Promise<void> => {
         const identity = await authenticate(context);
+        requireCapability("finishExternalTask");
         const id = requireKey(externalTaskId, "externalTaskId");
         const request = parseOrBadRequest(FinishExternalTaskRequest, { workerId, result }, "");
         assertPlainJson(request.result, "result");
@@ -520,6 +695,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     handleBpmnError: (context, workerId, externalTaskId, errorCode, errorMessage) =>
       guarded(async (): Promise<void> => {
         const identity = await authenticate(context);
+        requireCapability("handleBpmnError");
         const id = requireKey(externalTaskId, "externalTaskId");
         const request = parseOrBadRequest(HandleBpmnErrorRequest, { workerId, errorCode, errorMessage }, "");
         actionableExternalTask(identity, id);
@@ -535,6 +711,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       const errorDetails = snapshotJson(errorDetailsAtCall);
       return guarded(async (): Promise<void> => {
         const identity = await authenticate(context);
+        requireCapability("handleServiceError");
         const id = requireKey(externalTaskId, "externalTaskId");
         const request = parseOrBadRequest(
           HandleServiceErrorRequest,
@@ -627,8 +804,6 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
   };
   return api;
 }
-
-type WaitFilter = Parameters<Engine["listEvents"]>[0];
 
 const scoped = (correlationId: string | undefined) => (correlationId === undefined ? {} : { correlationId });
 

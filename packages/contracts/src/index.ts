@@ -1,3 +1,4 @@
+export * from "./application-info.js";
 export * from "./channels.js";
 export * from "./consumer-api.js";
 export * from "./context.js";
@@ -10,9 +11,11 @@ export * from "./json-depth.js";
 export * from "./key.js";
 export * from "./named-types.js";
 export * from "./notification-message.js";
+export * from "./pagination.js";
 export * from "./paths.js";
 export * from "./plain-json.js";
 export * from "./problem-details.js";
+export * from "./process-instance.js";
 export * from "./process-model.js";
 export * from "./process-start.js";
 export * from "./routes.js";

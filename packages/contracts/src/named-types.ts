@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { ApplicationInfo } from "./application-info.js";
 import { ConsumerContext } from "./context.js";
 import { CorrelationResult } from "./correlation-result.js";
 import { Event, EventData, EventList, EventTriggerPayload, EventType } from "./event.js";
@@ -14,6 +15,7 @@ import {
 } from "./external-task.js";
 import { NotificationMessage } from "./notification-message.js";
 import { ProblemDetails } from "./problem-details.js";
+import { ProcessInstance, ProcessInstanceList, ProcessInstanceState } from "./process-instance.js";
 import { EndEventEntry, ProcessModel, ProcessModelList, StartEventEntry } from "./process-model.js";
 import {
   ProcessStartRequestPayload,
@@ -65,7 +67,11 @@ export const namedTypes = {
   UserTask,
   UserTaskList,
   UserTaskResult,
+  ProcessInstanceState,
+  ProcessInstance,
+  ProcessInstanceList,
   CorrelationResult,
+  ApplicationInfo,
   NotificationMessage,
   AuthenticateFrame,
   SubscribeFrame,

@@ -24,6 +24,14 @@ const event = {
   correlationId: "c-1",
   eventData,
 };
+// SPEC §10's example.
+const processInstance = {
+  processInstanceId: "19ff…",
+  processModelKey: "Order",
+  correlationId: "c-1",
+  state: "running",
+  startedAt: "2025-01-31T09:00:00.000Z",
+};
 // SPEC §13's example, as written.
 const externalTask = {
   id: "7c1e…",
@@ -85,8 +93,14 @@ export const specExamples = {
     ],
   },
   ProcessModelList: {
-    valid: [{ processModels: [processModel] }, { processModels: [] }],
-    invalid: [{}, { processModels: processModel }, { processModels: [{ key: "Order" }] }],
+    valid: [{ processModels: [processModel] }, { processModels: [] }, { processModels: [], totalCount: 3 }],
+    invalid: [
+      {},
+      { processModels: processModel },
+      { processModels: [{ key: "Order" }] },
+      { processModels: [], totalCount: -1 },
+      { processModels: [], totalCount: 1.5 },
+    ],
   },
   StartCallbackType: { valid: [1, 2, 3], invalid: [0, 4, "1", 1.5, null] },
   ProcessStartRequestPayload: {
@@ -132,7 +146,7 @@ export const specExamples = {
     ],
   },
   EventList: {
-    valid: [{ events: [event] }, { events: [] }],
+    valid: [{ events: [event] }, { events: [] }, { events: [event], totalCount: 7 }],
     invalid: [{}, { events: [{ ...event, correlationId: null }] }, { events: "none" }],
   },
   // Any JSON value, or nothing: there is no wrong type.
@@ -169,12 +183,57 @@ export const specExamples = {
     ],
   },
   UserTaskList: {
-    valid: [{ userTasks: [userTask] }, { userTasks: [] }],
-    invalid: [{}, { userTasks: [{ ...userTask, key: [] }] }],
+    valid: [{ userTasks: [userTask] }, { userTasks: [] }, { userTasks: [userTask], totalCount: 1 }],
+    invalid: [{}, { userTasks: [{ ...userTask, key: [] }] }, { userTasks: [], totalCount: "1" }],
   },
   UserTaskResult: {
     valid: [{ formFields: { approved: true } }, { formFields: {} }, { formFields: { size: "s", n: 3 } }],
     invalid: [{}, { formFields: [] }, { formFields: "approved" }, { approved: true }],
+  },
+  ProcessInstanceState: {
+    valid: ["running", "finished", "terminated", "failed"],
+    invalid: ["error", "", null],
+  },
+  ProcessInstance: {
+    valid: [
+      processInstance,
+      { ...processInstance, state: "finished", finishedAt: "2025-01-31T09:00:01.000Z" },
+    ],
+    invalid: [
+      { ...processInstance, state: "done" },
+      { ...processInstance, startedAt: 1 },
+      { processInstanceId: "x" },
+    ],
+  },
+  ProcessInstanceList: {
+    valid: [{ processInstances: [processInstance], totalCount: 1 }, { processInstances: [] }],
+    invalid: [{}, { processInstances: [{ ...processInstance, correlationId: null }] }],
+  },
+  ApplicationInfo: {
+    valid: [
+      // SPEC §14's example.
+      {
+        name: "@consumer-api/http-server",
+        version: "2.0.0",
+        store: "sqlite",
+        clustered: false,
+        capabilities: [
+          "notifications",
+          "timers",
+          "concurrency",
+          "pagination",
+          "instanceQueries",
+          "triggerByName",
+          "moreNotifications",
+          "externalTasks",
+        ],
+      },
+      { name: "x", version: "1", store: "postgres", clustered: true, capabilities: ["someday"] },
+    ],
+    invalid: [
+      { name: "x", version: "1", store: "sqlite", clustered: "no", capabilities: [] },
+      { name: "x", version: "1", store: "sqlite", clustered: false },
+    ],
   },
   CorrelationResult: {
     valid: [

@@ -20,11 +20,15 @@ import {
   type FetchAndLockRequest,
   type InstanceRecord,
   ModelLoadError,
+  type Page,
+  type PageRequest,
   type ProcessModelInfo,
   type StartInput,
   type StepResult,
+  type TriggerByNameInput,
   type WaitingEvent,
   type WaitingUserTask,
+  type WaitQuery,
 } from "./types.js";
 
 /** Due timers fired per wake-up; the scheduler wakes again at once when more are due. */
@@ -70,6 +74,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       options.scriptTimeoutMs ?? 5000,
     );
     const engine = new EmbeddedEngine(
+      options.data === ":memory:" ? "memory" : "sqlite",
       store,
       loaded.processes,
       versions,
@@ -121,6 +126,7 @@ class EmbeddedEngine implements Engine {
   private endSeq: number;
 
   constructor(
+    readonly storeName: string,
     private readonly store: Store,
     processes: CompiledProcess[],
     private readonly versions: Map<string, Map<string, CompiledProcess>>,
@@ -163,10 +169,20 @@ class EmbeddedEngine implements Engine {
       );
     }
     const correlationId = input.correlationId ?? randomUUID();
-    const instance = await this.submit(
-      (step) => step.start(model, input.startEventKey, correlationId, input.callerId, input.inputValues),
-      true,
-    );
+    const { starterId } = input;
+    const instance = await this.submit((step) => {
+      const started = step.start(
+        model,
+        input.startEventKey,
+        correlationId,
+        input.callerId,
+        input.inputValues,
+      );
+      // Who asked is no interpreter state: recorded beside the step, in its savepoint.
+      if (starterId === undefined) return started;
+      this.store.setInstanceStarter(started.processInstanceId, starterId);
+      return { ...started, starterId };
+    }, true);
     return { instance };
   }
 
@@ -178,6 +194,29 @@ class EmbeddedEngine implements Engine {
   async triggerEvent(eventId: string, payload?: unknown): Promise<StepResult> {
     this.assertOpen();
     return { instance: await this.submit((step) => step.triggerEvent(eventId, payload), true) };
+  }
+
+  /**
+   * The one place a trigger by name (SPEC §11) reaches the interpreter: every matching waiting row the caller
+   * may access is resumed as its own step, queued together so that they share one commit (group commit: each
+   * in its savepoint, none answered before the commit). Start events, boundary events and event
+   * sub-processes reached by name belong here too, as more steps of the same batch.
+   */
+  async triggerByName(input: TriggerByNameInput): Promise<{ reached: number }> {
+    this.assertOpen();
+    const rows = this.store
+      .eventsByName(input.eventType, input.name, input.correlationId)
+      .filter((row) => input.mayAccess(row.lane));
+    const outcomes = await Promise.allSettled(
+      rows.map((row) => this.submit((step) => step.triggerEvent(row.id, input.payload), true)),
+    );
+    let reached = 0;
+    for (const outcome of outcomes) {
+      if (outcome.status === "fulfilled") reached++;
+      // Taken by a concurrent trigger, or its pinned model is gone: skipped, as a signal delivery skips it.
+      else if (!(outcome.reason instanceof EngineError)) throw outcome.reason;
+    }
+    return { reached };
   }
 
   async fetchAndLockExternalTasks(request: FetchAndLockRequest): Promise<ExternalTaskRecord[]> {
@@ -294,6 +333,18 @@ class EmbeddedEngine implements Engine {
     return this.store.listEvents(filter).map((row) => this.eventOf(row));
   }
 
+  pageUserTasks(query: WaitQuery, page: PageRequest): Page<WaitingUserTask> {
+    this.assertOpen();
+    const { items, totalCount } = this.store.pageUserTasks(query, page);
+    return { items: items.map((row) => this.userTaskOf(row)), totalCount };
+  }
+
+  pageEvents(query: WaitQuery, page: PageRequest): Page<WaitingEvent> {
+    this.assertOpen();
+    const { items, totalCount } = this.store.pageEvents(query, page);
+    return { items: items.map((row) => this.eventOf(row)), totalCount };
+  }
+
   hasCorrelation(correlationId: string): boolean {
     this.assertOpen();
     return this.store.hasCorrelation(correlationId);
@@ -308,6 +359,18 @@ class EmbeddedEngine implements Engine {
     this.assertOpen();
     const data = this.store.getInstance(processInstanceId);
     return data && recordOf(data);
+  }
+
+  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceRecord> {
+    this.assertOpen();
+    const { items, totalCount } = this.store.pageInstancesByStarter(starterId, page);
+    return { items: items.map(recordOf), totalCount };
+  }
+
+  modelOfInstance(processInstanceId: string): ProcessModelInfo | undefined {
+    this.assertOpen();
+    const data = this.store.getInstance(processInstanceId);
+    return data && this.versions.get(data.modelHash)?.get(data.modelKey)?.info;
   }
 
   latestFinished(correlationId: string, processModelKey: string): InstanceRecord | undefined {

@@ -276,8 +276,10 @@ export class Step implements StepOps {
     }
     const subscription = rt.state.subscriptions.find((candidate) => candidate.wait.id === waitId);
     if (!subscription) return false;
+    const holder = rt.state.tokens.find((candidate) => candidate.id === subscription.token) as TokenState;
+    const behaviour = behaviours[this.node(rt, holder.node).kind];
     this.guarded(rt, () => {
-      triggerBoundary(this, rt, subscription, payload);
+      (behaviour.triggered ?? triggerBoundary)(this, rt, subscription, payload);
       this.run(rt);
     });
     return true;

@@ -31,6 +31,8 @@ export interface ModdleElement {
   properties?: ModdleElement[];
   attachedToRef?: ModdleElement;
   escalationRef?: ModdleElement;
+  instantiate?: boolean;
+  eventGatewayType?: string;
   escalationCode?: string;
   cancelActivity?: boolean;
   sourceRef?: ModdleElement;

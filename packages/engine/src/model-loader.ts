@@ -206,6 +206,9 @@ class ProcessCompiler {
         if (definition.$type === "bpmn:EscalationEventDefinition") {
           return this.escalation(node("escalationEnd"), definition);
         }
+        if (definition.$type === "bpmn:SignalEventDefinition") {
+          return this.waitFor(node("signalEnd"), "signal", definition.signalRef);
+        }
         if (definition.$type === "bpmn:ErrorEventDefinition") {
           const def = node("errorEnd");
           const error = definition.errorRef;
@@ -255,7 +258,15 @@ class ProcessCompiler {
         return node("exclusive");
       case "bpmn:ParallelGateway":
         return node("parallel");
+      case "bpmn:EventBasedGateway":
+        if (element.instantiate === true)
+          this.fail(id, `unsupported: instantiate="true" on an event-based gateway`);
+        if (element.eventGatewayType === "Parallel") {
+          this.fail(id, `unsupported: eventGatewayType="Parallel" on an event-based gateway`);
+        }
+        return node("eventGateway");
       case "bpmn:IntermediateCatchEvent":
+        if (definition?.$type === "bpmn:LinkEventDefinition") return this.link(node("linkCatch"), definition);
         if (definition?.$type === "bpmn:MessageEventDefinition") {
           return this.waitFor(node("messageCatch"), "message", definition.messageRef);
         }
@@ -275,6 +286,7 @@ class ProcessCompiler {
         if (definition.$type === "bpmn:EscalationEventDefinition") {
           return this.escalation(node("escalationThrow"), definition);
         }
+        if (definition.$type === "bpmn:LinkEventDefinition") return this.link(node("linkThrow"), definition);
         if (definition.$type === "bpmn:SignalEventDefinition") {
           return this.waitFor(node("signalThrow"), "signal", definition.signalRef);
         }
@@ -338,6 +350,34 @@ class ProcessCompiler {
     }
   }
 
+  private link(def: NodeDef, definition: ModdleElement): NodeDef {
+    const name = definition.name?.trim();
+    if (!name) this.fail(def.key, "a link event without a name");
+    def.linkName = name;
+    return def;
+  }
+
+  /** Each link throw event goes to the one link catch event of its name in its scope. */
+  private checkLinks(): void {
+    for (const node of this.nodes.values()) {
+      if (node.kind !== "linkThrow") continue;
+      const scope = this.containerOf.get(node.key);
+      const targets = [...this.nodes.values()].filter(
+        (other) =>
+          other.kind === "linkCatch" &&
+          other.linkName === node.linkName &&
+          this.containerOf.get(other.key) === scope,
+      );
+      if (targets.length !== 1) {
+        this.fail(
+          node.key,
+          `a link throw event needs exactly one link catch event named "${node.linkName}" in its scope (found ${targets.length})`,
+        );
+      }
+      node.linkTarget = targets[0]?.key as string;
+    }
+  }
+
   private escalation(def: NodeDef, definition: ModdleElement): NodeDef {
     const code = escalationCodeOf(definition.escalationRef);
     if (code !== undefined) def.escalationCode = code;
@@ -348,6 +388,30 @@ class ProcessCompiler {
     const timer = parseTimer(definition);
     if (typeof timer === "string") this.fail(id, timer);
     return timer;
+  }
+
+  /** An event-based gateway leads only to catch events and receive tasks that nothing else leads to. */
+  private checkEventGateways(): void {
+    const catches = new Set<NodeKind>(["messageCatch", "signalCatch", "timerCatch", "receiveTask"]);
+    for (const node of this.nodes.values()) {
+      if (node.kind !== "eventGateway") continue;
+      if (node.outgoing.length < 2)
+        this.fail(node.key, "an event-based gateway needs two or more outgoing flows");
+      for (const flow of node.outgoing) {
+        const target = this.nodes.get(flow.target) as NodeDef;
+        if (!catches.has(target.kind)) {
+          this.fail(
+            flow.id,
+            "an event-based gateway may lead only to message, signal and timer catch events and receive tasks",
+          );
+        }
+        if (target.incoming.length !== 1) {
+          this.fail(target.key, "the target of an event-based gateway has another incoming sequence flow");
+        }
+        if (target.boundaries?.length)
+          this.fail(target.key, "unsupported: boundary events on an event-based gateway's target");
+      }
+    }
   }
 
   /** Boundary events go on the activities that can carry them, with the triggers that mean something there. */
@@ -439,10 +503,21 @@ class ProcessCompiler {
       }
     }
     this.checkBoundaries();
-    const ends = new Set<NodeKind>(["end", "terminateEnd", "errorEnd", "escalationEnd"]);
+    this.checkEventGateways();
+    this.checkLinks();
+    const ends = new Set<NodeKind>([
+      "end",
+      "terminateEnd",
+      "errorEnd",
+      "escalationEnd",
+      "signalEnd",
+      "linkThrow",
+    ]);
     for (const node of this.nodes.values()) {
       if (!ends.has(node.kind) && node.outgoing.length === 0)
         this.fail(node.key, "flow node has no outgoing sequence flow");
+      if (node.kind === "linkCatch" && node.incoming.length > 0)
+        this.fail(node.key, "a link catch event has an incoming sequence flow");
       if (node.kind === "start" && node.incoming.length > 0)
         this.fail(node.key, "start event has an incoming sequence flow");
     }

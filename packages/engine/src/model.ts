@@ -23,6 +23,10 @@ export type NodeKind =
   | "signalThrow"
   | "subProcess"
   | "boundary"
+  | "eventGateway"
+  | "signalEnd"
+  | "linkThrow"
+  | "linkCatch"
   | "externalTask";
 
 /** What a boundary event waits for. */
@@ -69,6 +73,10 @@ export interface NodeDef {
   errorCode?: string;
   /** For an escalation throw or end event: the code a boundary event matches (escalationCode, else id). */
   escalationCode?: string;
+  /** For a link throw event: its link catch event (same name, same scope). */
+  linkTarget?: string;
+  /** For link events: the link's name. */
+  linkName?: string;
   /** For an activity: the keys of the boundary events attached to it, in document order. */
   boundaries?: string[];
   /** For a boundary event: the activity it is attached to, whether it interrupts it, and its trigger. */

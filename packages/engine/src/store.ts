@@ -1,5 +1,13 @@
 import type { ModelSource } from "./model-loader.js";
-import type { EventType, InstanceFailure, InstanceState, LaneName } from "./types.js";
+import type {
+  EventType,
+  InstanceFailure,
+  InstanceState,
+  LaneName,
+  Page,
+  PageRequest,
+  WaitQuery,
+} from "./types.js";
 
 // The engine's only view of persistence. Everything it needs is here, so another backend (PostgreSQL) can
 // implement the same interface. All calls are synchronous and run inside `transaction` when they write.
@@ -10,6 +18,8 @@ export interface InstanceData {
   modelHash: string;
   correlationId: string;
   callerId?: string;
+  /** The userId of the identity that started it (SPEC §10); absent for instances from before it was kept. */
+  starterId?: string;
   state: InstanceState;
   endEventKey?: string;
   endEventLane?: LaneName;
@@ -123,6 +133,10 @@ export interface Store {
   insertInstance(instance: InstanceData): void;
   updateInstance(instance: InstanceData): void;
   getInstance(id: string): InstanceData | undefined;
+  /** Records who started an instance; set once, in the step that started it. */
+  setInstanceStarter(id: string, starterId: string): void;
+  /** The instances a user started, any state, ordered by (startedAt, id) (SPEC §9, §10). */
+  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceData>;
   latestFinished(correlationId: string, modelKey: string): InstanceData | undefined;
   maxEndSeq(): number;
 
@@ -135,11 +149,16 @@ export interface Store {
   takeUserTask(id: string): UserTaskRow | undefined;
   getUserTask(id: string): UserTaskRow | undefined;
   listUserTasks(filter: ListFilter): UserTaskRow[];
+  /** Ordered by (createdAt, id); totalCount counts what the query takes, without a scan of other rows. */
+  pageUserTasks(query: WaitQuery, page: PageRequest): Page<UserTaskRow>;
 
   insertEvent(event: EventRow): void;
   takeEvent(id: string): EventRow | undefined;
   getEvent(id: string): EventRow | undefined;
   listEvents(filter: ListFilter): EventRow[];
+  pageEvents(query: WaitQuery, page: PageRequest): Page<EventRow>;
+  /** The message or signal catch events waiting for that name (in one correlation when given), in wait order. */
+  eventsByName(eventType: EventType, eventName: string, correlationId?: string): EventRow[];
   /** Ids of the signal catch events waiting for that signal name, in the order they started waiting. */
   signalWaiters(signalName: string): string[];
 

@@ -139,6 +139,8 @@ export interface InstanceRecord {
   modelHash: string;
   correlationId: string;
   callerId?: string;
+  /** The userId of whoever started it (StartInput.starterId); absent: nobody (or from before it was kept). */
+  starterId?: string;
   state: InstanceState;
   /** For "finished", and "terminated" through a terminate end event: the end event reached. */
   endEventKey?: string;
@@ -209,12 +211,53 @@ export interface StartInput {
   /** Given by the caller or generated (UUID v4). */
   correlationId?: string;
   callerId?: string;
+  /** Who starts it: the userId of the caller's identity (SPEC §10). */
+  starterId?: string;
   inputValues?: unknown;
 }
 
 /** The instance's state once the step is durable: it has reached its first/next wait state or its end. */
 export interface StepResult {
   instance: InstanceRecord;
+}
+
+/**
+ * Which waiting user tasks or events a list query takes. `lanes` is the caller's lane access as data (the
+ * engine knows no identities): only rows in no lane or in one of these lanes are listed and counted.
+ * Undefined: every lane.
+ */
+export interface WaitQuery {
+  correlationId?: string;
+  processModelKey?: string;
+  processInstanceId?: string;
+  lanes?: readonly string[];
+}
+
+/** SPEC §9: skip `offset` rows, then at most `limit` (undefined: no limit), in the order the rows began waiting. */
+export interface PageRequest {
+  offset: number;
+  limit?: number;
+}
+
+/** A page and how many rows the query matches in all, before offset and limit. */
+export interface Page<T> {
+  items: T[];
+  totalCount: number;
+}
+
+/** SPEC §11: what a trigger by name reaches. */
+export interface TriggerByNameInput {
+  eventType: EventType;
+  /** The bpmn:message's / bpmn:signal's name (its id when it has none). */
+  name: string;
+  /** Only what waits in this correlation. */
+  correlationId?: string;
+  /** Becomes the token payload of what is reached, when given. */
+  payload?: unknown;
+  /** The caller's lane rule as a predicate (the engine knows no identities); what it refuses is skipped. */
+  mayAccess(lane: LaneName): boolean;
+  /** Who triggers: the starter of any instance the trigger starts (SPEC §10). */
+  starterId?: string;
 }
 
 export interface EngineOptions {
@@ -238,6 +281,8 @@ export interface EngineOptions {
 export interface Engine {
   /** Every loaded model (executable or not), by process key, current version. */
   readonly models: ReadonlyMap<string, ProcessModelInfo>;
+  /** The store's name for SPEC §14: "sqlite", or "memory" for data ":memory:". */
+  readonly storeName: string;
 
   /**
    * Starts an instance and runs it up to its first wait state or its end, in one transaction.
@@ -249,6 +294,12 @@ export interface Engine {
   /** Throws EngineError "not_waiting" when the event does not (or no longer) wait. */
   triggerEvent(eventId: string, payload?: unknown): Promise<StepResult>;
 
+  /**
+   * SPEC §11: takes every waiting message (or signal) catch event of that name the caller may access and
+   * resumes each with the payload, each in its own savepoint, all in one commit; resolves once all are
+   * durable and visible. One taken concurrently elsewhere is skipped. Answers how many it reached.
+   */
+  triggerByName(input: TriggerByNameInput): Promise<{ reached: number }>;
   /**
    * Locks up to maxTasks available external tasks of the topics and lanes, oldest first; with none it waits
    * up to longPollingTimeoutMs for one (woken when a step creates one, or a lock expires).
@@ -286,11 +337,19 @@ export interface Engine {
   listUserTasks(filter: { correlationId?: string; processModelKey?: string }): WaitingUserTask[];
   getEvent(eventId: string): WaitingEvent | undefined;
   listEvents(filter: { correlationId?: string; processModelKey?: string }): WaitingEvent[];
+  /** A page of the waiting user tasks a query takes, ordered by when they began waiting, then id (SPEC §9). */
+  pageUserTasks(query: WaitQuery, page: PageRequest): Page<WaitingUserTask>;
+  /** A page of the waiting events a query takes, ordered by when they began waiting, then id (SPEC §9). */
+  pageEvents(query: WaitQuery, page: PageRequest): Page<WaitingEvent>;
   /** Whether any instance ever belonged to the correlation. */
   hasCorrelation(correlationId: string): boolean;
   /** Keys of the models that have (had) an instance in the correlation. */
   correlationModels(correlationId: string): string[];
   getInstance(processInstanceId: string): InstanceRecord | undefined;
+  /** The instances a user started (StartInput.starterId), any state, by (startedAt, id) (SPEC §10). */
+  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceRecord>;
+  /** The model version an instance runs on (its pinned version), or undefined when that is not loaded. */
+  modelOfInstance(processInstanceId: string): ProcessModelInfo | undefined;
   /**
    * The instance of a model in a correlation that most recently ended through an end event (state "finished",
    * or "terminated" through a terminate end event), or undefined when none has.

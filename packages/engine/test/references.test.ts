@@ -110,9 +110,9 @@ describe("attributes the engine would ignore are refused at load, naming file, e
     ],
     [
       "an error end event by reference to an unsupported definition kind",
-      `<bpmn:task id="X" /><bpmn:endEvent id="Esc"><bpmn:eventDefinitionRef>EscDef</bpmn:eventDefinitionRef></bpmn:endEvent><bpmn:sequenceFlow id="F3" sourceRef="X" targetRef="Esc" />`,
-      /EndEvent with EscalationEventDefinition/,
-      `<bpmn:escalation id="Esc1" /><bpmn:escalationEventDefinition id="EscDef" escalationRef="Esc1" />`,
+      `<bpmn:task id="X" /><bpmn:endEvent id="Esc"><bpmn:eventDefinitionRef>CompDef</bpmn:eventDefinitionRef></bpmn:endEvent><bpmn:sequenceFlow id="F3" sourceRef="X" targetRef="Esc" />`,
+      /EndEvent with CompensateEventDefinition/,
+      `<bpmn:compensateEventDefinition id="CompDef" />`,
     ],
   ];
   for (const [what, node, reason, extra] of cases) {

@@ -1,5 +1,5 @@
 import type { FlowDef, NodeDef } from "../model.js";
-import type { Runtime, TokenState, WaitRef } from "../runtime.js";
+import type { Runtime, Subscription, TokenState, WaitRef } from "../runtime.js";
 import type { CompiledScript } from "../scripts.js";
 import type { InstanceFailure } from "../types.js";
 
@@ -71,6 +71,11 @@ export interface Behaviour {
    * replaced. Only for behaviours that wait.
    */
   resume?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef): void;
+  /**
+   * A subscription the token holds at this node was triggered (its row is already taken). Default: it is
+   * one of the activity's boundary events.
+   */
+  triggered?(ops: StepOps, rt: Runtime, subscription: Subscription, payload: unknown): void;
   /**
    * The script the behaviour ran (runScript) returned: `json` is its result as JSON text, undefined when it
    * returned nothing. Only for behaviours that run scripts.

@@ -34,6 +34,25 @@ export const noneEndEvent: Behaviour = {
   },
 };
 
+/** Throws its signal (like a signal throw event), then ends its token like a none end event. */
+export const signalEndEvent: Behaviour = {
+  enter(ops, rt, token, node) {
+    ops.throwSignal(rt, token, node, node.eventName ?? node.key);
+    noneEndEvent.enter(ops, rt, token, node);
+  },
+};
+
+/** A link throw event continues the token at its link catch event (BPMN 2.0.2 §10.5.6: a go-to). */
+export const linkThrowEvent: Behaviour = {
+  enter(ops, rt, token, node) {
+    ops.event(rt, "event.reached", node, token.payload);
+    ops.remember(rt, node, token.payload);
+    token.node = node.linkTarget as string;
+    token.via = undefined;
+    rt.queue.push(token);
+  },
+};
+
 export const terminateEndEvent: Behaviour = {
   enter(ops, rt, token, node) {
     ops.event(rt, "event.reached", node, token.payload);

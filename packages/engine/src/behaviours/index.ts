@@ -11,10 +11,13 @@ import type { Behaviour } from "./behaviour.js";
 import { boundaryEvent } from "./boundary.js";
 import { eventCatch, timerCatch } from "./catch-events.js";
 import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
+import { eventGateway } from "./event-gateway.js";
 import {
   errorEndEvent,
+  linkThrowEvent,
   noneEndEvent,
   passThroughEvent,
+  signalEndEvent,
   signalThrowEvent,
   startEvent,
   terminateEndEvent,
@@ -42,5 +45,9 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   boundary: boundaryEvent,
   escalationThrow: escalationThrowEvent,
   escalationEnd: escalationEndEvent,
+  eventGateway,
+  signalEnd: signalEndEvent,
+  linkThrow: linkThrowEvent,
+  linkCatch: passThroughEvent,
   externalTask,
 };
