@@ -1,11 +1,13 @@
 import type {
   Event,
+  ExternalTask,
   ProcessInstance,
   ProcessModel,
   UserTask,
   UserTaskFormField,
 } from "@consumer-api/contracts";
 import type {
+  ExternalTaskRecord,
   FlowNodeInfo,
   FormFieldDefinition,
   InstanceRecord,
@@ -77,5 +79,20 @@ export function toProcessInstance(instance: InstanceRecord): ProcessInstance {
     state: instance.state,
     startedAt: instance.startedAt,
     ...(instance.finishedAt === undefined ? {} : { finishedAt: instance.finishedAt }),
+  };
+}
+
+/** A task as fetched: locked, so it has a holder and an expiry. */
+export function toExternalTask(task: ExternalTaskRecord): ExternalTask {
+  return {
+    id: task.id,
+    workerId: task.workerId as string,
+    topic: task.topic,
+    processModelKey: task.processModelKey,
+    processInstanceId: task.processInstanceId,
+    correlationId: task.correlationId,
+    flowNodeKey: task.key,
+    payload: task.payload ?? null,
+    lockExpirationTime: task.lockExpirationTime as string,
   };
 }

@@ -1,3 +1,12 @@
+// The worker's vocabulary, so a worker needs only its client's import.
+export {
+  BpmnError,
+  type ExternalTaskHandler,
+  type ExternalTaskSubscribeOptions,
+  type ExternalTaskSubscription,
+  type ExternalTaskWorker,
+  type ExternalTaskWorkerOptions,
+} from "@consumer-api/contracts";
 export { identitiesFromFile, identitiesFromObject } from "./identities-file.js";
 export type { Identity, IdentityProvider } from "./identity.js";
 export {

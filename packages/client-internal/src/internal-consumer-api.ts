@@ -11,8 +11,17 @@ import {
   ConsumerApiError,
   type ConsumerContext,
   type CorrelationResult,
+  createExternalTaskWorker,
   type EventList,
+  ExtendLockRequest,
+  type ExternalTaskList,
+  type ExternalTaskWorker,
+  type ExternalTaskWorkerOptions,
+  FetchAndLockRequest,
+  FinishExternalTaskRequest,
   ForbiddenError,
+  HandleBpmnErrorRequest,
+  HandleServiceErrorRequest,
   InternalServerError,
   NotFoundError,
   type NotificationCallback,
@@ -41,7 +50,7 @@ import {
   type ProcessModelInfo,
   type WaitQuery,
 } from "@consumer-api/engine";
-import { toEvent, toProcessInstance, toProcessModel, toUserTask } from "./dto-mapping.js";
+import { toEvent, toExternalTask, toProcessInstance, toProcessModel, toUserTask } from "./dto-mapping.js";
 import { validateFormValues } from "./form-validation.js";
 import type { Identity, IdentityProvider } from "./identity.js";
 import {
@@ -58,6 +67,8 @@ import { type Subscriber, SubscriptionIndex } from "./notifications.js";
 export interface InternalConsumerApi extends ConsumerApi {
   /** Resolves the context's token or throws UnauthorizedError. Transports call it before decoding anything else. */
   authenticate(context: ConsumerContext): Promise<Identity>;
+  /** An external-task worker over this binding (SPEC §13): subscribe handlers to topics. */
+  createExternalTaskWorker(options: ExternalTaskWorkerOptions): ExternalTaskWorker;
   /** Releases every subscription, and the engine when this object opened it. Idempotent. */
   close(): Promise<void>;
 }
@@ -77,7 +88,7 @@ export interface InternalConsumerApiOptions {
 }
 
 /** What this binding fully implements (SPEC §14): all but what it lacks; offered unless `capabilities` narrows it. */
-const NOT_IMPLEMENTED: readonly Capability[] = ["moreNotifications", "externalTasks"];
+const NOT_IMPLEMENTED: readonly Capability[] = ["moreNotifications"];
 export const IMPLEMENTED_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter(
   (name) => !NOT_IMPLEMENTED.includes(name),
 );
@@ -95,6 +106,7 @@ function toApiError(error: unknown): ConsumerApiError {
   if (error instanceof ConsumerApiError) return error;
   if (error instanceof EngineError && NOT_FOUND_CODES.has(error.code))
     return new NotFoundError(error.message);
+  if (error instanceof EngineError && error.code === "locked") return new ConflictError(error.message);
   const wrapped = new InternalServerError();
   Object.defineProperty(wrapped, "cause", { value: error, enumerable: false });
   return wrapped;
@@ -152,6 +164,18 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     }
     if (identity === undefined) throw new UnauthorizedError();
     return identity;
+  }
+
+  /** Long polls still waiting, so that close() ends them. */
+  const pendingPolls = new Set<AbortController>();
+
+  /** A waiting external task the caller may act on: 404 unknown or no longer waiting, 403 in another lane. */
+  function actionableExternalTask(identity: Identity, externalTaskId: string): void {
+    const task = engine.getExternalTask(externalTaskId);
+    if (task === undefined) throw new NotFoundError(`No waiting external task "${externalTaskId}".`);
+    if (!canAccess(identity, task.lane)) {
+      throw new ForbiddenError(`No access to external task "${externalTaskId}" ("${task.key}").`);
+    }
   }
 
   const accessibleTo = (identity: Identity) => (node: FlowNodeInfo) => canAccess(identity, node.lane);
@@ -614,6 +638,99 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           capabilities: CAPABILITIES.filter((name) => offered.has(name)),
         };
       }),
+    fetchAndLockExternalTasks: (context, workerId, topicName, maxTasks, longPollingTimeout, lockDuration) =>
+      guarded(async (): Promise<ExternalTaskList> => {
+        const identity = await authenticate(context);
+        requireCapability("fetchAndLockExternalTasks");
+        const request = parseOrBadRequest(
+          FetchAndLockRequest,
+          { workerId, topicName, maxTasks, longPollingTimeout, lockDuration },
+          "",
+        );
+        if (closing !== undefined) throw new InternalServerError("The ConsumerApi is closed.");
+        const stop = new AbortController();
+        const signal =
+          context.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, context.signal]);
+        pendingPolls.add(stop);
+        try {
+          const tasks = await engine.fetchAndLockExternalTasks({
+            workerId: request.workerId,
+            topics: typeof request.topicName === "string" ? [request.topicName] : request.topicName,
+            // SPEC §13 lane rule: a task in a lane is fetchable by the identities claiming that lane.
+            lanes: identity.claims,
+            maxTasks: request.maxTasks,
+            lockDurationMs: request.lockDuration,
+            longPollingTimeoutMs: request.longPollingTimeout,
+            signal,
+          });
+          return { externalTasks: tasks.map(toExternalTask) };
+        } finally {
+          pendingPolls.delete(stop);
+        }
+      }),
+
+    extendLock: (context, workerId, externalTaskId, additionalDuration) =>
+      guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("extendLock");
+        const id = requireKey(externalTaskId, "externalTaskId");
+        const request = parseOrBadRequest(ExtendLockRequest, { workerId, additionalDuration }, "");
+        actionableExternalTask(identity, id);
+        await engine.extendExternalTaskLock(request.workerId, id, request.additionalDuration);
+      }),
+
+    finishExternalTask: (context, workerId, externalTaskId, resultAtCall) => {
+      const result = snapshotJson(resultAtCall);
+      return guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("finishExternalTask");
+        const id = requireKey(externalTaskId, "externalTaskId");
+        const request = parseOrBadRequest(FinishExternalTaskRequest, { workerId, result }, "");
+        assertPlainJson(request.result, "result");
+        actionableExternalTask(identity, id);
+        await engine.finishExternalTask(request.workerId, id, request.result);
+      });
+    },
+
+    handleBpmnError: (context, workerId, externalTaskId, errorCode, errorMessage) =>
+      guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("handleBpmnError");
+        const id = requireKey(externalTaskId, "externalTaskId");
+        const request = parseOrBadRequest(HandleBpmnErrorRequest, { workerId, errorCode, errorMessage }, "");
+        actionableExternalTask(identity, id);
+        await engine.handleExternalTaskBpmnError(
+          request.workerId,
+          id,
+          request.errorCode,
+          request.errorMessage,
+        );
+      }),
+
+    handleServiceError: (context, workerId, externalTaskId, errorMessage, errorDetailsAtCall, errorCode) => {
+      const errorDetails = snapshotJson(errorDetailsAtCall);
+      return guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("handleServiceError");
+        const id = requireKey(externalTaskId, "externalTaskId");
+        const request = parseOrBadRequest(
+          HandleServiceErrorRequest,
+          { workerId, errorMessage, errorDetails, errorCode },
+          "",
+        );
+        if (request.errorDetails !== undefined) assertPlainJson(request.errorDetails, "errorDetails");
+        actionableExternalTask(identity, id);
+        await engine.handleExternalTaskServiceError(
+          request.workerId,
+          id,
+          request.errorMessage,
+          request.errorDetails,
+          request.errorCode,
+        );
+      });
+    },
+
+    createExternalTaskWorker: (workerOptions) => createExternalTaskWorker(api, workerOptions),
 
     onBpmnEvent: (context, processModelKey, eventKey, callback, options) =>
       guarded(async () => {
@@ -678,6 +795,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const closed = new InternalServerError("The ConsumerApi was closed while waiting for the instance.");
         for (const abort of [...pendingWaits]) abort(closed);
         pendingWaits.clear();
+        for (const poll of [...pendingPolls]) poll.abort(closed);
+        pendingPolls.clear();
         if (ownsEngine) await engine.close();
       })();
       return closing;

@@ -16,7 +16,7 @@ export interface Supports {
   triggerByName: boolean;
   /** SPEC §12: the level-2 notification channels. */
   moreNotifications: boolean;
-  /** SPEC §13: external tasks (no cases yet). */
+  /** SPEC §13: external tasks (fetch-and-lock, locks, outcomes, the worker API). */
   externalTasks: boolean;
   /**
    * SPEC §14: GET /info answers with the capability list — a Part-two server, which also follows Part two's

@@ -8,6 +8,7 @@ import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
 import { eventGatewayCases } from "./cases/event-gateway.js";
 import { eventCases } from "./cases/events.js";
+import { externalTaskCases } from "./cases/external-tasks.js";
 import { formCases } from "./cases/forms.js";
 import { instanceQueryCases } from "./cases/instance-queries.js";
 import { joinCases } from "./cases/joins.js";
@@ -51,6 +52,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   triggerByNameCases,
   applicationInfoCases,
   eventGatewayCases,
+  externalTaskCases,
 ];
 
 /**

@@ -2,6 +2,7 @@ import type { ApplicationInfo } from "./application-info.js";
 import type { ConsumerContext } from "./context.js";
 import type { CorrelationResult } from "./correlation-result.js";
 import type { EventList } from "./event.js";
+import type { ExternalTaskList, ExternalTaskTopicName } from "./external-task.js";
 import type { NotificationMessage } from "./notification-message.js";
 import type { ProcessInstanceList } from "./process-instance.js";
 import type { ProcessModel, ProcessModelList } from "./process-model.js";
@@ -139,6 +140,42 @@ export interface ConsumerApi {
 
   /** SPEC §14: the implementation and the capabilities it fully implements. */
   getApplicationInfo(context: ConsumerContext): Promise<ApplicationInfo>;
+  /** SPEC §13: locks up to maxTasks accessible tasks of the topics; long-polls when none is available. */
+  fetchAndLockExternalTasks(
+    context: ConsumerContext,
+    workerId: string,
+    topicName: ExternalTaskTopicName,
+    maxTasks: number,
+    longPollingTimeout: number,
+    lockDuration: number,
+  ): Promise<ExternalTaskList>;
+  extendLock(
+    context: ConsumerContext,
+    workerId: string,
+    externalTaskId: string,
+    additionalDuration: number,
+  ): Promise<void>;
+  finishExternalTask(
+    context: ConsumerContext,
+    workerId: string,
+    externalTaskId: string,
+    result: unknown,
+  ): Promise<void>;
+  handleBpmnError(
+    context: ConsumerContext,
+    workerId: string,
+    externalTaskId: string,
+    errorCode: string,
+    errorMessage?: string,
+  ): Promise<void>;
+  handleServiceError(
+    context: ConsumerContext,
+    workerId: string,
+    externalTaskId: string,
+    errorMessage: string,
+    errorDetails?: unknown,
+    errorCode?: string,
+  ): Promise<void>;
 
   onBpmnEvent(
     context: ConsumerContext,

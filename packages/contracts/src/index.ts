@@ -5,6 +5,8 @@ export * from "./context.js";
 export * from "./correlation-result.js";
 export * from "./errors.js";
 export * from "./event.js";
+export * from "./external-task.js";
+export * from "./external-task-worker.js";
 export * from "./json-depth.js";
 export * from "./key.js";
 export * from "./named-types.js";

@@ -3,6 +3,14 @@ import { ApplicationInfo, type Capability } from "./application-info.js";
 import type { ConsumerApi, OperationArgs, OperationName } from "./consumer-api.js";
 import { CorrelationResult } from "./correlation-result.js";
 import { EventList, EventTriggerPayload } from "./event.js";
+import {
+  ExtendLockRequest,
+  ExternalTaskList,
+  FetchAndLockRequest,
+  FinishExternalTaskRequest,
+  HandleBpmnErrorRequest,
+  HandleServiceErrorRequest,
+} from "./external-task.js";
 import { ConsumerKey } from "./key.js";
 import { PageQuery, pageQuery } from "./pagination.js";
 import { ProcessInstanceList } from "./process-instance.js";
@@ -153,6 +161,43 @@ function list<K extends OperationName, P extends z.ZodObject>(
     body: undefined,
     bodyRequired: false,
     successStatus: 200,
+  };
+}
+
+const externalTaskParams = z.object({ external_task_id: key("The id of an external task.") });
+
+/** A POST on one external task with a required JSON body, answered 204 (SPEC §13). */
+function externalTaskAction<K extends OperationName, B extends z.ZodType>(
+  definition: Pick<
+    RouteDefinition<K, typeof externalTaskParams, typeof NoQuery, B>,
+    "operation" | "summary" | "body"
+  > & {
+    action: string;
+    /** The body's fields as the method's arguments after the external task's id. */
+    toArgs(body: z.output<B>, externalTaskId: string): OperationArgs<K>;
+    toBody(...args: OperationArgs<K>): unknown;
+  },
+): RouteDefinition<K, typeof externalTaskParams, typeof NoQuery, B> {
+  const { action, toArgs, toBody, ...rest } = definition;
+  return {
+    ...rest,
+    capability: "externalTasks",
+    method: "POST",
+    path: `/external_tasks/:external_task_id/${action}`,
+    params: externalTaskParams,
+    query: NoQuery,
+    bodyRequired: true,
+    successStatus: 204,
+    response: undefined,
+    errorStatuses: [400, 401, 403, 404, 409],
+    // bodyRequired guarantees presence; the server rejects a missing body before toArgs.
+    toArgs: ({ params, body }) => toArgs(body as z.output<B>, params.external_task_id),
+    toRequest: (...args) => ({
+      // Every external-task method takes (workerId, externalTaskId, …).
+      params: { external_task_id: args[1] as string },
+      query: {},
+      body: toBody(...args),
+    }),
   };
 }
 
@@ -456,6 +501,77 @@ export const routes = {
     errorStatuses: [401],
     toArgs: () => [],
     toParams: () => ({}),
+  }),
+  fetchAndLockExternalTasks: route({
+    operation: "fetchAndLockExternalTasks",
+    capability: "externalTasks",
+    method: "POST",
+    path: "/external_tasks/fetch_and_lock",
+    summary:
+      "Lock up to maxTasks accessible external tasks of the topics, oldest first; wait up to longPollingTimeout for one.",
+    params: z.object({}),
+    query: NoQuery,
+    body: FetchAndLockRequest,
+    bodyRequired: true,
+    successStatus: 200,
+    response: ExternalTaskList,
+    errorStatuses: [400, 401],
+    toArgs: ({ body }) => {
+      const request = body as FetchAndLockRequest;
+      return [
+        request.workerId,
+        request.topicName,
+        request.maxTasks,
+        request.longPollingTimeout,
+        request.lockDuration,
+      ];
+    },
+    toRequest: (workerId, topicName, maxTasks, longPollingTimeout, lockDuration) => ({
+      params: {},
+      query: {},
+      body: { workerId, topicName, maxTasks, longPollingTimeout, lockDuration },
+    }),
+  }),
+  extendLock: externalTaskAction({
+    operation: "extendLock",
+    action: "extend_lock",
+    summary: "The holder extends its lock to now + additionalDuration.",
+    body: ExtendLockRequest,
+    toArgs: (body, id) => [body.workerId, id, body.additionalDuration],
+    toBody: (workerId, _id, additionalDuration) => ({ workerId, additionalDuration }),
+  }),
+  finishExternalTask: externalTaskAction({
+    operation: "finishExternalTask",
+    action: "finish",
+    summary: "The holder finishes the task; its result becomes the token payload.",
+    body: FinishExternalTaskRequest,
+    toArgs: (body, id) => [body.workerId, id, body.result],
+    toBody: (workerId, _id, result) => ({ workerId, result }),
+  }),
+  handleBpmnError: externalTaskAction({
+    operation: "handleBpmnError",
+    action: "handle_bpmn_error",
+    summary:
+      "The holder reports a BPMN error: a matching error boundary event catches it, else the instance fails.",
+    body: HandleBpmnErrorRequest,
+    toArgs: (body, id) =>
+      body.errorMessage === undefined
+        ? [body.workerId, id, body.errorCode]
+        : [body.workerId, id, body.errorCode, body.errorMessage],
+    toBody: (workerId, _id, errorCode, errorMessage) => ({ workerId, errorCode, errorMessage }),
+  }),
+  handleServiceError: externalTaskAction({
+    operation: "handleServiceError",
+    action: "handle_service_error",
+    summary: "The holder reports that the work failed: the instance fails.",
+    body: HandleServiceErrorRequest,
+    toArgs: (body, id) => [body.workerId, id, body.errorMessage, body.errorDetails, body.errorCode],
+    toBody: (workerId, _id, errorMessage, errorDetails, errorCode) => ({
+      workerId,
+      errorMessage,
+      errorDetails,
+      errorCode,
+    }),
   }),
 } satisfies { [K in OperationName]: RouteDefinition<K, z.ZodObject, z.ZodType, z.ZodType | undefined> };
 

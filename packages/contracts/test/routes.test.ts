@@ -33,6 +33,11 @@ const consumerApiMethods = [
   "getApplicationInfo",
   "triggerMessageEvent",
   "triggerSignalEvent",
+  "fetchAndLockExternalTasks",
+  "extendLock",
+  "finishExternalTask",
+  "handleBpmnError",
+  "handleServiceError",
   "onBpmnEvent",
   "onActivity",
   "onSystemEvent",
@@ -95,6 +100,27 @@ const sampleArgs: { [K in OperationName]: OperationArgs<K>[] } = {
     [odd, undefined, "c"],
   ],
   triggerSignalEvent: [["go"], [odd, [1, 2]]],
+  fetchAndLockExternalTasks: [
+    ["w-1", "charge", 1, 0, 1000],
+    [odd, [odd, "mail"], 10, 30_000, 1],
+  ],
+  extendLock: [
+    ["w-1", "t-1", 1000],
+    [odd, odd, 1],
+  ],
+  finishExternalTask: [
+    ["w-1", "t-1", { charged: true }],
+    ["w-1", odd, null],
+    [odd, "t-1", [1, "two"]],
+  ],
+  handleBpmnError: [
+    ["w-1", "t-1", "declined"],
+    ["w-1", odd, "declined", "no funds"],
+  ],
+  handleServiceError: [
+    ["w-1", "t-1", "down", undefined, undefined],
+    [odd, odd, "down", { retry: 3 }, "E42"],
+  ],
 };
 
 /** What a transport does with a route: the client builds a URL and body, the server matches and decodes it. */

@@ -32,6 +32,18 @@ const processInstance = {
   state: "running",
   startedAt: "2025-01-31T09:00:00.000Z",
 };
+// SPEC §13's example, as written.
+const externalTask = {
+  id: "7c1e…",
+  workerId: "w-1",
+  topic: "charge",
+  processModelKey: "Order",
+  processInstanceId: "19ff…",
+  correlationId: "c-1",
+  flowNodeKey: "Charge",
+  payload: {},
+  lockExpirationTime: "2025-01-31T09:00:30.000Z",
+};
 const formField = { id: "approved", type: "boolean", label: "Approved?", defaultValue: false };
 const enumField = {
   id: "size",
@@ -316,5 +328,71 @@ export const specExamples = {
       { type: "about:blank", title: "Not Found", status: "404", detail: "x" },
       { type: "about:blank", title: "Not Found", status: 404 },
     ],
+  },
+  ExternalTaskTopicName: {
+    valid: ["charge", ["charge", "mail"]],
+    invalid: ["", [], [""], 3],
+  },
+  FetchAndLockRequest: {
+    valid: [
+      { workerId: "w-1", topicName: "charge", maxTasks: 1, longPollingTimeout: 0, lockDuration: 1 },
+      {
+        workerId: "w-1",
+        topicName: ["charge", "mail"],
+        maxTasks: 5,
+        longPollingTimeout: 30000,
+        lockDuration: 60000,
+      },
+    ],
+    invalid: [
+      { workerId: "", topicName: "charge", maxTasks: 1, longPollingTimeout: 0, lockDuration: 1 },
+      { workerId: "w-1", topicName: [], maxTasks: 1, longPollingTimeout: 0, lockDuration: 1 },
+      { workerId: "w-1", topicName: "charge", maxTasks: 0, longPollingTimeout: 0, lockDuration: 1 },
+      { workerId: "w-1", topicName: "charge", maxTasks: 1.5, longPollingTimeout: 0, lockDuration: 1 },
+      { workerId: "w-1", topicName: "charge", maxTasks: 1, longPollingTimeout: -1, lockDuration: 1 },
+      { workerId: "w-1", topicName: "charge", maxTasks: 1, longPollingTimeout: 0, lockDuration: 0 },
+      { workerId: "w-1", topicName: "charge", maxTasks: 1, longPollingTimeout: 0 },
+    ],
+  },
+  ExternalTask: {
+    valid: [externalTask, { ...externalTask, payload: null }],
+    invalid: [
+      { ...externalTask, id: 7 },
+      { ...externalTask, lockExpirationTime: undefined },
+    ],
+  },
+  ExternalTaskList: {
+    valid: [{ externalTasks: [externalTask] }, { externalTasks: [] }],
+    invalid: [[externalTask], { externalTasks: [{ id: "x" }] }],
+  },
+  ExtendLockRequest: {
+    valid: [{ workerId: "w-1", additionalDuration: 1 }],
+    invalid: [
+      { workerId: "w-1", additionalDuration: 0 },
+      { workerId: "w-1" },
+      { workerId: "", additionalDuration: 10 },
+    ],
+  },
+  FinishExternalTaskRequest: {
+    valid: [
+      { workerId: "w-1", result: { charged: true } },
+      { workerId: "w-1", result: null },
+      { workerId: "w-1", result: [1, "two"] },
+    ],
+    invalid: [{ workerId: "w-1" }, { result: {} }, { workerId: "", result: 1 }],
+  },
+  HandleBpmnErrorRequest: {
+    valid: [
+      { workerId: "w-1", errorCode: "declined" },
+      { workerId: "w-1", errorCode: "declined", errorMessage: "no funds" },
+    ],
+    invalid: [{ workerId: "w-1" }, { workerId: "w-1", errorCode: "" }, { workerId: "w-1", errorCode: 3 }],
+  },
+  HandleServiceErrorRequest: {
+    valid: [
+      { workerId: "w-1", errorMessage: "card API down" },
+      { workerId: "w-1", errorMessage: "down", errorDetails: { retry: 3 }, errorCode: "E42" },
+    ],
+    invalid: [{ workerId: "w-1" }, { workerId: "w-1", errorMessage: 5 }],
   },
 } satisfies Record<NamedTypeName, Examples>;

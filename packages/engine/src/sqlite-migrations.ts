@@ -120,6 +120,23 @@ CREATE INDEX events_by_instance ON events (instance_id, lane, created_at, id);`,
   // (NULL), which the partial index leaves out.
   `ALTER TABLE instances ADD COLUMN starter_id TEXT;
 CREATE INDEX instances_by_starter ON instances (starter_id, started_at, id) WHERE starter_id IS NOT NULL;`,
+  // 6: external tasks (SPEC §13). worker_id is the holder (the last locker); lock_expires_at in epoch ms.
+  `CREATE TABLE external_tasks (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  instance_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  model_key TEXT NOT NULL,
+  model_hash TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  lane TEXT,
+  topic TEXT NOT NULL,
+  payload TEXT,
+  created_at TEXT NOT NULL,
+  worker_id TEXT,
+  lock_expires_at INTEGER
+);
+CREATE INDEX external_tasks_by_topic ON external_tasks (topic, seq);`,
 ];
 
 /** Runs the migrations the database has not run yet, each in its own transaction with its version bump. */

@@ -6,6 +6,8 @@ import type { ModelSource } from "./model-loader.js";
 import { migrate } from "./sqlite-migrations.js";
 import type {
   EventRow,
+  ExternalTaskLockRequest,
+  ExternalTaskRow,
   InstanceData,
   ListFilter,
   ScriptJobRow,
@@ -144,6 +146,31 @@ export class SqliteStore implements Store {
       ),
       takeScriptJob: prepare("DELETE FROM script_jobs WHERE id = ? RETURNING *"),
       pendingScriptJobs: prepare("SELECT * FROM script_jobs ORDER BY seq"),
+      insertExternalTask: prepare(
+        `INSERT INTO external_tasks (id, instance_id, key, model_key, model_hash, correlation_id, lane, topic,
+           payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      getExternalTask: prepare("SELECT * FROM external_tasks WHERE id = ?"),
+      // One statement: the candidates are chosen and locked together, so no other step can lock them between.
+      lockExternalTasks: prepare(
+        `UPDATE external_tasks SET worker_id = @workerId, lock_expires_at = @until
+         WHERE seq IN (
+           SELECT seq FROM external_tasks
+           WHERE topic IN (SELECT value FROM json_each(@topics))
+             AND (lock_expires_at IS NULL OR lock_expires_at <= @now)
+             AND (lane IS NULL OR lane IN (SELECT value FROM json_each(@lanes)))
+           ORDER BY seq LIMIT @limit)
+         RETURNING *`,
+      ),
+      extendExternalTaskLock: prepare(
+        "UPDATE external_tasks SET lock_expires_at = ? WHERE id = ? AND worker_id = ?",
+      ),
+      takeExternalTask: prepare("DELETE FROM external_tasks WHERE id = ? RETURNING *"),
+      takeHeldExternalTask: prepare("DELETE FROM external_tasks WHERE id = ? AND worker_id = ? RETURNING *"),
+      nextExternalTaskUnlock: prepare(
+        `SELECT MIN(lock_expires_at) FROM external_tasks
+         WHERE topic IN (SELECT value FROM json_each(?)) AND lock_expires_at > ?`,
+      ).pluck(),
     };
   }
 
@@ -352,6 +379,56 @@ export class SqliteStore implements Store {
     );
   }
 
+  insertExternalTask(task: ExternalTaskRow): void {
+    this.statement("insertExternalTask").run(
+      task.id,
+      task.instanceId,
+      task.key,
+      task.modelKey,
+      task.modelHash,
+      task.correlationId,
+      task.lane,
+      task.topic,
+      toJson(task.payload),
+      task.createdAt,
+    );
+  }
+
+  getExternalTask(id: string): ExternalTaskRow | undefined {
+    return externalTaskOf(this.statement("getExternalTask").get(id) as Row | undefined);
+  }
+
+  lockExternalTasks(request: ExternalTaskLockRequest): ExternalTaskRow[] {
+    const rows = this.statement("lockExternalTasks").all({
+      workerId: request.workerId,
+      until: request.until,
+      now: request.now,
+      limit: request.limit,
+      topics: JSON.stringify(request.topics),
+      lanes: JSON.stringify(request.lanes),
+    }) as Row[];
+    // RETURNING gives no order; the contract's is oldest first.
+    rows.sort((a, b) => (a.seq as number) - (b.seq as number));
+    return rows.map((row) => externalTaskOf(row) as ExternalTaskRow);
+  }
+
+  extendExternalTaskLock(id: string, workerId: string, until: number): boolean {
+    return this.statement("extendExternalTaskLock").run(until, id, workerId).changes === 1;
+  }
+
+  takeExternalTask(id: string, workerId?: string): ExternalTaskRow | undefined {
+    const row =
+      workerId === undefined
+        ? this.statement("takeExternalTask").get(id)
+        : this.statement("takeHeldExternalTask").get(id, workerId);
+    return externalTaskOf(row as Row | undefined);
+  }
+
+  nextExternalTaskUnlock(topics: readonly string[], now: number): number | undefined {
+    const due = this.statement("nextExternalTaskUnlock").get(JSON.stringify(topics), now) as number | null;
+    return due ?? undefined;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
     if (this.lock?.open) this.lock.close();
@@ -553,4 +630,23 @@ function scriptJobOf(row: Row | undefined): ScriptJobRow | undefined {
     input: row.input as string,
     createdAt: row.created_at as string,
   };
+}
+
+function externalTaskOf(row: Row | undefined): ExternalTaskRow | undefined {
+  if (!row) return undefined;
+  const task: ExternalTaskRow = {
+    id: row.id as string,
+    instanceId: row.instance_id as string,
+    key: row.key as string,
+    modelKey: row.model_key as string,
+    modelHash: row.model_hash as string,
+    correlationId: row.correlation_id as string,
+    lane: (row.lane as string | null) ?? null,
+    topic: row.topic as string,
+    payload: fromJson(row.payload),
+    createdAt: row.created_at as string,
+  };
+  if (row.worker_id !== null) task.workerId = row.worker_id as string;
+  if (row.lock_expires_at !== null) task.lockExpiresAt = row.lock_expires_at as number;
+  return task;
 }

@@ -89,6 +89,33 @@ export interface StartTimerRow {
   occurrence: number;
 }
 
+/** A waiting external task (SPEC §13); `workerId` is its holder, the worker that locked it last. */
+export interface ExternalTaskRow {
+  id: string;
+  instanceId: string;
+  key: string;
+  modelKey: string;
+  modelHash: string;
+  correlationId: string;
+  lane: LaneName;
+  topic: string;
+  payload: unknown;
+  createdAt: string;
+  workerId?: string;
+  /** Epoch ms; the lock is held while now < lockExpiresAt. */
+  lockExpiresAt?: number;
+}
+
+export interface ExternalTaskLockRequest {
+  workerId: string;
+  topics: readonly string[];
+  /** Tasks in no lane are always candidates; tasks in a lane only when it is listed here. */
+  lanes: readonly string[];
+  limit: number;
+  now: number;
+  until: number;
+}
+
 export interface ListFilter {
   correlationId?: string;
   processModelKey?: string;
@@ -152,6 +179,17 @@ export interface Store {
   takeScriptJob(id: string): ScriptJobRow | undefined;
   /** Every job that waits, oldest first: after a restart they run again. */
   pendingScriptJobs(): ScriptJobRow[];
+
+  insertExternalTask(task: ExternalTaskRow): void;
+  getExternalTask(id: string): ExternalTaskRow | undefined;
+  /** Locks up to `limit` unlocked (or expired) candidates, oldest first, for the worker; returns them locked. */
+  lockExternalTasks(request: ExternalTaskLockRequest): ExternalTaskRow[];
+  /** Sets a new expiry when the worker is the task's holder; false otherwise (or when it does not wait). */
+  extendExternalTaskLock(id: string, workerId: string, until: number): boolean;
+  /** Deletes and returns the task; with a workerId only when that worker holds it. */
+  takeExternalTask(id: string, workerId?: string): ExternalTaskRow | undefined;
+  /** The earliest expiry after `now` of a lock on a task of these topics: when one becomes fetchable again. */
+  nextExternalTaskUnlock(topics: readonly string[], now: number): number | undefined;
 
   close(): void;
 }

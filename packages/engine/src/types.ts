@@ -82,15 +82,54 @@ export interface WaitingEvent {
   createdAt: string;
 }
 
+/** An external task (SPEC §13): a service, send or business-rule task waiting for a worker. */
+export interface ExternalTaskRecord {
+  id: string;
+  /** The task's flow node id. */
+  key: string;
+  topic: string;
+  processInstanceId: string;
+  processModelKey: string;
+  correlationId: string;
+  lane: LaneName;
+  /** The token payload as it reached the task. */
+  payload: unknown;
+  createdAt: string;
+  /** The holder: the worker that locked it last (its lock may have expired). */
+  workerId?: string;
+  /** ISO time; present once locked. */
+  lockExpirationTime?: string;
+}
+
+export interface FetchAndLockRequest {
+  workerId: string;
+  topics: readonly string[];
+  /** The lanes whose tasks the caller may have; tasks in no lane are open to every caller. */
+  lanes: readonly string[];
+  maxTasks: number;
+  lockDurationMs: number;
+  /** With no task available, wait this long for one. */
+  longPollingTimeoutMs: number;
+  /** An abort ends the wait: the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
 export type InstanceState = "running" | "finished" | "terminated" | "failed";
 
 export interface InstanceFailure {
-  /** "terminate": a terminate end event; "error": an error end event; "failure": a script or gateway failure. */
+  /**
+   * "terminate": a terminate end event; "error": an error end event or an uncaught BPMN error of a worker;
+   * "failure": a script or gateway failure, or a worker's service error.
+   */
   kind: "terminate" | "error" | "failure";
   /** The element where it happened. */
   flowNodeKey: string;
   lane: LaneName;
   message: string;
+  /** A worker's error code (SPEC §13): the BPMN error's code, or a service error's optional code. */
+  errorCode?: string;
+  /** A service error's optional details. */
+  errorDetails?: unknown;
 }
 
 export interface InstanceRecord {
@@ -261,6 +300,38 @@ export interface Engine {
    * durable and visible. One taken concurrently elsewhere is skipped. Answers how many it reached.
    */
   triggerByName(input: TriggerByNameInput): Promise<{ reached: number }>;
+  /**
+   * Locks up to maxTasks available external tasks of the topics and lanes, oldest first; with none it waits
+   * up to longPollingTimeoutMs for one (woken when a step creates one, or a lock expires).
+   */
+  fetchAndLockExternalTasks(request: FetchAndLockRequest): Promise<ExternalTaskRecord[]>;
+  /**
+   * The holder sets the lock's expiry to now + additionalDurationMs. Throws EngineError "not_waiting" when the
+   * task does not wait, "locked" when another worker (or none) holds it.
+   */
+  extendExternalTaskLock(
+    workerId: string,
+    externalTaskId: string,
+    additionalDurationMs: number,
+  ): Promise<void>;
+  /** The holder's result becomes the token payload; throws like extendExternalTaskLock. */
+  finishExternalTask(workerId: string, externalTaskId: string, result: unknown): Promise<StepResult>;
+  /** A BPMN error of the holder; uncaught (no boundary events yet) it fails the instance. */
+  handleExternalTaskBpmnError(
+    workerId: string,
+    externalTaskId: string,
+    errorCode: string,
+    errorMessage?: string,
+  ): Promise<StepResult>;
+  /** A service error of the holder fails the instance. */
+  handleExternalTaskServiceError(
+    workerId: string,
+    externalTaskId: string,
+    errorMessage: string,
+    errorDetails?: unknown,
+    errorCode?: string,
+  ): Promise<StepResult>;
+  getExternalTask(externalTaskId: string): ExternalTaskRecord | undefined;
 
   getUserTask(userTaskId: string): WaitingUserTask | undefined;
   listUserTasks(filter: { correlationId?: string; processModelKey?: string }): WaitingUserTask[];
@@ -303,6 +374,7 @@ export type EngineErrorCode =
   | "not_waiting"
   | "unknown_instance"
   | "invalid_model"
+  | "locked"
   | "data_locked"
   | "closed";
 

@@ -70,6 +70,13 @@ const operations: Record<
   getApplicationInfo: (api, context) => api.getApplicationInfo(context),
   triggerMessageEvent: (api, context) => api.triggerMessageEvent(context, "no-such-message"),
   triggerSignalEvent: (api, context) => api.triggerSignalEvent(context, "no-such-signal"),
+  // 401 is answered before anything else is looked at, so no task needs to exist.
+  fetchAndLockExternalTasks: (api, context) =>
+    api.fetchAndLockExternalTasks(context, "w-auth", "conformance.charge", 1, 0, 1000),
+  extendLock: (api, context) => api.extendLock(context, "w-auth", "no-such-task", 1000),
+  finishExternalTask: (api, context) => api.finishExternalTask(context, "w-auth", "no-such-task", null),
+  handleBpmnError: (api, context) => api.handleBpmnError(context, "w-auth", "no-such-task", "declined"),
+  handleServiceError: (api, context) => api.handleServiceError(context, "w-auth", "no-such-task", "down"),
   onBpmnEvent: (api, context) => api.onBpmnEvent(context, "Basic", "StartA", ignore),
   onActivity: (api, context) => api.onActivity(context, "Basic", "Review", ignore),
   onSystemEvent: (api, context) => api.onSystemEvent(context, "Basic", ignore),

@@ -143,6 +143,22 @@ export class ScriptedApi implements ConsumerApi {
     this.record("getApplicationInfo", context, []);
     return { name: "scripted", version: "0", store: "memory", clustered: false, capabilities: [] };
   }
+  async fetchAndLockExternalTasks(context: ConsumerContext, ...args: unknown[]) {
+    this.record("fetchAndLockExternalTasks", context, args);
+    return { externalTasks: [] };
+  }
+  async extendLock(context: ConsumerContext, ...args: unknown[]) {
+    this.record("extendLock", context, args);
+  }
+  async finishExternalTask(context: ConsumerContext, ...args: unknown[]) {
+    this.record("finishExternalTask", context, args);
+  }
+  async handleBpmnError(context: ConsumerContext, ...args: unknown[]) {
+    this.record("handleBpmnError", context, args);
+  }
+  async handleServiceError(context: ConsumerContext, ...args: unknown[]) {
+    this.record("handleServiceError", context, args);
+  }
   async onBpmnEvent(context: ConsumerContext, model: string, event: string, callback: NotificationCallback) {
     return this.subscribe(context, `event:${model}:${event}`, callback);
   }
