@@ -18,6 +18,7 @@ const SEED_CONCURRENCY = Number(process.env.BENCH_SEED_CONCURRENCY ?? 64);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NOTIFICATION_SAMPLES = 1000;
 const LIST_SAMPLES = 2000;
+const PAGE = 50;
 const models = new URL("../models", import.meta.url).pathname;
 const identities = new URL("../identities.json", import.meta.url).pathname;
 const context = { identity: "bench-token" };
@@ -28,6 +29,12 @@ const metrics = {};
 const record = (name, value, unit) => {
   metrics[name] = { value: Math.round(value * 100) / 100, unit };
   console.log(`  ${name.padEnd(44)} ${String(metrics[name].value).padStart(10)} ${unit}`);
+};
+/** A latency measured from a call returning (`<name>.p99_ms`, `.p50_ms`) and from the call (`.from_call.p99_ms`). */
+const recordLatency = (name, afterReturn, afterCall) => {
+  record(`${name}.p99_ms`, percentile(afterReturn, 99), "ms");
+  record(`${name}.p50_ms`, percentile(afterReturn, 50), "ms");
+  record(`${name}.from_call.p99_ms`, percentile(afterCall, 99), "ms");
 };
 const tempDir = () => mkdtempSync(join(os.tmpdir(), "consumer-api-bench-"));
 
@@ -57,6 +64,80 @@ function userTaskRoundTrip(api) {
     });
     await api.getProcessResultForCorrelation(context, "Approval", correlationId);
   });
+}
+
+const EXTERNAL_WORKERS = 4;
+
+/**
+ * start (callback 2) → a worker's fetch-and-lock → finish → end, answered once the instance finished. The
+ * workers are EXTERNAL_WORKERS worker-API instances, each on its own client (its own connection pool).
+ */
+async function externalTaskRoundTrip(_api, server) {
+  const clients = Array.from({ length: EXTERNAL_WORKERS }, () =>
+    createExternalConsumerApi({ baseUrl: server.url }),
+  );
+  const workers = clients.map((client, index) => {
+    const worker = client.createExternalTaskWorker({ context, workerId: `bench-worker-${index}` });
+    worker.subscribe("bench.charge", (task) => ({ charged: task.payload }), {
+      lockDuration: 30_000,
+      maxTasks: CONCURRENCY,
+      longPollingTimeout: 30_000,
+    });
+    return worker;
+  });
+  const starter = createExternalConsumerApi({ baseUrl: server.url });
+  try {
+    return await throughput(load.options, async (i) => {
+      const result = await starter.startProcessInstance(
+        context,
+        "ExternalCharge",
+        "Start",
+        { inputValues: { amount: i } },
+        CALLBACK_FINISHED,
+      );
+      if (result.endEventKey === undefined) throw new Error(`not finished: ${JSON.stringify(result)}`);
+    });
+  } finally {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await Promise.all([starter, ...clients].map((client) => client.close()));
+  }
+}
+
+/**
+ * One long-polling worker waits; then an instance is started and its external task created. The sample is
+ * the time from the start call returning (the task is committed by then) to the waiting fetch answering with
+ * that task, 0 when the fetch answered first (the server wakes the poll right after the commit, before it
+ * writes the start's answer). Also recorded from calling start, which includes the start's own commit.
+ */
+async function externalTaskWakeup(api, server) {
+  const poller = createExternalConsumerApi({ baseUrl: server.url });
+  const afterReturn = [];
+  const afterCall = [];
+  try {
+    for (let i = 0; i < 100 + NOTIFICATION_SAMPLES; i++) {
+      let arrived;
+      const fetched = poller
+        .fetchAndLockExternalTasks(context, "bench-poller", "bench.charge", 1, 10_000, 60_000)
+        .then((answer) => {
+          arrived = performance.now();
+          return answer;
+        });
+      // Let the poll reach the server and wait there before the task is created.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const called = performance.now();
+      const { correlationId } = await api.startProcessInstance(context, "ExternalCharge", "Start", {});
+      const returned = performance.now();
+      const { externalTasks } = await withTimeout(fetched, 15_000, `external task of ${correlationId}`);
+      if (externalTasks[0]?.correlationId !== correlationId)
+        throw new Error(`the poll got ${JSON.stringify(externalTasks)}, not the task of ${correlationId}`);
+      if (i < 100) continue; // warm-up
+      afterReturn.push(Math.max(0, arrived - returned));
+      afterCall.push(arrived - called);
+    }
+  } finally {
+    await poller.close();
+  }
+  recordLatency("external_task.wakeup", afterReturn, afterCall);
 }
 
 // ---- fresh state per metric ------------------------------------------------------------------------------
@@ -133,9 +214,7 @@ async function notificationLatency(api) {
   } finally {
     await subscription.unsubscribe();
   }
-  record("notification.p99_ms", percentile(afterReturn, 99), "ms");
-  record("notification.p50_ms", percentile(afterReturn, 50), "ms");
-  record("notification.from_call.p99_ms", percentile(afterCall, 99), "ms");
+  recordLatency("notification", afterReturn, afterCall);
   record("notification.overtook_answer.share", overtook / NOTIFICATION_SAMPLES, "fraction");
 }
 
@@ -163,6 +242,27 @@ async function waitingInstances(api, server) {
   }
   record("http.list_user_tasks_100k.p99_ms", percentile(samples, 99), "ms");
   record("http.list_user_tasks_100k.p50_ms", percentile(samples, 50), "ms");
+
+  // SPEC §9/§10: pages of 50 of the caller's own tasks at random offsets over all 100,000, totalCount included.
+  const pages = WAITING / PAGE;
+  const pageSamples = [];
+  const firstPageSamples = [];
+  for (let i = 0; i < 200 + LIST_SAMPLES; i++) {
+    const first = i % 10 === 0;
+    const offset = first ? 0 : Math.floor(Math.random() * pages) * PAGE;
+    const t0 = performance.now();
+    const { userTasks, totalCount } = await api.getWaitingUserTasksByIdentity(context, offset, PAGE);
+    const ms = performance.now() - t0;
+    if (userTasks.length !== PAGE || totalCount !== WAITING) {
+      throw new Error(
+        `offset ${offset}: ${userTasks.length} tasks of ${totalCount}, expected ${PAGE} of ${WAITING}`,
+      );
+    }
+    if (i >= 200) (first ? firstPageSamples : pageSamples).push(ms);
+  }
+  record("http.own_user_tasks_100k.page50.p99_ms", percentile(pageSamples, 99), "ms");
+  record("http.own_user_tasks_100k.page50.p50_ms", percentile(pageSamples, 50), "ms");
+  record("http.own_user_tasks_100k.first_page50.p99_ms", percentile(firstPageSamples, 99), "ms");
 
   // Proof that the number is what it claims: every seeded instance is waiting on its task.
   const { userTasks } = await api.getUserTasksForProcessModel(context, "Approval");
@@ -194,6 +294,7 @@ const throughputMetrics = [
   ["internal.usertask_roundtrip.per_s", "round trips/s", () => withInternalApi(userTaskRoundTrip)],
   ["http.start_to_end.per_s", "instances/s", () => withServer(startToEnd)],
   ["http.usertask_roundtrip.per_s", "round trips/s", () => withServer(userTaskRoundTrip)],
+  ["http.external_task_roundtrip.per_s", "round trips/s", () => withServer(externalTaskRoundTrip)],
 ];
 const runs = Object.fromEntries(throughputMetrics.map(([name]) => [name, []]));
 for (let round = 1; round <= ROUNDS; round++) {
@@ -220,6 +321,7 @@ record(
 );
 console.log("latency and memory (one run each, own server process)");
 await withServer(notificationLatency);
+await withServer(externalTaskWakeup);
 await withServer(waitingInstances);
 
 const value = (name) => metrics[name].value;
@@ -246,7 +348,9 @@ const goals = [
   ["internal.usertask_roundtrip.per_s", "≥ 1000", value("internal.usertask_roundtrip.per_s") >= 1000],
   ["waiting_100k.rss_mb", "≤ 400", value("waiting_100k.rss_mb") <= 400],
   ["http.list_user_tasks_100k.p99_ms", "≤ 10", value("http.list_user_tasks_100k.p99_ms") <= 10],
+  ["http.own_user_tasks_100k.page50.p99_ms", "≤ 10", value("http.own_user_tasks_100k.page50.p99_ms") <= 10],
   ["notification.p99_ms", "≤ 10", value("notification.p99_ms") <= 10],
+  ["external_task.wakeup.p99_ms", "≤ 10", value("external_task.wakeup.p99_ms") <= 10],
 ];
 
 console.log("\n| metric | value | unit |\n|---|---:|---|");

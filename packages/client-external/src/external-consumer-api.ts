@@ -1,4 +1,9 @@
-import type { ConsumerApi } from "@consumer-api/contracts";
+import {
+  type ConsumerApi,
+  createExternalTaskWorker,
+  type ExternalTaskWorker,
+  type ExternalTaskWorkerOptions,
+} from "@consumer-api/contracts";
 import { fetchTransport, type HttpTransport, TransportError } from "./http-transport.js";
 import type { ReconnectOptions } from "./notification-socket.js";
 import { createNotifications } from "./notifications.js";
@@ -6,6 +11,8 @@ import { createOperations } from "./operations.js";
 import type { WebSocketConstructor } from "./websocket-like.js";
 
 export interface ExternalConsumerApi extends ConsumerApi {
+  /** An external-task worker over this client (SPEC §13): subscribe handlers to topics. */
+  createExternalTaskWorker(options: ExternalTaskWorkerOptions): ExternalTaskWorker;
   /** Closes every WebSocket, stops reconnecting and releases pooled connections. */
   close(): Promise<void>;
 }
@@ -60,13 +67,15 @@ export function createClient(options: ExternalConsumerApiOptions, platform: Plat
     ...(options.onSubscriptionError ? { onSubscriptionError: options.onSubscriptionError } : {}),
   });
   const { close: closeNotifications, ...subscribe } = notifications;
-  return {
+  const client: ExternalConsumerApi = {
     ...operations,
     ...subscribe,
+    createExternalTaskWorker: (workerOptions) => createExternalTaskWorker(client, workerOptions),
     async close() {
       closed = true;
       closeNotifications();
       transport?.close();
     },
   };
+  return client;
 }

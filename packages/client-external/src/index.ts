@@ -8,6 +8,15 @@ import {
 import { fetchTransport } from "./http-transport.js";
 import type { WebSocketConstructor } from "./websocket-like.js";
 
+// The worker's vocabulary, so a worker needs only its client's import.
+export {
+  BpmnError,
+  type ExternalTaskHandler,
+  type ExternalTaskSubscribeOptions,
+  type ExternalTaskSubscription,
+  type ExternalTaskWorker,
+  type ExternalTaskWorkerOptions,
+} from "@consumer-api/contracts";
 export type { ExternalConsumerApi, ExternalConsumerApiOptions } from "./external-consumer-api.js";
 export { TransportError } from "./http-transport.js";
 export type { ReconnectOptions } from "./notification-socket.js";

@@ -9,6 +9,14 @@ import {
 import { nodeHttpTransport } from "./node-http-transport.js";
 import type { WebSocketConstructor } from "./websocket-like.js";
 
+export {
+  BpmnError,
+  type ExternalTaskHandler,
+  type ExternalTaskSubscribeOptions,
+  type ExternalTaskSubscription,
+  type ExternalTaskWorker,
+  type ExternalTaskWorkerOptions,
+} from "@consumer-api/contracts";
 export type { ExternalConsumerApi, ExternalConsumerApiOptions } from "./external-consumer-api.js";
 export { TransportError } from "./http-transport.js";
 export type { ReconnectOptions } from "./notification-socket.js";

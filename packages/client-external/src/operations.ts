@@ -109,12 +109,18 @@ export function createOperations(options: OperationsOptions): Operations {
     refusal: unknown,
   ): Promise<unknown> {
     const probe = routes.getProcessModels;
-    const response = await options.transport().send({
-      method: probe.method,
-      url: base + buildUrlPath(probe, {}, {}),
-      headers: { authorization, accept: "application/json" },
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
-    });
+    let response: Awaited<ReturnType<HttpTransport["send"]>>;
+    try {
+      response = await options.transport().send({
+        method: probe.method,
+        url: base + buildUrlPath(probe, {}, {}),
+        headers: { authorization, accept: "application/json" },
+        ...(context.signal === undefined ? {} : { signal: context.signal }),
+      });
+    } catch {
+      // No server to ask: the refusal stands on its own.
+      return refusal;
+    }
     if (response.status !== 401) return refusal;
     const problem = parseJson(response.text);
     return errorFromProblem(problem === NOT_JSON ? undefined : problem, response.status);

@@ -85,3 +85,28 @@ describe("answers a conformant server never gives", () => {
     expect(requests[1]?.init).not.toHaveProperty("body");
   });
 });
+
+describe("a payload JSON cannot carry", () => {
+  it("is never sent: the server is asked only whether the token is known, then the 400 names the field", async () => {
+    const { fetch, requests } = answering(200, JSON.stringify({ processModels: [] }), "application/json");
+    const api = createExternalConsumerApi({ baseUrl: "http://x", fetch });
+    const error = await rejection(
+      api.startProcessInstance(alice, "Basic", "StartA", { inputValues: { when: new Date(0) } }),
+    );
+    expect(error.status).toBe(400);
+    expect(error.detail).toContain("inputValues.when");
+    expect(requests.map((r) => [r.init?.method ?? "GET", new URL(r.url).pathname])).toEqual([
+      ["GET", "/api/consumer/v1/process_models"],
+    ]);
+  });
+
+  it("is still a 400 when no server answers the token question", async () => {
+    const fetch: typeof globalThis.fetch = async () => {
+      throw new TypeError("fetch failed");
+    };
+    const api = createExternalConsumerApi({ baseUrl: "http://x", fetch });
+    const error = await rejection(api.triggerEvent(alice, "M", "c", "e", [1, undefined]));
+    expect(error.status).toBe(400);
+    expect(error.detail).toContain("body.1");
+  });
+});

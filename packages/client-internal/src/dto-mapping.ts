@@ -1,7 +1,16 @@
-import type { Event, ProcessModel, UserTask, UserTaskFormField } from "@consumer-api/contracts";
 import type {
+  Event,
+  ExternalTask,
+  ProcessInstance,
+  ProcessModel,
+  UserTask,
+  UserTaskFormField,
+} from "@consumer-api/contracts";
+import type {
+  ExternalTaskRecord,
   FlowNodeInfo,
   FormFieldDefinition,
+  InstanceRecord,
   ProcessModelInfo,
   WaitingEvent,
   WaitingUserTask,
@@ -58,5 +67,32 @@ export function toUserTask(task: WaitingUserTask): UserTask {
     data: { formFields: task.formFields.map(toFormField) },
     // JSON has no undefined: an instance started without inputValues carries null, so the field stays on the wire.
     tokenPayload: task.tokenPayload ?? null,
+  };
+}
+
+/** An instance for its starter: no identity, token or result (SPEC §10). */
+export function toProcessInstance(instance: InstanceRecord): ProcessInstance {
+  return {
+    processInstanceId: instance.processInstanceId,
+    processModelKey: instance.processModelKey,
+    correlationId: instance.correlationId,
+    state: instance.state,
+    startedAt: instance.startedAt,
+    ...(instance.finishedAt === undefined ? {} : { finishedAt: instance.finishedAt }),
+  };
+}
+
+/** A task as fetched: locked, so it has a holder and an expiry. */
+export function toExternalTask(task: ExternalTaskRecord): ExternalTask {
+  return {
+    id: task.id,
+    workerId: task.workerId as string,
+    topic: task.topic,
+    processModelKey: task.processModelKey,
+    processInstanceId: task.processInstanceId,
+    correlationId: task.correlationId,
+    flowNodeKey: task.key,
+    payload: task.payload ?? null,
+    lockExpirationTime: task.lockExpirationTime as string,
   };
 }

@@ -1,4 +1,11 @@
-import { assertPlainJson, BadRequestError, ConsumerKey, parseOrBadRequest } from "@consumer-api/contracts";
+import {
+  assertPlainJson,
+  BadRequestError,
+  ConsumerKey,
+  PageArgument,
+  parseOrBadRequest,
+} from "@consumer-api/contracts";
+import type { PageRequest } from "@consumer-api/engine";
 import { z } from "zod";
 
 // The contract's key rule (ConsumerKey), the same one the server applies to path params.
@@ -13,6 +20,19 @@ const SubscribeOptionsSchema = z.object({ correlationId: Key.optional() }).optio
 
 export function parseSubscribeOptions(value: unknown): { correlationId?: string } | undefined {
   return parseOrBadRequest(SubscribeOptionsSchema, value, "options");
+}
+
+/** SPEC §9's trailing `offset?, limit?`: non-negative safe integers, else a 400 naming the parameter. */
+export function requirePage(offset: unknown, limit: unknown): PageRequest {
+  return {
+    offset: offset === undefined ? 0 : parseOrBadRequest(PageArgument, offset, "offset"),
+    ...(limit === undefined ? {} : { limit: parseOrBadRequest(PageArgument, limit, "limit") }),
+  };
+}
+
+/** One page of an in-memory list already in SPEC §9's order. */
+export function pageOf<T>(items: readonly T[], page: PageRequest): T[] {
+  return items.slice(page.offset, page.limit === undefined ? undefined : page.offset + page.limit);
 }
 
 export function requireCallback(value: unknown): void {

@@ -1,21 +1,38 @@
+import { createRequire } from "node:module";
 import {
+  type ApplicationInfo,
   assertPlainJson,
+  BadRequestError,
   buildChannel,
+  CAPABILITIES,
+  type Capability,
   ConflictError,
   type ConsumerApi,
   ConsumerApiError,
   type ConsumerContext,
   type CorrelationResult,
+  createExternalTaskWorker,
   type EventList,
+  ExtendLockRequest,
+  type ExternalTaskList,
+  type ExternalTaskWorker,
+  type ExternalTaskWorkerOptions,
+  FetchAndLockRequest,
+  FinishExternalTaskRequest,
   ForbiddenError,
+  HandleBpmnErrorRequest,
+  HandleServiceErrorRequest,
   InternalServerError,
   NotFoundError,
   type NotificationCallback,
+  type OperationName,
+  type ProcessInstanceList,
   type ProcessModel,
   type ProcessModelList,
   ProcessStartRequestPayload,
   type ProcessStartResponsePayload,
   parseOrBadRequest,
+  routes,
   StartCallbackType,
   StartCallbackTypeSchema,
   type Subscription,
@@ -29,18 +46,29 @@ import {
   type FlowNodeInfo,
   type InstanceRecord,
   type LaneName,
+  type PageRequest,
   type ProcessModelInfo,
+  type WaitQuery,
 } from "@consumer-api/engine";
-import { toEvent, toProcessModel, toUserTask } from "./dto-mapping.js";
+import { toEvent, toExternalTask, toProcessInstance, toProcessModel, toUserTask } from "./dto-mapping.js";
 import { validateFormValues } from "./form-validation.js";
 import type { Identity, IdentityProvider } from "./identity.js";
-import { parseSubscribeOptions, requireCallback, requireKey, snapshotJson } from "./input-validation.js";
+import {
+  pageOf,
+  parseSubscribeOptions,
+  requireCallback,
+  requireKey,
+  requirePage,
+  snapshotJson,
+} from "./input-validation.js";
 import { canAccess } from "./lanes.js";
 import { type Subscriber, SubscriptionIndex } from "./notifications.js";
 
 export interface InternalConsumerApi extends ConsumerApi {
   /** Resolves the context's token or throws UnauthorizedError. Transports call it before decoding anything else. */
   authenticate(context: ConsumerContext): Promise<Identity>;
+  /** An external-task worker over this binding (SPEC §13): subscribe handlers to topics. */
+  createExternalTaskWorker(options: ExternalTaskWorkerOptions): ExternalTaskWorker;
   /** Releases every subscription, and the engine when this object opened it. Idempotent. */
   close(): Promise<void>;
 }
@@ -48,9 +76,24 @@ export interface InternalConsumerApi extends ConsumerApi {
 export interface InternalConsumerApiOptions {
   engine: Engine;
   identities: IdentityProvider;
+  /**
+   * The capabilities to offer (SPEC §14), of those this binding implements (IMPLEMENTED_CAPABILITIES, the
+   * default). An unlisted capability's operations answer 404, its channels 400, as on a server without it.
+   */
+  capabilities?: readonly Capability[];
+  /** getApplicationInfo's name and version: the program's package. Default this package's. */
+  application?: { name: string; version: string };
   /** Close the engine in close(). Default false: whoever opened the engine closes it. */
   ownsEngine?: boolean;
 }
+
+/** What this binding fully implements (SPEC §14): all but what it lacks; offered unless `capabilities` narrows it. */
+const NOT_IMPLEMENTED: readonly Capability[] = ["moreNotifications"];
+export const IMPLEMENTED_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter(
+  (name) => !NOT_IMPLEMENTED.includes(name),
+);
+
+const OWN_PACKAGE = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
 
 /** The engine's "no such thing" codes; a model reloaded between our check and the engine's is still a 404. */
 const NOT_FOUND_CODES = new Set(["unknown_model", "not_executable", "unknown_start_event", "not_waiting"]);
@@ -63,6 +106,7 @@ function toApiError(error: unknown): ConsumerApiError {
   if (error instanceof ConsumerApiError) return error;
   if (error instanceof EngineError && NOT_FOUND_CODES.has(error.code))
     return new NotFoundError(error.message);
+  if (error instanceof EngineError && error.code === "locked") return new ConflictError(error.message);
   const wrapped = new InternalServerError();
   Object.defineProperty(wrapped, "cause", { value: error, enumerable: false });
   return wrapped;
@@ -87,6 +131,20 @@ function endedThroughEndEvent(instance: InstanceRecord): boolean {
 /** The ConsumerApi (SPEC §4–§5) over an embedded engine: authentication, validation, the lane rule, DTOs. */
 export function createInternalConsumerApi(options: InternalConsumerApiOptions): InternalConsumerApi {
   const { engine, identities, ownsEngine = false } = options;
+  const offered = new Set<Capability>(
+    (options.capabilities ?? IMPLEMENTED_CAPABILITIES).filter((name) =>
+      IMPLEMENTED_CAPABILITIES.includes(name),
+    ),
+  );
+  const application = options.application ?? OWN_PACKAGE;
+
+  /** The route table's capability of an operation: 404 when it is not offered, as for an unknown route. */
+  function requireCapability(operation: OperationName): void {
+    const capability = routes[operation].capability;
+    if (capability !== undefined && !offered.has(capability)) {
+      throw new NotFoundError(`This server does not offer ${capability} (SPEC §14).`);
+    }
+  }
 
   const subscriptions = new SubscriptionIndex();
   const stopListening = engine.on((event) => subscriptions.dispatch(event));
@@ -106,6 +164,18 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     }
     if (identity === undefined) throw new UnauthorizedError();
     return identity;
+  }
+
+  /** Long polls still waiting, so that close() ends them. */
+  const pendingPolls = new Set<AbortController>();
+
+  /** A waiting external task the caller may act on: 404 unknown or no longer waiting, 403 in another lane. */
+  function actionableExternalTask(identity: Identity, externalTaskId: string): void {
+    const task = engine.getExternalTask(externalTaskId);
+    if (task === undefined) throw new NotFoundError(`No waiting external task "${externalTaskId}".`);
+    if (!canAccess(identity, task.lane)) {
+      throw new ForbiddenError(`No access to external task "${externalTaskId}" ("${task.key}").`);
+    }
   }
 
   const accessibleTo = (identity: Identity) => (node: FlowNodeInfo) => canAccess(identity, node.lane);
@@ -128,6 +198,13 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     return model;
   }
 
+  function requireInstance(processInstanceId: string): string {
+    if (engine.getInstance(processInstanceId) === undefined) {
+      throw new NotFoundError(`Process instance "${processInstanceId}" not found.`);
+    }
+    return processInstanceId;
+  }
+
   function requireCorrelation(correlationId: string): void {
     if (!engine.hasCorrelation(correlationId)) {
       throw new NotFoundError(`Correlation "${correlationId}" not found.`);
@@ -145,6 +222,27 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     }
   }
 
+  /**
+   * SPEC §11: reaching nothing is no error, and what the caller may not access is skipped silently (a 403
+   * would reveal it). The lane rule goes to the engine as a predicate.
+   */
+  async function triggerByName(
+    identity: Identity,
+    eventType: "message" | "signal",
+    name: string,
+    payload: unknown,
+    correlationId: string | undefined,
+  ): Promise<void> {
+    await engine.triggerByName({
+      eventType,
+      name,
+      ...(correlationId === undefined ? {} : { correlationId }),
+      ...(payload === undefined ? {} : { payload }),
+      mayAccess: (lane) => canAccess(identity, lane),
+      starterId: identity.userId,
+    });
+  }
+
   /** The lane of the end event an instance ended through, from the record, else from the current model. */
   function endEventLane(instance: InstanceRecord): LaneName | undefined {
     if (instance.endEventLane !== undefined) return instance.endEventLane;
@@ -152,21 +250,20 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     return engine.models.get(instance.processModelKey)?.flowNodes.get(instance.endEventKey)?.lane;
   }
 
-  /** The waiting events of a query that the caller may access (lane rule), as DTOs. */
-  const eventsFor = (identity: Identity, filter: WaitFilter): EventList => ({
-    events: engine
-      .listEvents(filter)
-      .filter((event) => canAccess(identity, event.lane))
-      .map(toEvent),
-  });
+  /**
+   * A page of the waiting events of a query that the caller may access, as DTOs. The lane rule goes to the
+   * engine as the caller's claims, so it counts and pages only what the caller may see (SPEC §9).
+   */
+  const eventsFor = (identity: Identity, query: WaitQuery, page: PageRequest): EventList => {
+    const { items, totalCount } = engine.pageEvents({ ...query, lanes: identity.claims }, page);
+    return { events: items.map(toEvent), totalCount };
+  };
 
-  /** The waiting user tasks of a query that the caller may access (lane rule), as DTOs. */
-  const userTasksFor = (identity: Identity, filter: WaitFilter): UserTaskList => ({
-    userTasks: engine
-      .listUserTasks(filter)
-      .filter((task) => canAccess(identity, task.lane))
-      .map(toUserTask),
-  });
+  /** A page of the waiting user tasks of a query that the caller may access, as DTOs. */
+  const userTasksFor = (identity: Identity, query: WaitQuery, page: PageRequest): UserTaskList => {
+    const { items, totalCount } = engine.pageUserTasks({ ...query, lanes: identity.claims }, page);
+    return { userTasks: items.map(toUserTask), totalCount };
+  };
 
   /**
    * Waits for the instance to end without blocking anything; close() rejects the wait, and so does an abort of
@@ -205,6 +302,10 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     channel: string,
   ): Promise<Subscription> {
     if (closing !== undefined) throw new InternalServerError("The ConsumerApi is closed.");
+    // SPEC §14: a channel of a capability not offered is answered like an unknown channel (§5.1's 400).
+    if (!offered.has("notifications")) {
+      throw new BadRequestError(`channel: "${channel}" is not offered here (no notifications, SPEC §14).`);
+    }
     const remove = subscriptions.add({ ...subscriber, identity });
     return {
       channel,
@@ -235,17 +336,21 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
   const api: InternalConsumerApi = {
     authenticate: (context) => guarded(() => authenticate(context)),
 
-    getProcessModels: (context) =>
+    getProcessModels: (context, offset, limit) =>
       guarded(async (): Promise<ProcessModelList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const accessible = accessibleTo(identity);
-        const processModels: ProcessModel[] = [];
+        const startable: ProcessModelInfo[] = [];
         for (const model of engine.models.values()) {
-          if (model.executable && model.startEvents.some(accessible)) {
-            processModels.push(toProcessModel(model, accessible));
-          }
+          if (model.executable && model.startEvents.some(accessible)) startable.push(model);
         }
-        return { processModels };
+        // SPEC §9: by key in UTF-16 code unit order, which is what < on strings compares.
+        startable.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        const processModels: ProcessModel[] = pageOf(startable, page).map((model) =>
+          toProcessModel(model, accessible),
+        );
+        return { processModels, totalCount: startable.length };
       }),
 
     getProcessModelByKey: (context, processModelKey) =>
@@ -300,6 +405,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const { instance: started } = await engine.start({
           processModelKey: modelKey,
           startEventKey: startKey,
+          starterId: identity.userId,
           ...(body.correlationId === undefined ? {} : { correlationId: body.correlationId }),
           ...(body.callerId === undefined ? {} : { callerId: body.callerId }),
           ...(body.inputValues === undefined ? {} : { inputValues: body.inputValues }),
@@ -323,21 +429,23 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       });
     },
 
-    getEventsForCorrelation: (context, correlationId) =>
+    getEventsForCorrelation: (context, correlationId, offset, limit) =>
       guarded(async (): Promise<EventList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const correlation = requireKey(correlationId, "correlationId");
         requireCorrelation(correlation);
-        return eventsFor(identity, { correlationId: correlation });
+        return eventsFor(identity, { correlationId: correlation }, page);
       }),
 
-    getEventsForProcessModelInCorrelation: (context, processModelKey, correlationId) =>
+    getEventsForProcessModelInCorrelation: (context, processModelKey, correlationId, offset, limit) =>
       guarded(async (): Promise<EventList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
         requireModelInCorrelation(modelKey, correlation);
-        return eventsFor(identity, { correlationId: correlation, processModelKey: modelKey });
+        return eventsFor(identity, { correlationId: correlation, processModelKey: modelKey }, page);
       }),
 
     triggerEvent: (context, processModelKey, correlationId, eventId, payloadAtCall) => {
@@ -365,29 +473,32 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       });
     },
 
-    getUserTasksForCorrelation: (context, correlationId) =>
+    getUserTasksForCorrelation: (context, correlationId, offset, limit) =>
       guarded(async (): Promise<UserTaskList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const correlation = requireKey(correlationId, "correlationId");
         requireCorrelation(correlation);
-        return userTasksFor(identity, { correlationId: correlation });
+        return userTasksFor(identity, { correlationId: correlation }, page);
       }),
 
-    getUserTasksForProcessModel: (context, processModelKey) =>
+    getUserTasksForProcessModel: (context, processModelKey, offset, limit) =>
       guarded(async (): Promise<UserTaskList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const modelKey = requireKey(processModelKey, "processModelKey");
         executableModel(modelKey);
-        return userTasksFor(identity, { processModelKey: modelKey });
+        return userTasksFor(identity, { processModelKey: modelKey }, page);
       }),
 
-    getUserTasksForProcessModelInCorrelation: (context, processModelKey, correlationId) =>
+    getUserTasksForProcessModelInCorrelation: (context, processModelKey, correlationId, offset, limit) =>
       guarded(async (): Promise<UserTaskList> => {
         const identity = await authenticate(context);
+        const page = requirePage(offset, limit);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
         requireModelInCorrelation(modelKey, correlation);
-        return userTasksFor(identity, { correlationId: correlation, processModelKey: modelKey });
+        return userTasksFor(identity, { correlationId: correlation, processModelKey: modelKey }, page);
       }),
 
     finishUserTask: (context, processModelKey, correlationId, userTaskId, resultAtCall) => {
@@ -441,6 +552,185 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           result: instance.result ?? null,
         };
       }),
+
+    getWaitingUserTasksByIdentity: (context, offset, limit) =>
+      guarded(async (): Promise<UserTaskList> => {
+        const identity = await authenticate(context);
+        requireCapability("getWaitingUserTasksByIdentity");
+        return userTasksFor(identity, {}, requirePage(offset, limit));
+      }),
+
+    getUserTasksForProcessInstance: (context, processInstanceId, offset, limit) =>
+      guarded(async (): Promise<UserTaskList> => {
+        const identity = await authenticate(context);
+        requireCapability("getUserTasksForProcessInstance");
+        const page = requirePage(offset, limit);
+        const id = requireInstance(requireKey(processInstanceId, "processInstanceId"));
+        return userTasksFor(identity, { processInstanceId: id }, page);
+      }),
+
+    getProcessModelByProcessInstanceId: (context, processInstanceId) =>
+      guarded(async (): Promise<ProcessModel> => {
+        const identity = await authenticate(context);
+        requireCapability("getProcessModelByProcessInstanceId");
+        const id = requireInstance(requireKey(processInstanceId, "processInstanceId"));
+        const model = engine.modelOfInstance(id);
+        if (model === undefined || !model.executable) {
+          throw new NotFoundError(`The process model of process instance "${id}" is not available.`);
+        }
+        // No 403 (SPEC §10): whoever works on an instance's task must learn its model.
+        return toProcessModel(model, accessibleTo(identity));
+      }),
+
+    getProcessInstancesByIdentity: (context, offset, limit) =>
+      guarded(async (): Promise<ProcessInstanceList> => {
+        const identity = await authenticate(context);
+        requireCapability("getProcessInstancesByIdentity");
+        const { items, totalCount } = engine.pageInstancesByStarter(
+          identity.userId,
+          requirePage(offset, limit),
+        );
+        return { processInstances: items.map(toProcessInstance), totalCount };
+      }),
+
+    getEventsForProcessModel: (context, processModelKey, offset, limit) =>
+      guarded(async (): Promise<EventList> => {
+        const identity = await authenticate(context);
+        requireCapability("getEventsForProcessModel");
+        const page = requirePage(offset, limit);
+        const modelKey = requireKey(processModelKey, "processModelKey");
+        executableModel(modelKey);
+        return eventsFor(identity, { processModelKey: modelKey }, page);
+      }),
+
+    triggerMessageEvent: (context, messageName, payloadAtCall, correlationId) => {
+      const payload = snapshotJson(payloadAtCall);
+      return guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("triggerMessageEvent");
+        const name = requireKey(messageName, "messageName");
+        const correlation =
+          correlationId === undefined ? undefined : requireKey(correlationId, "correlationId");
+        if (payload !== undefined) assertPlainJson(payload, "payload");
+        await triggerByName(identity, "message", name, payload, correlation);
+      });
+    },
+
+    triggerSignalEvent: (context, signalName, payloadAtCall) => {
+      const payload = snapshotJson(payloadAtCall);
+      return guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("triggerSignalEvent");
+        const name = requireKey(signalName, "signalName");
+        if (payload !== undefined) assertPlainJson(payload, "payload");
+        await triggerByName(identity, "signal", name, payload, undefined);
+      });
+    },
+
+    getApplicationInfo: (context) =>
+      guarded(async (): Promise<ApplicationInfo> => {
+        await authenticate(context);
+        return {
+          name: application.name,
+          version: application.version,
+          store: engine.storeName,
+          clustered: false,
+          capabilities: CAPABILITIES.filter((name) => offered.has(name)),
+        };
+      }),
+    fetchAndLockExternalTasks: (context, workerId, topicName, maxTasks, longPollingTimeout, lockDuration) =>
+      guarded(async (): Promise<ExternalTaskList> => {
+        const identity = await authenticate(context);
+        requireCapability("fetchAndLockExternalTasks");
+        const request = parseOrBadRequest(
+          FetchAndLockRequest,
+          { workerId, topicName, maxTasks, longPollingTimeout, lockDuration },
+          "",
+        );
+        if (closing !== undefined) throw new InternalServerError("The ConsumerApi is closed.");
+        const stop = new AbortController();
+        const signal =
+          context.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, context.signal]);
+        pendingPolls.add(stop);
+        try {
+          const tasks = await engine.fetchAndLockExternalTasks({
+            workerId: request.workerId,
+            topics: typeof request.topicName === "string" ? [request.topicName] : request.topicName,
+            // SPEC §13 lane rule: a task in a lane is fetchable by the identities claiming that lane.
+            lanes: identity.claims,
+            maxTasks: request.maxTasks,
+            lockDurationMs: request.lockDuration,
+            longPollingTimeoutMs: request.longPollingTimeout,
+            signal,
+          });
+          return { externalTasks: tasks.map(toExternalTask) };
+        } finally {
+          pendingPolls.delete(stop);
+        }
+      }),
+
+    extendLock: (context, workerId, externalTaskId, additionalDuration) =>
+      guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("extendLock");
+        const id = requireKey(externalTaskId, "externalTaskId");
+        const request = parseOrBadRequest(ExtendLockRequest, { workerId, additionalDuration }, "");
+        actionableExternalTask(identity, id);
+        await engine.extendExternalTaskLock(request.workerId, id, request.additionalDuration);
+      }),
+
+    finishExternalTask: (context, workerId, externalTaskId, resultAtCall) => {
+      const result = snapshotJson(resultAtCall);
+      return guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("finishExternalTask");
+        const id = requireKey(externalTaskId, "externalTaskId");
+        const request = parseOrBadRequest(FinishExternalTaskRequest, { workerId, result }, "");
+        assertPlainJson(request.result, "result");
+        actionableExternalTask(identity, id);
+        await engine.finishExternalTask(request.workerId, id, request.result);
+      });
+    },
+
+    handleBpmnError: (context, workerId, externalTaskId, errorCode, errorMessage) =>
+      guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("handleBpmnError");
+        const id = requireKey(externalTaskId, "externalTaskId");
+        const request = parseOrBadRequest(HandleBpmnErrorRequest, { workerId, errorCode, errorMessage }, "");
+        actionableExternalTask(identity, id);
+        await engine.handleExternalTaskBpmnError(
+          request.workerId,
+          id,
+          request.errorCode,
+          request.errorMessage,
+        );
+      }),
+
+    handleServiceError: (context, workerId, externalTaskId, errorMessage, errorDetailsAtCall, errorCode) => {
+      const errorDetails = snapshotJson(errorDetailsAtCall);
+      return guarded(async (): Promise<void> => {
+        const identity = await authenticate(context);
+        requireCapability("handleServiceError");
+        const id = requireKey(externalTaskId, "externalTaskId");
+        const request = parseOrBadRequest(
+          HandleServiceErrorRequest,
+          { workerId, errorMessage, errorDetails, errorCode },
+          "",
+        );
+        if (request.errorDetails !== undefined) assertPlainJson(request.errorDetails, "errorDetails");
+        actionableExternalTask(identity, id);
+        await engine.handleExternalTaskServiceError(
+          request.workerId,
+          id,
+          request.errorMessage,
+          request.errorDetails,
+          request.errorCode,
+        );
+      });
+    },
+
+    createExternalTaskWorker: (workerOptions) => createExternalTaskWorker(api, workerOptions),
 
     onBpmnEvent: (context, processModelKey, eventKey, callback, options) =>
       guarded(async () => {
@@ -505,6 +795,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const closed = new InternalServerError("The ConsumerApi was closed while waiting for the instance.");
         for (const abort of [...pendingWaits]) abort(closed);
         pendingWaits.clear();
+        for (const poll of [...pendingPolls]) poll.abort(closed);
+        pendingPolls.clear();
         if (ownsEngine) await engine.close();
       })();
       return closing;
@@ -512,8 +804,6 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
   };
   return api;
 }
-
-type WaitFilter = Parameters<Engine["listEvents"]>[0];
 
 const scoped = (correlationId: string | undefined) => (correlationId === undefined ? {} : { correlationId });
 

@@ -1,7 +1,11 @@
 import { openEngine } from "@consumer-api/engine";
 import { identitiesFromFile } from "./identities-file.js";
 import type { IdentityProvider } from "./identity.js";
-import { createInternalConsumerApi, type InternalConsumerApi } from "./internal-consumer-api.js";
+import {
+  createInternalConsumerApi,
+  type InternalConsumerApi,
+  type InternalConsumerApiOptions,
+} from "./internal-consumer-api.js";
 
 export interface OpenInternalConsumerApiOptions {
   /** Directory of .bpmn files. */
@@ -14,6 +18,9 @@ export interface OpenInternalConsumerApiOptions {
   scriptTimeoutMs?: number;
   /** SQLite synchronous mode. Engine default "FULL". */
   synchronous?: "FULL" | "NORMAL";
+  /** See InternalConsumerApiOptions. */
+  capabilities?: InternalConsumerApiOptions["capabilities"];
+  application?: InternalConsumerApiOptions["application"];
 }
 
 /** Opens an engine on a models and a data directory and wraps it; close() closes the engine too. */
@@ -31,5 +38,11 @@ export async function openInternalConsumerApi(
     ...(options.scriptTimeoutMs === undefined ? {} : { scriptTimeoutMs: options.scriptTimeoutMs }),
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
   });
-  return createInternalConsumerApi({ engine, identities, ownsEngine: true });
+  return createInternalConsumerApi({
+    engine,
+    identities,
+    ownsEngine: true,
+    ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
+    ...(options.application === undefined ? {} : { application: options.application }),
+  });
 }

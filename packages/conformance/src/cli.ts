@@ -7,7 +7,8 @@ import { parseArgs } from "node:util";
 import type { TestCase, TestModule } from "vitest/node";
 import { fixtures } from "./fixtures.js";
 import { checkServesFixtures } from "./preflight.js";
-import { URL_ENV } from "./remote/url-env.js";
+import { serverSupports } from "./remote/server-capabilities.js";
+import { SUPPORTS_ENV, URL_ENV } from "./remote/url-env.js";
 
 const HELP = `consumer-api-conformance — the ConsumerAPI conformance suite, for any implementation
 
@@ -19,6 +20,8 @@ Usage:
       Runs the whole suite (every behavioural case plus the HTTP and WebSocket wire cases; the run prints
       how many) over HTTP + WebSocket against the server at <base-url> (e.g. http://127.0.0.1:8080 — the
       routes add /api/consumer/v1), checking every response body against the contract's JSON Schemas.
+      Runs the cases of the capabilities the server lists in GET /api/consumer/v1/info (SPEC §14); a server
+      without /info (404) gets the level-1 cases only.
       Prints "N passed, M failed" and exits non-zero on any failure. It first checks that the server
       serves the fixtures (every fixture token authenticates, every fixture model is listed) and exits 2
       at once, saying what is wrong and how to start the reference server on them, when it does not.
@@ -65,7 +68,20 @@ async function run(url: string): Promise<number> {
     console.error(notServing);
     return 2;
   }
+  let claimed: Awaited<ReturnType<typeof serverSupports>>;
+  try {
+    claimed = await serverSupports(url);
+  } catch (error) {
+    console.error(`${url}: ${(error as Error).message}`);
+    return 2;
+  }
+  console.log(
+    claimed.capabilities === undefined
+      ? "no GET /info: running the level-1 cases only (SPEC §14)"
+      : `capabilities (GET /info): ${claimed.capabilities.join(", ") || "none"}`,
+  );
   process.env[URL_ENV] = url;
+  process.env[SUPPORTS_ENV] = JSON.stringify(claimed.supports);
   const { startVitest } = await import("vitest/node");
   const remoteDir = fileURLToPath(new URL("./remote/", import.meta.url));
   let passed = 0;

@@ -1,6 +1,7 @@
 import {
   type AnyRoute,
   buildUrlPath,
+  PageQuery,
   PROBLEM_CONTENT_TYPE,
   routeList,
   routes,
@@ -8,6 +9,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { tokens } from "./fixtures.js";
 import { newCorrelationId } from "./ids.js";
+import type { Supports } from "./options.js";
 import { eventually } from "./steps.js";
 
 export interface HttpSuiteOptions {
@@ -15,6 +17,8 @@ export interface HttpSuiteOptions {
   /** The server's base URL, e.g. "http://127.0.0.1:8080" (the routes add /api/consumer/v1). */
   baseUrl: string;
   fetch?: typeof fetch;
+  /** What the server claims (SPEC §14); the cases of an unclaimed capability are skipped. Default: all. */
+  supports?: Partial<Supports>;
 }
 
 /**
@@ -60,6 +64,17 @@ export function httpSuite(options: HttpSuiteOptions): void {
     if (field) expect(body.detail).toContain(field);
   };
 
+  /** Why a route's cases are skipped: its capability (or /info itself) is not what the server claims. */
+  const unsupported = (route: AnyRoute): string | undefined => {
+    if (route === routes.getApplicationInfo) return levelOne();
+    if (route.capability !== undefined && options.supports?.[route.capability] === false)
+      return `${route.capability} not supported`;
+    return undefined;
+  };
+  /** Part two's general rules (strict requests) hold for a server with GET /info (SPEC §14). */
+  const levelOne = () =>
+    options.supports?.applicationInfo === false ? "a level-1 server (no GET /info)" : undefined;
+
   describe(`${options.name}: HTTP wire (SPEC §2, §3, §4)`, () => {
     it("401 problem+json without an Authorization header", async () => {
       await expectProblem(await doFetch(url(routes.getProcessModels, {})), 401);
@@ -83,17 +98,23 @@ export function httpSuite(options: HttpSuiteOptions): void {
           },
           ...(route.body ? { body: route === routes.finishUserTask ? '{"formFields":{}}' : "{}" } : {}),
         });
-      it(`${route.operation}: 401 problem+json without an Authorization header`, async () => {
+      it(`${route.operation}: 401 problem+json without an Authorization header`, async ({ skip }) => {
+        const reason = unsupported(route);
+        if (reason) skip(reason);
         await expectProblem(await send(), 401);
       });
-      it(`${route.operation}: 401 problem+json for an empty bearer token`, async () => {
+      it(`${route.operation}: 401 problem+json for an empty bearer token`, async ({ skip }) => {
+        const reason = unsupported(route);
+        if (reason) skip(reason);
         await expectProblem(await send("Bearer "), 401);
       });
     }
 
     // SPEC Part two: a query parameter a route does not define is a 400 naming it, on every route.
     for (const route of routeList) {
-      it(`${route.operation}: 400 naming a query parameter the route does not define`, async () => {
+      it(`${route.operation}: 400 naming a query parameter the route does not define`, async ({ skip }) => {
+        const reason = unsupported(route) ?? levelOne();
+        if (reason) skip(reason);
         const params = Object.fromEntries(Object.keys(route.params.shape).map((name) => [name, "x"]));
         const response = await doFetch(`${url(route, params)}?start_callback_type=2`, {
           method: route.method,
@@ -104,14 +125,18 @@ export function httpSuite(options: HttpSuiteOptions): void {
     }
 
     // A record-shaped input like any other: an object built from the query string must not drop this key.
-    it("400 naming a query parameter called __proto__", async () => {
+    it("400 naming a query parameter called __proto__", async ({ skip }) => {
+      const reason = levelOne();
+      if (reason) skip(reason);
       const response = await doFetch(`${url(routes.getProcessModels, {})}?__proto__=1`, {
         headers: { authorization: `Bearer ${tokens.clerk}` },
       });
       await expectProblem(response, 400, "__proto__");
     });
 
-    it("a start body with a property the contract does not define is a 400 naming it", async () => {
+    it("a start body with a property the contract does not define is a 400 naming it", async ({ skip }) => {
+      const reason = levelOne();
+      if (reason) skip(reason);
       await expectProblem(
         await post(startUrl(), JSON.stringify({ corelationId: "x4" })),
         400,
@@ -255,6 +280,51 @@ export function httpSuite(options: HttpSuiteOptions): void {
       );
       expect(result.endEventKey).toBe("Approved");
       await waiting;
+    });
+
+    // SPEC §9 over HTTP: decimal digits only, one of each, checked after §2 and before any lookup.
+    const listRoutes = routeList.filter((route) => route.query === PageQuery);
+    for (const route of listRoutes) {
+      const target = (query: string) =>
+        `${url(route, Object.fromEntries(Object.keys(route.params.shape).map((name) => [name, "x"])))}?${query}`;
+      it(`${route.operation}: 400 naming offset or limit for a value that is not decimal digits, before any lookup`, async ({
+        skip,
+      }) => {
+        const reason =
+          unsupported(route) ??
+          (options.supports?.pagination === false ? "pagination not supported" : undefined);
+        if (reason) skip(reason);
+        for (const query of [
+          "offset=-1",
+          "offset=1.5",
+          "offset=1e3",
+          "offset=",
+          "offset=+1",
+          "offset=1&offset=2",
+        ])
+          await expectProblem(await get(target(query)), 400, "offset");
+        for (const query of ["limit=-1", "limit=0x10", "limit=", "limit=9007199254740993"])
+          await expectProblem(await get(target(query)), 400, "limit");
+        await expectProblem(await get(target("offset=-1"), `Bearer ${tokens.invalid}`), 401);
+      });
+    }
+
+    it("offset and limit as decimal digits page a list; limit=0 answers only totalCount", async ({
+      skip,
+    }) => {
+      if (options.supports?.pagination === false) skip("pagination not supported");
+      const all = await json<{ processModels: { key: string }[]; totalCount: number }>(
+        get(url(routes.getProcessModels, {})),
+      );
+      const page = await json<{ processModels: { key: string }[]; totalCount: number }>(
+        get(url(routes.getProcessModels, {}, { offset: "01", limit: "2" })),
+      );
+      expect(page.processModels.map((m) => m.key)).toEqual(all.processModels.slice(1, 3).map((m) => m.key));
+      expect(page.totalCount).toBe(all.processModels.length);
+      expect(await json(get(url(routes.getProcessModels, {}, { limit: "0" })))).toEqual({
+        processModels: [],
+        totalCount: all.processModels.length,
+      });
     });
 
     it("404 problem+json for an unknown model, with the status in the body", async () => {

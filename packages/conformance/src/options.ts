@@ -8,6 +8,50 @@ export interface Supports {
   timers: boolean;
   /** Concurrent calls are safe (exactly-once finish, concurrent starts). */
   concurrency: boolean;
+  /** SPEC §9: offset, limit and totalCount on every list. */
+  pagination: boolean;
+  /** SPEC §10: the caller's user tasks and instances, queries by process instance. */
+  instanceQueries: boolean;
+  /** SPEC §11: messages and signals triggered by name. */
+  triggerByName: boolean;
+  /** SPEC §12: the level-2 notification channels. */
+  moreNotifications: boolean;
+  /** SPEC §13: external tasks (fetch-and-lock, locks, outcomes, the worker API). */
+  externalTasks: boolean;
+  /**
+   * SPEC §14: GET /info answers with the capability list — a Part-two server, which also follows Part two's
+   * general rules (strict query strings, bodies and frames).
+   */
+  applicationInfo: boolean;
+}
+
+/** What a server without GET /info offers: §4–§5 (SPEC §14). */
+export const LEVEL_ONE: Supports = {
+  notifications: true,
+  timers: true,
+  concurrency: true,
+  pagination: false,
+  instanceQueries: false,
+  triggerByName: false,
+  moreNotifications: false,
+  externalTasks: false,
+  applicationInfo: false,
+};
+
+/** What a server claims in its GET /info answer (unknown names ignored). */
+export function supportsFromCapabilities(capabilities: readonly string[]): Supports {
+  const has = (name: Exclude<keyof Supports, "applicationInfo">) => capabilities.includes(name);
+  return {
+    notifications: has("notifications"),
+    timers: has("timers"),
+    concurrency: has("concurrency"),
+    pagination: has("pagination"),
+    instanceQueries: has("instanceQueries"),
+    triggerByName: has("triggerByName"),
+    moreNotifications: has("moreNotifications"),
+    externalTasks: has("externalTasks"),
+    applicationInfo: true,
+  };
 }
 
 export interface ConformanceOptions {
@@ -19,5 +63,16 @@ export interface ConformanceOptions {
 }
 
 export function resolveSupports(options: ConformanceOptions): Supports {
-  return { notifications: true, timers: true, concurrency: true, ...options.supports };
+  return {
+    notifications: true,
+    timers: true,
+    concurrency: true,
+    pagination: true,
+    instanceQueries: true,
+    triggerByName: true,
+    moreNotifications: true,
+    externalTasks: false,
+    applicationInfo: true,
+    ...options.supports,
+  };
 }

@@ -1,4 +1,5 @@
 import { describe } from "vitest";
+import { applicationInfoCases } from "./cases/application-info.js";
 import { authCases } from "./cases/auth.js";
 import { boundaryEventCases } from "./cases/boundary-events.js";
 import { callbackCases } from "./cases/callbacks.js";
@@ -7,10 +8,13 @@ import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
 import { eventGatewayCases } from "./cases/event-gateway.js";
 import { eventCases } from "./cases/events.js";
+import { externalTaskCases } from "./cases/external-tasks.js";
 import { formCases } from "./cases/forms.js";
+import { instanceQueryCases } from "./cases/instance-queries.js";
 import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
 import { notificationCases } from "./cases/notifications.js";
+import { paginationCases } from "./cases/pagination.js";
 import { payloadCases } from "./cases/payloads.js";
 import { processModelCases } from "./cases/process-models.js";
 import { referenceCases } from "./cases/references.js";
@@ -18,6 +22,7 @@ import { resultCases } from "./cases/results.js";
 import { semanticsCases } from "./cases/semantics.js";
 import { startCases } from "./cases/start.js";
 import { systemEventLaneCases } from "./cases/system-event-lanes.js";
+import { triggerByNameCases } from "./cases/trigger-by-name.js";
 import { userTaskCases } from "./cases/user-tasks.js";
 import type { ConformanceOptions } from "./options.js";
 
@@ -42,7 +47,12 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   joinCases,
   referenceCases,
   boundaryEventCases,
+  paginationCases,
+  instanceQueryCases,
+  triggerByNameCases,
+  applicationInfoCases,
   eventGatewayCases,
+  externalTaskCases,
 ];
 
 /**

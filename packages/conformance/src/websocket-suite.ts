@@ -12,6 +12,7 @@ import { WebSocket } from "ws";
 import { collector } from "./collector.js";
 import { tokens } from "./fixtures.js";
 import { newCorrelationId } from "./ids.js";
+import type { Supports } from "./options.js";
 import { serverFrameViolation } from "./server-frame-check.js";
 
 export interface WebSocketSuiteOptions {
@@ -22,6 +23,8 @@ export interface WebSocketSuiteOptions {
   fetch?: typeof fetch;
   /** The socket's URL when it is not derived from baseUrl (an in-process server, say). */
   notificationsUrl?: string;
+  /** What the server claims (SPEC §14); the cases of an unclaimed capability are skipped. Default: all. */
+  supports?: Partial<Supports>;
 }
 
 interface Peer {
@@ -195,7 +198,8 @@ export function webSocketSuite(options: WebSocketSuiteOptions): void {
       expect(errors().map((f) => (f as { status: number }).status)).toEqual([400, 400]);
     });
 
-    it("a frame with a key its type does not define is an error frame 400 naming it", async () => {
+    it("a frame with a key its type does not define is an error frame 400 naming it", async ({ skip }) => {
+      if (options.supports?.applicationInfo === false) skip("a level-1 server (no GET /info)");
       const peer = await connect(tokens.clerk);
       const channel = buildChannel("signal", { signalKey: "broadcast" });
       peer.send({ type: "subscribe", id: "extra-1", channel, correlationId: "c" });

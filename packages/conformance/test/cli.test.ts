@@ -160,13 +160,97 @@ describe("consumer-api-conformance CLI", () => {
     },
   );
 
+  let passedAtLevelTwo: (count: number) => void = () => {};
+  const levelTwoPassed = new Promise<number>((resolve) => {
+    passedAtLevelTwo = resolve;
+  });
+
   it("run --url passes every case against the server program on the exported fixtures", async () => {
     const { code, output } = await conformance("run", "--url", server.url);
+    expect(output).toContain(
+      "capabilities (GET /info): notifications, timers, concurrency, pagination, instanceQueries",
+    );
     const summary = /(\d+) passed, (\d+) failed/.exec(output);
+    passedAtLevelTwo(Number(summary?.[1]));
     expect(summary, output.slice(-4000)).not.toBeNull();
     expect(Number(summary?.[1])).toBeGreaterThanOrEqual(100);
     expect(Number(summary?.[2]), output.slice(-8000)).toBe(0);
     expect(code).toBe(0);
+  }, 600_000);
+
+  it("run --url against a server that hides GET /info runs the level-1 cases only, and they pass", async () => {
+    const proxy = await startTamperingProxy({
+      target: server.url,
+      tamper: (req) =>
+        (req.url ?? "").split("?")[0]?.endsWith(routes.getApplicationInfo.path)
+          ? () => ({
+              status: 404,
+              body: { type: "about:blank", title: "Not Found", status: 404, detail: "none" },
+            })
+          : undefined,
+    });
+    try {
+      const { code, output } = await conformance("run", "--url", proxy.url);
+      expect(output).toContain("no GET /info: running the level-1 cases only");
+      const summary = /(\d+) passed, (\d+) failed/.exec(output);
+      expect(Number(summary?.[2]), output.slice(-8000)).toBe(0);
+      expect(code).toBe(0);
+      expect(output).not.toContain("pagination (SPEC §9)");
+      const full = await levelTwoPassed;
+      expect(Number(summary?.[1])).toBeGreaterThan(100);
+      expect(Number(summary?.[1])).toBeLessThan(full);
+    } finally {
+      await proxy.close();
+    }
+  }, 600_000);
+
+  it("run --url fails against a server with wrong level-2 answers, naming a case of each family", async () => {
+    // pagination: a totalCount one too high; instance queries: every instance "running"; info: no name;
+    // triggers by name: a correlation's waiting events always listed empty.
+    const proxy = await startTamperingProxy({
+      target: server.url,
+      tamper: (req) => {
+        const match = matchRoute(req.method ?? "GET", (req.url ?? "").split("?")[0] as string);
+        if (match.kind !== "match") return undefined;
+        if (match.route === routes.getUserTasksForCorrelation) {
+          return ({ status, body }) => {
+            const list = body as { totalCount?: number };
+            return {
+              status,
+              body: status === 200 ? { ...list, totalCount: (list.totalCount ?? 0) + 1 } : body,
+            };
+          };
+        }
+        if (match.route === routes.getProcessInstancesByIdentity) {
+          return ({ status, body }) => {
+            const list = body as { processInstances?: { state: string }[] };
+            const processInstances = list.processInstances?.map((i) => ({ ...i, state: "running" }));
+            return { status, body: status === 200 ? { ...list, processInstances } : body };
+          };
+        }
+        if (match.route === routes.getApplicationInfo) {
+          return ({ status, body }) => ({ status, body: { ...(body as object), name: "" } });
+        }
+        if (match.route === routes.getEventsForCorrelation) {
+          return ({ status, body }) => ({
+            status,
+            body: status === 200 ? { events: [], totalCount: 0 } : body,
+          });
+        }
+        return undefined;
+      },
+    });
+    try {
+      const { code, output } = await conformance("run", "--url", proxy.url);
+      expect(code).not.toBe(0);
+      expect(output).toContain("✗");
+      expect(output).toContain("totalCount counts only what the caller may see");
+      expect(output).toContain("getProcessInstancesByIdentity: state terminated");
+      expect(output).toContain("getApplicationInfo names the implementation");
+      expect(output).toContain("a message with a correlation reaches only what waits there");
+    } finally {
+      await proxy.close();
+    }
   }, 600_000);
 
   it("run --url fails against a server answering wrong shapes or statuses, naming the cases", async () => {

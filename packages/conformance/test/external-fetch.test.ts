@@ -1,11 +1,18 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createExternalConsumerApi } from "@consumer-api/client-external";
+import { IMPLEMENTED_CAPABILITIES } from "@consumer-api/client-internal";
 import { API_PREFIX, type ConsumerContext, NOTIFICATIONS_PATH } from "@consumer-api/contracts";
 import { attachNotifications, createFetchHandler } from "@consumer-api/http-server";
 import { afterAll, afterEach } from "vitest";
 import { type ClientOptions, WebSocket } from "ws";
-import { httpSuite, schemaCheckedFetch, suite, webSocketSuite } from "../src/index.js";
+import {
+  httpSuite,
+  schemaCheckedFetch,
+  suite,
+  supportsFromCapabilities,
+  webSocketSuite,
+} from "../src/index.js";
 import { openInternalOnFixtures } from "./support/internal-on-fixtures.js";
 
 // Requests go through createFetchHandler in process, without sockets. Notifications need a socket, and the
@@ -43,8 +50,11 @@ class InProcessWebSocket extends WebSocket {
   }
 }
 
+const supports = supportsFromCapabilities(IMPLEMENTED_CAPABILITIES);
+
 suite({
   name: "client-external over createFetchHandler",
+  supports,
   factory: async () => {
     const api = createExternalConsumerApi({
       baseUrl: IN_PROCESS,
@@ -55,10 +65,11 @@ suite({
   },
 });
 
-httpSuite({ name: "createFetchHandler", baseUrl: IN_PROCESS, fetch: checked.fetch });
+httpSuite({ name: "createFetchHandler", baseUrl: IN_PROCESS, fetch: checked.fetch, supports });
 webSocketSuite({
   name: "attachNotifications",
   baseUrl: IN_PROCESS,
   fetch: checked.fetch,
   notificationsUrl: `${wsBase}${API_PREFIX}${NOTIFICATIONS_PATH}`,
+  supports,
 });

@@ -1,7 +1,14 @@
 import { createExternalConsumerApi } from "@consumer-api/client-external";
+import { IMPLEMENTED_CAPABILITIES } from "@consumer-api/client-internal";
 import { startServer } from "@consumer-api/http-server";
 import { afterAll, afterEach } from "vitest";
-import { httpSuite, schemaCheckedFetch, suite, webSocketSuite } from "../src/index.js";
+import {
+  httpSuite,
+  schemaCheckedFetch,
+  suite,
+  supportsFromCapabilities,
+  webSocketSuite,
+} from "../src/index.js";
 import { openInternalOnFixtures } from "./support/internal-on-fixtures.js";
 
 // client-external → real sockets → http-server → client-internal → engine → SQLite. Every response is also
@@ -22,13 +29,17 @@ afterAll(async () => {
 
 afterEach(() => checked.assertNoViolations());
 
+// What the server under test offers, exactly as its GET /info lists it.
+const supports = supportsFromCapabilities(IMPLEMENTED_CAPABILITIES);
+
 suite({
   name: "client-external over http-server",
+  supports,
   factory: async () => {
     const api = createExternalConsumerApi({ baseUrl: server.url, fetch: checked.fetch });
     return { api, dispose: () => api.close() };
   },
 });
 
-httpSuite({ name: "http-server", baseUrl: server.url, fetch: checked.fetch });
-webSocketSuite({ name: "http-server", baseUrl: server.url, fetch: checked.fetch });
+httpSuite({ name: "http-server", baseUrl: server.url, fetch: checked.fetch, supports });
+webSocketSuite({ name: "http-server", baseUrl: server.url, fetch: checked.fetch, supports });

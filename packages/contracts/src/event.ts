@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TotalCount } from "./pagination.js";
 
 export const EventType = z.enum(["message", "signal"]).meta({ id: "EventType" });
 export type EventType = z.infer<typeof EventType>;
@@ -28,7 +29,9 @@ export const Event = z
   .meta({ id: "Event" });
 export type Event = z.infer<typeof Event>;
 
-export const EventList = z.object({ events: z.array(Event) }).meta({ id: "EventList" });
+export const EventList = z
+  .object({ events: z.array(Event), totalCount: TotalCount })
+  .meta({ id: "EventList" });
 export type EventList = z.infer<typeof EventList>;
 
 /** Any JSON value; when given it becomes the instance's token payload. */

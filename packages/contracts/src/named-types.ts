@@ -1,9 +1,21 @@
 import type { z } from "zod";
+import { ApplicationInfo } from "./application-info.js";
 import { ConsumerContext } from "./context.js";
 import { CorrelationResult } from "./correlation-result.js";
 import { Event, EventData, EventList, EventTriggerPayload, EventType } from "./event.js";
+import {
+  ExtendLockRequest,
+  ExternalTask,
+  ExternalTaskList,
+  ExternalTaskTopicName,
+  FetchAndLockRequest,
+  FinishExternalTaskRequest,
+  HandleBpmnErrorRequest,
+  HandleServiceErrorRequest,
+} from "./external-task.js";
 import { NotificationMessage } from "./notification-message.js";
 import { ProblemDetails } from "./problem-details.js";
+import { ProcessInstance, ProcessInstanceList, ProcessInstanceState } from "./process-instance.js";
 import { EndEventEntry, ProcessModel, ProcessModelList, StartEventEntry } from "./process-model.js";
 import {
   ProcessStartRequestPayload,
@@ -55,7 +67,11 @@ export const namedTypes = {
   UserTask,
   UserTaskList,
   UserTaskResult,
+  ProcessInstanceState,
+  ProcessInstance,
+  ProcessInstanceList,
   CorrelationResult,
+  ApplicationInfo,
   NotificationMessage,
   AuthenticateFrame,
   SubscribeFrame,
@@ -66,6 +82,14 @@ export const namedTypes = {
   ErrorFrame,
   ServerFrame,
   ProblemDetails,
+  ExternalTaskTopicName,
+  FetchAndLockRequest,
+  ExternalTask,
+  ExternalTaskList,
+  ExtendLockRequest,
+  FinishExternalTaskRequest,
+  HandleBpmnErrorRequest,
+  HandleServiceErrorRequest,
 } satisfies Record<string, z.ZodType>;
 
 export type NamedTypeName = keyof typeof namedTypes;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TotalCount } from "./pagination.js";
 
 export const StartEventEntry = z
   .object({
@@ -29,6 +30,7 @@ export type ProcessModel = z.infer<typeof ProcessModel>;
 export const ProcessModelList = z
   .object({
     processModels: z.array(ProcessModel),
+    totalCount: TotalCount,
   })
   .meta({ id: "ProcessModelList" });
 export type ProcessModelList = z.infer<typeof ProcessModelList>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TotalCount } from "./pagination.js";
 
 export const UserTaskFormFieldType = z
   .enum(["string", "long", "number", "boolean", "date", "enum"])
@@ -48,7 +49,9 @@ export const UserTask = z
   .meta({ id: "UserTask" });
 export type UserTask = z.infer<typeof UserTask>;
 
-export const UserTaskList = z.object({ userTasks: z.array(UserTask) }).meta({ id: "UserTaskList" });
+export const UserTaskList = z
+  .object({ userTasks: z.array(UserTask), totalCount: TotalCount })
+  .meta({ id: "UserTaskList" });
 export type UserTaskList = z.infer<typeof UserTaskList>;
 
 /** The values of a finished user task, by form field id. */

@@ -112,6 +112,11 @@ describe.each(JSON_SCHEMA_DRAFTS)("JSON Schema draft %s", (draft) => {
       [
         "AuthenticateFrame",
         "ClientFrame",
+        "ExtendLockRequest",
+        "FetchAndLockRequest",
+        "FinishExternalTaskRequest",
+        "HandleBpmnErrorRequest",
+        "HandleServiceErrorRequest",
         "ProcessStartRequestPayload",
         "SubscribeFrame",
         "UnsubscribeFrame",

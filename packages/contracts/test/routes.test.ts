@@ -25,6 +25,19 @@ const consumerApiMethods = [
   "getUserTasksForProcessModelInCorrelation",
   "finishUserTask",
   "getProcessResultForCorrelation",
+  "getWaitingUserTasksByIdentity",
+  "getUserTasksForProcessInstance",
+  "getProcessModelByProcessInstanceId",
+  "getProcessInstancesByIdentity",
+  "getEventsForProcessModel",
+  "getApplicationInfo",
+  "triggerMessageEvent",
+  "triggerSignalEvent",
+  "fetchAndLockExternalTasks",
+  "extendLock",
+  "finishExternalTask",
+  "handleBpmnError",
+  "handleServiceError",
   "onBpmnEvent",
   "onActivity",
   "onSystemEvent",
@@ -40,7 +53,7 @@ const odd = "a b/c?d#e%f&g=h+ü✓";
 
 /** Arguments after the context, per operation: with and without the optional ones, with special characters. */
 const sampleArgs: { [K in OperationName]: OperationArgs<K>[] } = {
-  getProcessModels: [[]],
+  getProcessModels: [[], [0, 50], [undefined, 0], [7]],
   getProcessModelByKey: [["Order"], [odd]],
   startProcessInstance: [
     ["Order", "Start1"],
@@ -60,8 +73,8 @@ const sampleArgs: { [K in OperationName]: OperationArgs<K>[] } = {
     [odd, odd, odd, [1, "two"]],
     ["Order", "c-1", "e-1", "just a string"],
   ],
-  getUserTasksForCorrelation: [["c-1"], [odd]],
-  getUserTasksForProcessModel: [["Order"], [odd]],
+  getUserTasksForCorrelation: [["c-1"], [odd], ["c-1", 100, 10]],
+  getUserTasksForProcessModel: [["Order"], [odd], [odd, undefined, 3]],
   getUserTasksForProcessModelInCorrelation: [
     ["Order", "c-1"],
     [odd, odd],
@@ -73,6 +86,40 @@ const sampleArgs: { [K in OperationName]: OperationArgs<K>[] } = {
   getProcessResultForCorrelation: [
     ["Order", "c-1"],
     [`${odd}-model`, `${odd}-correlation`],
+  ],
+  getWaitingUserTasksByIdentity: [[], [0, 50], [Number.MAX_SAFE_INTEGER]],
+  getUserTasksForProcessInstance: [["i-1"], [odd, 2, 0]],
+  getProcessModelByProcessInstanceId: [["i-1"], [odd]],
+  getProcessInstancesByIdentity: [[], [10, 10]],
+  getEventsForProcessModel: [["Order"], [odd, 1, 1]],
+  getApplicationInfo: [[]],
+  triggerMessageEvent: [
+    ["payment"],
+    ["payment", { paid: true }, "c-1"],
+    [odd, "text", odd],
+    [odd, undefined, "c"],
+  ],
+  triggerSignalEvent: [["go"], [odd, [1, 2]]],
+  fetchAndLockExternalTasks: [
+    ["w-1", "charge", 1, 0, 1000],
+    [odd, [odd, "mail"], 10, 30_000, 1],
+  ],
+  extendLock: [
+    ["w-1", "t-1", 1000],
+    [odd, odd, 1],
+  ],
+  finishExternalTask: [
+    ["w-1", "t-1", { charged: true }],
+    ["w-1", odd, null],
+    [odd, "t-1", [1, "two"]],
+  ],
+  handleBpmnError: [
+    ["w-1", "t-1", "declined"],
+    ["w-1", odd, "declined", "no funds"],
+  ],
+  handleServiceError: [
+    ["w-1", "t-1", "down", undefined, undefined],
+    [odd, odd, "down", { retry: 3 }, "E42"],
   ],
 };
 

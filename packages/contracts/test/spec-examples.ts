@@ -24,6 +24,26 @@ const event = {
   correlationId: "c-1",
   eventData,
 };
+// SPEC §10's example.
+const processInstance = {
+  processInstanceId: "19ff…",
+  processModelKey: "Order",
+  correlationId: "c-1",
+  state: "running",
+  startedAt: "2025-01-31T09:00:00.000Z",
+};
+// SPEC §13's example, as written.
+const externalTask = {
+  id: "7c1e…",
+  workerId: "w-1",
+  topic: "charge",
+  processModelKey: "Order",
+  processInstanceId: "19ff…",
+  correlationId: "c-1",
+  flowNodeKey: "Charge",
+  payload: {},
+  lockExpirationTime: "2025-01-31T09:00:30.000Z",
+};
 const formField = { id: "approved", type: "boolean", label: "Approved?", defaultValue: false };
 const enumField = {
   id: "size",
@@ -73,8 +93,14 @@ export const specExamples = {
     ],
   },
   ProcessModelList: {
-    valid: [{ processModels: [processModel] }, { processModels: [] }],
-    invalid: [{}, { processModels: processModel }, { processModels: [{ key: "Order" }] }],
+    valid: [{ processModels: [processModel] }, { processModels: [] }, { processModels: [], totalCount: 3 }],
+    invalid: [
+      {},
+      { processModels: processModel },
+      { processModels: [{ key: "Order" }] },
+      { processModels: [], totalCount: -1 },
+      { processModels: [], totalCount: 1.5 },
+    ],
   },
   StartCallbackType: { valid: [1, 2, 3], invalid: [0, 4, "1", 1.5, null] },
   ProcessStartRequestPayload: {
@@ -120,7 +146,7 @@ export const specExamples = {
     ],
   },
   EventList: {
-    valid: [{ events: [event] }, { events: [] }],
+    valid: [{ events: [event] }, { events: [] }, { events: [event], totalCount: 7 }],
     invalid: [{}, { events: [{ ...event, correlationId: null }] }, { events: "none" }],
   },
   // Any JSON value, or nothing: there is no wrong type.
@@ -157,12 +183,57 @@ export const specExamples = {
     ],
   },
   UserTaskList: {
-    valid: [{ userTasks: [userTask] }, { userTasks: [] }],
-    invalid: [{}, { userTasks: [{ ...userTask, key: [] }] }],
+    valid: [{ userTasks: [userTask] }, { userTasks: [] }, { userTasks: [userTask], totalCount: 1 }],
+    invalid: [{}, { userTasks: [{ ...userTask, key: [] }] }, { userTasks: [], totalCount: "1" }],
   },
   UserTaskResult: {
     valid: [{ formFields: { approved: true } }, { formFields: {} }, { formFields: { size: "s", n: 3 } }],
     invalid: [{}, { formFields: [] }, { formFields: "approved" }, { approved: true }],
+  },
+  ProcessInstanceState: {
+    valid: ["running", "finished", "terminated", "failed"],
+    invalid: ["error", "", null],
+  },
+  ProcessInstance: {
+    valid: [
+      processInstance,
+      { ...processInstance, state: "finished", finishedAt: "2025-01-31T09:00:01.000Z" },
+    ],
+    invalid: [
+      { ...processInstance, state: "done" },
+      { ...processInstance, startedAt: 1 },
+      { processInstanceId: "x" },
+    ],
+  },
+  ProcessInstanceList: {
+    valid: [{ processInstances: [processInstance], totalCount: 1 }, { processInstances: [] }],
+    invalid: [{}, { processInstances: [{ ...processInstance, correlationId: null }] }],
+  },
+  ApplicationInfo: {
+    valid: [
+      // SPEC §14's example.
+      {
+        name: "@consumer-api/http-server",
+        version: "2.0.0",
+        store: "sqlite",
+        clustered: false,
+        capabilities: [
+          "notifications",
+          "timers",
+          "concurrency",
+          "pagination",
+          "instanceQueries",
+          "triggerByName",
+          "moreNotifications",
+          "externalTasks",
+        ],
+      },
+      { name: "x", version: "1", store: "postgres", clustered: true, capabilities: ["someday"] },
+    ],
+    invalid: [
+      { name: "x", version: "1", store: "sqlite", clustered: "no", capabilities: [] },
+      { name: "x", version: "1", store: "sqlite", clustered: false },
+    ],
   },
   CorrelationResult: {
     valid: [
@@ -257,5 +328,71 @@ export const specExamples = {
       { type: "about:blank", title: "Not Found", status: "404", detail: "x" },
       { type: "about:blank", title: "Not Found", status: 404 },
     ],
+  },
+  ExternalTaskTopicName: {
+    valid: ["charge", ["charge", "mail"]],
+    invalid: ["", [], [""], 3],
+  },
+  FetchAndLockRequest: {
+    valid: [
+      { workerId: "w-1", topicName: "charge", maxTasks: 1, longPollingTimeout: 0, lockDuration: 1 },
+      {
+        workerId: "w-1",
+        topicName: ["charge", "mail"],
+        maxTasks: 5,
+        longPollingTimeout: 30000,
+        lockDuration: 60000,
+      },
+    ],
+    invalid: [
+      { workerId: "", topicName: "charge", maxTasks: 1, longPollingTimeout: 0, lockDuration: 1 },
+      { workerId: "w-1", topicName: [], maxTasks: 1, longPollingTimeout: 0, lockDuration: 1 },
+      { workerId: "w-1", topicName: "charge", maxTasks: 0, longPollingTimeout: 0, lockDuration: 1 },
+      { workerId: "w-1", topicName: "charge", maxTasks: 1.5, longPollingTimeout: 0, lockDuration: 1 },
+      { workerId: "w-1", topicName: "charge", maxTasks: 1, longPollingTimeout: -1, lockDuration: 1 },
+      { workerId: "w-1", topicName: "charge", maxTasks: 1, longPollingTimeout: 0, lockDuration: 0 },
+      { workerId: "w-1", topicName: "charge", maxTasks: 1, longPollingTimeout: 0 },
+    ],
+  },
+  ExternalTask: {
+    valid: [externalTask, { ...externalTask, payload: null }],
+    invalid: [
+      { ...externalTask, id: 7 },
+      { ...externalTask, lockExpirationTime: undefined },
+    ],
+  },
+  ExternalTaskList: {
+    valid: [{ externalTasks: [externalTask] }, { externalTasks: [] }],
+    invalid: [[externalTask], { externalTasks: [{ id: "x" }] }],
+  },
+  ExtendLockRequest: {
+    valid: [{ workerId: "w-1", additionalDuration: 1 }],
+    invalid: [
+      { workerId: "w-1", additionalDuration: 0 },
+      { workerId: "w-1" },
+      { workerId: "", additionalDuration: 10 },
+    ],
+  },
+  FinishExternalTaskRequest: {
+    valid: [
+      { workerId: "w-1", result: { charged: true } },
+      { workerId: "w-1", result: null },
+      { workerId: "w-1", result: [1, "two"] },
+    ],
+    invalid: [{ workerId: "w-1" }, { result: {} }, { workerId: "", result: 1 }],
+  },
+  HandleBpmnErrorRequest: {
+    valid: [
+      { workerId: "w-1", errorCode: "declined" },
+      { workerId: "w-1", errorCode: "declined", errorMessage: "no funds" },
+    ],
+    invalid: [{ workerId: "w-1" }, { workerId: "w-1", errorCode: "" }, { workerId: "w-1", errorCode: 3 }],
+  },
+  HandleServiceErrorRequest: {
+    valid: [
+      { workerId: "w-1", errorMessage: "card API down" },
+      { workerId: "w-1", errorMessage: "down", errorDetails: { retry: 3 }, errorCode: "E42" },
+    ],
+    invalid: [{ workerId: "w-1" }, { workerId: "w-1", errorMessage: 5 }],
   },
 } satisfies Record<NamedTypeName, Examples>;

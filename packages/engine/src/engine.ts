@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import { type ExternalTaskPoller, ExternalTaskPollers } from "./external-task-pollers.js";
 import { timeOrderedId } from "./ids.js";
 import { type ScriptJob, Step, type StepEnv } from "./interpreter.js";
 import type { CompiledProcess } from "./model.js";
@@ -7,7 +8,7 @@ import { compileSource, loadModelDirectory } from "./model-loader.js";
 import { recordOf } from "./records.js";
 import { type ScriptOutcome, ScriptPool } from "./script-pool.js";
 import { SqliteStore } from "./sqlite-store.js";
-import type { EventRow, Store, UserTaskRow } from "./store.js";
+import type { EventRow, ExternalTaskRow, Store, UserTaskRow } from "./store.js";
 import { firstOccurrence, type TimerDef } from "./timer-definitions.js";
 import { TimerScheduler } from "./timers.js";
 import {
@@ -15,13 +16,19 @@ import {
   EngineError,
   type EngineEvent,
   type EngineOptions,
+  type ExternalTaskRecord,
+  type FetchAndLockRequest,
   type InstanceRecord,
   ModelLoadError,
+  type Page,
+  type PageRequest,
   type ProcessModelInfo,
   type StartInput,
   type StepResult,
+  type TriggerByNameInput,
   type WaitingEvent,
   type WaitingUserTask,
+  type WaitQuery,
 } from "./types.js";
 
 /** Due timers fired per wake-up; the scheduler wakes again at once when more are due. */
@@ -67,6 +74,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       options.scriptTimeoutMs ?? 5000,
     );
     const engine = new EmbeddedEngine(
+      options.data === ":memory:" ? "memory" : "sqlite",
       store,
       loaded.processes,
       versions,
@@ -81,6 +89,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     store.close();
     throw error;
   }
+}
+
+interface Handoff {
+  poller: ExternalTaskPoller;
+  tasks: ExternalTaskRow[];
 }
 
 interface PendingOp {
@@ -105,6 +118,7 @@ class EmbeddedEngine implements Engine {
     { resolve(record: InstanceRecord): void; reject(error: unknown): void }[]
   >();
   private readonly timers: TimerScheduler;
+  private readonly pollers = new ExternalTaskPollers();
   private readonly env: StepEnv;
   private queue: PendingOp[] = [];
   private flushScheduled = false;
@@ -112,6 +126,7 @@ class EmbeddedEngine implements Engine {
   private endSeq: number;
 
   constructor(
+    readonly storeName: string,
     private readonly store: Store,
     processes: CompiledProcess[],
     private readonly versions: Map<string, Map<string, CompiledProcess>>,
@@ -154,10 +169,20 @@ class EmbeddedEngine implements Engine {
       );
     }
     const correlationId = input.correlationId ?? randomUUID();
-    const instance = await this.submit(
-      (step) => step.start(model, input.startEventKey, correlationId, input.callerId, input.inputValues),
-      true,
-    );
+    const { starterId } = input;
+    const instance = await this.submit((step) => {
+      const started = step.start(
+        model,
+        input.startEventKey,
+        correlationId,
+        input.callerId,
+        input.inputValues,
+      );
+      // Who asked is no interpreter state: recorded beside the step, in its savepoint.
+      if (starterId === undefined) return started;
+      this.store.setInstanceStarter(started.processInstanceId, starterId);
+      return { ...started, starterId };
+    }, true);
     return { instance };
   }
 
@@ -169,6 +194,121 @@ class EmbeddedEngine implements Engine {
   async triggerEvent(eventId: string, payload?: unknown): Promise<StepResult> {
     this.assertOpen();
     return { instance: await this.submit((step) => step.triggerEvent(eventId, payload), true) };
+  }
+
+  /**
+   * The one place a trigger by name (SPEC §11) reaches the interpreter: every matching waiting row the caller
+   * may access is resumed as its own step, queued together so that they share one commit (group commit: each
+   * in its savepoint, none answered before the commit). Start events, boundary events and event
+   * sub-processes reached by name belong here too, as more steps of the same batch.
+   */
+  async triggerByName(input: TriggerByNameInput): Promise<{ reached: number }> {
+    this.assertOpen();
+    const rows = this.store
+      .eventsByName(input.eventType, input.name, input.correlationId)
+      .filter((row) => input.mayAccess(row.lane));
+    const outcomes = await Promise.allSettled(
+      rows.map((row) => this.submit((step) => step.triggerEvent(row.id, input.payload), true)),
+    );
+    let reached = 0;
+    for (const outcome of outcomes) {
+      if (outcome.status === "fulfilled") reached++;
+      // Taken by a concurrent trigger, or its pinned model is gone: skipped, as a signal delivery skips it.
+      else if (!(outcome.reason instanceof EngineError)) throw outcome.reason;
+    }
+    return { reached };
+  }
+
+  async fetchAndLockExternalTasks(request: FetchAndLockRequest): Promise<ExternalTaskRecord[]> {
+    this.assertOpen();
+    const { workerId, topics, lanes, maxTasks, lockDurationMs, signal } = request;
+    const deadline = Date.now() + request.longPollingTimeoutMs;
+    const poller = this.pollers.register({ workerId, topics, lanes, maxTasks, lockDurationMs });
+    try {
+      for (;;) {
+        this.pollers.retry(poller);
+        const locked = await this.submit(() => {
+          const now = Date.now();
+          return this.store.lockExternalTasks({
+            workerId,
+            topics,
+            lanes,
+            limit: maxTasks,
+            now,
+            until: now + lockDurationMs,
+          });
+        });
+        const now = Date.now();
+        if (locked.length > 0 || now >= deadline) return locked.map(externalTaskOf);
+        // A lock that expires meanwhile makes a task fetchable without any step: look again then.
+        const unlockAt = this.store.nextExternalTaskUnlock(topics, now) ?? Number.POSITIVE_INFINITY;
+        await poller.sleep(Math.max(0, Math.min(deadline, unlockAt) - now), signal);
+        if (poller.delivered) return poller.delivered.map(externalTaskOf);
+      }
+    } finally {
+      this.pollers.release(poller);
+    }
+  }
+
+  async extendExternalTaskLock(
+    workerId: string,
+    externalTaskId: string,
+    additionalDurationMs: number,
+  ): Promise<void> {
+    this.assertOpen();
+    await this.submit(() => {
+      if (this.store.extendExternalTaskLock(externalTaskId, workerId, Date.now() + additionalDurationMs))
+        return;
+      if (this.store.getExternalTask(externalTaskId)) {
+        throw new EngineError("locked", `external task ${externalTaskId} is held by another worker`);
+      }
+      throw new EngineError("not_waiting", `external task ${externalTaskId} does not wait`);
+    });
+  }
+
+  async finishExternalTask(workerId: string, externalTaskId: string, result: unknown): Promise<StepResult> {
+    this.assertOpen();
+    return {
+      instance: await this.submit((step) => step.finishExternalTask(workerId, externalTaskId, result), true),
+    };
+  }
+
+  async handleExternalTaskBpmnError(
+    workerId: string,
+    externalTaskId: string,
+    errorCode: string,
+    errorMessage?: string,
+  ): Promise<StepResult> {
+    this.assertOpen();
+    return {
+      instance: await this.submit(
+        (step) => step.externalTaskBpmnError(workerId, externalTaskId, errorCode, errorMessage),
+        true,
+      ),
+    };
+  }
+
+  async handleExternalTaskServiceError(
+    workerId: string,
+    externalTaskId: string,
+    errorMessage: string,
+    errorDetails?: unknown,
+    errorCode?: string,
+  ): Promise<StepResult> {
+    this.assertOpen();
+    return {
+      instance: await this.submit(
+        (step) =>
+          step.externalTaskServiceError(workerId, externalTaskId, errorMessage, errorDetails, errorCode),
+        true,
+      ),
+    };
+  }
+
+  getExternalTask(externalTaskId: string): ExternalTaskRecord | undefined {
+    this.assertOpen();
+    const row = this.store.getExternalTask(externalTaskId);
+    return row && externalTaskOf(row);
   }
 
   getUserTask(userTaskId: string): WaitingUserTask | undefined {
@@ -193,6 +333,18 @@ class EmbeddedEngine implements Engine {
     return this.store.listEvents(filter).map((row) => this.eventOf(row));
   }
 
+  pageUserTasks(query: WaitQuery, page: PageRequest): Page<WaitingUserTask> {
+    this.assertOpen();
+    const { items, totalCount } = this.store.pageUserTasks(query, page);
+    return { items: items.map((row) => this.userTaskOf(row)), totalCount };
+  }
+
+  pageEvents(query: WaitQuery, page: PageRequest): Page<WaitingEvent> {
+    this.assertOpen();
+    const { items, totalCount } = this.store.pageEvents(query, page);
+    return { items: items.map((row) => this.eventOf(row)), totalCount };
+  }
+
   hasCorrelation(correlationId: string): boolean {
     this.assertOpen();
     return this.store.hasCorrelation(correlationId);
@@ -207,6 +359,18 @@ class EmbeddedEngine implements Engine {
     this.assertOpen();
     const data = this.store.getInstance(processInstanceId);
     return data && recordOf(data);
+  }
+
+  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceRecord> {
+    this.assertOpen();
+    const { items, totalCount } = this.store.pageInstancesByStarter(starterId, page);
+    return { items: items.map(recordOf), totalCount };
+  }
+
+  modelOfInstance(processInstanceId: string): ProcessModelInfo | undefined {
+    this.assertOpen();
+    const data = this.store.getInstance(processInstanceId);
+    return data && this.versions.get(data.modelHash)?.get(data.modelKey)?.info;
   }
 
   latestFinished(correlationId: string, processModelKey: string): InstanceRecord | undefined {
@@ -275,6 +439,7 @@ class EmbeddedEngine implements Engine {
     this.flush();
     this.closed = true;
     this.timers.close();
+    this.pollers.close(new EngineError("closed", "the engine was closed"));
     this.scripts.close();
     this.store.close();
     const error = new EngineError("closed", "the engine was closed");
@@ -428,6 +593,8 @@ class EmbeddedEngine implements Engine {
     const events: EngineEvent[] = [];
     const ended: InstanceRecord[] = [];
     const jobs: ScriptJob[] = [];
+    const createdTasks: Step["externalTasksCreated"] = [];
+    let handoffs: Handoff[] = [];
     let earliestTimer = Number.POSITIVE_INFINITY;
     this.scripts.setInlineBudget(this.scriptInlineMs);
     try {
@@ -439,12 +606,14 @@ class EmbeddedEngine implements Engine {
             events.push(...step.events);
             ended.push(...step.ended);
             jobs.push(...step.jobs);
+            createdTasks.push(...step.externalTasksCreated);
             earliestTimer = Math.min(earliestTimer, step.earliestTimer);
             settle.push(() => this.answer(op, step, value));
           } catch (error) {
             settle.push(() => op.reject(error));
           }
         }
+        handoffs = this.handOver(createdTasks);
       });
     } catch (error) {
       // The commit failed: nothing of the batch is durable (its script jobs' outcomes are dropped).
@@ -453,7 +622,10 @@ class EmbeddedEngine implements Engine {
     } finally {
       this.scripts.setInlineBudget(0);
     }
+    for (const { poller, tasks } of handoffs) poller.deliver(tasks);
     for (const event of events) this.publish(event);
+    const handed = new Set(handoffs.flatMap(({ tasks }) => tasks.map((task) => task.id)));
+    for (const task of createdTasks) if (!handed.has(task.id)) this.pollers.wake(task.topic, task.lane);
     for (const record of ended) this.resolveEnded(record);
     for (const done of settle) done();
     for (const job of jobs) this.followScriptJob(job);
@@ -479,6 +651,35 @@ class EmbeddedEngine implements Engine {
     const waiters = this.scriptWaiters.get(instanceId) ?? [];
     waiters.push({ resolve: op.resolve, reject: op.reject });
     this.scriptWaiters.set(instanceId, waiters);
+  }
+
+  /**
+   * Locks tasks created in the batch for sleeping long pollers, inside the batch's transaction: they answer
+   * right after its commit. Each lock in a savepoint of its own, so a failing one costs only that hand-over.
+   */
+  private handOver(created: Step["externalTasksCreated"]): Handoff[] {
+    const handoffs: Handoff[] = [];
+    if (created.length === 0) return handoffs;
+    for (const poller of this.pollers.sleepingFor(created)) {
+      const { workerId, topics, lanes, maxTasks, lockDurationMs } = poller.request;
+      const now = Date.now();
+      try {
+        const tasks = this.store.transaction(() =>
+          this.store.lockExternalTasks({
+            workerId,
+            topics,
+            lanes,
+            limit: maxTasks,
+            now,
+            until: now + lockDurationMs,
+          }),
+        );
+        if (tasks.length > 0) handoffs.push({ poller, tasks });
+      } catch {
+        // It stays asleep and is woken below like any other poller.
+      }
+    }
+    return handoffs;
   }
 
   private publish(event: EngineEvent): void {
@@ -532,4 +733,21 @@ class EmbeddedEngine implements Engine {
     if (node?.name !== undefined) event.name = node.name;
     return event;
   }
+}
+
+function externalTaskOf(row: ExternalTaskRow): ExternalTaskRecord {
+  const task: ExternalTaskRecord = {
+    id: row.id,
+    key: row.key,
+    topic: row.topic,
+    processInstanceId: row.instanceId,
+    processModelKey: row.modelKey,
+    correlationId: row.correlationId,
+    lane: row.lane,
+    payload: row.payload,
+    createdAt: row.createdAt,
+  };
+  if (row.workerId !== undefined) task.workerId = row.workerId;
+  if (row.lockExpiresAt !== undefined) task.lockExpirationTime = new Date(row.lockExpiresAt).toISOString();
+  return task;
 }

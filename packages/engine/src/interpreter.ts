@@ -17,7 +17,13 @@ import type { ScriptOutcome, ScriptPool } from "./script-pool.js";
 import type { CompiledScript } from "./scripts.js";
 import type { EventRow, InstanceData, Store } from "./store.js";
 import { firstOccurrence, nextOccurrence, type TimerDef } from "./timer-definitions.js";
-import { EngineError, type EngineEvent, type InstanceFailure, type InstanceRecord } from "./types.js";
+import {
+  EngineError,
+  type EngineEvent,
+  type InstanceFailure,
+  type InstanceRecord,
+  type LaneName,
+} from "./types.js";
 
 // The token scheduler. A Step is one unit of work inside one database transaction: it loads the instances
 // it touches from the store, moves their tokens until every token waits (or the instance ends), writes the
@@ -65,6 +71,8 @@ export class Step implements StepOps {
   readonly ended: InstanceRecord[] = [];
   /** Earliest due time of a timer created in this step, to arm the scheduler after commit. */
   earliestTimer = Number.POSITIVE_INFINITY;
+  /** External tasks created in this step, to wake long-polling workers after commit. */
+  readonly externalTasksCreated: { id: string; topic: string; lane: LaneName }[] = [];
   /** Script jobs recorded in this step, to follow after commit. */
   readonly jobs: ScriptJob[] = [];
   /** Touched instances left waiting for a script job: their callers are answered once none is left. */
@@ -169,6 +177,86 @@ export class Step implements StepOps {
       this.run(rt);
     });
     return this.complete(rt);
+  }
+
+  /** The holder's result becomes the token payload (null too: any JSON value). */
+  finishExternalTask(workerId: string, externalTaskId: string, result: unknown): InstanceRecord {
+    const row = this.takeHeldExternalTask(workerId, externalTaskId);
+    return this.resumeWaiting(row.instanceId, externalTaskId, result);
+  }
+
+  /**
+   * A worker's BPMN error: a matching error boundary event of the task, else of the innermost enclosing
+   * sub-process, catches it (SPEC §13); uncaught, it fails the instance like an error end event.
+   */
+  externalTaskBpmnError(
+    workerId: string,
+    externalTaskId: string,
+    errorCode: string,
+    errorMessage: string | undefined,
+  ): InstanceRecord {
+    const row = this.takeHeldExternalTask(workerId, externalTaskId);
+    const { rt, token } = this.waitingToken(row.instanceId, externalTaskId);
+    token.wait = undefined;
+    const node = this.node(rt, token.node);
+    this.guarded(rt, () => {
+      if (throwError(this, rt, token, errorCode, node)) {
+        this.run(rt);
+        return;
+      }
+      this.endInstance(rt, "failed", {
+        kind: "error",
+        flowNodeKey: node.key,
+        lane: node.lane,
+        message: `BPMN error "${errorCode}" not caught${errorMessage ? `: ${errorMessage}` : ""}`,
+        errorCode,
+      });
+    });
+    return this.complete(rt);
+  }
+
+  /** A worker's service error fails the instance regardless of boundary events (SPEC §13). */
+  externalTaskServiceError(
+    workerId: string,
+    externalTaskId: string,
+    errorMessage: string,
+    errorDetails: unknown,
+    errorCode: string | undefined,
+  ): InstanceRecord {
+    const row = this.takeHeldExternalTask(workerId, externalTaskId);
+    const { rt, token } = this.waitingToken(row.instanceId, externalTaskId);
+    token.wait = undefined;
+    const node = this.node(rt, token.node);
+    const failure: InstanceFailure = {
+      kind: "failure",
+      flowNodeKey: node.key,
+      lane: node.lane,
+      message: errorMessage,
+    };
+    if (errorCode !== undefined) failure.errorCode = errorCode;
+    if (errorDetails !== undefined) failure.errorDetails = errorDetails;
+    this.endInstance(rt, "failed", failure);
+    return this.complete(rt);
+  }
+
+  /** Only the holder (the last locker) takes the task: the conditional delete is the exactly-once guard. */
+  private takeHeldExternalTask(workerId: string, externalTaskId: string) {
+    const { store } = this.env;
+    const row = store.takeExternalTask(externalTaskId, workerId);
+    if (row) return row;
+    if (store.getExternalTask(externalTaskId)) {
+      throw new EngineError("locked", `external task ${externalTaskId} is held by another worker`);
+    }
+    throw new EngineError("not_waiting", `external task ${externalTaskId} does not wait`);
+  }
+
+  private waitingToken(instanceId: string, waitId: string): { rt: Runtime; token: TokenState } {
+    const rt = this.load(instanceId);
+    const token = rt.state.tokens.find((candidate) => candidate.wait?.id === waitId);
+    if (rt.data.state !== "running" || !token) {
+      throw new EngineError("not_waiting", `${waitId} does not wait in instance ${instanceId}`);
+    }
+    return { rt, token };
   }
 
   private resumeWaiting(instanceId: string, waitId: string, payload: unknown): InstanceRecord {
@@ -349,6 +437,14 @@ export class Step implements StepOps {
     if (first) token.wait = this.subscribeTimer(rt, node, first.dueAt);
   }
 
+  waitForExternalTask(rt: Runtime, token: TokenState, node: NodeDef): void {
+    const id = this.env.newId();
+    const topic = node.topic as string;
+    this.env.store.insertExternalTask({ ...this.waitRow(rt, node, id), topic, payload: token.payload });
+    this.externalTasksCreated.push({ id, topic, lane: node.lane });
+    token.wait = { kind: "external", id };
+  }
+
   subscribeEvent(rt: Runtime, node: NodeDef): WaitRef {
     const id = this.env.newId();
     const row: EventRow = {
@@ -373,6 +469,7 @@ export class Step implements StepOps {
     if (wait.kind === "task") store.takeUserTask(wait.id);
     else if (wait.kind === "event") store.takeEvent(wait.id);
     else if (wait.kind === "timer") store.takeTimer(wait.id);
+    else if (wait.kind === "external") store.takeExternalTask(wait.id);
     else store.takeScriptJob(wait.id);
   }
 

@@ -55,6 +55,10 @@ export interface ModdleElement {
   fields?: ModdleElement[];
   label?: string;
   type?: string;
+  topic?: string;
+  class?: string;
+  expression?: string;
+  delegateExpression?: string;
   defaultValue?: string;
   validation?: ModdleElement;
   constraints?: ModdleElement[];

@@ -229,6 +229,19 @@ class ProcessCompiler {
         }
         return def;
       }
+      case "bpmn:ServiceTask":
+      case "bpmn:SendTask":
+      case "bpmn:BusinessRuleTask": {
+        // Only the external form runs here: a worker does the work (SPEC §13). Java delegates, expressions,
+        // connectors and decision tables would be skipped, which is a wrong run.
+        if (element.type !== "external") {
+          this.fail(id, `unsupported element: ${info.type} without camunda:type="external"`);
+        }
+        if (!element.topic) this.fail(id, `${info.type} with camunda:type="external" needs a camunda:topic`);
+        const def = node("externalTask");
+        def.topic = element.topic;
+        return def;
+      }
       case "bpmn:ManualTask":
       case "bpmn:Task":
         return node("activity");
@@ -411,11 +424,12 @@ class ProcessCompiler {
         activity?.kind === "userTask" ||
         activity?.kind === "receiveTask" ||
         activity?.kind === "subProcess" ||
-        activity?.kind === "script";
+        activity?.kind === "script" ||
+        activity?.kind === "externalTask";
       if (!activity || !waits) {
         this.fail(
           node.key,
-          `unsupported: a ${trigger} boundary event on ${activity ? activity.type : "an unknown element"} (supported on user tasks, receive tasks, script tasks and sub-processes)`,
+          `unsupported: a ${trigger} boundary event on ${activity ? activity.type : "an unknown element"} (supported on user tasks, receive tasks, script tasks, external tasks and sub-processes)`,
         );
       }
       if (trigger === "escalation" && activity.kind !== "subProcess") {
@@ -424,7 +438,8 @@ class ProcessCompiler {
           `unsupported: an escalation boundary event on a ${activity.type} (nothing inside it can escalate)`,
         );
       }
-      if (trigger === "error" && activity.kind !== "subProcess" && activity.kind !== "script") {
+      // A worker reports BPMN errors of an external task (SPEC §13).
+      if (trigger === "error" && !["subProcess", "script", "externalTask"].includes(activity.kind)) {
         this.fail(
           node.key,
           `unsupported: an error boundary event on a ${activity.type} (nothing inside it can throw an error)`,

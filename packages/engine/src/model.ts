@@ -26,7 +26,8 @@ export type NodeKind =
   | "eventGateway"
   | "signalEnd"
   | "linkThrow"
-  | "linkCatch";
+  | "linkCatch"
+  | "externalTask";
 
 /** What a boundary event waits for. */
 export type BoundaryTrigger =
@@ -64,6 +65,8 @@ export interface NodeDef {
   timer?: TimerDef;
   /** For a sub-process: the key of its none start event. */
   innerStart?: string;
+  /** For an external task: the camunda:topic workers fetch it by. */
+  topic?: string;
   /** For an error end event: what the failure message says. */
   errorText?: string;
   /** For an error end event: the code a boundary event matches (the error's errorCode, else its id). */

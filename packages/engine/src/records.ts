@@ -11,6 +11,7 @@ export function recordOf(data: InstanceData): InstanceRecord {
     startedAt: data.startedAt,
   };
   if (data.callerId !== undefined) record.callerId = data.callerId;
+  if (data.starterId !== undefined) record.starterId = data.starterId;
   if (data.endEventKey !== undefined) {
     record.endEventKey = data.endEventKey;
     record.endEventLane = data.endEventLane ?? null;

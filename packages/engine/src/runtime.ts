@@ -5,11 +5,11 @@ import type { Occurrence } from "./timer-definitions.js";
 // The state of one running instance while a step works on it, and its serialized form (the `runtime` column).
 
 /**
- * Where a waiting token (or an armed boundary event) waits: the id of its user task, event, timer or script
- * job row.
+ * Where a waiting token (or an armed boundary event) waits: the id of its user task, event, timer, script
+ * job or external task row.
  */
 export interface WaitRef {
-  kind: "task" | "event" | "timer" | "script";
+  kind: "task" | "event" | "timer" | "script" | "external";
   id: string;
 }
 

@@ -100,6 +100,43 @@ CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due_at);`,
   PRIMARY KEY (model_key, event_key)
 ) WITHOUT ROWID;
 CREATE INDEX start_timers_by_due ON start_timers (due_at);`,
+  // 5: SPEC §9 pages. Every list query is "these equality filters, lane in the caller's set or null, ordered
+  // by (created_at, id)": per filter shape an index ending in (lane, created_at, id), so a page and its
+  // totalCount are index range reads per lane, never a scan of other rows (see the engine README). They
+  // replace the level-1 indexes that are their prefixes.
+  `DROP INDEX IF EXISTS user_tasks_by_correlation;
+DROP INDEX IF EXISTS user_tasks_by_model;
+CREATE INDEX user_tasks_by_lane ON user_tasks (lane, created_at, id);
+CREATE INDEX user_tasks_by_model_lane ON user_tasks (model_key, lane, created_at, id);
+CREATE INDEX user_tasks_by_correlation_lane ON user_tasks (correlation_id, model_key, lane, created_at, id);
+CREATE INDEX user_tasks_by_instance ON user_tasks (instance_id, lane, created_at, id);
+DROP INDEX IF EXISTS events_by_correlation;
+DROP INDEX IF EXISTS events_by_model;
+CREATE INDEX events_by_lane ON events (lane, created_at, id);
+CREATE INDEX events_by_model_lane ON events (model_key, lane, created_at, id);
+CREATE INDEX events_by_correlation_lane ON events (correlation_id, model_key, lane, created_at, id);
+CREATE INDEX events_by_instance ON events (instance_id, lane, created_at, id);`,
+  // 6: SPEC §10 "the instances I started": who started an instance. Instances from before belong to nobody
+  // (NULL), which the partial index leaves out.
+  `ALTER TABLE instances ADD COLUMN starter_id TEXT;
+CREATE INDEX instances_by_starter ON instances (starter_id, started_at, id) WHERE starter_id IS NOT NULL;`,
+  // 6: external tasks (SPEC §13). worker_id is the holder (the last locker); lock_expires_at in epoch ms.
+  `CREATE TABLE external_tasks (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  instance_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  model_key TEXT NOT NULL,
+  model_hash TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  lane TEXT,
+  topic TEXT NOT NULL,
+  payload TEXT,
+  created_at TEXT NOT NULL,
+  worker_id TEXT,
+  lock_expires_at INTEGER
+);
+CREATE INDEX external_tasks_by_topic ON external_tasks (topic, seq);`,
 ];
 
 /** Runs the migrations the database has not run yet, each in its own transaction with its version bump. */

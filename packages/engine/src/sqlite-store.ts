@@ -6,6 +6,8 @@ import type { ModelSource } from "./model-loader.js";
 import { migrate } from "./sqlite-migrations.js";
 import type {
   EventRow,
+  ExternalTaskLockRequest,
+  ExternalTaskRow,
   InstanceData,
   ListFilter,
   ScriptJobRow,
@@ -14,7 +16,7 @@ import type {
   TimerRow,
   UserTaskRow,
 } from "./store.js";
-import type { EventType, InstanceState } from "./types.js";
+import type { EventType, InstanceState, LaneName, Page, PageRequest, WaitQuery } from "./types.js";
 
 // Every SQL statement of the engine lives in this file.
 
@@ -36,6 +38,8 @@ export class SqliteStore implements Store {
   private readonly lock: Database.Database | undefined;
   private readonly runInTransaction: (fn: () => unknown) => unknown;
   private readonly sql: Record<string, Database.Statement>;
+  /** Page queries, prepared once per shape (table, filters, counting or listing). */
+  private readonly pageStatements = new Map<string, Database.Statement>();
 
   constructor(options: SqliteStoreOptions) {
     let file = ":memory:";
@@ -77,6 +81,11 @@ export class SqliteStore implements Store {
          WHERE id = @id`,
       ),
       getInstance: prepare("SELECT * FROM instances WHERE id = ?"),
+      setInstanceStarter: prepare("UPDATE instances SET starter_id = ? WHERE id = ?"),
+      countInstancesByStarter: prepare("SELECT COUNT(*) FROM instances WHERE starter_id = ?").pluck(),
+      instancesByStarter: prepare(
+        "SELECT * FROM instances WHERE starter_id = ? ORDER BY started_at, id LIMIT ? OFFSET ?",
+      ),
       latestFinished: prepare(
         `SELECT * FROM instances WHERE correlation_id = ? AND model_key = ? AND end_seq IS NOT NULL
          ORDER BY end_seq DESC LIMIT 1`,
@@ -109,6 +118,10 @@ export class SqliteStore implements Store {
       eventsByModel: prepare("SELECT * FROM events WHERE model_key = ? ORDER BY seq"),
       eventsByBoth: prepare("SELECT * FROM events WHERE correlation_id = ? AND model_key = ? ORDER BY seq"),
       eventsAll: prepare("SELECT * FROM events ORDER BY seq"),
+      eventsByName: prepare("SELECT * FROM events WHERE event_type = ? AND event_name = ? ORDER BY seq"),
+      eventsByNameInCorrelation: prepare(
+        "SELECT * FROM events WHERE event_type = ? AND event_name = ? AND correlation_id = ? ORDER BY seq",
+      ),
       signalWaiters: prepare(
         "SELECT id FROM events WHERE event_type = 'signal' AND event_name = ? ORDER BY seq",
       ).pluck(),
@@ -133,6 +146,31 @@ export class SqliteStore implements Store {
       ),
       takeScriptJob: prepare("DELETE FROM script_jobs WHERE id = ? RETURNING *"),
       pendingScriptJobs: prepare("SELECT * FROM script_jobs ORDER BY seq"),
+      insertExternalTask: prepare(
+        `INSERT INTO external_tasks (id, instance_id, key, model_key, model_hash, correlation_id, lane, topic,
+           payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      getExternalTask: prepare("SELECT * FROM external_tasks WHERE id = ?"),
+      // One statement: the candidates are chosen and locked together, so no other step can lock them between.
+      lockExternalTasks: prepare(
+        `UPDATE external_tasks SET worker_id = @workerId, lock_expires_at = @until
+         WHERE seq IN (
+           SELECT seq FROM external_tasks
+           WHERE topic IN (SELECT value FROM json_each(@topics))
+             AND (lock_expires_at IS NULL OR lock_expires_at <= @now)
+             AND (lane IS NULL OR lane IN (SELECT value FROM json_each(@lanes)))
+           ORDER BY seq LIMIT @limit)
+         RETURNING *`,
+      ),
+      extendExternalTaskLock: prepare(
+        "UPDATE external_tasks SET lock_expires_at = ? WHERE id = ? AND worker_id = ?",
+      ),
+      takeExternalTask: prepare("DELETE FROM external_tasks WHERE id = ? RETURNING *"),
+      takeHeldExternalTask: prepare("DELETE FROM external_tasks WHERE id = ? AND worker_id = ? RETURNING *"),
+      nextExternalTaskUnlock: prepare(
+        `SELECT MIN(lock_expires_at) FROM external_tasks
+         WHERE topic IN (SELECT value FROM json_each(?)) AND lock_expires_at > ?`,
+      ).pluck(),
     };
   }
 
@@ -162,6 +200,18 @@ export class SqliteStore implements Store {
 
   getInstance(id: string): InstanceData | undefined {
     return instanceOf(this.statement("getInstance").get(id) as Row | undefined);
+  }
+
+  setInstanceStarter(id: string, starterId: string): void {
+    this.statement("setInstanceStarter").run(starterId, id);
+  }
+
+  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceData> {
+    const totalCount = this.statement("countInstancesByStarter").get(starterId) as number;
+    const limit = page.limit ?? -1;
+    if (limit === 0 || page.offset >= totalCount) return { items: [], totalCount };
+    const rows = this.statement("instancesByStarter").all(starterId, limit, page.offset) as Row[];
+    return { items: rows.map((row) => instanceOf(row) as InstanceData), totalCount };
   }
 
   latestFinished(correlationId: string, modelKey: string): InstanceData | undefined {
@@ -212,6 +262,11 @@ export class SqliteStore implements Store {
     return (this.list("userTasks", filter) as Row[]).map((row) => userTaskOf(row) as UserTaskRow);
   }
 
+  pageUserTasks(query: WaitQuery, page: PageRequest): Page<UserTaskRow> {
+    const { rows, totalCount } = this.page("user_tasks", query, page);
+    return { items: rows.map((row) => userTaskOf(row) as UserTaskRow), totalCount };
+  }
+
   insertEvent(event: EventRow): void {
     this.statement("insertEvent").run(
       event.id,
@@ -238,6 +293,20 @@ export class SqliteStore implements Store {
 
   listEvents(filter: ListFilter): EventRow[] {
     return (this.list("events", filter) as Row[]).map((row) => eventOf(row) as EventRow);
+  }
+
+  pageEvents(query: WaitQuery, page: PageRequest): Page<EventRow> {
+    const { rows, totalCount } = this.page("events", query, page);
+    return { items: rows.map((row) => eventOf(row) as EventRow), totalCount };
+  }
+
+  eventsByName(eventType: EventType, eventName: string, correlationId?: string): EventRow[] {
+    const rows = (
+      correlationId === undefined
+        ? this.statement("eventsByName").all(eventType, eventName)
+        : this.statement("eventsByNameInCorrelation").all(eventType, eventName, correlationId)
+    ) as Row[];
+    return rows.map((row) => eventOf(row) as EventRow);
   }
 
   signalWaiters(signalName: string): string[] {
@@ -310,6 +379,56 @@ export class SqliteStore implements Store {
     );
   }
 
+  insertExternalTask(task: ExternalTaskRow): void {
+    this.statement("insertExternalTask").run(
+      task.id,
+      task.instanceId,
+      task.key,
+      task.modelKey,
+      task.modelHash,
+      task.correlationId,
+      task.lane,
+      task.topic,
+      toJson(task.payload),
+      task.createdAt,
+    );
+  }
+
+  getExternalTask(id: string): ExternalTaskRow | undefined {
+    return externalTaskOf(this.statement("getExternalTask").get(id) as Row | undefined);
+  }
+
+  lockExternalTasks(request: ExternalTaskLockRequest): ExternalTaskRow[] {
+    const rows = this.statement("lockExternalTasks").all({
+      workerId: request.workerId,
+      until: request.until,
+      now: request.now,
+      limit: request.limit,
+      topics: JSON.stringify(request.topics),
+      lanes: JSON.stringify(request.lanes),
+    }) as Row[];
+    // RETURNING gives no order; the contract's is oldest first.
+    rows.sort((a, b) => (a.seq as number) - (b.seq as number));
+    return rows.map((row) => externalTaskOf(row) as ExternalTaskRow);
+  }
+
+  extendExternalTaskLock(id: string, workerId: string, until: number): boolean {
+    return this.statement("extendExternalTaskLock").run(until, id, workerId).changes === 1;
+  }
+
+  takeExternalTask(id: string, workerId?: string): ExternalTaskRow | undefined {
+    const row =
+      workerId === undefined
+        ? this.statement("takeExternalTask").get(id)
+        : this.statement("takeHeldExternalTask").get(id, workerId);
+    return externalTaskOf(row as Row | undefined);
+  }
+
+  nextExternalTaskUnlock(topics: readonly string[], now: number): number | undefined {
+    const due = this.statement("nextExternalTaskUnlock").get(JSON.stringify(topics), now) as number | null;
+    return due ?? undefined;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
     if (this.lock?.open) this.lock.close();
@@ -317,6 +436,74 @@ export class SqliteStore implements Store {
 
   private statement(name: string): Database.Statement {
     return this.sql[name] as Database.Statement;
+  }
+
+  /**
+   * A page of waiting rows in (created_at, id) order. Each lane the caller may see (and "no lane") is one
+   * index range (…, lane, created_at, id): its count is a COUNT over that range, and the page is merged from
+   * the first offset + limit keys of each range, then read by id. Rows in other lanes are never touched, so
+   * neither the count nor the page grows with what the caller may not see, nor with finished instances
+   * (their rows are gone). With one non-empty range the page is that range's OFFSET/LIMIT directly.
+   */
+  private page(
+    table: "user_tasks" | "events",
+    query: WaitQuery,
+    page: PageRequest,
+  ): { rows: Row[]; totalCount: number } {
+    const filters: [string, string][] = [];
+    if (query.correlationId !== undefined) filters.push(["correlation_id", query.correlationId]);
+    if (query.processModelKey !== undefined) filters.push(["model_key", query.processModelKey]);
+    if (query.processInstanceId !== undefined) filters.push(["instance_id", query.processInstanceId]);
+    const lanes: LaneRange[] = query.lanes === undefined ? [ANY_LANE] : [null, ...new Set(query.lanes)];
+    const where = (lane: LaneRange) =>
+      [...filters.map(([column]) => `${column} = ?`), ...(lane === ANY_LANE ? [] : ["lane IS ?"])].join(
+        " AND ",
+      ) || "1";
+    const args = (lane: LaneRange) => [
+      ...filters.map(([, value]) => value),
+      ...(lane === ANY_LANE ? [] : [lane]),
+    ];
+    const counted = lanes
+      .map((lane): { lane: LaneRange; count: number } => ({
+        lane,
+        count: this.pageStatement(`SELECT COUNT(*) FROM ${table} WHERE ${where(lane)}`, true).get(
+          ...args(lane),
+        ) as number,
+      }))
+      .filter((range) => range.count > 0);
+    const totalCount = counted.reduce((sum, range) => sum + range.count, 0);
+    const limit = page.limit ?? -1;
+    if (limit === 0 || page.offset >= totalCount) return { rows: [], totalCount };
+    if (counted.length === 1) {
+      const lane = (counted[0] as (typeof counted)[number]).lane;
+      const rows = this.pageStatement(
+        `SELECT * FROM ${table} WHERE ${where(lane)} ORDER BY created_at, id LIMIT ? OFFSET ?`,
+      ).all(...args(lane), limit, page.offset) as Row[];
+      return { rows, totalCount };
+    }
+    const wanted = page.limit === undefined ? -1 : page.offset + page.limit;
+    const keys: { created_at: string; id: string }[] = [];
+    for (const { lane } of counted) {
+      keys.push(
+        ...(this.pageStatement(
+          `SELECT created_at, id FROM ${table} WHERE ${where(lane)} ORDER BY created_at, id LIMIT ?`,
+        ).all(...args(lane), wanted) as { created_at: string; id: string }[]),
+      );
+    }
+    keys.sort((a, b) => compare(a.created_at, b.created_at) || compare(a.id, b.id));
+    const ids = keys.slice(page.offset, page.limit === undefined ? undefined : page.offset + page.limit);
+    const byId = this.pageStatement(`SELECT * FROM ${table} WHERE id = ?`);
+    return { rows: ids.map((key) => byId.get(key.id) as Row), totalCount };
+  }
+
+  private pageStatement(text: string, pluck = false): Database.Statement {
+    let statement = this.pageStatements.get(text);
+    if (statement === undefined) {
+      statement = this.db.prepare(text);
+      if (pluck) statement.pluck();
+      this.pageStatements.set(text, statement);
+    }
+    return statement;
   }
 
   private list(table: "userTasks" | "events", filter: ListFilter): unknown[] {
@@ -329,6 +516,13 @@ export class SqliteStore implements Store {
     return this.statement(`${table}All`).all();
   }
 }
+
+/** No lane filter at all (a query without `lanes`), as opposed to null, "in no lane". */
+const ANY_LANE: unique symbol = Symbol("any lane");
+type LaneRange = LaneName | typeof ANY_LANE;
+
+/** UTF-16 code unit order (SPEC §9), the same as SQLite's BINARY order for the ASCII keys stored here. */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function instanceParams(instance: InstanceData): Row {
   return {
@@ -360,6 +554,7 @@ function instanceOf(row: Row | undefined): InstanceData | undefined {
     startedAt: row.started_at as string,
   };
   if (row.caller_id !== null) instance.callerId = row.caller_id as string;
+  if (row.starter_id !== null && row.starter_id !== undefined) instance.starterId = row.starter_id as string;
   if (row.end_event_key !== null) {
     instance.endEventKey = row.end_event_key as string;
     instance.endEventLane = (row.end_event_lane as string | null) ?? null;
@@ -435,4 +630,23 @@ function scriptJobOf(row: Row | undefined): ScriptJobRow | undefined {
     input: row.input as string,
     createdAt: row.created_at as string,
   };
+}
+
+function externalTaskOf(row: Row | undefined): ExternalTaskRow | undefined {
+  if (!row) return undefined;
+  const task: ExternalTaskRow = {
+    id: row.id as string,
+    instanceId: row.instance_id as string,
+    key: row.key as string,
+    modelKey: row.model_key as string,
+    modelHash: row.model_hash as string,
+    correlationId: row.correlation_id as string,
+    lane: (row.lane as string | null) ?? null,
+    topic: row.topic as string,
+    payload: fromJson(row.payload),
+    createdAt: row.created_at as string,
+  };
+  if (row.worker_id !== null) task.workerId = row.worker_id as string;
+  if (row.lock_expires_at !== null) task.lockExpiresAt = row.lock_expires_at as number;
+  return task;
 }

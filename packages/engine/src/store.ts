@@ -1,5 +1,13 @@
 import type { ModelSource } from "./model-loader.js";
-import type { EventType, InstanceFailure, InstanceState, LaneName } from "./types.js";
+import type {
+  EventType,
+  InstanceFailure,
+  InstanceState,
+  LaneName,
+  Page,
+  PageRequest,
+  WaitQuery,
+} from "./types.js";
 
 // The engine's only view of persistence. Everything it needs is here, so another backend (PostgreSQL) can
 // implement the same interface. All calls are synchronous and run inside `transaction` when they write.
@@ -10,6 +18,8 @@ export interface InstanceData {
   modelHash: string;
   correlationId: string;
   callerId?: string;
+  /** The userId of the identity that started it (SPEC §10); absent for instances from before it was kept. */
+  starterId?: string;
   state: InstanceState;
   endEventKey?: string;
   endEventLane?: LaneName;
@@ -79,6 +89,33 @@ export interface StartTimerRow {
   occurrence: number;
 }
 
+/** A waiting external task (SPEC §13); `workerId` is its holder, the worker that locked it last. */
+export interface ExternalTaskRow {
+  id: string;
+  instanceId: string;
+  key: string;
+  modelKey: string;
+  modelHash: string;
+  correlationId: string;
+  lane: LaneName;
+  topic: string;
+  payload: unknown;
+  createdAt: string;
+  workerId?: string;
+  /** Epoch ms; the lock is held while now < lockExpiresAt. */
+  lockExpiresAt?: number;
+}
+
+export interface ExternalTaskLockRequest {
+  workerId: string;
+  topics: readonly string[];
+  /** Tasks in no lane are always candidates; tasks in a lane only when it is listed here. */
+  lanes: readonly string[];
+  limit: number;
+  now: number;
+  until: number;
+}
+
 export interface ListFilter {
   correlationId?: string;
   processModelKey?: string;
@@ -96,6 +133,10 @@ export interface Store {
   insertInstance(instance: InstanceData): void;
   updateInstance(instance: InstanceData): void;
   getInstance(id: string): InstanceData | undefined;
+  /** Records who started an instance; set once, in the step that started it. */
+  setInstanceStarter(id: string, starterId: string): void;
+  /** The instances a user started, any state, ordered by (startedAt, id) (SPEC §9, §10). */
+  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceData>;
   latestFinished(correlationId: string, modelKey: string): InstanceData | undefined;
   maxEndSeq(): number;
 
@@ -108,11 +149,16 @@ export interface Store {
   takeUserTask(id: string): UserTaskRow | undefined;
   getUserTask(id: string): UserTaskRow | undefined;
   listUserTasks(filter: ListFilter): UserTaskRow[];
+  /** Ordered by (createdAt, id); totalCount counts what the query takes, without a scan of other rows. */
+  pageUserTasks(query: WaitQuery, page: PageRequest): Page<UserTaskRow>;
 
   insertEvent(event: EventRow): void;
   takeEvent(id: string): EventRow | undefined;
   getEvent(id: string): EventRow | undefined;
   listEvents(filter: ListFilter): EventRow[];
+  pageEvents(query: WaitQuery, page: PageRequest): Page<EventRow>;
+  /** The message or signal catch events waiting for that name (in one correlation when given), in wait order. */
+  eventsByName(eventType: EventType, eventName: string, correlationId?: string): EventRow[];
   /** Ids of the signal catch events waiting for that signal name, in the order they started waiting. */
   signalWaiters(signalName: string): string[];
 
@@ -133,6 +179,17 @@ export interface Store {
   takeScriptJob(id: string): ScriptJobRow | undefined;
   /** Every job that waits, oldest first: after a restart they run again. */
   pendingScriptJobs(): ScriptJobRow[];
+
+  insertExternalTask(task: ExternalTaskRow): void;
+  getExternalTask(id: string): ExternalTaskRow | undefined;
+  /** Locks up to `limit` unlocked (or expired) candidates, oldest first, for the worker; returns them locked. */
+  lockExternalTasks(request: ExternalTaskLockRequest): ExternalTaskRow[];
+  /** Sets a new expiry when the worker is the task's holder; false otherwise (or when it does not wait). */
+  extendExternalTaskLock(id: string, workerId: string, until: number): boolean;
+  /** Deletes and returns the task; with a workerId only when that worker holds it. */
+  takeExternalTask(id: string, workerId?: string): ExternalTaskRow | undefined;
+  /** The earliest expiry after `now` of a lock on a task of these topics: when one becomes fetchable again. */
+  nextExternalTaskUnlock(topics: readonly string[], now: number): number | undefined;
 
   close(): void;
 }

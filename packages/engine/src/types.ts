@@ -82,15 +82,54 @@ export interface WaitingEvent {
   createdAt: string;
 }
 
+/** An external task (SPEC §13): a service, send or business-rule task waiting for a worker. */
+export interface ExternalTaskRecord {
+  id: string;
+  /** The task's flow node id. */
+  key: string;
+  topic: string;
+  processInstanceId: string;
+  processModelKey: string;
+  correlationId: string;
+  lane: LaneName;
+  /** The token payload as it reached the task. */
+  payload: unknown;
+  createdAt: string;
+  /** The holder: the worker that locked it last (its lock may have expired). */
+  workerId?: string;
+  /** ISO time; present once locked. */
+  lockExpirationTime?: string;
+}
+
+export interface FetchAndLockRequest {
+  workerId: string;
+  topics: readonly string[];
+  /** The lanes whose tasks the caller may have; tasks in no lane are open to every caller. */
+  lanes: readonly string[];
+  maxTasks: number;
+  lockDurationMs: number;
+  /** With no task available, wait this long for one. */
+  longPollingTimeoutMs: number;
+  /** An abort ends the wait: the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
 export type InstanceState = "running" | "finished" | "terminated" | "failed";
 
 export interface InstanceFailure {
-  /** "terminate": a terminate end event; "error": an error end event; "failure": a script or gateway failure. */
+  /**
+   * "terminate": a terminate end event; "error": an error end event or an uncaught BPMN error of a worker;
+   * "failure": a script or gateway failure, or a worker's service error.
+   */
   kind: "terminate" | "error" | "failure";
   /** The element where it happened. */
   flowNodeKey: string;
   lane: LaneName;
   message: string;
+  /** A worker's error code (SPEC §13): the BPMN error's code, or a service error's optional code. */
+  errorCode?: string;
+  /** A service error's optional details. */
+  errorDetails?: unknown;
 }
 
 export interface InstanceRecord {
@@ -100,6 +139,8 @@ export interface InstanceRecord {
   modelHash: string;
   correlationId: string;
   callerId?: string;
+  /** The userId of whoever started it (StartInput.starterId); absent: nobody (or from before it was kept). */
+  starterId?: string;
   state: InstanceState;
   /** For "finished", and "terminated" through a terminate end event: the end event reached. */
   endEventKey?: string;
@@ -170,12 +211,53 @@ export interface StartInput {
   /** Given by the caller or generated (UUID v4). */
   correlationId?: string;
   callerId?: string;
+  /** Who starts it: the userId of the caller's identity (SPEC §10). */
+  starterId?: string;
   inputValues?: unknown;
 }
 
 /** The instance's state once the step is durable: it has reached its first/next wait state or its end. */
 export interface StepResult {
   instance: InstanceRecord;
+}
+
+/**
+ * Which waiting user tasks or events a list query takes. `lanes` is the caller's lane access as data (the
+ * engine knows no identities): only rows in no lane or in one of these lanes are listed and counted.
+ * Undefined: every lane.
+ */
+export interface WaitQuery {
+  correlationId?: string;
+  processModelKey?: string;
+  processInstanceId?: string;
+  lanes?: readonly string[];
+}
+
+/** SPEC §9: skip `offset` rows, then at most `limit` (undefined: no limit), in the order the rows began waiting. */
+export interface PageRequest {
+  offset: number;
+  limit?: number;
+}
+
+/** A page and how many rows the query matches in all, before offset and limit. */
+export interface Page<T> {
+  items: T[];
+  totalCount: number;
+}
+
+/** SPEC §11: what a trigger by name reaches. */
+export interface TriggerByNameInput {
+  eventType: EventType;
+  /** The bpmn:message's / bpmn:signal's name (its id when it has none). */
+  name: string;
+  /** Only what waits in this correlation. */
+  correlationId?: string;
+  /** Becomes the token payload of what is reached, when given. */
+  payload?: unknown;
+  /** The caller's lane rule as a predicate (the engine knows no identities); what it refuses is skipped. */
+  mayAccess(lane: LaneName): boolean;
+  /** Who triggers: the starter of any instance the trigger starts (SPEC §10). */
+  starterId?: string;
 }
 
 export interface EngineOptions {
@@ -199,6 +281,8 @@ export interface EngineOptions {
 export interface Engine {
   /** Every loaded model (executable or not), by process key, current version. */
   readonly models: ReadonlyMap<string, ProcessModelInfo>;
+  /** The store's name for SPEC §14: "sqlite", or "memory" for data ":memory:". */
+  readonly storeName: string;
 
   /**
    * Starts an instance and runs it up to its first wait state or its end, in one transaction.
@@ -210,15 +294,62 @@ export interface Engine {
   /** Throws EngineError "not_waiting" when the event does not (or no longer) wait. */
   triggerEvent(eventId: string, payload?: unknown): Promise<StepResult>;
 
+  /**
+   * SPEC §11: takes every waiting message (or signal) catch event of that name the caller may access and
+   * resumes each with the payload, each in its own savepoint, all in one commit; resolves once all are
+   * durable and visible. One taken concurrently elsewhere is skipped. Answers how many it reached.
+   */
+  triggerByName(input: TriggerByNameInput): Promise<{ reached: number }>;
+  /**
+   * Locks up to maxTasks available external tasks of the topics and lanes, oldest first; with none it waits
+   * up to longPollingTimeoutMs for one (woken when a step creates one, or a lock expires).
+   */
+  fetchAndLockExternalTasks(request: FetchAndLockRequest): Promise<ExternalTaskRecord[]>;
+  /**
+   * The holder sets the lock's expiry to now + additionalDurationMs. Throws EngineError "not_waiting" when the
+   * task does not wait, "locked" when another worker (or none) holds it.
+   */
+  extendExternalTaskLock(
+    workerId: string,
+    externalTaskId: string,
+    additionalDurationMs: number,
+  ): Promise<void>;
+  /** The holder's result becomes the token payload; throws like extendExternalTaskLock. */
+  finishExternalTask(workerId: string, externalTaskId: string, result: unknown): Promise<StepResult>;
+  /** A BPMN error of the holder; uncaught (no boundary events yet) it fails the instance. */
+  handleExternalTaskBpmnError(
+    workerId: string,
+    externalTaskId: string,
+    errorCode: string,
+    errorMessage?: string,
+  ): Promise<StepResult>;
+  /** A service error of the holder fails the instance. */
+  handleExternalTaskServiceError(
+    workerId: string,
+    externalTaskId: string,
+    errorMessage: string,
+    errorDetails?: unknown,
+    errorCode?: string,
+  ): Promise<StepResult>;
+  getExternalTask(externalTaskId: string): ExternalTaskRecord | undefined;
+
   getUserTask(userTaskId: string): WaitingUserTask | undefined;
   listUserTasks(filter: { correlationId?: string; processModelKey?: string }): WaitingUserTask[];
   getEvent(eventId: string): WaitingEvent | undefined;
   listEvents(filter: { correlationId?: string; processModelKey?: string }): WaitingEvent[];
+  /** A page of the waiting user tasks a query takes, ordered by when they began waiting, then id (SPEC §9). */
+  pageUserTasks(query: WaitQuery, page: PageRequest): Page<WaitingUserTask>;
+  /** A page of the waiting events a query takes, ordered by when they began waiting, then id (SPEC §9). */
+  pageEvents(query: WaitQuery, page: PageRequest): Page<WaitingEvent>;
   /** Whether any instance ever belonged to the correlation. */
   hasCorrelation(correlationId: string): boolean;
   /** Keys of the models that have (had) an instance in the correlation. */
   correlationModels(correlationId: string): string[];
   getInstance(processInstanceId: string): InstanceRecord | undefined;
+  /** The instances a user started (StartInput.starterId), any state, by (startedAt, id) (SPEC §10). */
+  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceRecord>;
+  /** The model version an instance runs on (its pinned version), or undefined when that is not loaded. */
+  modelOfInstance(processInstanceId: string): ProcessModelInfo | undefined;
   /**
    * The instance of a model in a correlation that most recently ended through an end event (state "finished",
    * or "terminated" through a terminate end event), or undefined when none has.
@@ -243,6 +374,7 @@ export type EngineErrorCode =
   | "not_waiting"
   | "unknown_instance"
   | "invalid_model"
+  | "locked"
   | "data_locked"
   | "closed";
 

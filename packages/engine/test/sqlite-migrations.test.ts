@@ -24,6 +24,8 @@ describe("sqlite migrations", () => {
     ).run();
     migrate(db);
     expect(db.prepare("SELECT COUNT(*) FROM instances").pluck().get()).toBe(1);
+    // SPEC §10: an instance from before starters were recorded belongs to nobody.
+    expect(db.prepare("SELECT starter_id FROM instances WHERE id = 'i'").pluck().get()).toBeNull();
     db.close();
   });
 

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // The server program (SPEC §7): the embedded engine behind client-internal, served by this package.
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import {
   type InternalConsumerApi,
   jwtIdentityProvider,
   openInternalConsumerApi,
 } from "@consumer-api/client-internal";
-import { taskListDirectory } from "@consumer-api/task-list";
 import { type CliLimits, parseCliOptions, usage } from "./cli-options.js";
 import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
 import { loadStaticSite, type StaticSite } from "./static-site.js";
+
+const OWN_PACKAGE = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
 
 async function main(): Promise<number> {
   // When whatever reads the output goes away (`| head`, a restarted log collector) writes fail with EPIPE:
@@ -44,6 +47,8 @@ async function main(): Promise<number> {
       models: options.models,
       data: options.data,
       identities,
+      // SPEC §14: the program answers GET /info as itself.
+      application: OWN_PACKAGE,
       ...(options.limits.scriptTimeoutMs === undefined
         ? {}
         : { scriptTimeoutMs: options.limits.scriptTimeoutMs }),
@@ -56,7 +61,8 @@ async function main(): Promise<number> {
   let ui: StaticSite | undefined;
   if (options.ui) {
     try {
-      ui = await loadStaticSite(taskListDirectory);
+      // The build copies the task-list page here (copy-task-list.mjs).
+      ui = await loadStaticSite(fileURLToPath(new URL("./task-list/", import.meta.url)));
     } catch (error) {
       process.stderr.write(
         `consumer-api-server: cannot read the task-list page: ${(error as Error).message}\n`,

@@ -153,7 +153,8 @@ describe("consumer-api-server", { timeout: 60_000 }, () => {
     const third = await serve();
     third.child.kill("SIGTERM");
     expect(await third.exited).toBe(0);
-  });
+    // Three program starts: each took up to 20 s beside the whole suite on a loaded machine.
+  }, 180_000);
 
   it("keeps serving when whatever reads its output goes away (e.g. `| head -1`)", async () => {
     const program = await serve();

@@ -159,48 +159,6 @@ describe("http-server over client-internal and the engine", () => {
     expect(await result.json()).toMatchObject({ endEventKey: "Paid", result: { amount: 9 } });
   });
 
-  it("answers an unrelated request while a long script runs", { timeout: 30_000 }, async () => {
-    const socket = await openSocket(
-      server.url.replace("http", "ws") + API_PREFIX + NOTIFICATIONS_PATH,
-      "clerk-token",
-    );
-    const channel = buildChannel("activity", {
-      processModelKey: "LongScript",
-      activityKey: "Spin",
-      correlationId: "long-1",
-    });
-    socket.send({ type: "subscribe", id: "spin", channel });
-    expect(await socket.next()).toEqual({ type: "subscribed", id: "spin" });
-    // The script spins for 3 s (the test's margin on a busy machine; the engine's timeout is 5 s).
-    let startAnswered = false;
-    const started = fetch(start("LongScript", "Start", { startCallbackType: "1" }), {
-      method: "POST",
-      headers: { ...clerk, ...json },
-      body: JSON.stringify({ correlationId: "long-1", inputValues: { until: Date.now() + 3000 } }),
-    }).then((response) => {
-      startAnswered = true;
-      return response;
-    });
-    // The script has started: from here on the instance is observably inside it.
-    expect(await socket.next()).toMatchObject({
-      message: { event_key: "started", correlation_id: "long-1" },
-    });
-
-    const models = await fetch(url(`${API_PREFIX}/process_models`), { headers: clerk });
-    expect(models.status).toBe(200);
-    const tasksPath = url(buildUrlPath(routes.getUserTasksForCorrelation, { correlation_id: "long-1" }, {}));
-    const during = (await (await fetch(tasksPath, { headers: clerk })).json()) as { userTasks: unknown[] };
-    // Answered while the script still ran: the instance has not reached its user task, the start waits.
-    expect(during.userTasks).toEqual([]);
-    expect(startAnswered).toBe(false);
-
-    expect((await started).status).toBe(200);
-    const after = (await (await fetch(tasksPath, { headers: clerk })).json()) as { userTasks: unknown[] };
-    expect(after.userTasks).toHaveLength(1);
-    socket.ws.close();
-    await socket.closed;
-  });
-
   it("notifies a WebSocket subscriber of the engine's system events", async () => {
     const socket = await openSocket(
       server.url.replace("http", "ws") + API_PREFIX + NOTIFICATIONS_PATH,

@@ -1,15 +1,17 @@
-import type {
-  ConsumerApi,
-  ConsumerContext,
-  ProcessStartRequestPayload,
-  StartCallbackType,
+import {
+  type AnyRoute,
+  type ConsumerApi,
+  type ConsumerContext,
+  type ProcessStartRequestPayload,
+  routes,
+  type StartCallbackType,
 } from "@consumer-api/contracts";
 import { describe, expect, it } from "vitest";
 import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { newCorrelationId } from "../ids.js";
-import type { ConformanceOptions } from "../options.js";
+import type { ConformanceOptions, Supports } from "../options.js";
 import { start, waitingEvent, waitingTask } from "../steps.js";
 
 const ignore = () => {};
@@ -54,13 +56,46 @@ const operations: Record<
     const { correlationId } = await start(api, as.clerk, "Basic", "StartB", { callback: 2 });
     return api.getProcessResultForCorrelation(context, "Basic", correlationId);
   },
+  getWaitingUserTasksByIdentity: (api, context) => api.getWaitingUserTasksByIdentity(context),
+  getUserTasksForProcessInstance: async (api, context) => {
+    const { processInstanceId } = await start(api, as.clerk, "Basic", "StartA");
+    return api.getUserTasksForProcessInstance(context, processInstanceId);
+  },
+  getProcessModelByProcessInstanceId: async (api, context) => {
+    const { processInstanceId } = await start(api, as.clerk, "Basic", "StartA");
+    return api.getProcessModelByProcessInstanceId(context, processInstanceId);
+  },
+  getProcessInstancesByIdentity: (api, context) => api.getProcessInstancesByIdentity(context),
+  getEventsForProcessModel: (api, context) => api.getEventsForProcessModel(context, "MessageWait"),
+  getApplicationInfo: (api, context) => api.getApplicationInfo(context),
+  triggerMessageEvent: (api, context) => api.triggerMessageEvent(context, "no-such-message"),
+  triggerSignalEvent: (api, context) => api.triggerSignalEvent(context, "no-such-signal"),
+  // 401 is answered before anything else is looked at, so no task needs to exist.
+  fetchAndLockExternalTasks: (api, context) =>
+    api.fetchAndLockExternalTasks(context, "w-auth", "conformance.charge", 1, 0, 1000),
+  extendLock: (api, context) => api.extendLock(context, "w-auth", "no-such-task", 1000),
+  finishExternalTask: (api, context) => api.finishExternalTask(context, "w-auth", "no-such-task", null),
+  handleBpmnError: (api, context) => api.handleBpmnError(context, "w-auth", "no-such-task", "declined"),
+  handleServiceError: (api, context) => api.handleServiceError(context, "w-auth", "no-such-task", "down"),
   onBpmnEvent: (api, context) => api.onBpmnEvent(context, "Basic", "StartA", ignore),
   onActivity: (api, context) => api.onActivity(context, "Basic", "Review", ignore),
   onSystemEvent: (api, context) => api.onSystemEvent(context, "Basic", ignore),
   onSignal: (api, context) => api.onSignal(context, "broadcast", ignore),
 };
 
-const NOTIFICATION_METHODS = new Set(["onBpmnEvent", "onActivity", "onSystemEvent", "onSignal"]);
+/** The capability (SPEC §14) a method belongs to, where it is not level 1's: the route table's, else these. */
+const CAPABILITY_OF: Partial<Record<keyof ConsumerApi, keyof Supports>> = {
+  onBpmnEvent: "notifications",
+  onActivity: "notifications",
+  onSystemEvent: "notifications",
+  onSignal: "notifications",
+  getApplicationInfo: "applicationInfo",
+};
+
+const unsupported = (supports: Supports, name: keyof ConsumerApi): string | undefined => {
+  const capability = CAPABILITY_OF[name] ?? (routes as Partial<Record<string, AnyRoute>>)[name]?.capability;
+  return capability !== undefined && !supports[capability] ? `${capability} not supported` : undefined;
+};
 
 export function authCases(options: ConformanceOptions): void {
   describe("authentication (SPEC §2)", () => {
@@ -68,7 +103,8 @@ export function authCases(options: ConformanceOptions): void {
 
     for (const [name, call] of Object.entries(operations)) {
       it(`${name}: 401 for an unknown token`, async ({ skip }) => {
-        if (NOTIFICATION_METHODS.has(name) && !h.supports.notifications) skip("notifications not supported");
+        const reason = unsupported(h.supports, name as keyof ConsumerApi);
+        if (reason) skip(reason);
         await expectError(call(h.api, as.invalid), 401);
       });
     }
@@ -80,7 +116,8 @@ export function authCases(options: ConformanceOptions): void {
       "onSystemEvent",
     ] as const) {
       it(`${name}: 401 for an empty token`, async ({ skip }) => {
-        if (NOTIFICATION_METHODS.has(name) && !h.supports.notifications) skip("notifications not supported");
+        const reason = unsupported(h.supports, name);
+        if (reason) skip(reason);
         await expectError(operations[name](h.api, { identity: "" }), 401);
       });
     }

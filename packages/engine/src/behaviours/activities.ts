@@ -46,6 +46,15 @@ export const receiveTask: Behaviour = {
   resume: finishActivity,
 };
 
+/** Service, send and business-rule tasks done by a worker (SPEC §13); the worker's result is the payload. */
+export const externalTask: Behaviour = {
+  enter(ops, rt, token, node) {
+    ops.event(rt, "activity.started", node, token.payload);
+    ops.waitForExternalTask(rt, token, node);
+  },
+  resume: finishActivity,
+};
+
 /** The token waits at the sub-process node while a token runs in its scope; scopeEnded moves it on. */
 export const subProcess: Behaviour = {
   enter(ops, rt, token, node) {

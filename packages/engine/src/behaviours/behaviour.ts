@@ -20,6 +20,8 @@ export interface StepOps {
   waitForTask(rt: Runtime, token: TokenState, node: NodeDef): void;
   waitForEvent(rt: Runtime, token: TokenState, node: NodeDef): void;
   waitForTimer(rt: Runtime, token: TokenState, node: NodeDef): void;
+  /** The token waits for a worker (SPEC §13): an external task row of the node's topic. */
+  waitForExternalTask(rt: Runtime, token: TokenState, node: NodeDef): void;
   /** A waiting-event row for the node (a boundary event's names its activity), not tied to a token. */
   subscribeEvent(rt: Runtime, node: NodeDef): WaitRef;
   /** A timer row for the node, due at `dueAt` (epoch ms). */

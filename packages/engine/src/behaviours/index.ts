@@ -1,5 +1,12 @@
 import type { NodeKind } from "../model.js";
-import { passThroughActivity, receiveTask, scriptTask, subProcess, userTask } from "./activities.js";
+import {
+  externalTask,
+  passThroughActivity,
+  receiveTask,
+  scriptTask,
+  subProcess,
+  userTask,
+} from "./activities.js";
 import type { Behaviour } from "./behaviour.js";
 import { boundaryEvent } from "./boundary.js";
 import { eventCatch, timerCatch } from "./catch-events.js";
@@ -42,4 +49,5 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   signalEnd: signalEndEvent,
   linkThrow: linkThrowEvent,
   linkCatch: passThroughEvent,
+  externalTask,
 };

@@ -280,4 +280,5 @@ it(`keeps every acknowledged operation across ${KILLS} kill -9 under load, and n
 
   program.child.kill("SIGTERM");
   expect(await program.exited).toBe(0);
-});
+  // Four restarts of the server program under load: over three minutes beside four CPU burners.
+}, 600_000);

@@ -1,9 +1,10 @@
 // The configurable limits of the server program (SECURITY.md), set through its options and environment.
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { API_PREFIX, buildPath, NOTIFICATIONS_PATH, routes } from "@consumer-api/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { models, type StartAnswer, start } from "./support/api-calls.js";
+import { finish, models, type StartAnswer, start, type TaskList, tasksOf } from "./support/api-calls.js";
 import { auth, type Program, Sandbox } from "./support/program.js";
 import { slowRequest } from "./support/slow-client.js";
 
@@ -16,9 +17,9 @@ beforeAll(async () => {
     data,
     [
       "--headers-timeout",
-      "300",
+      "1500",
       "--body-timeout",
-      "800",
+      "3000",
       "--body-limit",
       "1000",
       "--max-json-depth",
@@ -29,7 +30,7 @@ beforeAll(async () => {
       "2",
     ],
     // Two limits through their environment variables instead.
-    { CONSUMER_API_BODY_IDLE_TIMEOUT: "300", CONSUMER_API_SCRIPT_TIMEOUT: "200" },
+    { CONSUMER_API_BODY_IDLE_TIMEOUT: "1500", CONSUMER_API_SCRIPT_TIMEOUT: "200" },
   );
 });
 afterAll(() => sandbox.cleanup());
@@ -79,7 +80,7 @@ describe("slowloris", () => {
   });
 
   it("cuts off a body that trickles forever (total body timeout)", async () => {
-    // A byte every 30 ms never trips the 300 ms idle timeout; the 800 ms body timeout ends it.
+    // A byte every 30 ms never trips the 1.5 s idle timeout; the 3 s body timeout ends it.
     const result = await slowRequest(program.url, `${postHead(startPath, 900)}{"inputValues":"`, {
       everyMs: 30,
       maxDrips: 880,
@@ -90,16 +91,31 @@ describe("slowloris", () => {
   });
 
   it("keeps a callback-2 start waiting longer than every timeout, and keeps serving", async () => {
-    // The Delay timer (PT1S) outlasts the headers (300 ms), body-idle (300 ms) and body (800 ms) timeouts.
-    const answer = await start(
+    // The start waits on a user task, finished only once a stalled body and a trickling one were cut off
+    // by the idle and the total body timeout: the wait provably outlasted both, and the headers timeout.
+    const correlationId = `outlasts-${randomUUID()}`;
+    const waiting = start(
       program.url,
-      models.delay,
-      { inputValues: { waited: true } },
+      models.review,
+      { correlationId, inputValues: { waited: true } },
       { startCallbackType: "2" },
     );
+    const [stalled, trickled] = await Promise.all([
+      slowRequest(program.url, `${postHead(startPath, 100)}{"inputValues":`, {
+        everyMs: 50,
+        maxDrips: 0,
+        giveUpAfterDrips: 2000,
+      }),
+      slowRequest(program.url, `${postHead(startPath, 900)}{"inputValues":"`, { everyMs: 30, maxDrips: 880 }),
+    ]);
+    expect(stalled.closedByServer && trickled.closedByServer).toBe(true);
+    let tasks = (await tasksOf(program.url, correlationId)).body as TaskList;
+    while (tasks.userTasks.length === 0) tasks = (await tasksOf(program.url, correlationId)).body as TaskList;
+    const finished = await finish(program.url, correlationId, tasks.userTasks[0]?.id ?? "", 1);
+    expect(finished.status).toBe(204);
+    const answer = await waiting;
     expect(answer.status).toBe(200);
-    expect((answer.body as StartAnswer).endEventKey).toBe(models.delay.end);
-    expect((answer.body as StartAnswer).tokenPayload).toEqual({ waited: true });
+    expect((answer.body as StartAnswer).endEventKey).toBe(models.review.end);
   });
 });
 

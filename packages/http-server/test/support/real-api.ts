@@ -6,14 +6,18 @@ import { type InternalConsumerApi, openInternalConsumerApi } from "@consumer-api
 
 export const fixtures = {
   models: fileURLToPath(new URL("../fixtures/models", import.meta.url)),
+  /** Models with long scripts, kept apart so the other tests' engines start no script worker. */
+  scriptModels: fileURLToPath(new URL("../fixtures/script-models", import.meta.url)),
   identities: fileURLToPath(new URL("../fixtures/identities.json", import.meta.url)),
 };
 
 /** The real client-internal on the real engine, state in a fresh SQLite directory under os.tmpdir(). */
-export async function openRealApi(): Promise<{ api: InternalConsumerApi; dispose(): Promise<void> }> {
+export async function openRealApi(
+  models = fixtures.models,
+): Promise<{ api: InternalConsumerApi; dispose(): Promise<void> }> {
   const data = await mkdtemp(join(tmpdir(), "http-server-test-"));
   const api = await openInternalConsumerApi({
-    models: fixtures.models,
+    models,
     data,
     identities: fixtures.identities,
   });

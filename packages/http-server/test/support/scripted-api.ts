@@ -81,8 +81,8 @@ export class ScriptedApi implements ConsumerApi {
     this.record("getEventsForCorrelation", context, [correlationId]);
     return { events: [] };
   }
-  async getEventsForProcessModelInCorrelation(context: ConsumerContext, ...args: string[]) {
-    this.record("getEventsForProcessModelInCorrelation", context, args);
+  async getEventsForProcessModelInCorrelation(context: ConsumerContext, ...args: unknown[]) {
+    this.record("getEventsForProcessModelInCorrelation", context, given(args));
     return { events: [] };
   }
   async triggerEvent(context: ConsumerContext, ...args: unknown[]) {
@@ -96,8 +96,8 @@ export class ScriptedApi implements ConsumerApi {
     this.record("getUserTasksForProcessModel", context, [key]);
     return { userTasks: [] };
   }
-  async getUserTasksForProcessModelInCorrelation(context: ConsumerContext, ...args: string[]) {
-    this.record("getUserTasksForProcessModelInCorrelation", context, args);
+  async getUserTasksForProcessModelInCorrelation(context: ConsumerContext, ...args: unknown[]) {
+    this.record("getUserTasksForProcessModelInCorrelation", context, given(args));
     return { userTasks: [] };
   }
   async finishUserTask(context: ConsumerContext, ...args: unknown[]) {
@@ -112,6 +112,52 @@ export class ScriptedApi implements ConsumerApi {
       endEventKey: "End",
       result: null,
     };
+  }
+  async getWaitingUserTasksByIdentity(context: ConsumerContext, ...args: unknown[]) {
+    this.record("getWaitingUserTasksByIdentity", context, given(args));
+    return { userTasks: [], totalCount: 0 };
+  }
+  async getUserTasksForProcessInstance(context: ConsumerContext, ...args: unknown[]) {
+    this.record("getUserTasksForProcessInstance", context, given(args));
+    return { userTasks: [], totalCount: 0 };
+  }
+  async getProcessModelByProcessInstanceId(context: ConsumerContext, id: string) {
+    this.record("getProcessModelByProcessInstanceId", context, [id]);
+    return { key: "Order", startEvents: [], endEvents: [] };
+  }
+  async getProcessInstancesByIdentity(context: ConsumerContext, ...args: unknown[]) {
+    this.record("getProcessInstancesByIdentity", context, given(args));
+    return { processInstances: [], totalCount: 0 };
+  }
+  async getEventsForProcessModel(context: ConsumerContext, ...args: unknown[]) {
+    this.record("getEventsForProcessModel", context, given(args));
+    return { events: [], totalCount: 0 };
+  }
+  async triggerMessageEvent(context: ConsumerContext, ...args: unknown[]) {
+    this.record("triggerMessageEvent", context, given(args));
+  }
+  async triggerSignalEvent(context: ConsumerContext, ...args: unknown[]) {
+    this.record("triggerSignalEvent", context, given(args));
+  }
+  async getApplicationInfo(context: ConsumerContext) {
+    this.record("getApplicationInfo", context, []);
+    return { name: "scripted", version: "0", store: "memory", clustered: false, capabilities: [] };
+  }
+  async fetchAndLockExternalTasks(context: ConsumerContext, ...args: unknown[]) {
+    this.record("fetchAndLockExternalTasks", context, args);
+    return { externalTasks: [] };
+  }
+  async extendLock(context: ConsumerContext, ...args: unknown[]) {
+    this.record("extendLock", context, args);
+  }
+  async finishExternalTask(context: ConsumerContext, ...args: unknown[]) {
+    this.record("finishExternalTask", context, args);
+  }
+  async handleBpmnError(context: ConsumerContext, ...args: unknown[]) {
+    this.record("handleBpmnError", context, args);
+  }
+  async handleServiceError(context: ConsumerContext, ...args: unknown[]) {
+    this.record("handleServiceError", context, args);
   }
   async onBpmnEvent(context: ConsumerContext, model: string, event: string, callback: NotificationCallback) {
     return this.subscribe(context, `event:${model}:${event}`, callback);
@@ -133,6 +179,13 @@ export class ScriptedApi implements ConsumerApi {
     if (signal === "eager") await callback(message("early"));
     return subscription;
   }
+}
+
+/** The arguments without the trailing optional ones a transport passes as undefined (offset, limit). */
+function given(args: unknown[]): unknown[] {
+  const rest = [...args];
+  while (rest.length > 0 && rest[rest.length - 1] === undefined) rest.pop();
+  return rest;
 }
 
 export const message = (payload?: unknown): NotificationMessage => ({
