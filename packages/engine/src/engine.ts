@@ -152,6 +152,7 @@ class EmbeddedEngine implements Engine {
       newId: timeOrderedId,
       newCorrelationId: randomUUID,
       nextEndSeq: () => ++this.endSeq,
+      upSinceMs: Date.now(),
     };
   }
 

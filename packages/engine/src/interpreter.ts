@@ -40,6 +40,8 @@ export interface StepEnv {
   /** A fresh correlation id (UUID v4), for instances no caller started. */
   newCorrelationId(): string;
   nextEndSeq(): number;
+  /** Epoch ms the engine opened at: a cycle's occurrences due before it were missed during a downtime. */
+  upSinceMs: number;
 }
 
 /** A failure of the running instance (not of the engine): recorded on the instance. */
@@ -85,6 +87,10 @@ export class Step implements StepOps {
   private readonly nowIso = new Date(this.nowMs).toISOString();
 
   constructor(private readonly env: StepEnv) {}
+
+  get upSinceMs(): number {
+    return this.env.upSinceMs;
+  }
 
   start(
     model: CompiledProcess,
@@ -138,15 +144,15 @@ export class Step implements StepOps {
 
   /**
    * A timer start event came due: one instance starts (in a correlation of its own), and the row moves on to
-   * the next occurrence after now in the same step — missed occurrences are not made up, so a long downtime
-   * brings one instance, not a burst. Undefined when it is not due (another step fired it).
+   * the next occurrence in the same step — occurrences missed during a downtime are not made up, so a long
+   * downtime brings one instance, not a burst. Undefined when it is not due (another step fired it).
    */
   fireStartTimer(model: CompiledProcess, eventKey: string): InstanceRecord | undefined {
     const { store } = this.env;
     const row = store.getStartTimer(model.info.key, eventKey);
     const node = model.nodes.get(eventKey);
     if (!row || row.dueAt > this.nowMs || !node?.timer) return undefined;
-    const next = nextOccurrence(node.timer, { dueAt: row.dueAt, index: row.occurrence }, this.nowMs);
+    const next = nextOccurrence(node.timer, { dueAt: row.dueAt, index: row.occurrence }, this.upSinceMs);
     if (next) store.putStartTimer({ ...row, dueAt: next.dueAt, occurrence: next.index });
     else store.deleteStartTimer(row.modelKey, row.eventKey);
     if (next) this.earliestTimer = Math.min(this.earliestTimer, next.dueAt);

@@ -3,8 +3,10 @@ import type { ModdleElement } from "./moddle-element.js";
 
 // BPMN timer definitions (ISO 8601, BPMN 2.0.2 §10.5.5): timeDuration, timeDate and timeCycle, and when they
 // come due. A cycle's occurrences are start + k·period (k = 0, 1, …; start defaults to the moment it is armed
-// plus one period). Missed occurrences are not made up: after a downtime a cycle fires once for everything it
-// missed and continues with the next occurrence after now, the missed ones counting against R<n>.
+// plus one period). Occurrences missed during a downtime are not made up: a cycle fires once for everything
+// it missed while the engine was down and continues with the next occurrence due after the engine came up,
+// the missed ones counting against R<n>. One that comes due while the engine runs is never skipped, however
+// late it fires (a loaded machine, a blocked event loop): it fires at once.
 
 export type TimerDef =
   | { kind: "duration"; ms: number }
@@ -74,11 +76,14 @@ export function firstOccurrence(def: TimerDef, now: number): Occurrence | undefi
   return occurrenceFrom(def, start, start >= now ? 0 : Math.ceil((now - start) / def.periodMs));
 }
 
-/** The occurrence after `fired` that is due after `now` (missed ones skipped); undefined when none is left. */
-export function nextOccurrence(def: TimerDef, fired: Occurrence, now: number): Occurrence | undefined {
+/**
+ * The occurrence after `fired`, skipping those due before `upSince` (when the engine came up: missed during a
+ * downtime); undefined when none is left.
+ */
+export function nextOccurrence(def: TimerDef, fired: Occurrence, upSince: number): Occurrence | undefined {
   if (def.kind !== "cycle") return undefined;
   const start = fired.dueAt - fired.index * def.periodMs;
-  const passed = Math.floor((now - start) / def.periodMs) + 1;
+  const passed = Math.floor((upSince - start) / def.periodMs) + 1;
   return occurrenceFrom(def, start, Math.max(fired.index + 1, passed));
 }
 

@@ -58,5 +58,5 @@ describe("one engine per data directory", () => {
     }
     const engine = await open({ data });
     expect(engine.getInstance(instanceId as string)?.state).toBe("running");
-  }, 60_000);
+  });
 });

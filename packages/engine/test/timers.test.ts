@@ -48,11 +48,11 @@ describe("timer definitions", () => {
     ).toMatch(/time zone offset/);
   });
 
-  it("skips missed occurrences of a cycle instead of making them up, counting them against R[n]", () => {
+  it("skips occurrences missed during a downtime instead of making them up, counting them against R[n]", () => {
     const hourly = cycle("R/PT1H") as TimerDef;
     const first = firstOccurrence(hourly, 0);
     expect(first).toEqual({ dueAt: 3_600_000, index: 0 });
-    // Ten hours later: the next one is the eleventh, not the second.
+    // The engine came up ten hours later: the next one is the eleventh, not the second.
     expect(nextOccurrence(hourly, first as never, 10 * 3_600_000 + 1)).toEqual({
       dueAt: 11 * 3_600_000,
       index: 10,
@@ -63,6 +63,17 @@ describe("timer definitions", () => {
       index: 1,
     });
     expect(nextOccurrence(thrice, { dueAt: 3_600_000, index: 0 }, 10 * 3_600_000)).toBeUndefined();
+  });
+
+  it("never skips an occurrence that came due while the engine ran, however late it fired", () => {
+    const thrice = cycle("R3/PT1H") as TimerDef;
+    // Up since before the first one: the second follows the first, even if the first fired hours late.
+    expect(nextOccurrence(thrice, { dueAt: 3_600_000, index: 0 }, 0)).toEqual({ dueAt: 7_200_000, index: 1 });
+    expect(nextOccurrence(thrice, { dueAt: 7_200_000, index: 1 }, 0)).toEqual({
+      dueAt: 10_800_000,
+      index: 2,
+    });
+    expect(nextOccurrence(thrice, { dueAt: 10_800_000, index: 2 }, 0)).toBeUndefined();
   });
 });
 
@@ -93,6 +104,30 @@ describe("timers", () => {
     const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
     const done = await engine.finishUserTask(task?.id as string, { formFields: {} });
     expect(done.instance).toMatchObject({ state: "finished", endEventKey: "CEnd" });
+  });
+
+  it("a timeCycle boundary event that fires late (the event loop blocked past its later due times) still fires R3 times", async () => {
+    const data = tempDir();
+    const engine = await open({ data });
+    const fired = events(
+      engine,
+      3,
+      (event) => event.type === "event.triggered" && event.flowNodeKey === "Reminder",
+    );
+    const { instance } = await engine.start({
+      processModelKey: "TimerCycleBoundary",
+      startEventKey: "CStart",
+    });
+    // What a loaded machine does to a 0.1 s cycle: the first firing comes after all three were due.
+    const blockedUntil = Date.now() + 500;
+    while (Date.now() < blockedUntil) {
+      // busy on purpose
+    }
+    await fired;
+    expect(query(data, "SELECT id FROM timers")).toEqual([]);
+    expect(engine.listUserTasks({ correlationId: instance.correlationId }).map((task) => task.key)).toEqual([
+      "Long",
+    ]);
   });
 });
 

@@ -66,7 +66,7 @@ async function serve(extra: string[] = []): Promise<Program & { url: string }> {
 }
 
 // Every case spawns the program, which takes seconds to start on a busy machine: a generous bound per case.
-describe("consumer-api-server", { timeout: 60_000 }, () => {
+describe("consumer-api-server", () => {
   it("serves the examples, logs requests, stops with 0 on SIGTERM, and keeps its state across a restart", async () => {
     const first = await serve();
     const list = await fetch(`${first.url}${API_PREFIX}/process_models`, { headers: alice });

@@ -12,6 +12,8 @@ export type NodeEventType = "activity.started" | "activity.finished" | "event.re
 export interface StepOps {
   /** Epoch ms of the step: every timer created in it counts from here. */
   readonly nowMs: number;
+  /** Epoch ms the engine opened at: a cycle skips only occurrences due before it (a downtime). */
+  readonly upSinceMs: number;
   /** Publishes a §5 event about the node (after commit). */
   event(rt: Runtime, type: NodeEventType, node: NodeDef, payload: unknown): void;
   /** The token leaves the node over the given flows (default: all outgoing), one token per flow. */

@@ -80,7 +80,7 @@ export function triggerBoundary(
   const trigger = boundary.trigger;
   if (trigger?.type === "timer") {
     const fired = subscription.occurrence;
-    if (fired) armTimer(ops, rt, token, boundary, nextOccurrence(trigger.timer, fired, ops.nowMs));
+    if (fired) armTimer(ops, rt, token, boundary, nextOccurrence(trigger.timer, fired, ops.upSinceMs));
   } else {
     arm(ops, rt, token, boundary);
   }
