@@ -29,7 +29,9 @@ beforeEach(async () => {
     authenticate: (ctx) => api.authenticate(ctx),
     onError: (e) => errors.push(e),
     log: (entry) => logs.push(entry),
-    headersTimeout: 400,
+    // Generous, so that a loaded machine gets every request's headers in; the timeout tests below wait on
+    // the stalled socket's 408 itself rather than on a clock.
+    headersTimeout: 5_000,
   });
 });
 afterEach(async () => {
@@ -310,7 +312,10 @@ describe("http-server timeouts and disconnects", () => {
       headers: auth,
     });
     await until(() => api.startsWaiting === 1);
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // A connection opened after the start's that never finishes its headers is closed 408 by the timeout:
+    // by then the start has waited longer than the headers timeout too.
+    expect(await stalledHeaders()).toMatch(/^HTTP\/1.1 408/);
+    expect(api.startsWaiting).toBe(1);
     api.finishWaitingStarts();
     const response = await pending;
     expect(response.status).toBe(200);
@@ -323,15 +328,7 @@ describe("http-server timeouts and disconnects", () => {
   });
 
   it("closes a connection that never finishes its headers", async () => {
-    const answer = await new Promise<string>((resolve) => {
-      const { hostname, port } = new URL(server.url);
-      const socket = connect(Number(port), hostname, () => socket.write("GET / HTTP/1.1\r\nHost: x\r\n"));
-      const received: Buffer[] = [];
-      socket.on("data", (data) => received.push(data));
-      socket.on("error", () => {});
-      socket.on("close", () => resolve(Buffer.concat(received).toString("latin1")));
-    });
-    expect(answer).toMatch(/^HTTP\/1.1 408/);
+    expect(await stalledHeaders()).toMatch(/^HTTP\/1.1 408/);
   });
 
   it("releases the call of a client that disconnects while waiting (its context's signal aborts), and keeps serving", async () => {
@@ -352,6 +349,18 @@ describe("http-server timeouts and disconnects", () => {
     expect(errors).toEqual([]);
   });
 });
+
+/** What the server answers a connection that sends a request line and a header, then nothing. */
+function stalledHeaders(): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const { hostname, port } = new URL(server.url);
+    const socket = connect(Number(port), hostname, () => socket.write("GET / HTTP/1.1\r\nHost: x\r\n"));
+    const received: Buffer[] = [];
+    socket.on("data", (data) => received.push(data));
+    socket.on("error", () => {});
+    socket.on("close", () => resolve(Buffer.concat(received).toString("latin1")));
+  });
+}
 
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));

@@ -17,9 +17,9 @@ beforeAll(async () => {
     data,
     [
       "--headers-timeout",
-      "1500",
+      "6000",
       "--body-timeout",
-      "3000",
+      "12000",
       "--body-limit",
       "1000",
       "--max-json-depth",
@@ -29,8 +29,10 @@ beforeAll(async () => {
       "--ws-max-subscriptions",
       "2",
     ],
-    // Two limits through their environment variables instead.
-    { CONSUMER_API_BODY_IDLE_TIMEOUT: "1500", CONSUMER_API_SCRIPT_TIMEOUT: "200" },
+    // Two limits through their environment variables instead. The timeouts are generous so that a loaded
+    // machine gets every ordinary request (and script) in within them; the slow clients below drip slowly
+    // enough to outlast them however late their drips come.
+    { CONSUMER_API_BODY_IDLE_TIMEOUT: "5000", CONSUMER_API_SCRIPT_TIMEOUT: "5000" },
   );
 });
 afterAll(() => sandbox.cleanup());
@@ -60,8 +62,9 @@ describe("slowloris", () => {
       program.url,
       `GET ${API_PREFIX}/process_models HTTP/1.1\r\nHost: x\r\n`,
       {
+        // 400 drips over 24 s or more: well past the headers timeout (cut within 1.5 periods), below 16 KiB.
         drip: "X-Slow: aaaaaaaaaaaaaaaaaaaa\r\n",
-        everyMs: 30,
+        everyMs: 60,
         maxDrips: 400,
       },
     );
@@ -80,7 +83,7 @@ describe("slowloris", () => {
   });
 
   it("cuts off a body that trickles forever (total body timeout)", async () => {
-    // A byte every 30 ms never trips the 1.5 s idle timeout; the 3 s body timeout ends it.
+    // A byte every 30 ms never trips the 5 s idle timeout; 880 of them outlast the 12 s body timeout, which ends it.
     const result = await slowRequest(program.url, `${postHead(startPath, 900)}{"inputValues":"`, {
       everyMs: 30,
       maxDrips: 880,
