@@ -120,7 +120,7 @@ CREATE INDEX events_by_instance ON events (instance_id, lane, created_at, id);`,
   // (NULL), which the partial index leaves out.
   `ALTER TABLE instances ADD COLUMN starter_id TEXT;
 CREATE INDEX instances_by_starter ON instances (starter_id, started_at, id) WHERE starter_id IS NOT NULL;`,
-  // 6: external tasks (SPEC §13). worker_id is the holder (the last locker); lock_expires_at in epoch ms.
+  // 7: external tasks (SPEC §13). worker_id is the holder (the last locker); lock_expires_at in epoch ms.
   `CREATE TABLE external_tasks (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
