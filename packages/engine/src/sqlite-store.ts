@@ -455,6 +455,18 @@ export class SqliteStore implements Store {
     if (query.processModelKey !== undefined) filters.push(["model_key", query.processModelKey]);
     if (query.processInstanceId !== undefined) filters.push(["instance_id", query.processInstanceId]);
     const lanes: LaneRange[] = query.lanes === undefined ? [ANY_LANE] : [null, ...new Set(query.lanes)];
+    // The index is named, not left to the planner: without statistics SQLite prefers the (lane, created_at,
+    // id) index because it saves the sort, and then walks every row of the lane to find one correlation's
+    // (measured: 17 ms instead of 0.05 ms per list with 100,000 tasks waiting).
+    const index =
+      query.correlationId !== undefined
+        ? `${table}_by_correlation_lane`
+        : query.processInstanceId !== undefined
+          ? `${table}_by_instance`
+          : query.processModelKey !== undefined
+            ? `${table}_by_model_lane`
+            : `${table}_by_lane`;
+    const from = `${table} INDEXED BY ${index}`;
     const where = (lane: LaneRange) =>
       [...filters.map(([column]) => `${column} = ?`), ...(lane === ANY_LANE ? [] : ["lane IS ?"])].join(
         " AND ",
@@ -466,7 +478,7 @@ export class SqliteStore implements Store {
     const counted = lanes
       .map((lane): { lane: LaneRange; count: number } => ({
         lane,
-        count: this.pageStatement(`SELECT COUNT(*) FROM ${table} WHERE ${where(lane)}`, true).get(
+        count: this.pageStatement(`SELECT COUNT(*) FROM ${from} WHERE ${where(lane)}`, true).get(
           ...args(lane),
         ) as number,
       }))
@@ -477,7 +489,7 @@ export class SqliteStore implements Store {
     if (counted.length === 1) {
       const lane = (counted[0] as (typeof counted)[number]).lane;
       const rows = this.pageStatement(
-        `SELECT * FROM ${table} WHERE ${where(lane)} ORDER BY created_at, id LIMIT ? OFFSET ?`,
+        `SELECT * FROM ${from} WHERE ${where(lane)} ORDER BY created_at, id LIMIT ? OFFSET ?`,
       ).all(...args(lane), limit, page.offset) as Row[];
       return { rows, totalCount };
     }
@@ -486,7 +498,7 @@ export class SqliteStore implements Store {
     for (const { lane } of counted) {
       keys.push(
         ...(this.pageStatement(
-          `SELECT created_at, id FROM ${table} WHERE ${where(lane)} ORDER BY created_at, id LIMIT ?`,
+          `SELECT created_at, id FROM ${from} WHERE ${where(lane)} ORDER BY created_at, id LIMIT ?`,
         ).all(...args(lane), wanted) as { created_at: string; id: string }[]),
       );
     }
