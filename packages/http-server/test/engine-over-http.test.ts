@@ -6,44 +6,16 @@ import {
   PROBLEM_CONTENT_TYPE,
   routes,
 } from "@consumer-api/contracts";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../src/index.js";
-import { openRealApi } from "./support/real-api.js";
+import { describe, expect, it } from "vitest";
+import { useRealServer } from "./support/real-server.js";
 import { openSocket } from "./support/ws-client.js";
 
 const clerk = { authorization: "Bearer clerk-token" };
 const manager = { authorization: "Bearer manager-token" };
 const json = { "content-type": "application/json" };
 
-let server: RunningServer;
-let dispose: () => Promise<void>;
-let errors: unknown[];
-
-beforeEach(async () => {
-  const real = await openRealApi();
-  dispose = real.dispose;
-  errors = [];
-  server = await startServer({
-    api: real.api,
-    authenticate: (ctx) => real.api.authenticate(ctx),
-    onError: (e) => errors.push(e),
-  });
-});
-afterEach(async () => {
-  await server.close();
-  await dispose();
-  expect(errors).toEqual([]);
-});
-
-const url = (path: string) => server.url + path;
-const start = (model: string, startEvent: string, query: Record<string, string | undefined> = {}) =>
-  url(
-    buildUrlPath(
-      routes.startProcessInstance,
-      { process_model_key: model, start_event_key: startEvent },
-      query,
-    ),
-  );
+const real = useRealServer();
+const { url, start } = real;
 const resultFor = (model: string, correlationId: string, headers: Record<string, string>) =>
   fetch(
     url(
@@ -161,7 +133,7 @@ describe("http-server over client-internal and the engine", () => {
 
   it("notifies a WebSocket subscriber of the engine's system events", async () => {
     const socket = await openSocket(
-      server.url.replace("http", "ws") + API_PREFIX + NOTIFICATIONS_PATH,
+      real.server.url.replace("http", "ws") + API_PREFIX + NOTIFICATIONS_PATH,
       "clerk-token",
     );
     const channel = buildChannel("systemEvent", { processModelKey: "Payment", correlationId: "inv-3" });

@@ -1,7 +1,7 @@
 import { API_PREFIX, buildChannel, buildUrlPath, NOTIFICATIONS_PATH, routes } from "@consumer-api/contracts";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../src/index.js";
-import { fixtures, openRealApi } from "./support/real-api.js";
+import { describe, expect, it } from "vitest";
+import { fixtures } from "./support/real-api.js";
+import { useRealServer } from "./support/real-server.js";
 import { openSocket } from "./support/ws-client.js";
 
 // SPEC §6.1 "Concurrency", issue 11 defect 8: a long script must not hold up the server. What the test
@@ -10,40 +10,13 @@ import { openSocket } from "./support/ws-client.js";
 const clerk = { authorization: "Bearer clerk-token" };
 const json = { "content-type": "application/json" };
 
-let server: RunningServer;
-let dispose: () => Promise<void>;
-let errors: unknown[];
-
-beforeEach(async () => {
-  const real = await openRealApi(fixtures.scriptModels);
-  dispose = real.dispose;
-  errors = [];
-  server = await startServer({
-    api: real.api,
-    authenticate: (ctx) => real.api.authenticate(ctx),
-    onError: (e) => errors.push(e),
-  });
-});
-afterEach(async () => {
-  await server.close();
-  await dispose();
-  expect(errors).toEqual([]);
-});
-
-const url = (path: string) => server.url + path;
-const start = (model: string, startEvent: string, query: Record<string, string | undefined> = {}) =>
-  url(
-    buildUrlPath(
-      routes.startProcessInstance,
-      { process_model_key: model, start_event_key: startEvent },
-      query,
-    ),
-  );
+const real = useRealServer(fixtures.scriptModels);
+const { url, start } = real;
 
 describe("http-server with a long script running", () => {
   it("answers an unrelated request while a long script runs", async () => {
     const socket = await openSocket(
-      server.url.replace("http", "ws") + API_PREFIX + NOTIFICATIONS_PATH,
+      real.server.url.replace("http", "ws") + API_PREFIX + NOTIFICATIONS_PATH,
       "clerk-token",
     );
     const channel = buildChannel("activity", {
