@@ -10,6 +10,7 @@ import { eventGatewayCases } from "./cases/event-gateway.js";
 import { eventCases } from "./cases/events.js";
 import { externalTaskCases } from "./cases/external-tasks.js";
 import { formCases } from "./cases/forms.js";
+import { inclusiveGatewayCases } from "./cases/inclusive-gateway.js";
 import { instanceQueryCases } from "./cases/instance-queries.js";
 import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
@@ -52,6 +53,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   triggerByNameCases,
   applicationInfoCases,
   eventGatewayCases,
+  inclusiveGatewayCases,
   externalTaskCases,
 ];
 

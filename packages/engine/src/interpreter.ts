@@ -357,11 +357,17 @@ export class Step implements StepOps {
     });
   }
 
-  /** Enters the queued tokens' nodes until every token waits, is held or is gone. */
+  /**
+   * Enters the queued tokens' nodes until every token waits, is held or is gone; then lets the joins that
+   * depend on where the other tokens are (settle) fire, one at a time, and goes on until none does.
+   */
   private run(rt: Runtime): void {
     while (rt.data.state === "running") {
       const token = rt.queue.shift();
-      if (!token) break;
+      if (!token) {
+        if (this.settle(rt)) continue;
+        break;
+      }
       if (!rt.state.tokens.includes(token)) continue;
       if (++rt.nodesEntered > MAX_NODES_PER_STEP) {
         throw new StepFailure(token.node, `more than ${MAX_NODES_PER_STEP} flow nodes without a wait state`);
@@ -378,6 +384,20 @@ export class Step implements StepOps {
         armBoundaries(this, rt, token, node);
       }
     }
+  }
+
+  /** The first held token whose join fires on settling; whether one did. */
+  private settle(rt: Runtime): boolean {
+    const seen = new Set<string>();
+    for (const token of rt.state.tokens) {
+      if (!token.held) continue;
+      const group = `${token.scope}:${token.node}`;
+      if (seen.has(group)) continue;
+      seen.add(group);
+      const node = this.node(rt, token.node);
+      if (behaviours[node.kind].settle?.(this, rt, token, node)) return true;
+    }
+    return false;
   }
 
   /** Runs the instance's part of the step; a failure of the instance (not of the engine) is recorded on it. */
@@ -630,14 +650,20 @@ export class Step implements StepOps {
     const scopeAlive = (scopeId: number): boolean =>
       tokens.some((token) => token.scope === scopeId && alive(token));
     if (scopeAlive(0)) return;
-    const stuck = tokens.find((token) => token.held) as TokenState;
+    const held = tokens.filter((token) => token.held);
+    const stuck = (held.find((token) => this.node(rt, token.node).kind === "parallel") ??
+      held[0]) as TokenState;
     const node = this.node(rt, stuck.node);
     const missing = node.incoming.filter((flow) => heldAt(rt, stuck.node, stuck.scope, flow).length === 0);
+    const flows = missing.map((flow) => JSON.stringify(flow)).join(", ");
     this.endInstance(rt, "failed", {
       kind: "failure",
       flowNodeKey: node.key,
       lane: node.lane,
-      message: `deadlock: the parallel gateway waits for a token on ${missing.map((flow) => JSON.stringify(flow)).join(", ")}, and no token is left that could bring one`,
+      message:
+        node.kind === "parallel"
+          ? `deadlock: the parallel gateway waits for a token on ${flows}, and no token is left that could bring one`
+          : `deadlock: the inclusive gateway waits for a token on ${flows} that only a token held at another join could bring`,
     });
   }
 

@@ -6,10 +6,17 @@ import { BpmnModdle } from "bpmn-moddle";
 import { FormError, parseForm } from "./forms.js";
 import { collapseReferences } from "./id-references.js";
 import { ignoredAttribute } from "./ignored-attributes.js";
+import { computeInclusiveReach } from "./inclusive-reach.js";
 import { laneAssignments } from "./lanes.js";
 import type { ModdleElement } from "./moddle-element.js";
 import type { CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
-import { checkCondition, compileChooser, compileScript, ScriptSyntaxError } from "./scripts.js";
+import {
+  checkCondition,
+  compileChooser,
+  compileScript,
+  compileSelector,
+  ScriptSyntaxError,
+} from "./scripts.js";
 import { parseTimer, type TimerDef } from "./timer-definitions.js";
 import { type FlowNodeInfo, type LaneName, ModelLoadError, type ProcessModelInfo } from "./types.js";
 
@@ -258,6 +265,8 @@ class ProcessCompiler {
         return node("exclusive");
       case "bpmn:ParallelGateway":
         return node("parallel");
+      case "bpmn:InclusiveGateway":
+        return node("inclusive");
       case "bpmn:EventBasedGateway":
         if (element.instantiate === true)
           this.fail(id, `unsupported: instantiate="true" on an event-based gateway`);
@@ -481,8 +490,11 @@ class ProcessCompiler {
       if (ignored) this.fail(id, `unsupported: ${ignored}`);
       const condition = flow.conditionExpression?.body;
       if (condition !== undefined && condition.trim() !== "" && !isDefault) {
-        if (source.kind !== "exclusive") {
-          this.fail(id, "condition expressions are only supported on flows leaving an exclusive gateway");
+        if (source.kind !== "exclusive" && source.kind !== "inclusive") {
+          this.fail(
+            id,
+            "condition expressions are only supported on flows leaving an exclusive or inclusive gateway",
+          );
         }
         this.compileOrFail(id, () => checkCondition(condition, `${this.file}#${id}`));
         conditions.set(def, condition);
@@ -492,19 +504,21 @@ class ProcessCompiler {
       target.incoming.push(id);
     }
     for (const node of this.nodes.values()) {
-      if (node.kind !== "exclusive") continue;
+      if (node.kind !== "exclusive" && node.kind !== "inclusive") continue;
       node.choices = node.outgoing.filter((flow) => flow !== node.defaultFlow);
       if (node.choices.some((flow) => conditions.has(flow))) {
         const flows = node.choices.map((flow) => {
           const condition = conditions.get(flow);
           return condition === undefined ? { id: flow.id } : { id: flow.id, condition };
         });
-        node.chooser = this.compileOrFail(node.key, () => compileChooser(flows, `${this.file}#${node.key}`));
+        const compile = node.kind === "exclusive" ? compileChooser : compileSelector;
+        node.chooser = this.compileOrFail(node.key, () => compile(flows, `${this.file}#${node.key}`));
       }
     }
     this.checkBoundaries();
     this.checkEventGateways();
     this.checkLinks();
+    computeInclusiveReach(this.nodes);
     const ends = new Set<NodeKind>([
       "end",
       "terminateEnd",

@@ -16,6 +16,7 @@ export type NodeKind =
   | "script"
   | "exclusive"
   | "parallel"
+  | "inclusive"
   | "messageCatch"
   | "signalCatch"
   | "receiveTask"
@@ -52,11 +53,19 @@ export interface NodeDef {
   lane: LaneName;
   outgoing: FlowDef[];
   defaultFlow?: FlowDef;
-  /** Exclusive gateway: the non-default flows in document order, and the script that picks one by index. */
+  /**
+   * Exclusive gateway: the non-default flows in document order, and the script that picks one by index.
+   * Inclusive gateway: the same flows, and the script that picks every one whose condition holds.
+   */
   choices?: FlowDef[];
   chooser?: CompiledScript;
   /** Ids of the incoming sequence flows, in document order. */
   incoming: string[];
+  /**
+   * Inclusive gateway: for each flow node of its scope, the gateway's incoming flows a token there can still
+   * reach without passing the gateway (BPMN 2.0.2 §13.4.3); nodes that reach none are absent.
+   */
+  reach?: ReadonlyMap<string, ReadonlySet<string>>;
   script?: CompiledScript;
   formFields?: FormFieldDefinition[];
   eventType?: "message" | "signal";

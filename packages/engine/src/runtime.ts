@@ -23,10 +23,12 @@ export interface TokenState {
   /** The sequence flow it last took: a parallel join waits for a token on each of its incoming flows. */
   via?: string;
   /**
-   * Held at a parallel join until a token waits on each incoming flow. A held token is a token like any
+   * Held at a join (parallel or inclusive) until the join fires. A held token is a token like any
    * other: its scope (and the instance) does not complete while it exists.
    */
   held?: true;
+  /** When it came to be held at an inclusive join (a stamp from `next`): the last arrival carries on. */
+  arrival?: number;
 }
 
 /** A running sub-process: `token` is the parent-scope token that waits at the sub-process node. */

@@ -79,6 +79,11 @@ export interface Behaviour {
    */
   triggered?(ops: StepOps, rt: Runtime, subscription: Subscription, payload: unknown): void;
   /**
+   * Every token of the step has come to rest (entered its node, waits or is held) while this token is held
+   * at the node, a join that depends on where the others are: it may fire now. Returns whether it did.
+   */
+  settle?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef): boolean;
+  /**
    * The script the behaviour ran (runScript) returned: `json` is its result as JSON text, undefined when it
    * returned nothing. Only for behaviours that run scripts.
    */

@@ -23,6 +23,7 @@ import {
   terminateEndEvent,
 } from "./events.js";
 import { exclusiveGateway, parallelGateway } from "./gateways.js";
+import { inclusiveGateway } from "./inclusive-gateway.js";
 
 /** The behaviour of each kind of flow node. */
 export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
@@ -36,6 +37,7 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   script: scriptTask,
   exclusive: exclusiveGateway,
   parallel: parallelGateway,
+  inclusive: inclusiveGateway,
   messageCatch: eventCatch,
   signalCatch: eventCatch,
   receiveTask,
