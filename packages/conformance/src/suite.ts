@@ -3,6 +3,7 @@ import { applicationInfoCases } from "./cases/application-info.js";
 import { authCases } from "./cases/auth.js";
 import { boundaryEventCases } from "./cases/boundary-events.js";
 import { callbackCases } from "./cases/callbacks.js";
+import { compensationCases } from "./cases/compensation.js";
 import { concurrencyCases } from "./cases/concurrency.js";
 import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
@@ -54,6 +55,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   applicationInfoCases,
   eventGatewayCases,
   inclusiveGatewayCases,
+  compensationCases,
   externalTaskCases,
 ];
 

@@ -1,5 +1,6 @@
 import type { NodeEventType, StepOps } from "./behaviours/behaviour.js";
 import { armBoundaries, disarmBoundaries, triggerBoundary } from "./behaviours/boundary.js";
+import { rememberCompletion } from "./behaviours/compensation.js";
 import { throwError } from "./behaviours/errors.js";
 import { heldAt } from "./behaviours/gateways.js";
 import { behaviours } from "./behaviours/index.js";
@@ -435,6 +436,14 @@ export class Step implements StepOps {
   leave(rt: Runtime, token: TokenState, node: NodeDef, flows: FlowDef[] = node.outgoing): void {
     if (node.boundaries) disarmBoundaries(this, rt, token);
     this.remember(rt, node, token.payload);
+    if (node.compensable) rememberCompletion(rt, token, node);
+    if (flows.length === 0) {
+      this.removeToken(rt, token);
+      if (!rt.state.tokens.some((other) => other.scope === token.scope)) {
+        this.scopeEnded(rt, token.scope, node, token.payload);
+      }
+      return;
+    }
     flows.forEach((flow, index) => {
       const next = index === 0 ? token : this.newToken(rt, flow.target, token.scope, token.payload);
       next.node = flow.target;
@@ -571,11 +580,13 @@ export class Step implements StepOps {
     const scope = rt.state.scopes.find((candidate) => candidate.id === scopeId);
     const parent = rt.state.tokens.find((candidate) => candidate.id === scope?.token);
     if (!scope || !parent) return;
-    rt.state.scopes = rt.state.scopes.filter((candidate) => candidate !== scope);
     const node = this.node(rt, scope.node);
+    if (behaviours[node.kind].scopeEnded?.(this, rt, scope, parent)) return;
     parent.payload = payload;
     this.event(rt, "activity.finished", node, payload);
+    // The scope is closed after the token left: a sub-process's completion keeps what ran inside (compensation).
     this.leave(rt, parent, node);
+    rt.state.scopes = rt.state.scopes.filter((candidate) => candidate !== scope);
   }
 
   cancelScope(rt: Runtime, scopeId: number): void {

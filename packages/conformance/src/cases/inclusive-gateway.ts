@@ -39,6 +39,8 @@ export function inclusiveGatewayCases(options: ConformanceOptions): void {
       await finish(correlationId, "InclusiveB");
       expect(await waiting(correlationId)).toEqual(["InclusiveA2"]);
       await finish(correlationId, "InclusiveA2");
+      expect(await waiting(correlationId)).toEqual(["InclusiveAfter"]);
+      await finish(correlationId, "InclusiveAfter");
       expect((await answer).endEventKey).toBe("InclusiveJoined");
     });
 
@@ -46,6 +48,8 @@ export function inclusiveGatewayCases(options: ConformanceOptions): void {
       const { correlationId, answer } = await startInclusive({ b: true }, "InclusiveB");
       expect(await waiting(correlationId)).toEqual(["InclusiveB"]);
       await finish(correlationId, "InclusiveB");
+      expect(await waiting(correlationId)).toEqual(["InclusiveAfter"]);
+      await finish(correlationId, "InclusiveAfter");
       expect((await answer).endEventKey).toBe("InclusiveJoined");
     });
 
@@ -53,6 +57,8 @@ export function inclusiveGatewayCases(options: ConformanceOptions): void {
       const { correlationId, answer } = await startInclusive({}, "InclusiveC");
       expect(await waiting(correlationId)).toEqual(["InclusiveC"]);
       await finish(correlationId, "InclusiveC");
+      expect(await waiting(correlationId)).toEqual(["InclusiveAfter"]);
+      await finish(correlationId, "InclusiveAfter");
       expect((await answer).endEventKey).toBe("InclusiveJoined");
     });
 
@@ -62,8 +68,9 @@ export function inclusiveGatewayCases(options: ConformanceOptions): void {
       await finish(correlationId, "InclusiveA2");
       expect(await waiting(correlationId)).toEqual(["InclusiveB"]);
       await finish(correlationId, "InclusiveB", { skip: true });
+      expect(await waiting(correlationId)).toEqual(["InclusiveAfter"]);
+      await finish(correlationId, "InclusiveAfter");
       expect((await answer).endEventKey).toBe("InclusiveJoined");
-      expect(await waiting(correlationId)).toEqual([]);
     });
 
     it("fails the instance when no condition holds and there is no default flow", async () => {
