@@ -3,12 +3,12 @@ import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { newCorrelationId } from "../ids.js";
-import type { ConformanceOptions } from "../options.js";
+import { type ConformanceOptions, resolveSupports } from "../options.js";
 import { eventually, keysOf, waitingTask } from "../steps.js";
 
 /** SPEC §6.1: compensation handlers in reverse order of completion; transactions cancelled by a cancel end event. */
 export function compensationCases(options: ConformanceOptions): void {
-  describe("compensation and transactions (SPEC §6.1)", () => {
+  describe.skipIf(!resolveSupports(options).bpmnLevel2)("compensation and transactions (SPEC §6.1)", () => {
     const h = useApi(options);
 
     /** Starts with callback 2 (finished) and returns the pending answer once `first` waits. */

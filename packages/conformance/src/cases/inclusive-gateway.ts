@@ -3,12 +3,12 @@ import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { newCorrelationId } from "../ids.js";
-import type { ConformanceOptions } from "../options.js";
+import { type ConformanceOptions, resolveSupports } from "../options.js";
 import { eventually, keysOf, waitingTask } from "../steps.js";
 
 /** SPEC §6.1, BPMN 2.0.2 §13.4.3: the inclusive gateway forks on every true condition and joins what can arrive. */
 export function inclusiveGatewayCases(options: ConformanceOptions): void {
-  describe("inclusive gateway (SPEC §6.1)", () => {
+  describe.skipIf(!resolveSupports(options).bpmnLevel2)("inclusive gateway (SPEC §6.1)", () => {
     const h = useApi(options);
 
     /** Starts `Inclusive` with callback 2 (finished) and returns its pending answer once `first` waits. */
