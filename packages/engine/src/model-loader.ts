@@ -206,6 +206,9 @@ class ProcessCompiler {
     if (definitions.length > 1)
       this.fail(id, `unsupported element: ${info.type} with several event definitions`);
     const definition = definitions[0];
+    if (element.$type === "bpmn:StartEvent" && definition?.$type === "bpmn:CompensateEventDefinition") {
+      this.fail(id, "unsupported: a compensation event sub-process (compensation start event)");
+    }
     const unsupported = (): never =>
       this.fail(
         id,

@@ -40,6 +40,7 @@ const startOf = (key: string) =>
     InclLoop: "L_Start",
     InclSameFlow: "S_Start",
     InclSub: "U_Start",
+    InclInterrupt: "I_Start",
   })[key] as string;
 
 describe("inclusive gateway: fork", () => {
@@ -171,6 +172,17 @@ describe("inclusive gateway: join", () => {
     await finish(engine, correlationId, "U_Inner", { fail: true });
     expect(waiting(engine, correlationId)).toEqual(["U_After"]);
     expect(await finish(engine, correlationId, "U_After")).toMatchObject({ state: "finished" });
+  });
+
+  it("fires when an interrupting boundary event takes the token it waits for away", async () => {
+    const engine = await open();
+    const { correlationId } = await start(engine, "InclInterrupt", { a: true, b: true });
+    await finish(engine, correlationId, "I_A");
+    expect(waiting(engine, correlationId)).toEqual(["I_B"]);
+    const [stop] = engine.listEvents({ correlationId });
+    expect(stop?.key).toBe("I_Stop");
+    await engine.triggerEvent(stop?.id as string, undefined);
+    expect(waiting(engine, correlationId)).toEqual(["I_After"]);
   });
 
   it("keeps a held token across a restart and fires after it", async () => {
