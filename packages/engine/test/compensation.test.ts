@@ -3,7 +3,16 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openEngine } from "../src/index.js";
 import { type Engine, ModelLoadError } from "../src/types.js";
-import { closeEngines, open, record, removeTempDirs, tempDir, trace } from "./helpers.js";
+import {
+  closeEngines,
+  finishTask as finish,
+  open,
+  record,
+  removeTempDirs,
+  tempDir,
+  trace,
+  waitingKeys as waiting,
+} from "./helpers.js";
 
 // Compensation (BPMN 2.0.2 §10.5.5): handlers of completed activities, newest completion first, one after
 // the other; transactions cancelled by a cancel end event compensate what completed inside them.
@@ -14,16 +23,6 @@ afterEach(async () => {
 });
 
 const tasks = (engine: Engine, correlationId: string) => engine.listUserTasks({ correlationId });
-const waiting = (engine: Engine, correlationId: string) =>
-  tasks(engine, correlationId)
-    .map((task) => task.key)
-    .sort();
-
-async function finish(engine: Engine, correlationId: string, key: string, formFields: object = {}) {
-  const task = tasks(engine, correlationId).find((candidate) => candidate.key === key);
-  if (!task) throw new Error(`user task ${key} does not wait (${waiting(engine, correlationId).join(", ")})`);
-  return (await engine.finishUserTask(task.id, { formFields })).instance;
-}
 
 const started = (events: ReturnType<typeof record>, id: string) =>
   trace(events, id)

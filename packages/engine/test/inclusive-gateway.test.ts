@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Engine } from "../src/types.js";
-import { closeEngines, open, removeTempDirs } from "./helpers.js";
+import {
+  closeEngines,
+  finishTask as finish,
+  open,
+  removeTempDirs,
+  waitingKeys as waiting,
+} from "./helpers.js";
 
 // BPMN 2.0.2 §13.4.3: an inclusive join fires when no token that could still arrive on an empty incoming
 // flow (without passing the gateway) is left in its scope — wherever that token is: in a loop, behind a
@@ -10,18 +16,6 @@ afterEach(async () => {
   await closeEngines();
   removeTempDirs();
 });
-
-const waiting = (engine: Engine, correlationId: string) =>
-  engine
-    .listUserTasks({ correlationId })
-    .map((task) => task.key)
-    .sort();
-
-async function finish(engine: Engine, correlationId: string, key: string, formFields: object = {}) {
-  const task = engine.listUserTasks({ correlationId }).find((candidate) => candidate.key === key);
-  if (!task) throw new Error(`user task ${key} does not wait`);
-  return (await engine.finishUserTask(task.id, { formFields })).instance;
-}
 
 async function start(engine: Engine, processModelKey: string, inputValues: object) {
   const { instance } = await engine.start({

@@ -2,38 +2,27 @@ import { describe, expect, it } from "vitest";
 import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
-import { newCorrelationId } from "../ids.js";
 import { type ConformanceOptions, resolveSupports } from "../options.js";
-import { eventually, keysOf, waitingTask } from "../steps.js";
+import { finishWaiting, keysOf, startAwaiting, waitingTask } from "../steps.js";
 
 /** SPEC §6.1: compensation handlers in reverse order of completion; transactions cancelled by a cancel end event. */
 export function compensationCases(options: ConformanceOptions): void {
   describe.skipIf(!resolveSupports(options).bpmnLevel2)("compensation and transactions (SPEC §6.1)", () => {
     const h = useApi(options);
 
-    /** Starts with callback 2 (finished) and returns the pending answer once `first` waits. */
-    const startAwaiting = async (model: string, startEvent: string, first: string) => {
-      const correlationId = newCorrelationId();
-      const answer = h.api.startProcessInstance(as.clerk, model, startEvent, { correlationId }, 2);
-      answer.catch(() => undefined);
-      await eventually(() => waitingTask(h.api, as.clerk, correlationId, first));
-      return { correlationId, answer };
-    };
+    const startFirst = (model: string, startEvent: string, first: string) =>
+      startAwaiting(h.api, as.clerk, model, startEvent, first);
     const waiting = async (correlationId: string) =>
       keysOf((await h.api.getUserTasksForCorrelation(as.clerk, correlationId)).userTasks, (task) => task.key);
-    const finish = async (
+    const finish = (
       model: string,
       correlationId: string,
       key: string,
       formFields: Record<string, unknown> = {},
-    ) => {
-      const task = await waitingTask(h.api, as.clerk, correlationId, key);
-      await h.api.finishUserTask(as.clerk, model, correlationId, task.id, { formFields });
-      return task;
-    };
+    ) => finishWaiting(h.api, as.clerk, model, correlationId, key, formFields);
 
     it("a compensation throw event runs the handlers of completed activities newest first, each with its activity's payload", async () => {
-      const { correlationId, answer } = await startAwaiting("Compensation", "CompensationStart", "Reserve");
+      const { correlationId, answer } = await startFirst("Compensation", "CompensationStart", "Reserve");
       await finish("Compensation", correlationId, "Reserve", { item: "room" });
       await finish("Compensation", correlationId, "Charge", { amount: 12, undo: true });
       expect(await waiting(correlationId)).toEqual(["UndoCharge"]);
@@ -50,7 +39,7 @@ export function compensationCases(options: ConformanceOptions): void {
     });
 
     it("without a compensation throw event no handler runs", async () => {
-      const { correlationId, answer } = await startAwaiting("Compensation", "CompensationStart", "Reserve");
+      const { correlationId, answer } = await startFirst("Compensation", "CompensationStart", "Reserve");
       await finish("Compensation", correlationId, "Reserve", { item: "room" });
       await finish("Compensation", correlationId, "Charge", { amount: 12 });
       expect((await answer).endEventKey).toBe("Kept");
@@ -58,7 +47,7 @@ export function compensationCases(options: ConformanceOptions): void {
     });
 
     it("a cancel end event withdraws what runs in the transaction, compensates it, and leaves by the cancel boundary event", async () => {
-      const { correlationId, answer } = await startAwaiting("Transaction", "TransactionStart", "Book");
+      const { correlationId, answer } = await startFirst("Transaction", "TransactionStart", "Book");
       await finish("Transaction", correlationId, "Book");
       const notify = await waitingTask(h.api, as.clerk, correlationId, "Notify");
       await finish("Transaction", correlationId, "Confirm", { cancel: true });
@@ -73,7 +62,7 @@ export function compensationCases(options: ConformanceOptions): void {
     });
 
     it("a transaction that is not cancelled completes like a sub-process", async () => {
-      const { correlationId, answer } = await startAwaiting("Transaction", "TransactionStart", "Book");
+      const { correlationId, answer } = await startFirst("Transaction", "TransactionStart", "Book");
       await finish("Transaction", correlationId, "Book");
       await finish("Transaction", correlationId, "Confirm", { cancel: false });
       expect(await waiting(correlationId)).toEqual(["Notify"]);

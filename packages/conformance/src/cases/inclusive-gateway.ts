@@ -4,33 +4,19 @@ import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { newCorrelationId } from "../ids.js";
 import { type ConformanceOptions, resolveSupports } from "../options.js";
-import { eventually, keysOf, waitingTask } from "../steps.js";
+import { finishWaiting, keysOf, startAwaiting } from "../steps.js";
 
 /** SPEC §6.1, BPMN 2.0.2 §13.4.3: the inclusive gateway forks on every true condition and joins what can arrive. */
 export function inclusiveGatewayCases(options: ConformanceOptions): void {
   describe.skipIf(!resolveSupports(options).bpmnLevel2)("inclusive gateway (SPEC §6.1)", () => {
     const h = useApi(options);
 
-    /** Starts `Inclusive` with callback 2 (finished) and returns its pending answer once `first` waits. */
-    const startInclusive = async (inputValues: object, first: string) => {
-      const correlationId = newCorrelationId();
-      const answer = h.api.startProcessInstance(
-        as.clerk,
-        "Inclusive",
-        "InclusiveStart",
-        { correlationId, inputValues },
-        2,
-      );
-      answer.catch(() => undefined);
-      await eventually(() => waitingTask(h.api, as.clerk, correlationId, first));
-      return { correlationId, answer };
-    };
+    const startInclusive = (inputValues: object, first: string) =>
+      startAwaiting(h.api, as.clerk, "Inclusive", "InclusiveStart", first, { inputValues });
     const waiting = async (correlationId: string) =>
       keysOf((await h.api.getUserTasksForCorrelation(as.clerk, correlationId)).userTasks, (task) => task.key);
-    const finish = async (correlationId: string, key: string, formFields: Record<string, unknown> = {}) => {
-      const task = await waitingTask(h.api, as.clerk, correlationId, key);
-      await h.api.finishUserTask(as.clerk, "Inclusive", correlationId, task.id, { formFields });
-    };
+    const finish = (correlationId: string, key: string, formFields: Record<string, unknown> = {}) =>
+      finishWaiting(h.api, as.clerk, "Inclusive", correlationId, key, formFields);
 
     it("forks on every true condition; the join waits for each branch, a nested parallel fork included", async () => {
       const { correlationId, answer } = await startInclusive({ a: true, b: true }, "InclusiveB");
