@@ -130,6 +130,15 @@ describe("compensation", () => {
     });
   });
 
+  it("runs a handler that is a sub-process, and goes on once it completed", async () => {
+    const engine = await open();
+    const { instance } = await engine.start({ processModelKey: "CompHandlerSub", startEventKey: "CH_Start" });
+    const { correlationId } = instance;
+    expect(waiting(engine, correlationId)).toEqual(["CH_UndoStep"]);
+    await finish(engine, correlationId, "CH_UndoStep");
+    expect(waiting(engine, correlationId)).toEqual(["CH_After"]);
+  });
+
   it("keeps what is to be compensated across a restart", async () => {
     const data = tempDir();
     const first = await open({ data });
