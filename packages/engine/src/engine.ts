@@ -38,6 +38,8 @@ const TIMER_RETRY_MS = 1000;
 const MAX_GATHER_TURNS = 4;
 /** How long one batch of steps may wait in place, in total, for scripts before the rest run as jobs. */
 const DEFAULT_SCRIPT_INLINE_MS = 5;
+/** Reruns of a step that lost a deadlock (Store.runBatch, PostgreSQL) before its caller gets the error. */
+const MAX_STEP_RETRIES = 20;
 
 /**
  * Loads the models, opens (or creates) the data directory and schedules the pending timers. Throws
@@ -100,6 +102,8 @@ interface PendingOp {
   run(step: Step, tx: StoreTx): unknown;
   /** A caller's operation: answered only once its instance waits for no script job. */
   visible: boolean;
+  /** How often the store asked to run it again (a lost deadlock). */
+  retries?: number;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -578,12 +582,16 @@ class EmbeddedEngine implements Engine {
    */
   private submit<T>(run: (step: Step, tx: StoreTx) => T | Promise<T>, visible = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, visible, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        this.flushWhenSettled(this.queue.length, 0);
-      }
+      this.enqueue({ run, visible, resolve: resolve as (value: unknown) => void, reject });
     });
+  }
+
+  private enqueue(op: PendingOp): void {
+    this.queue.push(op);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.flushWhenSettled(this.queue.length, 0);
+    }
   }
 
   /**
@@ -652,8 +660,13 @@ class EmbeddedEngine implements Engine {
     }
     outcomes.forEach((outcome, index) => {
       const op = batch[index] as PendingOp;
-      if (!outcome.ok) op.reject(outcome.error);
-      else this.answer(op, outcome.value.step, outcome.value.value);
+      if (outcome.ok) {
+        this.answer(op, outcome.value.step, outcome.value.value);
+        return;
+      }
+      op.retries = (op.retries ?? 0) + 1;
+      if (outcome.retry && op.retries <= MAX_STEP_RETRIES && !this.closed) this.enqueue(op);
+      else op.reject(outcome.error);
     });
     for (const outcome of outcomes) {
       if (!outcome.ok) continue;

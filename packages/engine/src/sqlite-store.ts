@@ -19,15 +19,20 @@ import type {
   UserTaskRow,
   WaitKind,
 } from "./store.js";
-import type { EventType, InstanceState, LaneName, Page, PageRequest, WaitQuery } from "./types.js";
+import {
+  eventOf,
+  externalTaskOf,
+  instanceOf,
+  type Row,
+  scriptJobOf,
+  startTimerOf,
+  timerOf,
+  toJson,
+  userTaskOf,
+} from "./store-rows.js";
+import type { EventType, LaneName, Page, PageRequest, WaitQuery } from "./types.js";
 
 // Every SQL statement of the engine lives in this file.
-
-type Row = Record<string, unknown>;
-
-const toJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
-const fromJson = (text: unknown): unknown =>
-  text === null || text === undefined ? undefined : JSON.parse(text as string);
 
 export interface SqliteStoreOptions {
   /** A directory for engine.sqlite (created when missing), or ":memory:". */
@@ -768,112 +773,4 @@ function instanceParams(instance: InstanceData): Row {
     finishedAt: instance.finishedAt ?? null,
     endSeq: instance.endSeq ?? null,
   };
-}
-
-function instanceOf(row: Row | undefined): InstanceData | undefined {
-  if (!row) return undefined;
-  const instance: InstanceData = {
-    id: row.id as string,
-    modelKey: row.model_key as string,
-    modelHash: row.model_hash as string,
-    correlationId: row.correlation_id as string,
-    state: row.state as InstanceState,
-    startedAt: row.started_at as string,
-  };
-  if (row.caller_id !== null) instance.callerId = row.caller_id as string;
-  if (row.starter_id !== null && row.starter_id !== undefined) instance.starterId = row.starter_id as string;
-  if (row.end_event_key !== null) {
-    instance.endEventKey = row.end_event_key as string;
-    instance.endEventLane = (row.end_event_lane as string | null) ?? null;
-    instance.result = fromJson(row.result);
-  }
-  if (row.failure !== null) instance.failure = fromJson(row.failure) as InstanceData["failure"];
-  if (row.runtime !== null) instance.runtime = row.runtime as string;
-  if (row.finished_at !== null) instance.finishedAt = row.finished_at as string;
-  if (row.end_seq !== null) instance.endSeq = row.end_seq as number;
-  return instance;
-}
-
-function userTaskOf(row: Row | undefined): UserTaskRow | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    instanceId: row.instance_id as string,
-    key: row.key as string,
-    modelKey: row.model_key as string,
-    modelHash: row.model_hash as string,
-    correlationId: row.correlation_id as string,
-    lane: (row.lane as string | null) ?? null,
-    payload: fromJson(row.payload),
-    createdAt: row.created_at as string,
-  };
-}
-
-function eventOf(row: Row | undefined): EventRow | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    instanceId: row.instance_id as string,
-    key: row.key as string,
-    modelKey: row.model_key as string,
-    modelHash: row.model_hash as string,
-    correlationId: row.correlation_id as string,
-    lane: (row.lane as string | null) ?? null,
-    eventType: row.event_type as EventType,
-    eventName: row.event_name as string,
-    ...(row.attached_to_key == null ? {} : { attachedToKey: row.attached_to_key as string }),
-    createdAt: row.created_at as string,
-  };
-}
-
-function startTimerOf(row: Row): StartTimerRow {
-  return {
-    modelKey: row.model_key as string,
-    eventKey: row.event_key as string,
-    spec: row.spec as string,
-    dueAt: row.due_at as number,
-    occurrence: row.occurrence as number,
-  };
-}
-
-function timerOf(row: Row | undefined): TimerRow | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    instanceId: row.instance_id as string,
-    key: row.key as string,
-    dueAt: row.due_at as number,
-  };
-}
-
-function scriptJobOf(row: Row | undefined): ScriptJobRow | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    instanceId: row.instance_id as string,
-    key: row.key as string,
-    modelKey: row.model_key as string,
-    modelHash: row.model_hash as string,
-    input: row.input as string,
-    createdAt: row.created_at as string,
-  };
-}
-
-function externalTaskOf(row: Row | undefined): ExternalTaskRow | undefined {
-  if (!row) return undefined;
-  const task: ExternalTaskRow = {
-    id: row.id as string,
-    instanceId: row.instance_id as string,
-    key: row.key as string,
-    modelKey: row.model_key as string,
-    modelHash: row.model_hash as string,
-    correlationId: row.correlation_id as string,
-    lane: (row.lane as string | null) ?? null,
-    topic: row.topic as string,
-    payload: fromJson(row.payload),
-    createdAt: row.created_at as string,
-  };
-  if (row.worker_id !== null) task.workerId = row.worker_id as string;
-  if (row.lock_expires_at !== null) task.lockExpiresAt = row.lock_expires_at as number;
-  return task;
 }

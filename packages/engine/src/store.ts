@@ -130,8 +130,11 @@ export interface ListFilter {
 /** Where a wait's row lives (runtime.ts WaitRef.kind). */
 export type WaitKind = "task" | "event" | "timer" | "script" | "external";
 
-/** The outcome of one step of a batch: what it returned, or why it was rolled back. */
-export type StepOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+/**
+ * The outcome of one step of a batch: what it returned, or why it was rolled back. `retry`: it lost a race
+ * the store cannot avoid (PostgreSQL: a deadlock between two batches' row locks); run afresh, it succeeds.
+ */
+export type StepOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown; retry?: true };
 
 /** Reads of committed state: outside a step, and (seeing the step's own writes) inside one. */
 export interface StoreReads {
@@ -184,6 +187,8 @@ export interface StoreReads {
 export interface StoreTx extends StoreReads {
   /** A savepoint: when fn throws, what it wrote is rolled back alone and the error passes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
+  /** PostgreSQL only: raw SQL in this transaction, for what must commit with it beside the store (cluster news). */
+  readonly sql?: (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
 
   saveModelSource(source: ModelSource): void;
   insertInstance(instance: InstanceData): void;
@@ -224,10 +229,9 @@ export interface Store extends StoreReads {
   /** Runs fn in one transaction and commits it; rolls back when fn throws. */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /**
-   * Runs a batch of steps, each rolled back alone when it throws, then `after` with their outcomes; resolves
-   * once everything that succeeded is durable. How a batch commits is the backend's choice: SQLite one
-   * transaction for all (a savepoint each, one fsync), PostgreSQL a transaction per step, concurrently.
-   * A failed commit turns the outcomes it covered into failures.
+   * Runs a batch of steps in one transaction, each in a savepoint of its own (one that throws rolls back
+   * alone), then `after` with their outcomes in the same transaction; one commit; resolves once it is
+   * durable. A failed commit turns every outcome into a failure.
    */
   runBatch<T>(
     steps: readonly ((tx: StoreTx) => Promise<T>)[],
