@@ -69,3 +69,5 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+export { type ServerNode, spreadingFetch, startServerNode } from "./server-node.js";
