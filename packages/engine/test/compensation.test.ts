@@ -37,8 +37,8 @@ describe("compensation", () => {
     const { correlationId, processInstanceId } = instance;
     await finish(engine, correlationId, "CA_B", { b: 1 });
     // B completed last: its handler runs first, and A's waits for it.
-    expect(waiting(engine, correlationId)).toEqual(["CA_UndoB"]);
-    expect(tasks(engine, correlationId)[0]?.tokenPayload).toEqual({ formFields: { b: 1 } });
+    expect(await waiting(engine, correlationId)).toEqual(["CA_UndoB"]);
+    expect((await tasks(engine, correlationId))[0]?.tokenPayload).toEqual({ formFields: { b: 1 } });
     expect(started(events, processInstanceId)).not.toContain("CA_UndoA");
     await finish(engine, correlationId, "CA_UndoB");
     // UndoA ran (a script, with A's payload); then the throw event went on with its own payload.
@@ -50,7 +50,7 @@ describe("compensation", () => {
       "CA_UndoA",
       "CA_After",
     ]);
-    expect(tasks(engine, correlationId).map((task) => [task.key, task.tokenPayload])).toEqual([
+    expect((await tasks(engine, correlationId)).map((task) => [task.key, task.tokenPayload])).toEqual([
       ["CA_After", { formFields: { b: 1 } }],
     ]);
     expect(await finish(engine, correlationId, "CA_After")).toMatchObject({
@@ -63,10 +63,10 @@ describe("compensation", () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "CompRef", startEventKey: "CR_Start" });
     const { correlationId } = instance;
-    expect(waiting(engine, correlationId)).toEqual(["CR_UndoA"]);
+    expect(await waiting(engine, correlationId)).toEqual(["CR_UndoA"]);
     await finish(engine, correlationId, "CR_UndoA");
     // The second throw compensates what is left: B, not A again.
-    expect(waiting(engine, correlationId)).toEqual(["CR_UndoB"]);
+    expect(await waiting(engine, correlationId)).toEqual(["CR_UndoB"]);
     expect(await finish(engine, correlationId, "CR_UndoB")).toMatchObject({
       state: "finished",
       endEventKey: "CR_End",
@@ -80,17 +80,17 @@ describe("compensation", () => {
     await finish(engine, correlationId, "CL_A", { n: 1, again: true });
     await finish(engine, correlationId, "CL_A", { n: 2 });
     // The compensation end event: UndoA for the second completion first; B is active, not compensated.
-    expect(tasks(engine, correlationId).map((task) => [task.key, task.tokenPayload])).toEqual([
+    expect((await tasks(engine, correlationId)).map((task) => [task.key, task.tokenPayload])).toEqual([
       ["CL_B", undefined],
       ["CL_UndoA", { formFields: { n: 2 } }],
     ]);
     await finish(engine, correlationId, "CL_UndoA");
-    expect(tasks(engine, correlationId).map((task) => [task.key, task.tokenPayload])).toEqual([
+    expect((await tasks(engine, correlationId)).map((task) => [task.key, task.tokenPayload])).toEqual([
       ["CL_B", undefined],
       ["CL_UndoA", { formFields: { n: 1, again: true } }],
     ]);
     await finish(engine, correlationId, "CL_UndoA");
-    expect(waiting(engine, correlationId)).toEqual(["CL_B"]);
+    expect(await waiting(engine, correlationId)).toEqual(["CL_B"]);
     expect(await finish(engine, correlationId, "CL_B")).toMatchObject({
       state: "finished",
       endEventKey: "CL_EndB",
@@ -103,27 +103,30 @@ describe("compensation", () => {
     const { instance } = await engine.start({ processModelKey: "CompSub", startEventKey: "CS_Start" });
     const { correlationId, processInstanceId } = instance;
     for (const key of ["CS_UndoZ", "CS_UndoY", "CS_UndoX"]) {
-      expect(waiting(engine, correlationId)).toEqual([key]);
+      expect(await waiting(engine, correlationId)).toEqual([key]);
       await finish(engine, correlationId, key);
     }
     expect(started(events, processInstanceId).slice(-3)).toEqual(["CS_UndoZ", "CS_UndoY", "CS_UndoX"]);
-    expect(engine.getInstance(processInstanceId)).toMatchObject({ state: "finished", endEventKey: "CS_End" });
+    expect(await engine.getInstance(processInstanceId)).toMatchObject({
+      state: "finished",
+      endEventKey: "CS_End",
+    });
   });
 
   it("compensates, from inside a sub-process, only what completed in that sub-process", async () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "CompScope", startEventKey: "CP_Start" });
     const { correlationId } = instance;
-    expect(waiting(engine, correlationId)).toEqual(["CP_UndoX"]);
+    expect(await waiting(engine, correlationId)).toEqual(["CP_UndoX"]);
     await finish(engine, correlationId, "CP_UndoX");
-    expect(waiting(engine, correlationId)).toEqual(["CP_After"]);
+    expect(await waiting(engine, correlationId)).toEqual(["CP_After"]);
   });
 
   it("compensates a sub-process with a handler of its own by that handler alone", async () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "CompOwn", startEventKey: "CO_Start" });
     const { correlationId } = instance;
-    expect(waiting(engine, correlationId)).toEqual(["CO_UndoSub"]);
+    expect(await waiting(engine, correlationId)).toEqual(["CO_UndoSub"]);
     expect(await finish(engine, correlationId, "CO_UndoSub")).toMatchObject({
       state: "finished",
       endEventKey: "CO_End",
@@ -134,9 +137,9 @@ describe("compensation", () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "CompHandlerSub", startEventKey: "CH_Start" });
     const { correlationId } = instance;
-    expect(waiting(engine, correlationId)).toEqual(["CH_UndoStep"]);
+    expect(await waiting(engine, correlationId)).toEqual(["CH_UndoStep"]);
     await finish(engine, correlationId, "CH_UndoStep");
-    expect(waiting(engine, correlationId)).toEqual(["CH_After"]);
+    expect(await waiting(engine, correlationId)).toEqual(["CH_After"]);
   });
 
   it("keeps what is to be compensated across a restart", async () => {
@@ -149,7 +152,9 @@ describe("compensation", () => {
     const second = await open({ data });
     await finish(second, correlationId, "CL_A", { n: 2 });
     await finish(second, correlationId, "CL_UndoA");
-    expect(tasks(second, correlationId).find((task) => task.key === "CL_UndoA")?.tokenPayload).toEqual({
+    expect(
+      (await tasks(second, correlationId)).find((task) => task.key === "CL_UndoA")?.tokenPayload,
+    ).toEqual({
       formFields: { n: 1, again: true },
     });
   });
@@ -164,8 +169,8 @@ describe("transactions", () => {
     await finish(engine, correlationId, "CT_Book", { booked: true });
     await finish(engine, correlationId, "CT_Pay", { amount: 12, cancel: true });
     // Side is withdrawn at once; Pay's handler (a script) ran first, Book's (a user task) waits.
-    expect(waiting(engine, correlationId)).toEqual(["CT_UndoBook"]);
-    expect(tasks(engine, correlationId)[0]?.tokenPayload).toEqual({ formFields: { booked: true } });
+    expect(await waiting(engine, correlationId)).toEqual(["CT_UndoBook"]);
+    expect((await tasks(engine, correlationId))[0]?.tokenPayload).toEqual({ formFields: { booked: true } });
     expect(started(events, processInstanceId).slice(-2)).toEqual(["CT_UndoPay", "CT_UndoBook"]);
     const after = await finish(engine, correlationId, "CT_UndoBook");
     expect(after).toMatchObject({
@@ -182,7 +187,7 @@ describe("transactions", () => {
     const { correlationId } = instance;
     await finish(engine, correlationId, "CT_Book");
     await finish(engine, correlationId, "CT_Pay", { amount: 12 });
-    expect(waiting(engine, correlationId)).toEqual(["CT_Side"]);
+    expect(await waiting(engine, correlationId)).toEqual(["CT_Side"]);
     expect(await finish(engine, correlationId, "CT_Side")).toMatchObject({
       state: "finished",
       endEventKey: "CT_Done",

@@ -77,11 +77,8 @@ export function trace(events: EngineEvent[], processInstanceId: string): string[
 }
 
 /** The keys of the user tasks waiting in a correlation, sorted. */
-export const waitingKeys = (engine: Engine, correlationId: string): string[] =>
-  engine
-    .listUserTasks({ correlationId })
-    .map((task) => task.key)
-    .sort();
+export const waitingKeys = async (engine: Engine, correlationId: string): Promise<string[]> =>
+  (await engine.listUserTasks({ correlationId })).map((task) => task.key).sort();
 
 /** Finishes the first waiting user task with this key in the correlation; returns its instance after. */
 export async function finishTask(
@@ -90,8 +87,9 @@ export async function finishTask(
   key: string,
   formFields: object = {},
 ): Promise<InstanceRecord> {
-  const task = engine.listUserTasks({ correlationId }).find((candidate) => candidate.key === key);
+  const tasks = await engine.listUserTasks({ correlationId });
+  const task = tasks.find((candidate) => candidate.key === key);
   if (!task)
-    throw new Error(`user task ${key} does not wait (${waitingKeys(engine, correlationId).join(", ")})`);
+    throw new Error(`user task ${key} does not wait (${tasks.map((other) => other.key).join(", ")})`);
   return (await engine.finishUserTask(task.id, { formFields })).instance;
 }

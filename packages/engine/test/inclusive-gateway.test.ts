@@ -41,7 +41,7 @@ describe("inclusive gateway: fork", () => {
   it("takes every flow whose condition holds, and the join waits for each of them", async () => {
     const engine = await open();
     const { correlationId } = await start(engine, "InclFork", { a: true, b: true });
-    expect(waiting(engine, correlationId)).toEqual(["F_A", "F_B"]);
+    expect(await waiting(engine, correlationId)).toEqual(["F_A", "F_B"]);
     expect((await finish(engine, correlationId, "F_B")).state).toBe("running");
     expect(await finish(engine, correlationId, "F_A")).toMatchObject({
       state: "finished",
@@ -52,14 +52,14 @@ describe("inclusive gateway: fork", () => {
   it("takes only the default flow when no condition holds, and the join needs only that branch", async () => {
     const engine = await open();
     const { correlationId } = await start(engine, "InclFork", {});
-    expect(waiting(engine, correlationId)).toEqual(["F_C"]);
+    expect(await waiting(engine, correlationId)).toEqual(["F_C"]);
     expect(await finish(engine, correlationId, "F_C")).toMatchObject({ state: "finished" });
   });
 
   it("with one true condition, the join fires for that branch alone", async () => {
     const engine = await open();
     const { correlationId } = await start(engine, "InclFork", { b: true });
-    expect(waiting(engine, correlationId)).toEqual(["F_B"]);
+    expect(await waiting(engine, correlationId)).toEqual(["F_B"]);
     expect(await finish(engine, correlationId, "F_B")).toMatchObject({ state: "finished" });
   });
 
@@ -81,13 +81,13 @@ describe("inclusive gateway: join", () => {
   it("waits for both tokens of a nested parallel fork on one branch", async () => {
     const engine = await open();
     const { correlationId } = await start(engine, "InclNested", { a: true, b: true });
-    expect(waiting(engine, correlationId)).toEqual(["P_A1", "P_A2", "P_B"]);
+    expect(await waiting(engine, correlationId)).toEqual(["P_A1", "P_A2", "P_B"]);
     await finish(engine, correlationId, "P_A1");
     await finish(engine, correlationId, "P_B");
     // A2's token is upstream of the join (through the parallel join): the inclusive join still waits.
-    expect(waiting(engine, correlationId)).toEqual(["P_A2"]);
+    expect(await waiting(engine, correlationId)).toEqual(["P_A2"]);
     await finish(engine, correlationId, "P_A2");
-    expect(waiting(engine, correlationId)).toEqual(["P_After"]);
+    expect(await waiting(engine, correlationId)).toEqual(["P_After"]);
   });
 
   it("waits for a branch that loops on itself, and fires once it reaches the join", async () => {
@@ -95,11 +95,11 @@ describe("inclusive gateway: join", () => {
     const { correlationId } = await start(engine, "InclLoop", { a: true, b: true });
     await finish(engine, correlationId, "L_A");
     await finish(engine, correlationId, "L_B", { retry: true });
-    expect(waiting(engine, correlationId)).toEqual(["L_B"]);
+    expect(await waiting(engine, correlationId)).toEqual(["L_B"]);
     await finish(engine, correlationId, "L_B", { retry: true });
-    expect(waiting(engine, correlationId)).toEqual(["L_B"]);
+    expect(await waiting(engine, correlationId)).toEqual(["L_B"]);
     await finish(engine, correlationId, "L_B");
-    expect(waiting(engine, correlationId)).toEqual(["L_Review"]);
+    expect(await waiting(engine, correlationId)).toEqual(["L_Review"]);
   });
 
   it("fires when the token it waits for leaves the path to the join (ends elsewhere)", async () => {
@@ -107,7 +107,7 @@ describe("inclusive gateway: join", () => {
     const { correlationId } = await start(engine, "InclLoop", { a: true, b: true });
     await finish(engine, correlationId, "L_A");
     await finish(engine, correlationId, "L_B", { skip: true });
-    expect(waiting(engine, correlationId)).toEqual(["L_Review"]);
+    expect(await waiting(engine, correlationId)).toEqual(["L_Review"]);
   });
 
   it("fires again on the next round of a loop around fork and join, with no token left over", async () => {
@@ -116,10 +116,10 @@ describe("inclusive gateway: join", () => {
     await finish(engine, correlationId, "L_B");
     await finish(engine, correlationId, "L_A");
     await finish(engine, correlationId, "L_Review", { again: true, a: true });
-    expect(waiting(engine, correlationId)).toEqual(["L_A"]);
+    expect(await waiting(engine, correlationId)).toEqual(["L_A"]);
     // Only A runs this round: the join fires for it alone, nothing of the first round is held there.
     await finish(engine, correlationId, "L_A");
-    expect(waiting(engine, correlationId)).toEqual(["L_Review"]);
+    expect(await waiting(engine, correlationId)).toEqual(["L_Review"]);
     expect(await finish(engine, correlationId, "L_Review")).toMatchObject({ state: "finished" });
   });
 
@@ -136,27 +136,27 @@ describe("inclusive gateway: join", () => {
     const { correlationId } = await start(engine, "InclSameFlow", { a: true });
     await finish(engine, correlationId, "S_T1");
     // T2 can reach only the flow that already holds a token: it does not hold the join up.
-    expect(waiting(engine, correlationId)).toEqual(["S_After", "S_T2"]);
+    expect(await waiting(engine, correlationId)).toEqual(["S_After", "S_T2"]);
     await finish(engine, correlationId, "S_T2");
-    expect(waiting(engine, correlationId)).toEqual(["S_After", "S_After"]);
+    expect(await waiting(engine, correlationId)).toEqual(["S_After", "S_After"]);
   });
 
   it("waits for a token that can reach an empty flow and no filled one", async () => {
     const engine = await open();
     const { correlationId } = await start(engine, "InclSameFlow", { a: true, b: true });
     await finish(engine, correlationId, "S_T1");
-    expect(waiting(engine, correlationId)).toEqual(["S_T2", "S_T3"]);
+    expect(await waiting(engine, correlationId)).toEqual(["S_T2", "S_T3"]);
     await finish(engine, correlationId, "S_T3");
-    expect(waiting(engine, correlationId)).toEqual(["S_After", "S_T2"]);
+    expect(await waiting(engine, correlationId)).toEqual(["S_After", "S_T2"]);
   });
 
   it("waits while a token runs inside a sub-process on the way to it", async () => {
     const engine = await open();
     const { correlationId } = await start(engine, "InclSub", { a: true, b: true });
     await finish(engine, correlationId, "U_A");
-    expect(waiting(engine, correlationId)).toEqual(["U_Inner"]);
+    expect(await waiting(engine, correlationId)).toEqual(["U_Inner"]);
     await finish(engine, correlationId, "U_Inner");
-    expect(waiting(engine, correlationId)).toEqual(["U_After"]);
+    expect(await waiting(engine, correlationId)).toEqual(["U_After"]);
   });
 
   it("fires when an error caught on the sub-process leads its token away from the join", async () => {
@@ -164,7 +164,7 @@ describe("inclusive gateway: join", () => {
     const { correlationId } = await start(engine, "InclSub", { a: true, b: true });
     await finish(engine, correlationId, "U_A");
     await finish(engine, correlationId, "U_Inner", { fail: true });
-    expect(waiting(engine, correlationId)).toEqual(["U_After"]);
+    expect(await waiting(engine, correlationId)).toEqual(["U_After"]);
     expect(await finish(engine, correlationId, "U_After")).toMatchObject({ state: "finished" });
   });
 
@@ -172,11 +172,11 @@ describe("inclusive gateway: join", () => {
     const engine = await open();
     const { correlationId } = await start(engine, "InclInterrupt", { a: true, b: true });
     await finish(engine, correlationId, "I_A");
-    expect(waiting(engine, correlationId)).toEqual(["I_B"]);
-    const [stop] = engine.listEvents({ correlationId });
+    expect(await waiting(engine, correlationId)).toEqual(["I_B"]);
+    const [stop] = await engine.listEvents({ correlationId });
     expect(stop?.key).toBe("I_Stop");
     await engine.triggerEvent(stop?.id as string, undefined);
-    expect(waiting(engine, correlationId)).toEqual(["I_After"]);
+    expect(await waiting(engine, correlationId)).toEqual(["I_After"]);
   });
 
   it("keeps a held token across a restart and fires after it", async () => {
@@ -188,8 +188,8 @@ describe("inclusive gateway: join", () => {
     await first.close();
     const second = await open({ data });
     await finish(second, correlationId, "P_A1");
-    expect(waiting(second, correlationId)).toEqual(["P_A2"]);
+    expect(await waiting(second, correlationId)).toEqual(["P_A2"]);
     await finish(second, correlationId, "P_A2");
-    expect(waiting(second, correlationId)).toEqual(["P_After"]);
+    expect(await waiting(second, correlationId)).toEqual(["P_After"]);
   });
 });
