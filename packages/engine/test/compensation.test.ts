@@ -218,7 +218,7 @@ const handled = `<bpmn:task id="A" /><bpmn:sequenceFlow id="F2" sourceRef="A" ta
   <bpmn:task id="UndoA" isForCompensation="true" />`;
 const association = `<bpmn:association id="AsA" sourceRef="CompA" targetRef="UndoA" />`;
 
-describe("refused at load, naming file, element and what", () => {
+describe("compensation and transactions refused at load, naming file, element and what", () => {
   const cases: [string, string, string, RegExp][] = [
     ["a compensation boundary event without association", handled, "CompA", /exactly one association/],
     [
@@ -286,18 +286,6 @@ describe("refused at load, naming file, element and what", () => {
       // Refused at the event sub-process today; at its compensation start event once event sub-processes run.
       "Handler|CompStart",
       /event sub-process/,
-    ],
-    [
-      "a complex gateway",
-      `<bpmn:complexGateway id="A" /><bpmn:sequenceFlow id="F2" sourceRef="A" targetRef="End" />`,
-      "A",
-      /unsupported element: ComplexGateway \(its activationCondition/,
-    ],
-    [
-      "an ad-hoc sub-process",
-      `<bpmn:adHocSubProcess id="A"><bpmn:task id="In" /></bpmn:adHocSubProcess><bpmn:sequenceFlow id="F2" sourceRef="A" targetRef="End" />`,
-      "A",
-      /unsupported element: AdHocSubProcess \(activities started at will/,
     ],
   ];
   for (const [what, body, element, reason] of cases) {
