@@ -35,6 +35,7 @@ const startOf = (key: string) =>
     InclSameFlow: "S_Start",
     InclSub: "U_Start",
     InclInterrupt: "I_Start",
+    InclInside: "D_Start",
   })[key] as string;
 
 describe("inclusive gateway: fork", () => {
@@ -177,6 +178,24 @@ describe("inclusive gateway: join", () => {
     expect(stop?.key).toBe("I_Stop");
     await engine.triggerEvent(stop?.id as string, undefined);
     expect(await waiting(engine, correlationId)).toEqual(["I_After"]);
+  });
+
+  it("inside a sub-process that runs twice at once, counts only the tokens of its own run", async () => {
+    const engine = await open();
+    const { correlationId } = await start(engine, "InclInside", {});
+    const tasks = await engine.listUserTasks({ correlationId });
+    const [first, second] = [
+      tasks.filter((task) => task.key === "D_A"),
+      tasks.filter((task) => task.key === "D_B"),
+    ];
+    expect([first.length, second.length]).toEqual([2, 2]);
+    await engine.finishUserTask(first[0]?.id as string, { formFields: {} });
+    expect(await waiting(engine, correlationId)).toEqual(["D_A", "D_B", "D_B"]);
+    await engine.finishUserTask(first[1]?.id as string, { formFields: {} });
+    // Each run holds one token at its join and waits for its own B.
+    expect(await waiting(engine, correlationId)).toEqual(["D_B", "D_B"]);
+    await engine.finishUserTask(second[0]?.id as string, { formFields: {} });
+    expect(await waiting(engine, correlationId)).toEqual(["D_B", "D_Inner"]);
   });
 
   it("keeps a held token across a restart and fires after it", async () => {
