@@ -19,7 +19,9 @@ suite({
   name: "client-internal on PostgreSQL",
   supports: supportsFromCapabilities(IMPLEMENTED_CAPABILITIES),
   factory: async () => {
-    const internal = await openInternalOnFixtures(await postgres.createDatabase(`conformance_${++databases}`));
+    const internal = await openInternalOnFixtures(
+      await postgres.createDatabase(`conformance_${++databases}`),
+    );
     return { api: internal.api, dispose: internal.close };
   },
 });
