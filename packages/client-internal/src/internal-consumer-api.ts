@@ -638,7 +638,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           name: application.name,
           version: application.version,
           store: engine.storeName,
-          clustered: false,
+          // SPEC §14: a PostgreSQL store is one that several servers may share.
+          clustered: engine.storeName === "postgres",
           capabilities: CAPABILITIES.filter((name) => offered.has(name)),
         };
       }),
