@@ -5,6 +5,7 @@ import { timeOrderedId } from "./ids.js";
 import { type ScriptJob, Step, type StepEnv } from "./interpreter.js";
 import type { CompiledProcess } from "./model.js";
 import { compileSource, loadModelDirectory } from "./model-loader.js";
+import { isPostgresUrl, PostgresStore } from "./postgres-store.js";
 import { recordOf } from "./records.js";
 import { type ScriptOutcome, ScriptPool } from "./script-pool.js";
 import { SqliteStore } from "./sqlite-store.js";
@@ -47,7 +48,9 @@ const MAX_STEP_RETRIES = 20;
  */
 export async function openEngine(options: EngineOptions): Promise<Engine> {
   const loaded = await loadModelDirectory(options.models);
-  const store = new SqliteStore({ data: options.data, synchronous: options.synchronous ?? "FULL" });
+  const store: Store = isPostgresUrl(options.data)
+    ? await PostgresStore.open({ url: options.data })
+    : new SqliteStore({ data: options.data, synchronous: options.synchronous ?? "FULL" });
   try {
     await store.transaction(async (tx) => {
       for (const source of loaded.sources) tx.saveModelSource(source);

@@ -263,7 +263,10 @@ export interface TriggerByNameInput {
 export interface EngineOptions {
   /** Directory of .bpmn files. */
   models: string;
-  /** Directory for the SQLite file, or ":memory:". */
+  /**
+   * Where the state lives: a directory for the SQLite file, ":memory:", or a PostgreSQL database
+   * (`postgres://user:password@host:port/database`), which several engines may share.
+   */
   data: string;
   /** A script or condition running longer fails the instance. Default 5000. */
   scriptTimeoutMs?: number;
@@ -376,6 +379,7 @@ export type EngineErrorCode =
   | "invalid_model"
   | "locked"
   | "data_locked"
+  | "data_unavailable"
   | "closed";
 
 export class EngineError extends Error {
