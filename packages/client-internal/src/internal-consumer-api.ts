@@ -638,7 +638,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           name: application.name,
           version: application.version,
           store: engine.storeName,
-          clustered: false,
+          clustered: engine.clustered,
           capabilities: CAPABILITIES.filter((name) => offered.has(name)),
         };
       }),

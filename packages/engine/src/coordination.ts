@@ -23,10 +23,7 @@ export interface BatchNews {
 export type LeaseKind = "timer" | "start-timer" | "script-job";
 
 /** Runs SQL inside the step's own transaction (the PostgreSQL store's): it commits, or not, with the step. */
-export type TransactionSql = (
-  text: string,
-  values: unknown[],
-) => Promise<{ rows: Record<string, unknown>[] }>;
+export type TransactionSql = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
 
 /** A local step's place among the news of every node. */
 export interface Reservation {

@@ -233,7 +233,7 @@ export class PgCoordination implements Coordination {
     if (!hasNews(news)) return undefined;
     // The transaction has its id before the row takes its number (pg_current_xact_id() assigns it), so that
     // a reader who finds the number missing knows the transaction was running then.
-    const { rows } = await sql(
+    const rows = await sql(
       `INSERT INTO consumer_api_outbox (node, news) SELECT $1, $2::json WHERE pg_current_xact_id() IS NOT NULL
        RETURNING id::text AS id`,
       [this.nodeId, JSON.stringify(news)],

@@ -72,7 +72,7 @@ async function commit(
 ) {
   const reservation = on.reserve();
   await client.query("BEGIN");
-  await reservation.announce(news, [], (text, values) => client.query(text, values));
+  await reservation.announce(news, [], async (text, values) => (await client.query(text, values)).rows);
   await options.beforeCommit?.();
   await client.query(options.rollback ? "ROLLBACK" : "COMMIT");
   if (options.rollback) reservation.abandon();
