@@ -22,7 +22,10 @@ import {
 } from "../src/index.js";
 
 // The built server program beside the package's entry (dist/index.js).
-const bin = path.join(path.dirname(createRequire(import.meta.url).resolve("@consumer-api/http-server")), "bin.js");
+const bin = path.join(
+  path.dirname(createRequire(import.meta.url).resolve("@consumer-api/http-server")),
+  "bin.js",
+);
 
 const postgres = await startTestPostgres();
 const data = await postgres.createDatabase("two_nodes");
