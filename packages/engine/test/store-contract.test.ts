@@ -288,6 +288,37 @@ describe("the PostgreSQL store", () => {
     expect(await (stores[2] as Store).getUserTask("t-1")).toBeDefined();
   });
 
+  it("reports the step that lost a deadlock between two batches as one to run again; the other commits", async () => {
+    const url = await postgres.createDatabase(`store_${++databases}`);
+    const [first, second] = await Promise.all([PostgresStore.open({ url }), PostgresStore.open({ url })]);
+    opened.push(first, second);
+    await first.transaction(async (tx) => {
+      tx.insertInstance(instance("i-a"));
+      tx.insertInstance(instance("i-b"));
+    });
+    let arrived = 0;
+    let bothHold = () => {};
+    const holding = new Promise<void>((resolve) => {
+      bothHold = resolve;
+    });
+    // Each batch locks one instance, waits until the other holds its own, then loads the other's.
+    const batch = (store: Store, mine: string, theirs: string) =>
+      store.runBatch(
+        [
+          async (tx) => {
+            await tx.getInstance(mine);
+            if (++arrived === 2) bothHold();
+            await holding;
+            return (await tx.getInstance(theirs))?.id;
+          },
+        ],
+        async () => {},
+      );
+    const outcomes = (await Promise.all([batch(first, "i-a", "i-b"), batch(second, "i-b", "i-a")])).flat();
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
+    expect(outcomes.find((outcome) => !outcome.ok)).toMatchObject({ ok: false, retry: true });
+  });
+
   it("refuses a database it cannot reach, naming it and not the password", async () => {
     await expect(
       PostgresStore.open({ url: "postgres://u:secret@127.0.0.1:1/nowhere" }),

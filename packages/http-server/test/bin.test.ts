@@ -204,6 +204,32 @@ describe("consumer-api-server", () => {
     }
   });
 
+  it("exits 2 for a --data PostgreSQL URL that is not one, without repeating it", async () => {
+    for (const url of ["postgres://", "postgres://u:secret@db.example", "postgresql://u:secret@[bad/db"]) {
+      for (const [args, env] of [
+        [["--data", url], {}],
+        [[], { CONSUMER_API_DATA: url }],
+      ] as const) {
+        const program = run(["--models", "m", "--identities", "i", ...args], env);
+        expect(await program.exited).toBe(2);
+        expect(program.output()).toMatch(/^consumer-api-server: --data: .*PostgreSQL URL/);
+        expect(program.output()).not.toContain("secret");
+      }
+    }
+  });
+
+  it("exits 1 with one line naming the database it cannot reach, no stack, no password", async () => {
+    const program = run(
+      ["--models", join(examples, "models"), "--identities", join(examples, "identities.json")],
+      { CONSUMER_API_DATA: "postgres://u:secret@127.0.0.1:1/orders" },
+    );
+    expect(await program.exited).toBe(1);
+    expect(program.output()).toMatch(
+      /^consumer-api-server: cannot open the PostgreSQL database 127\.0\.0\.1:1\/orders: .+\n$/,
+    );
+    expect(program.output()).not.toContain("secret");
+  });
+
   it("exits 1 naming the file and element for a model that does not load", async () => {
     const models = await mkdtemp(join(tmpdir(), "consumer-api-bad-models-"));
     try {
