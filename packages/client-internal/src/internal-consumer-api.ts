@@ -638,8 +638,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           name: application.name,
           version: application.version,
           store: engine.storeName,
-          // SPEC §14: a PostgreSQL store is one that several servers may share.
-          clustered: engine.storeName === "postgres",
+          // SPEC §14: the engine coordinates with others on its store (PostgreSQL).
+          clustered: engine.clustered,
           capabilities: CAPABILITIES.filter((name) => offered.has(name)),
         };
       }),

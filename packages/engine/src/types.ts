@@ -279,11 +279,18 @@ export interface EngineOptions {
   scriptInlineMs?: number;
   /** SQLite synchronous mode. Default "FULL". */
   synchronous?: "FULL" | "NORMAL";
+  /**
+   * Several engines on one PostgreSQL database (SPEC §7.1): a dead node's timers and script jobs are taken
+   * over within leaseMs + sweepMs. Defaults 5000 and 1000.
+   */
+  cluster?: { leaseMs?: number; sweepMs?: number };
 }
 
 export interface Engine {
   /** Every loaded model (executable or not), by process key, current version. */
   readonly models: ReadonlyMap<string, ProcessModelInfo>;
+  /** Whether other engines may share the store (PostgreSQL), SPEC §14 `clustered`. */
+  readonly clustered: boolean;
   /** The store's name for SPEC §14: "sqlite", "memory" for data ":memory:", or "postgres". */
   readonly storeName: string;
 
