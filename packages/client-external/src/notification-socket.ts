@@ -2,7 +2,9 @@ import {
   BadRequestError,
   type ErrorFrame,
   errorFromProblem,
+  messageSchemaOf,
   type NotificationCallback,
+  parseChannel,
   ServerFrame,
   type Subscription,
   UnauthorizedError,
@@ -156,8 +158,10 @@ export class NotificationSocket {
 
   private receive(data: unknown): void {
     let frame: ServerFrame;
+    let json: unknown;
     try {
-      const parsed = ServerFrame.safeParse(JSON.parse(String(data)));
+      json = JSON.parse(String(data));
+      const parsed = ServerFrame.safeParse(json);
       if (!parsed.success) return;
       frame = parsed.data;
     } catch {
@@ -176,9 +180,14 @@ export class NotificationSocket {
     if (frame.type === "notification") {
       const entry = this.entries.get(frame.id);
       if (!entry) return;
+      // The frame schema knows §5's message only; the channel's own schema keeps what §12 adds.
+      const message = messageSchemaOf(parseChannel(entry.channel).kind).safeParse(
+        (json as { message?: unknown }).message,
+      );
+      if (!message.success) return;
       // A callback never stalls or breaks the socket: not awaited, its errors swallowed.
       try {
-        const result = entry.callback(frame.message);
+        const result = entry.callback(message.data);
         if (result && typeof (result as Promise<void>).catch === "function")
           (result as Promise<void>).catch(() => {});
       } catch {}

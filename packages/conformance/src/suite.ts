@@ -13,6 +13,7 @@ import { formCases } from "./cases/forms.js";
 import { instanceQueryCases } from "./cases/instance-queries.js";
 import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
+import { moreNotificationCases } from "./cases/more-notifications.js";
 import { notificationCases } from "./cases/notifications.js";
 import { paginationCases } from "./cases/pagination.js";
 import { payloadCases } from "./cases/payloads.js";
@@ -50,6 +51,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   paginationCases,
   instanceQueryCases,
   triggerByNameCases,
+  moreNotificationCases,
   applicationInfoCases,
   eventGatewayCases,
   externalTaskCases,
