@@ -15,6 +15,21 @@ import { newCorrelationId } from "../ids.js";
 import type { ConformanceOptions } from "../options.js";
 import { start, waitingEvent, waitingTask } from "../steps.js";
 
+/** §5's message shape with what a §12 channel adds. */
+const messageOf = (
+  processModelKey: string,
+  eventKey: string,
+  correlationId: string,
+  processInstanceId: string,
+  fields: Record<string, unknown> = {},
+) => ({
+  process_model_key: processModelKey,
+  event_key: eventKey,
+  correlation_id: correlationId,
+  process_instance_id: processInstanceId,
+  ...fields,
+});
+
 /**
  * SPEC §12: one case or more per channel, scoped to a correlation (so cases stay independent) unless the
  * case is about the wider scopes. Absence is proven by a witness: a later message to the same subscriber.
@@ -43,13 +58,9 @@ export function moreNotificationCases(options: ConformanceOptions): void {
         inputValues: { order: 7 },
       });
       const message = await c.waitFor(about(correlationId, "StartA"), "process_started for StartA");
-      expect(message).toEqual({
-        process_model_key: "Basic",
-        event_key: "StartA",
-        correlation_id: correlationId,
-        process_instance_id: processInstanceId,
-        payload: { order: 7 },
-      });
+      expect(message).toEqual(
+        messageOf("Basic", "StartA", correlationId, processInstanceId, { payload: { order: 7 } }),
+      );
     });
 
     it("process_started unscoped reaches every model's starts; scoped to a model, only that model's", async () => {
@@ -78,13 +89,11 @@ export function moreNotificationCases(options: ConformanceOptions): void {
         inputValues: { n: 1 },
       });
       const message = await c.waitFor(about(correlationId, "Echoed"), "process_ended at Echoed");
-      expect(message).toEqual({
-        process_model_key: "Basic",
-        event_key: "Echoed",
-        correlation_id: correlationId,
-        process_instance_id: answer.processInstanceId,
-        payload: { echoed: { n: 1 } },
-      });
+      expect(message).toEqual(
+        messageOf("Basic", "Echoed", correlationId, answer.processInstanceId, {
+          payload: { echoed: { n: 1 } },
+        }),
+      );
     });
 
     it("process_terminated: the terminate end event and the token payload, and no process_ended", async () => {
@@ -100,13 +109,11 @@ export function moreNotificationCases(options: ConformanceOptions): void {
         inputValues: { x: 1 },
       });
       const message = await terminated.waitFor(about(correlationId, "Abort"), "process_terminated at Abort");
-      expect(message).toEqual({
-        process_model_key: "Endings",
-        event_key: "Abort",
-        correlation_id: correlationId,
-        process_instance_id: aborted.processInstanceId,
-        payload: { prepared: true, input: { x: 1 } },
-      });
+      expect(message).toEqual(
+        messageOf("Endings", "Abort", correlationId, aborted.processInstanceId, {
+          payload: { prepared: true, input: { x: 1 } },
+        }),
+      );
       const witness = await start(h.api, as.clerk, "Endings", "NormalStart", { correlationId, callback: 2 });
       await ended.waitFor(ofInstance(witness.processInstanceId), "process_ended of a later instance");
       expect(ended.messages.filter(ofInstance(aborted.processInstanceId))).toEqual([]);
@@ -195,14 +202,12 @@ export function moreNotificationCases(options: ConformanceOptions): void {
       });
       const message = await c.waitFor(about(correlationId, "Review"), "user_task_waiting for Review");
       const task = await waitingTask(h.api, as.clerk, correlationId, "Review");
-      expect(message).toEqual({
-        process_model_key: "Basic",
-        event_key: "Review",
-        correlation_id: correlationId,
-        process_instance_id: processInstanceId,
-        user_task_id: task.id,
-        payload: { order: 3 },
-      });
+      expect(message).toEqual(
+        messageOf("Basic", "Review", correlationId, processInstanceId, {
+          user_task_id: task.id,
+          payload: { order: 3 },
+        }),
+      );
     });
 
     it("user_task_finished names the task, with the result { formFields }", async () => {
@@ -215,14 +220,12 @@ export function moreNotificationCases(options: ConformanceOptions): void {
         formFields: { approved: true },
       });
       const message = await c.waitFor(about(correlationId, "Review"), "user_task_finished for Review");
-      expect(message).toEqual({
-        process_model_key: "Basic",
-        event_key: "Review",
-        correlation_id: correlationId,
-        process_instance_id: processInstanceId,
-        user_task_id: task.id,
-        payload: { formFields: { approved: true } },
-      });
+      expect(message).toEqual(
+        messageOf("Basic", "Review", correlationId, processInstanceId, {
+          user_task_id: task.id,
+          payload: { formFields: { approved: true } },
+        }),
+      );
     });
 
     it("an instance's notifications arrive in the order of its steps", async () => {
@@ -310,14 +313,12 @@ export function moreNotificationCases(options: ConformanceOptions): void {
       const cancel = await waitingEvent(h.api, as.clerk, correlationId, "BoundaryCancel");
       await h.api.triggerEvent(as.clerk, "BoundaryTask", correlationId, cancel.eventId, { reason: "late" });
       const message = await c.waitFor(about(correlationId, "BoundaryCancel"), "boundary_event_triggered");
-      expect(message).toEqual({
-        process_model_key: "BoundaryTask",
-        event_key: "BoundaryCancel",
-        correlation_id: correlationId,
-        process_instance_id: processInstanceId,
-        attached_to_key: "Work",
-        payload: { reason: "late" },
-      });
+      expect(message).toEqual(
+        messageOf("BoundaryTask", "BoundaryCancel", correlationId, processInstanceId, {
+          attached_to_key: "Work",
+          payload: { reason: "late" },
+        }),
+      );
     });
 
     it("intermediate_throw_event_triggered: the throw event and the token payload, under the lane rule", async () => {
@@ -334,13 +335,11 @@ export function moreNotificationCases(options: ConformanceOptions): void {
         inputValues: { loud: true },
       });
       const message = await manager.waitFor(about(correlationId, "Broadcast"), "Broadcast for the manager");
-      expect(message).toEqual({
-        process_model_key: "Signals",
-        event_key: "Broadcast",
-        correlation_id: correlationId,
-        process_instance_id: hidden.processInstanceId,
-        payload: { loud: true },
-      });
+      expect(message).toEqual(
+        messageOf("Signals", "Broadcast", correlationId, hidden.processInstanceId, {
+          payload: { loud: true },
+        }),
+      );
       await start(h.api, as.clerk, "Signals", "UnnamedStart", { correlationId, callback: 2 });
       await clerk.waitFor(about(correlationId, "ThrowUnnamed"), "ThrowUnnamed, in no lane, for the clerk");
       expect(
@@ -362,24 +361,18 @@ export function moreNotificationCases(options: ConformanceOptions): void {
       });
       const arrival = await reached.waitFor(about(correlationId, "Confirmation"), "catch event reached");
       const event = await waitingEvent(h.api, as.clerk, correlationId, "Confirmation");
-      expect(arrival).toEqual({
-        process_model_key: "MessageWait",
-        event_key: "Confirmation",
-        correlation_id: correlationId,
-        process_instance_id: processInstanceId,
-        event_id: event.eventId,
-        payload: { before: 1 },
-      });
+      expect(arrival).toEqual(
+        messageOf("MessageWait", "Confirmation", correlationId, processInstanceId, {
+          event_id: event.eventId,
+          payload: { before: 1 },
+        }),
+      );
       expect(finished.messages, "finished before it was triggered").toEqual([]);
       await h.api.triggerEvent(as.clerk, "MessageWait", correlationId, event.eventId, { after: 2 });
       const done = await finished.waitFor(about(correlationId, "Confirmation"), "catch event finished");
-      expect(done).toEqual({
-        process_model_key: "MessageWait",
-        event_key: "Confirmation",
-        correlation_id: correlationId,
-        process_instance_id: processInstanceId,
-        payload: { after: 2 },
-      });
+      expect(done).toEqual(
+        messageOf("MessageWait", "Confirmation", correlationId, processInstanceId, { payload: { after: 2 } }),
+      );
     });
 
     it("a timer catch event is reached without an event id and finished when it fires", async ({ skip }) => {
