@@ -1,15 +1,13 @@
+import type { ErrorFrame, NotificationCallback, ServerFrame, Subscription } from "@consumer-api/contracts";
 import {
   BadRequestError,
-  type ErrorFrame,
+  channels,
   errorFromProblem,
-  messageSchemaOf,
-  type NotificationCallback,
   parseChannel,
-  ServerFrame,
-  type Subscription,
   UnauthorizedError,
   WS_CLOSE_UNAUTHORIZED,
-} from "@consumer-api/contracts";
+  wireViolation,
+} from "@consumer-api/contracts/runtime";
 import { TransportError } from "./http-transport.js";
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from "./websocket-like.js";
 
@@ -158,15 +156,13 @@ export class NotificationSocket {
 
   private receive(data: unknown): void {
     let frame: ServerFrame;
-    let json: unknown;
     try {
-      json = JSON.parse(String(data));
-      const parsed = ServerFrame.safeParse(json);
-      if (!parsed.success) return;
-      frame = parsed.data;
+      frame = JSON.parse(String(data));
     } catch {
       return;
     }
+    // A frame the contract does not describe is dropped, checked by the generated JSON Schema.
+    if (wireViolation("ServerFrame", frame) !== undefined) return;
     if (frame.type === "subscribed") {
       this.attempt = 0;
       const entry = this.entries.get(frame.id);
@@ -180,14 +176,13 @@ export class NotificationSocket {
     if (frame.type === "notification") {
       const entry = this.entries.get(frame.id);
       if (!entry) return;
-      // The frame schema knows §5's message only; the channel's own schema keeps what §12 adds.
-      const message = messageSchemaOf(parseChannel(entry.channel).kind).safeParse(
-        (json as { message?: unknown }).message,
-      );
-      if (!message.success) return;
+      // ServerFrame checks §5's message; a §12 channel's message type checks what it adds.
+      const messageType = channels[parseChannel(entry.channel).kind].message;
+      if (messageType !== "NotificationMessage" && wireViolation(messageType, frame.message) !== undefined)
+        return;
       // A callback never stalls or breaks the socket: not awaited, its errors swallowed.
       try {
-        const result = entry.callback(message.data);
+        const result = entry.callback(frame.message);
         if (result && typeof (result as Promise<void>).catch === "function")
           (result as Promise<void>).catch(() => {});
       } catch {}

@@ -1,20 +1,22 @@
+import type {
+  ConsumerApi,
+  ConsumerContext,
+  NotificationCallback,
+  NotificationMethodName,
+  NotificationScopeOptions,
+  SubscribeOptions,
+  Subscription,
+} from "@consumer-api/contracts";
 import {
   API_PREFIX,
   BadRequestError,
   buildChannel,
   type ChannelKind,
   type ChannelParams,
-  type ConsumerApi,
-  type ConsumerContext,
   MORE_NOTIFICATION_CHANNELS,
   type MoreChannelKind,
   NOTIFICATIONS_PATH,
-  type NotificationCallback,
-  type NotificationMethodName,
-  type NotificationScopeOptions,
-  type SubscribeOptions,
-  type Subscription,
-} from "@consumer-api/contracts";
+} from "@consumer-api/contracts/runtime";
 import { TransportError } from "./http-transport.js";
 import { NotificationSocket, type ReconnectOptions } from "./notification-socket.js";
 import { bearer } from "./operations.js";

@@ -8,13 +8,6 @@ import type {
 } from "./consumer-api.js";
 import type { ConsumerContext } from "./context.js";
 import { BadRequestError } from "./errors.js";
-import {
-  BoundaryEventNotificationMessage,
-  CatchEventNotificationMessage,
-  NotificationMessage,
-  ProcessErrorNotificationMessage,
-  UserTaskNotificationMessage,
-} from "./notification-message.js";
 
 /**
  * The notification channels of SPEC §5 and §12 as data. Each kind knows its templates, how to build and
@@ -307,19 +300,6 @@ export function parseChannel(channel: string): ParsedChannel {
     }
   }
   throw bad("unknown channel");
-}
-
-const messageSchemas = {
-  NotificationMessage,
-  UserTaskNotificationMessage,
-  BoundaryEventNotificationMessage,
-  CatchEventNotificationMessage,
-  ProcessErrorNotificationMessage,
-} as const;
-
-/** The schema of a channel kind's messages (SPEC §5's shape, with what a §12 channel adds). */
-export function messageSchemaOf(kind: ChannelKind): (typeof messageSchemas)[keyof typeof messageSchemas] {
-  return messageSchemas[channels[kind].message];
 }
 
 /**
