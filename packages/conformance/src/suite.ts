@@ -15,6 +15,7 @@ import { inclusiveGatewayCases } from "./cases/inclusive-gateway.js";
 import { instanceQueryCases } from "./cases/instance-queries.js";
 import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
+import { moreNotificationCases } from "./cases/more-notifications.js";
 import { notificationCases } from "./cases/notifications.js";
 import { paginationCases } from "./cases/pagination.js";
 import { payloadCases } from "./cases/payloads.js";
@@ -52,6 +53,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   paginationCases,
   instanceQueryCases,
   triggerByNameCases,
+  moreNotificationCases,
   applicationInfoCases,
   eventGatewayCases,
   inclusiveGatewayCases,

@@ -293,7 +293,10 @@ export class Step implements StepOps {
   private resumeWait(rt: Runtime, waitId: string, payload: unknown): boolean {
     const token = rt.state.tokens.find((candidate) => candidate.wait?.id === waitId);
     if (token) {
+      const from = this.events.length;
+      const nodeKey = token.node;
       this.resume(rt, token, payload);
+      this.tagWait(rt, nodeKey, waitId, from, ["activity.finished", "event.triggered"]);
       return true;
     }
     const subscription = rt.state.subscriptions.find((candidate) => candidate.wait.id === waitId);
@@ -479,10 +482,12 @@ export class Step implements StepOps {
     const id = this.env.newId();
     this.tx.insertUserTask({ ...this.waitRow(rt, node, id), payload: token.payload });
     token.wait = { kind: "task", id };
+    this.tagWait(rt, node.key, id, 0, ["activity.started"]);
   }
 
   waitForEvent(rt: Runtime, token: TokenState, node: NodeDef): void {
     token.wait = this.subscribeEvent(rt, node);
+    this.tagWait(rt, node.key, token.wait.id, 0, ["activity.started", "event.reached"]);
   }
 
   waitForTimer(rt: Runtime, token: TokenState, node: NodeDef): void {
@@ -649,12 +654,39 @@ export class Step implements StepOps {
         payload: result,
       });
     } else if (failure) {
-      this.events.push({ ...this.base(rt), type: "instance.terminated", failure });
+      this.events.push({
+        ...this.base(rt),
+        type: "instance.terminated",
+        failure,
+        ...(endNode ? { payload: result } : {}),
+      });
     }
     this.ended.push(recordOf(data));
   }
 
   // --- internals ---
+
+  /**
+   * Gives the latest event of this node (of the given types, from index `from`) the id of the wait it begins
+   * or ends, so that a §12 notification can name the task or event a subscriber may act on at once. The
+   * behaviours announce the node before the interpreter creates (or after it ends) the wait.
+   */
+  private tagWait(
+    rt: Runtime,
+    nodeKey: string,
+    waitId: string,
+    from: number,
+    types: readonly EngineEvent["type"][],
+  ): void {
+    for (let i = this.events.length - 1; i >= from; i--) {
+      const event = this.events[i] as EngineEvent;
+      if (event.processInstanceId !== rt.data.id || !types.includes(event.type)) continue;
+      if ("flowNodeKey" in event && event.flowNodeKey === nodeKey && "flowNodeType" in event) {
+        if (event.waitId === undefined) event.waitId = waitId;
+        return;
+      }
+    }
+  }
 
   /**
    * An instance whose every token is held at a parallel join (directly, or inside a sub-process whose tokens
