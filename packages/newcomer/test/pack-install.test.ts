@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeBlock } from "./markdown-code.js";
+import { type ListeningProcess, startListening } from "./support/listening-process.js";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -21,30 +22,11 @@ async function sh(file: string, args: string[], cwd: string): Promise<string> {
   return stdout + stderr;
 }
 
-/** Starts the installed server program and resolves with the URL it prints once listening. */
-function startServer(cwd: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(path.join(cwd, "node_modules/.bin/consumer-api-server"), args, {
-    cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
-      if (match) resolve({ url: match[0], child });
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
-  });
-}
-
 describe("the packages as a newcomer installs them", () => {
   let dir: string;
   let tarballs: string;
   let project: string;
-  let server: { url: string; child: ChildProcess } | undefined;
+  let server: ListeningProcess | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "consumer-api-install-"));
@@ -82,11 +64,7 @@ describe("the packages as a newcomer installs them", () => {
   }, INSTALL_BUDGET);
 
   afterAll(async () => {
-    if (server) {
-      const exited = new Promise((resolve) => server?.child.once("exit", resolve));
-      server.child.kill("SIGTERM");
-      await exited;
-    }
+    await server?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -143,16 +121,11 @@ describe("the packages as a newcomer installs them", () => {
   });
 
   it("client-external's README example runs in the installed project against the installed server program", async () => {
-    server = await startServer(project, [
-      "--models",
-      "models",
-      "--identities",
-      "identities.json",
-      "--data",
-      "server-data",
-      "--port",
-      "0",
-    ]);
+    server = await startListening(
+      path.join(project, "node_modules/.bin/consumer-api-server"),
+      ["--models", "models", "--identities", "identities.json", "--data", "server-data", "--port", "0"],
+      { cwd: project },
+    );
     const example = codeBlock(readme("client-external"), "Usage", "ts");
     expect(example).toContain('"http://127.0.0.1:8080"');
     await writeFile(
