@@ -13,7 +13,7 @@ const RUN = {
   installed: "pack-install.test.ts",
 };
 const NOT_PUBLISHED = "not run: the packages are not on the registry yet (the tarball line next to it is)";
-const TARBALLS = `${RUN.installed}: installs these tarballs, packed by pnpm pack:all, into a fresh npm project`;
+const TARBALLS = `${RUN.installed}: runs these lines in a fresh npm project, T set to where pnpm pack:all wrote the tarballs`;
 
 /** Where each block runs, by README and the block's first line without its trailing comment. */
 const places: Record<string, string> = {
