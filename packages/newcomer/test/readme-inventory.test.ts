@@ -61,6 +61,10 @@ const places: Record<string, string> = {
     RUN.installed,
   "packages/http-server/README.md: consumer-api-server --models examples/models --identities examples/identities.json --data data --port 8080": `${RUN.snippets} (its pnpm start line: ${RUN.start})`,
   "packages/task-list/README.md: pnpm start": `${RUN.start} (the same start script)`,
+  "packages/http-server/README.md: export CONSUMER_API_DATA=postgres://consumer:secret@db.internal:5432/consumer_api":
+    "not run as written (it names a database host): conformance's two-node.test.ts starts the same two server programs on one PostgreSQL through CONSUMER_API_DATA",
+  "packages/http-server/README.md: upstream consumer_api { server 127.0.0.1:8081; server 127.0.0.1:8082; }":
+    "not run: an nginx configuration; nginx is not part of this repository",
 };
 
 const readmes = [
