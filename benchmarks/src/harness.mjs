@@ -65,10 +65,12 @@ export function withTimeout(promise, ms, what) {
 export function startServerProgram(
   args,
   nodeArgs = [],
+  env = {},
   bin = new URL("../../packages/http-server/dist/bin.js", import.meta.url).pathname,
 ) {
   const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...env },
   });
   return new Promise((resolve, reject) => {
     let out = "";

@@ -29,6 +29,7 @@ try {
     const server = await startServerProgram(
       ["--models", models, "--identities", identities, "--data", data, "--port", "0", "--quiet"],
       [],
+      {},
       bin,
     );
     const api = createExternalConsumerApi({ baseUrl: server.url });

@@ -676,7 +676,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           name: application.name,
           version: application.version,
           store: engine.storeName,
-          clustered: false,
+          // SPEC §14: the engine coordinates with others on its store (PostgreSQL).
+          clustered: engine.clustered,
           capabilities: CAPABILITIES.filter((name) => offered.has(name)),
         };
       }),
