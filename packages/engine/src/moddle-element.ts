@@ -63,4 +63,8 @@ export interface ModdleElement {
   validation?: ModdleElement;
   constraints?: ModdleElement[];
   config?: string;
+  artifacts?: ModdleElement[];
+  activityRef?: ModdleElement;
+  waitForCompletion?: boolean;
+  method?: string;
 }

@@ -110,7 +110,12 @@ describe("consumer-api-server", () => {
 
   it("serves the task-list page at / (and says where), unless --no-ui", async () => {
     const program = await serve(["--quiet"]);
-    expect(program.output()).toContain(`Task list: ${program.url}/`);
+    // The line after "listening on": it may arrive in a later chunk of the program's output.
+    const announced = `Task list: ${program.url}/`;
+    while (!program.output().includes(announced)) {
+      if (program.child.exitCode !== null) throw new Error(program.output());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const page = await fetch(`${program.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");

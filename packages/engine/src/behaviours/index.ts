@@ -10,6 +10,7 @@ import {
 import type { Behaviour } from "./behaviour.js";
 import { boundaryEvent } from "./boundary.js";
 import { eventCatch, timerCatch } from "./catch-events.js";
+import { compensationThrowEvent } from "./compensation.js";
 import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
 import { eventGateway } from "./event-gateway.js";
 import {
@@ -23,6 +24,8 @@ import {
   terminateEndEvent,
 } from "./events.js";
 import { exclusiveGateway, parallelGateway } from "./gateways.js";
+import { inclusiveGateway } from "./inclusive-gateway.js";
+import { cancelEndEvent } from "./transactions.js";
 
 /** The behaviour of each kind of flow node. */
 export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
@@ -36,6 +39,7 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   script: scriptTask,
   exclusive: exclusiveGateway,
   parallel: parallelGateway,
+  inclusive: inclusiveGateway,
   messageCatch: eventCatch,
   signalCatch: eventCatch,
   receiveTask,
@@ -50,4 +54,7 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   linkThrow: linkThrowEvent,
   linkCatch: passThroughEvent,
   externalTask,
+  compensateThrow: compensationThrowEvent,
+  compensateEnd: compensationThrowEvent,
+  cancelEnd: cancelEndEvent,
 };
