@@ -3,6 +3,7 @@
 // savepoints, writes visible to the step's own reads, takes exactly once, pages and their counts, external
 // task locks, the end order, timer rows — must hold on both.
 import { startTestPostgres, type TestPostgres } from "@consumer-api/test-postgres";
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PostgresStore } from "../src/postgres-store.js";
 import { SqliteStore } from "../src/sqlite-store.js";
@@ -317,6 +318,18 @@ describe("the PostgreSQL store", () => {
     const outcomes = (await Promise.all([batch(first, "i-a", "i-b"), batch(second, "i-b", "i-a")])).flat();
     expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
     expect(outcomes.find((outcome) => !outcome.ok)).toMatchObject({ ok: false, retry: true });
+  });
+
+  it("commits durably: synchronous_commit is on for its connections, also where the database says off", async () => {
+    const url = await postgres.createDatabase(`store_${++databases}`);
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    await admin.query(`ALTER DATABASE ${new URL(url).pathname.slice(1)} SET synchronous_commit = off`);
+    await admin.end();
+    const store = await PostgresStore.open({ url });
+    opened.push(store);
+    const outside = await store.transaction(async (tx) => tx.sql?.("SHOW synchronous_commit", []));
+    expect(outside).toEqual([{ synchronous_commit: "on" }]);
   });
 
   it("refuses a database it cannot reach, naming it and not the password", async () => {
