@@ -3,6 +3,7 @@ import os from "node:os";
 import { type ExternalTaskPoller, ExternalTaskPollers } from "./external-task-pollers.js";
 import { timeOrderedId } from "./ids.js";
 import { type ScriptJob, Step, type StepEnv } from "./interpreter.js";
+import { isLoopInput } from "./loop-script.js";
 import type { CompiledProcess } from "./model.js";
 import { compileSource, loadModelDirectory } from "./model-loader.js";
 import { recordOf } from "./records.js";
@@ -138,7 +139,9 @@ class EmbeddedEngine implements Engine {
     this.endSeq = store.maxEndSeq();
     this.timers = new TimerScheduler(() => this.fireDueTimers());
     const runsScripts = (compiled: CompiledProcess) =>
-      [...compiled.nodes.values()].some((node) => node.script !== undefined || node.chooser !== undefined);
+      [...compiled.nodes.values()].some(
+        (node) => node.script !== undefined || node.chooser !== undefined || node.loopScript !== undefined,
+      );
     if ([...versions.values()].some((byKey) => [...byKey.values()].some(runsScripts))) this.scripts.warmUp();
     this.env = {
       store,
@@ -149,6 +152,7 @@ class EmbeddedEngine implements Engine {
           throw new EngineError("invalid_model", `model ${key} version ${hash} is not available`);
         return compiled;
       },
+      latestModel: (key) => this.current.get(key),
       newId: timeOrderedId,
       newCorrelationId: randomUUID,
       nextEndSeq: () => ++this.endSeq,
@@ -492,7 +496,7 @@ class EmbeddedEngine implements Engine {
   rerunScriptJobs(): void {
     for (const job of this.store.pendingScriptJobs()) {
       const node = this.versions.get(job.modelHash)?.get(job.modelKey)?.nodes.get(job.key);
-      const script = node?.script ?? node?.chooser;
+      const script = isLoopInput(job.input) ? node?.loopScript : (node?.script ?? node?.chooser);
       // Its pinned model version no longer loads: the job waits, like the instance's other waits.
       if (!script) continue;
       const outcome = Promise.resolve(this.scripts.run(script, job.input));
@@ -642,6 +646,10 @@ class EmbeddedEngine implements Engine {
     if (this.scriptWaiters.size > 0) {
       for (const data of step.settled) {
         this.settleScriptWaiters(data.id, (waiter) => waiter.resolve(recordOf(data)));
+      }
+      for (const id of step.settledCallers) {
+        const data = this.scriptWaiters.has(id) ? this.store.getInstance(id) : undefined;
+        if (data) this.settleScriptWaiters(id, (waiter) => waiter.resolve(recordOf(data)));
       }
     }
     const instanceId = (value as InstanceRecord | undefined)?.processInstanceId;

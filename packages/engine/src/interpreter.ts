@@ -1,11 +1,16 @@
+import { scriptTask } from "./behaviours/activities.js";
 import type { NodeEventType, StepOps } from "./behaviours/behaviour.js";
 import { armBoundaries, disarmBoundaries, triggerBoundary } from "./behaviours/boundary.js";
 import { throwError } from "./behaviours/errors.js";
 import { heldAt } from "./behaviours/gateways.js";
-import { behaviours } from "./behaviours/index.js";
+import { behaviourOf } from "./behaviours/index.js";
+import { loopContext } from "./behaviours/loop-scope.js";
+import { gathered } from "./behaviours/quantities.js";
+import { type LoopOp, loopInput } from "./loop-script.js";
 import type { CompiledProcess, FlowDef, NodeDef } from "./model.js";
 import { recordOf } from "./records.js";
 import {
+  type CallerRef,
   emptyState,
   parseRuntime,
   type Runtime,
@@ -36,6 +41,8 @@ export interface StepEnv {
   scripts: ScriptPool;
   /** The compiled process of a model version; throws EngineError "invalid_model" when it cannot be had. */
   resolveModel(hash: string, key: string): CompiledProcess;
+  /** The current version of a process, for a call activity; undefined when none is loaded. */
+  latestModel(key: string): CompiledProcess | undefined;
   newId(): string;
   /** A fresh correlation id (UUID v4), for instances no caller started. */
   newCorrelationId(): string;
@@ -68,6 +75,12 @@ export interface ScriptJob {
  */
 const MAX_NODES_PER_STEP = 10_000;
 
+/**
+ * How deep call activities may nest (recursion is allowed): a call beyond it fails the calling instance, and
+ * with it every caller above, instead of starting instances without end.
+ */
+export const MAX_CALL_DEPTH = 32;
+
 export class Step implements StepOps {
   readonly events: EngineEvent[] = [];
   readonly ended: InstanceRecord[] = [];
@@ -81,6 +94,8 @@ export class Step implements StepOps {
   readonly awaitingScripts = new Set<string>();
   /** Touched instances left waiting for no script job (ended ones included), as written. */
   readonly settled: InstanceData[] = [];
+  /** Callers (not necessarily touched) of settled called instances: their waiting callers may be answered. */
+  readonly settledCallers = new Set<string>();
   private readonly touched = new Map<string, Runtime>();
   private readonly signalDeliveries: string[] = [];
   readonly nowMs = Date.now();
@@ -99,6 +114,20 @@ export class Step implements StepOps {
     callerId: string | undefined,
     payload: unknown,
   ): InstanceRecord {
+    const rt = this.launch(model, startEventKey, correlationId, callerId, payload);
+    this.guarded(rt, () => this.run(rt));
+    return this.complete(rt);
+  }
+
+  /** A new instance with its start token queued, not yet run. */
+  private launch(
+    model: CompiledProcess,
+    startEventKey: string,
+    correlationId: string,
+    callerId: string | undefined,
+    payload: unknown,
+    caller?: CallerRef,
+  ): Runtime {
     const data: InstanceData = {
       id: this.env.newId(),
       modelKey: model.info.key,
@@ -116,6 +145,7 @@ export class Step implements StepOps {
       nodesEntered: 0,
       queue: [],
     };
+    if (caller) rt.state.caller = caller;
     this.touched.set(data.id, rt);
     this.env.store.addCorrelation(correlationId, data.modelKey);
     this.events.push({
@@ -126,8 +156,7 @@ export class Step implements StepOps {
       payload,
     });
     rt.queue.push(this.newToken(rt, startEventKey, 0, payload));
-    this.guarded(rt, () => this.run(rt));
-    return this.complete(rt);
+    return rt;
   }
 
   finishUserTask(userTaskId: string, result: unknown): InstanceRecord {
@@ -283,7 +312,7 @@ export class Step implements StepOps {
     const subscription = rt.state.subscriptions.find((candidate) => candidate.wait.id === waitId);
     if (!subscription) return false;
     const holder = rt.state.tokens.find((candidate) => candidate.id === subscription.token) as TokenState;
-    const behaviour = behaviours[this.node(rt, holder.node).kind];
+    const behaviour = behaviourOf(this.node(rt, holder.node), holder);
     this.guarded(rt, () => {
       (behaviour.triggered ?? triggerBoundary)(this, rt, subscription, payload);
       this.run(rt);
@@ -309,6 +338,13 @@ export class Step implements StepOps {
         this.settled.push(touched.data);
       }
     }
+    // A caller waits for its called instances: it is answered once they are settled too.
+    for (const touched of this.touched.values()) {
+      const callers = touched.state.caller?.chain ?? [];
+      if (this.awaitingScripts.has(touched.data.id)) for (const id of callers) this.awaitingScripts.add(id);
+      else for (const id of callers) this.settledCallers.add(id);
+    }
+    for (const id of this.awaitingScripts) this.settledCallers.delete(id);
     return recordOf(rt.data);
   }
 
@@ -350,7 +386,7 @@ export class Step implements StepOps {
     if (payload !== undefined) token.payload = payload;
     const node = this.node(rt, token.node);
     this.guarded(rt, () => {
-      const behaviour = behaviours[node.kind];
+      const behaviour = behaviourOf(node, token);
       if (!behaviour.resume) throw new EngineError("invalid_model", `flow node ${node.key} does not wait`);
       behaviour.resume(this, rt, token, node);
       this.run(rt);
@@ -359,6 +395,17 @@ export class Step implements StepOps {
 
   /** Enters the queued tokens' nodes until every token waits, is held or is gone. */
   private run(rt: Runtime): void {
+    // A called instance that ends within its caller's run queues the caller's token here, not in a nested run.
+    if (rt.running) return;
+    rt.running = true;
+    try {
+      this.runQueue(rt);
+    } finally {
+      rt.running = false;
+    }
+  }
+
+  private runQueue(rt: Runtime): void {
     while (rt.data.state === "running") {
       const token = rt.queue.shift();
       if (!token) break;
@@ -367,10 +414,13 @@ export class Step implements StepOps {
         throw new StepFailure(token.node, `more than ${MAX_NODES_PER_STEP} flow nodes without a wait state`);
       }
       const node = this.node(rt, token.node);
-      behaviours[node.kind].enter(this, rt, token, node);
-      // An activity that waits (its token stayed) listens to its boundary events until it is left.
+      if (node.startQuantity && token.iteration === undefined && !gathered(rt, token, node)) continue;
+      behaviourOf(node, token).enter(this, rt, token, node);
+      // An activity that waits (its token stayed) listens to its boundary events until it is left; a loop's
+      // iterations do not: its boundary events belong to the whole activity.
       if (
         node.boundaries &&
+        token.iteration === undefined &&
         token.node === node.key &&
         !rt.queue.includes(token) &&
         rt.state.tokens.includes(token)
@@ -413,13 +463,22 @@ export class Step implements StepOps {
   }
 
   leave(rt: Runtime, token: TokenState, node: NodeDef, flows: FlowDef[] = node.outgoing): void {
+    if (token.iteration !== undefined) {
+      this.remember(rt, node, token.payload);
+      behaviourOf(node, { ...token, iteration: undefined }).iterationEnded?.(this, rt, token, node);
+      return;
+    }
     if (node.boundaries) disarmBoundaries(this, rt, token);
     this.remember(rt, node, token.payload);
+    const copies = node.completionQuantity ?? 1;
     flows.forEach((flow, index) => {
-      const next = index === 0 ? token : this.newToken(rt, flow.target, token.scope, token.payload);
-      next.node = flow.target;
-      next.via = flow.id;
-      rt.queue.push(next);
+      for (let copy = 0; copy < copies; copy++) {
+        const first = index === 0 && copy === 0;
+        const next = first ? token : this.newToken(rt, flow.target, token.scope, token.payload);
+        next.node = flow.target;
+        next.via = flow.id;
+        rt.queue.push(next);
+      }
     });
   }
 
@@ -476,6 +535,7 @@ export class Step implements StepOps {
     else if (wait.kind === "event") store.takeEvent(wait.id);
     else if (wait.kind === "timer") store.takeTimer(wait.id);
     else if (wait.kind === "external") store.takeExternalTask(wait.id);
+    else if (wait.kind === "call") this.terminateCalled(wait.id);
     else store.takeScriptJob(wait.id);
   }
 
@@ -499,8 +559,9 @@ export class Step implements StepOps {
     rt.state.tokens = rt.state.tokens.filter((candidate) => candidate !== token);
   }
 
-  runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript): void {
-    const input = this.tokenJson(rt, token);
+  runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript, op?: LoopOp): void {
+    const json = this.tokenJson(rt, token);
+    const input = op === undefined ? json : loopInput(op, json);
     const outcome = this.env.scripts.run(script, input);
     if (!(outcome instanceof Promise)) {
       this.scripted(rt, token, node, outcome);
@@ -518,6 +579,28 @@ export class Step implements StepOps {
     });
     token.wait = { kind: "script", id };
     this.jobs.push({ id, instanceId: rt.data.id, outcome });
+  }
+
+  callProcess(rt: Runtime, token: TokenState, node: NodeDef): void {
+    const chain = [rt.data.id, ...(rt.state.caller?.chain ?? [])];
+    if (chain.length > MAX_CALL_DEPTH) {
+      this.fail(node, `call depth limit: more than ${MAX_CALL_DEPTH} call activities nested in one another`);
+    }
+    const key = node.calledElement as string;
+    const model = this.env.latestModel(key);
+    const startEvent = model?.info.startEvents.length === 1 ? model.info.startEvents[0] : undefined;
+    if (!model?.info.executable || !startEvent) {
+      this.fail(node, `the called process ${key} is not loaded (or has not exactly one none start event)`);
+    }
+    const { correlationId, callerId } = rt.data;
+    const called = this.launch(model, startEvent.key, correlationId, callerId, token.payload, {
+      instance: rt.data.id,
+      token: token.id,
+      chain,
+    });
+    // Before it runs: it may end at once, and then finds its caller waiting for it.
+    token.wait = { kind: "call", id: called.data.id };
+    this.guarded(called, () => this.run(called));
   }
 
   fail(node: NodeDef, message: string): never {
@@ -581,6 +664,7 @@ export class Step implements StepOps {
     endNode?: NodeDef,
     result?: unknown,
   ): void {
+    const { caller } = rt.state;
     for (const token of rt.state.tokens) this.cancelWait(rt, token);
     rt.state = emptyState(rt.state.next);
     rt.queue = [];
@@ -606,6 +690,62 @@ export class Step implements StepOps {
       this.events.push({ ...this.base(rt), type: "instance.terminated", failure });
     }
     this.ended.push(recordOf(data));
+    if (caller) this.returnToCaller(caller, data);
+  }
+
+  /**
+   * A called instance ended: its call activity goes on. Finished (or ended by a terminate end event), its
+   * result is the activity's output; ended by an uncaught BPMN error, the error is thrown at the activity;
+   * failed otherwise, the caller fails at the activity.
+   */
+  private returnToCaller(caller: CallerRef, called: InstanceData): void {
+    const rt = this.load(caller.instance);
+    const token = rt.state.tokens.find(
+      (candidate) => candidate.id === caller.token && candidate.wait?.id === called.id,
+    );
+    if (rt.data.state !== "running" || !token) return;
+    token.wait = undefined;
+    const node = this.node(rt, token.node);
+    const { failure } = called;
+    this.guarded(rt, () => {
+      if (!failure || failure.kind === "terminate") {
+        token.payload = called.result;
+        behaviourOf(node, token).resume?.(this, rt, token, node);
+      } else if (failure.kind === "error") {
+        if (!throwError(this, rt, token, failure.errorCode, node)) {
+          const error: InstanceFailure = {
+            kind: "error",
+            flowNodeKey: node.key,
+            lane: node.lane,
+            message: `the called process ${called.modelKey} ended with an uncaught error: ${failure.message}`,
+          };
+          if (failure.errorCode !== undefined) error.errorCode = failure.errorCode;
+          this.endInstance(rt, "failed", error);
+        }
+      } else {
+        // Up a chain of calls the first failure is the one that says what happened.
+        const reason = failure.message.replace(/^the called process \S+ failed: /, "");
+        this.fail(node, `the called process ${called.modelKey} failed: ${reason}`);
+      }
+      this.run(rt);
+    });
+  }
+
+  /** The call activity waiting for it was cancelled: the called instance ends, and reports to nobody. */
+  private terminateCalled(instanceId: string): void {
+    const rt = this.load(instanceId);
+    if (rt.data.state !== "running") return;
+    const caller = rt.state.caller;
+    rt.state.caller = undefined;
+    const callerRt = caller && this.touched.get(caller.instance);
+    const waiting = callerRt?.state.tokens.find((token) => token.id === caller?.token);
+    const activity = waiting && callerRt?.model.nodes.get(waiting.node);
+    this.endInstance(rt, "terminated", {
+      kind: "terminate",
+      flowNodeKey: activity?.key ?? rt.model.info.key,
+      lane: activity?.lane ?? null,
+      message: "terminated: the call activity that started it was cancelled",
+    });
   }
 
   // --- internals ---
@@ -622,6 +762,7 @@ export class Step implements StepOps {
     const armed = new Set(rt.state.subscriptions.map((subscription) => subscription.token));
     const alive = (token: TokenState): boolean => {
       if (token.held) return false;
+      if (token.wait) return true;
       // A boundary event may still interrupt a sub-process whose inside is stuck.
       if (armed.has(token.id)) return true;
       const inner = scopeOfParent.get(token.id);
@@ -632,6 +773,15 @@ export class Step implements StepOps {
     if (scopeAlive(0)) return;
     const stuck = tokens.find((token) => token.held) as TokenState;
     const node = this.node(rt, stuck.node);
+    if (node.kind !== "parallel") {
+      this.endInstance(rt, "failed", {
+        kind: "failure",
+        flowNodeKey: node.key,
+        lane: node.lane,
+        message: `deadlock: the activity needs startQuantity=${node.startQuantity} tokens, and no token is left that could bring them`,
+      });
+      return;
+    }
     const missing = node.incoming.filter((flow) => heldAt(rt, stuck.node, stuck.scope, flow).length === 0);
     this.endInstance(rt, "failed", {
       kind: "failure",
@@ -642,11 +792,19 @@ export class Step implements StepOps {
   }
 
   private tokenJson(rt: Runtime, token: TokenState): string {
+    const loop = loopContext(rt, token);
+    if (loop) return JSON.stringify({ current: token.payload, history: rt.state.history, loop });
     return JSON.stringify({ current: token.payload, history: rt.state.history });
   }
 
   private scripted(rt: Runtime, token: TokenState, node: NodeDef, outcome: ScriptOutcome): void {
-    if (!outcome.ok && outcome.bpmnError && node.kind === "script") {
+    const behaviour = behaviourOf(node, token);
+    if (
+      !outcome.ok &&
+      outcome.bpmnError &&
+      node.kind === "script" &&
+      behaviour.scripted === scriptTask.scripted
+    ) {
       // A BPMN error, not a failure: the script task's or an enclosing sub-process's error boundary event may
       // catch it; uncaught, it fails the instance like an error end event.
       const { code, message } = outcome.bpmnError;
@@ -656,11 +814,11 @@ export class Step implements StepOps {
         flowNodeKey: node.key,
         lane: node.lane,
         message: `BpmnError ${code}: ${message}`,
+        errorCode: code,
       });
       return;
     }
     if (!outcome.ok) this.fail(node, outcome.message);
-    const behaviour = behaviours[node.kind];
     if (!behaviour.scripted) throw new EngineError("invalid_model", `flow node ${node.key} runs no script`);
     behaviour.scripted(this, rt, token, node, outcome.json);
   }

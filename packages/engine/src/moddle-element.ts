@@ -63,4 +63,26 @@ export interface ModdleElement {
   validation?: ModdleElement;
   constraints?: ModdleElement[];
   config?: string;
+  calledElement?: string;
+  calledElementBinding?: string;
+  calledElementVersion?: string;
+  calledElementVersionTag?: string;
+  calledElementTenantId?: string;
+  caseRef?: string;
+  variableMappingClass?: string;
+  variableMappingDelegateExpression?: string;
+  isSequential?: boolean;
+  behavior?: string;
+  loopCardinality?: ModdleElement;
+  completionCondition?: ModdleElement;
+  loopDataInputRef?: ModdleElement;
+  loopDataOutputRef?: ModdleElement;
+  inputDataItem?: ModdleElement;
+  outputDataItem?: ModdleElement;
+  complexBehaviorDefinition?: ModdleElement[];
+  collection?: string;
+  elementVariable?: string;
+  testBefore?: boolean;
+  loopCondition?: ModdleElement;
+  loopMaximum?: number;
 }

@@ -27,7 +27,8 @@ export type NodeKind =
   | "signalEnd"
   | "linkThrow"
   | "linkCatch"
-  | "externalTask";
+  | "externalTask"
+  | "callActivity";
 
 /** What a boundary event waits for. */
 export type BoundaryTrigger =
@@ -37,6 +38,28 @@ export type BoundaryTrigger =
   | { type: "error"; code?: string }
   /** `code` undefined: catches any escalation. */
   | { type: "escalation"; code?: string };
+
+/**
+ * An activity's loop characteristics. Expressions are JavaScript over `token`, like conditions; they run in the
+ * node's `loopScript` (loop-script.ts).
+ */
+export type LoopDef =
+  | {
+      kind: "multiInstance";
+      sequential: boolean;
+      /** Whether the count comes from camunda:collection (an array) rather than loopCardinality (a number). */
+      collection: boolean;
+      /** camunda:elementVariable: each iteration's payload carries its element under this name. */
+      elementVariable?: string;
+      completionCondition: boolean;
+    }
+  | {
+      kind: "standard";
+      testBefore: boolean;
+      /** loopMaximum: at most this many iterations. */
+      maximum?: number;
+      condition: boolean;
+    };
 
 export interface FlowDef {
   id: string;
@@ -83,6 +106,14 @@ export interface NodeDef {
   attachedTo?: string;
   cancelActivity?: boolean;
   trigger?: BoundaryTrigger;
+  /** For a call activity: the key of the process it calls. */
+  calledElement?: string;
+  /** Multi-instance or standard loop characteristics, with the script of their expressions. */
+  loop?: LoopDef;
+  loopScript?: CompiledScript;
+  /** Tokens an activity needs to start (BPMN startQuantity) and sends per outgoing flow; absent: 1. */
+  startQuantity?: number;
+  completionQuantity?: number;
 }
 
 /** One process of one model version (file hash), ready to run. Non-executable processes have no nodes. */

@@ -9,7 +9,8 @@ import type { Occurrence } from "./timer-definitions.js";
  * job or external task row.
  */
 export interface WaitRef {
-  kind: "task" | "event" | "timer" | "script" | "external";
+  /** "call": a call activity waits for its called instance (the id is that instance's). */
+  kind: "task" | "event" | "timer" | "script" | "external" | "call";
   id: string;
 }
 
@@ -27,6 +28,13 @@ export interface TokenState {
    * other: its scope (and the instance) does not complete while it exists.
    */
   held?: true;
+  /**
+   * One iteration (0-based) of a looped activity: the token is inside the loop's scope, at the activity
+   * itself; leaving the activity ends the iteration, not the activity.
+   */
+  iteration?: number;
+  /** An iteration that ended and waits for its multi-instance completionCondition. */
+  completing?: true;
 }
 
 /** A running sub-process: `token` is the parent-scope token that waits at the sub-process node. */
@@ -35,6 +43,30 @@ export interface ScopeState {
   node: string;
   parent: number;
   token: number;
+  /** The scope of a looped activity (its iterations' tokens) rather than of a sub-process. */
+  loop?: LoopState;
+}
+
+/** Where a looped activity is: which iterations ran, what they gave. */
+export interface LoopState {
+  /** Multi-instance: how many iterations there are (the cardinality, or the collection's length). */
+  count?: number;
+  collection?: unknown[];
+  /** Iterations started so far (the next one's index). */
+  started: number;
+  completed: number;
+  /** Multi-instance: each completed iteration's index and result. */
+  results?: [number, unknown][];
+  /** The payload the activity was entered with (multi-instance), or the last iteration's (standard loop). */
+  payload?: unknown;
+}
+
+/** A called instance's caller: the instance and the token that waits at its call activity. */
+export interface CallerRef {
+  instance: string;
+  token: number;
+  /** Every instance up the call chain, the caller first: its length is how deep this instance is called. */
+  chain: string[];
 }
 
 /** A boundary event armed while its activity's token waits there: triggered by its row (event or timer). */
@@ -58,6 +90,8 @@ export interface RuntimeState {
   subscriptions: Subscription[];
   /** token.history: the payload as it left each flow node. */
   history: History;
+  /** For an instance a call activity started: its caller. */
+  caller?: CallerRef;
 }
 
 /** What older engine versions stored in addition: arrivals at a join counted by "<scope>:<key>", then flow. */
@@ -75,6 +109,8 @@ export interface Runtime {
   nodesEntered: number;
   /** Tokens that moved and have yet to enter their node, in order. */
   queue: TokenState[];
+  /** Whether its tokens are being run (a called instance ending then only queues its caller's token). */
+  running?: boolean;
 }
 
 export function emptyState(next: number): RuntimeState {
@@ -95,6 +131,7 @@ export function parseRuntime(json: string): RuntimeState {
     subscriptions: stored.subscriptions ?? [],
     history: Object.assign(Object.create(null) as History, stored.history),
   };
+  if (stored.caller) state.caller = stored.caller;
   for (const [joinKey, byFlow] of Object.entries(stored.joins ?? {})) {
     const colon = joinKey.indexOf(":");
     const scope = Number(joinKey.slice(0, colon));

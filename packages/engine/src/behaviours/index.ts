@@ -1,4 +1,5 @@
-import type { NodeKind } from "../model.js";
+import type { NodeDef, NodeKind } from "../model.js";
+import type { TokenState } from "../runtime.js";
 import {
   externalTask,
   passThroughActivity,
@@ -9,6 +10,7 @@ import {
 } from "./activities.js";
 import type { Behaviour } from "./behaviour.js";
 import { boundaryEvent } from "./boundary.js";
+import { callActivity } from "./call-activity.js";
 import { eventCatch, timerCatch } from "./catch-events.js";
 import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
 import { eventGateway } from "./event-gateway.js";
@@ -23,6 +25,8 @@ import {
   terminateEndEvent,
 } from "./events.js";
 import { exclusiveGateway, parallelGateway } from "./gateways.js";
+import { multiInstance } from "./multi-instance.js";
+import { standardLoop } from "./standard-loop.js";
 
 /** The behaviour of each kind of flow node. */
 export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
@@ -50,4 +54,15 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   linkThrow: linkThrowEvent,
   linkCatch: passThroughEvent,
   externalTask,
+  callActivity,
 };
+
+/**
+ * The behaviour of a token at a node: a looped activity's own token (and an iteration awaiting its
+ * completionCondition) runs the loop; an iteration, and every other token, the node kind's behaviour.
+ */
+export function behaviourOf(node: NodeDef, token: TokenState): Behaviour {
+  if (node.loop && (token.iteration === undefined || token.completing))
+    return node.loop.kind === "multiInstance" ? multiInstance : standardLoop;
+  return behaviours[node.kind];
+}
