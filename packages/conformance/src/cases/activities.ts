@@ -4,12 +4,13 @@ import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { newCorrelationId } from "../ids.js";
-import type { ConformanceOptions } from "../options.js";
+import { type ConformanceOptions, resolveSupports } from "../options.js";
 import { eventually, start, waitingEvent, waitingTask } from "../steps.js";
 
 /** SPEC §6.1 activities: call activities, multi-instance, standard loops, token quantities. */
 export function activityCases(options: ConformanceOptions): void {
-  describe("call activities (SPEC §6.1)", () => {
+  const level2 = resolveSupports(options).bpmnLevel2;
+  describe.skipIf(!level2)("call activities (SPEC §6.1)", () => {
     const h = useApi(options);
     const tasksOf = async (correlationId: string) =>
       (await h.api.getUserTasksForCorrelation(as.clerk, correlationId)).userTasks;
@@ -132,7 +133,7 @@ export function activityCases(options: ConformanceOptions): void {
     });
   });
 
-  describe("multi-instance (SPEC §6.1)", () => {
+  describe.skipIf(!level2)("multi-instance (SPEC §6.1)", () => {
     const h = useApi(options);
     const tasksOf = async (correlationId: string) =>
       (await h.api.getUserTasksForCorrelation(as.clerk, correlationId)).userTasks;
@@ -266,7 +267,7 @@ export function activityCases(options: ConformanceOptions): void {
     });
   });
 
-  describe("standard loops and token quantities (SPEC §6.1)", () => {
+  describe.skipIf(!level2)("standard loops and token quantities (SPEC §6.1)", () => {
     const h = useApi(options);
 
     for (const [input, output] of [
