@@ -98,6 +98,12 @@ export class Step implements StepOps {
   readonly settledCallers = new Set<string>();
   private readonly touched = new Map<string, Runtime>();
   private readonly signalDeliveries: string[] = [];
+  /**
+   * Called instances that ended, and those whose call activity was cancelled, in this step: settled once the
+   * step's runs are done (complete), where their caller or they themselves are loaded.
+   */
+  private readonly calledEnded: { caller: CallerRef; called: InstanceData }[] = [];
+  private readonly calledCancelled: { instanceId: string; activity?: NodeDef }[] = [];
   readonly nowMs = Date.now();
   private readonly nowIso = new Date(this.nowMs).toISOString();
 
@@ -322,11 +328,20 @@ export class Step implements StepOps {
 
   /** Delivers the signals thrown during the step, then writes every touched instance. */
   private complete(rt: Runtime): InstanceRecord {
-    for (let id = this.signalDeliveries.shift(); id !== undefined; id = this.signalDeliveries.shift()) {
-      this.deliverSignal(id);
+    for (;;) {
+      this.settleCalls();
+      const id = this.signalDeliveries.shift();
+      if (id !== undefined) {
+        this.deliverSignal(id);
+        continue;
+      }
+      // A deadlocked instance fails here, and a failed called instance has a caller to report to.
+      for (const touched of this.touched.values()) {
+        if (touched.data.state === "running") this.failIfDeadlocked(touched);
+      }
+      if (this.calledEnded.length === 0 && this.calledCancelled.length === 0) break;
     }
     for (const touched of this.touched.values()) {
-      if (touched.data.state === "running") this.failIfDeadlocked(touched);
       touched.data.runtime = touched.data.state === "running" ? JSON.stringify(touched.state) : undefined;
       if (touched.isNew) this.env.store.insertInstance(touched.data);
       else this.env.store.updateInstance(touched.data);
@@ -395,17 +410,6 @@ export class Step implements StepOps {
 
   /** Enters the queued tokens' nodes until every token waits, is held or is gone. */
   private run(rt: Runtime): void {
-    // A called instance that ends within its caller's run queues the caller's token here, not in a nested run.
-    if (rt.running) return;
-    rt.running = true;
-    try {
-      this.runQueue(rt);
-    } finally {
-      rt.running = false;
-    }
-  }
-
-  private runQueue(rt: Runtime): void {
     while (rt.data.state === "running") {
       const token = rt.queue.shift();
       if (!token) break;
@@ -535,7 +539,7 @@ export class Step implements StepOps {
     else if (wait.kind === "event") store.takeEvent(wait.id);
     else if (wait.kind === "timer") store.takeTimer(wait.id);
     else if (wait.kind === "external") store.takeExternalTask(wait.id);
-    else if (wait.kind === "call") this.terminateCalled(wait.id);
+    else if (wait.kind === "call") this.calledCancelled.push({ instanceId: wait.id });
     else store.takeScriptJob(wait.id);
   }
 
@@ -690,7 +694,20 @@ export class Step implements StepOps {
       this.events.push({ ...this.base(rt), type: "instance.terminated", failure });
     }
     this.ended.push(recordOf(data));
-    if (caller) this.returnToCaller(caller, data);
+    if (caller) this.calledEnded.push({ caller, called: data });
+  }
+
+  private settleCalls(): void {
+    for (;;) {
+      const cancelled = this.calledCancelled.shift();
+      if (cancelled) {
+        this.terminateCalled(cancelled.instanceId, cancelled.activity);
+        continue;
+      }
+      const ended = this.calledEnded.shift();
+      if (!ended) return;
+      this.returnToCaller(ended.caller, ended.called);
+    }
   }
 
   /**
@@ -732,14 +749,10 @@ export class Step implements StepOps {
   }
 
   /** The call activity waiting for it was cancelled: the called instance ends, and reports to nobody. */
-  private terminateCalled(instanceId: string): void {
+  private terminateCalled(instanceId: string, activity: NodeDef | undefined): void {
     const rt = this.load(instanceId);
     if (rt.data.state !== "running") return;
-    const caller = rt.state.caller;
     rt.state.caller = undefined;
-    const callerRt = caller && this.touched.get(caller.instance);
-    const waiting = callerRt?.state.tokens.find((token) => token.id === caller?.token);
-    const activity = waiting && callerRt?.model.nodes.get(waiting.node);
     this.endInstance(rt, "terminated", {
       kind: "terminate",
       flowNodeKey: activity?.key ?? rt.model.info.key,
@@ -825,7 +838,9 @@ export class Step implements StepOps {
 
   /** Withdraws the token's wait and its armed boundary events. */
   private cancelWait(rt: Runtime, token: TokenState): void {
-    if (token.wait) this.withdraw(token.wait);
+    if (token.wait?.kind === "call") {
+      this.calledCancelled.push({ instanceId: token.wait.id, activity: this.node(rt, token.node) });
+    } else if (token.wait) this.withdraw(token.wait);
     disarmBoundaries(this, rt, token);
   }
 

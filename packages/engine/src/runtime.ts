@@ -109,8 +109,6 @@ export interface Runtime {
   nodesEntered: number;
   /** Tokens that moved and have yet to enter their node, in order. */
   queue: TokenState[];
-  /** Whether its tokens are being run (a called instance ending then only queues its caller's token). */
-  running?: boolean;
 }
 
 export function emptyState(next: number): RuntimeState {
