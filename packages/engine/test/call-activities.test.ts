@@ -57,6 +57,15 @@ describe("call activities", () => {
     ]);
   });
 
+  it("read-your-writes: the caller is answered once its called instance's scripts are done (they run as jobs)", async () => {
+    // Every script runs as a script job, off the step that reached it.
+    const engine = await open({ scriptInlineMs: 0 });
+    const parent = await startParent(engine, { value: 5, quick: true });
+    expect(tasks(engine, parent.correlationId).map((task) => [task.key, task.tokenPayload])).toEqual([
+      ["AfterCall", { value: 10 }],
+    ]);
+  });
+
   it("a BPMN error ending the called process reaches the call activity's error boundary event", async () => {
     const engine = await open();
     const parent = await startParent(engine, { fail: true });
