@@ -20,7 +20,7 @@ import {
 } from "./runtime.js";
 import type { ScriptOutcome, ScriptPool } from "./script-pool.js";
 import type { CompiledScript } from "./scripts.js";
-import type { EventRow, InstanceData, Store } from "./store.js";
+import type { EventRow, InstanceData, StoreTx } from "./store.js";
 import { firstOccurrence, nextOccurrence, type TimerDef } from "./timer-definitions.js";
 import {
   EngineError,
@@ -34,10 +34,12 @@ import {
 // it touches from the store, moves their tokens until every token waits (or the instance ends), writes the
 // waits and the instance state back, and collects the engine events to publish after commit. Nothing of an
 // instance stays in memory after the step. What a token does at a node is the node's behaviour
-// (behaviours/); the Step offers them its operations (StepOps).
+// (behaviours/); the Step offers them its operations (StepOps). The store is asynchronous only at the
+// step's edges: reads are awaited before and after the behaviours run (loading instances, taking rows,
+// delivering signals); the behaviours themselves stay synchronous, and their writes are the StoreTx's void,
+// ordered writes.
 
 export interface StepEnv {
-  store: Store;
   scripts: ScriptPool;
   /** The compiled process of a model version; throws EngineError "invalid_model" when it cannot be had. */
   resolveModel(hash: string, key: string): CompiledProcess;
@@ -97,7 +99,10 @@ export class Step implements StepOps {
   /** Callers (not necessarily touched) of settled called instances: their waiting callers may be answered. */
   readonly settledCallers = new Set<string>();
   private readonly touched = new Map<string, Runtime>();
-  private readonly signalDeliveries: string[] = [];
+  /** Signals thrown in this step, delivered before it writes its instances (complete). */
+  private readonly signalThrows: { name: string; seenBefore: number }[] = [];
+  /** The event rows this step inserted, each with its insertion number: the moment it began waiting. */
+  private readonly insertedEvents = new Map<string, number>();
   /**
    * Called instances that ended, and those whose call activity was cancelled, in this step: settled once the
    * step's runs are done (complete), where their caller or they themselves are loaded.
@@ -107,7 +112,10 @@ export class Step implements StepOps {
   readonly nowMs = Date.now();
   private readonly nowIso = new Date(this.nowMs).toISOString();
 
-  constructor(private readonly env: StepEnv) {}
+  constructor(
+    private readonly env: StepEnv,
+    private readonly tx: StoreTx,
+  ) {}
 
   get upSinceMs(): number {
     return this.env.upSinceMs;
@@ -119,7 +127,7 @@ export class Step implements StepOps {
     correlationId: string,
     callerId: string | undefined,
     payload: unknown,
-  ): InstanceRecord {
+  ): Promise<InstanceRecord> {
     const rt = this.launch(model, startEventKey, correlationId, callerId, payload);
     this.guarded(rt, () => this.run(rt));
     return this.complete(rt);
@@ -153,7 +161,7 @@ export class Step implements StepOps {
     };
     if (caller) rt.state.caller = caller;
     this.touched.set(data.id, rt);
-    this.env.store.addCorrelation(correlationId, data.modelKey);
+    this.tx.addCorrelation(correlationId, data.modelKey);
     this.events.push({
       ...this.base(rt),
       type: "instance.started",
@@ -165,14 +173,14 @@ export class Step implements StepOps {
     return rt;
   }
 
-  finishUserTask(userTaskId: string, result: unknown): InstanceRecord {
-    const row = this.env.store.takeUserTask(userTaskId);
+  async finishUserTask(userTaskId: string, result: unknown): Promise<InstanceRecord> {
+    const row = await this.tx.takeUserTask(userTaskId);
     if (!row) throw new EngineError("not_waiting", `user task ${userTaskId} does not wait`);
     return this.resumeWaiting(row.instanceId, userTaskId, result);
   }
 
-  triggerEvent(eventId: string, payload: unknown): InstanceRecord {
-    const row = this.env.store.takeEvent(eventId);
+  async triggerEvent(eventId: string, payload: unknown): Promise<InstanceRecord> {
+    const row = await this.tx.takeEvent(eventId);
     if (!row) throw new EngineError("not_waiting", `event ${eventId} does not wait`);
     return this.resumeWaiting(row.instanceId, eventId, payload);
   }
@@ -182,9 +190,9 @@ export class Step implements StepOps {
    * the next occurrence in the same step — occurrences missed during a downtime are not made up, so a long
    * downtime brings one instance, not a burst. Undefined when it is not due (another step fired it).
    */
-  fireStartTimer(model: CompiledProcess, eventKey: string): InstanceRecord | undefined {
-    const { store } = this.env;
-    const row = store.getStartTimer(model.info.key, eventKey);
+  async fireStartTimer(model: CompiledProcess, eventKey: string): Promise<InstanceRecord | undefined> {
+    const store = this.tx;
+    const row = await store.getStartTimer(model.info.key, eventKey);
     const node = model.nodes.get(eventKey);
     if (!row || row.dueAt > this.nowMs || !node?.timer) return undefined;
     const next = nextOccurrence(node.timer, { dueAt: row.dueAt, index: row.occurrence }, this.upSinceMs);
@@ -195,8 +203,8 @@ export class Step implements StepOps {
   }
 
   /** Undefined when the timer no longer exists (already fired, or its instance ended). */
-  fireTimer(timerId: string): InstanceRecord | undefined {
-    const row = this.env.store.takeTimer(timerId);
+  async fireTimer(timerId: string): Promise<InstanceRecord | undefined> {
+    const row = await this.tx.takeTimer(timerId);
     if (!row) return undefined;
     return this.resumeWaiting(row.instanceId, timerId, undefined);
   }
@@ -205,10 +213,10 @@ export class Step implements StepOps {
    * A script job's outcome continues its token. Undefined when the job no longer waits (done already, or
    * cancelled: its token moved on or its instance ended), so a late or repeated outcome changes nothing.
    */
-  finishScriptJob(jobId: string, outcome: ScriptOutcome): InstanceRecord | undefined {
-    const row = this.env.store.takeScriptJob(jobId);
+  async finishScriptJob(jobId: string, outcome: ScriptOutcome): Promise<InstanceRecord | undefined> {
+    const row = await this.tx.takeScriptJob(jobId);
     if (!row) return undefined;
-    const rt = this.load(row.instanceId);
+    const rt = await this.load(row.instanceId);
     const token = rt.state.tokens.find((candidate) => candidate.wait?.id === jobId);
     if (rt.data.state !== "running" || !token) return undefined;
     token.wait = undefined;
@@ -221,8 +229,12 @@ export class Step implements StepOps {
   }
 
   /** The holder's result becomes the token payload (null too: any JSON value). */
-  finishExternalTask(workerId: string, externalTaskId: string, result: unknown): InstanceRecord {
-    const row = this.takeHeldExternalTask(workerId, externalTaskId);
+  async finishExternalTask(
+    workerId: string,
+    externalTaskId: string,
+    result: unknown,
+  ): Promise<InstanceRecord> {
+    const row = await this.takeHeldExternalTask(workerId, externalTaskId);
     return this.resumeWaiting(row.instanceId, externalTaskId, result);
   }
 
@@ -230,14 +242,14 @@ export class Step implements StepOps {
    * A worker's BPMN error: a matching error boundary event of the task, else of the innermost enclosing
    * sub-process, catches it (SPEC §13); uncaught, it fails the instance like an error end event.
    */
-  externalTaskBpmnError(
+  async externalTaskBpmnError(
     workerId: string,
     externalTaskId: string,
     errorCode: string,
     errorMessage: string | undefined,
-  ): InstanceRecord {
-    const row = this.takeHeldExternalTask(workerId, externalTaskId);
-    const { rt, token } = this.waitingToken(row.instanceId, externalTaskId);
+  ): Promise<InstanceRecord> {
+    const row = await this.takeHeldExternalTask(workerId, externalTaskId);
+    const { rt, token } = await this.waitingToken(row.instanceId, externalTaskId);
     token.wait = undefined;
     const node = this.node(rt, token.node);
     this.guarded(rt, () => {
@@ -257,15 +269,15 @@ export class Step implements StepOps {
   }
 
   /** A worker's service error fails the instance regardless of boundary events (SPEC §13). */
-  externalTaskServiceError(
+  async externalTaskServiceError(
     workerId: string,
     externalTaskId: string,
     errorMessage: string,
     errorDetails: unknown,
     errorCode: string | undefined,
-  ): InstanceRecord {
-    const row = this.takeHeldExternalTask(workerId, externalTaskId);
-    const { rt, token } = this.waitingToken(row.instanceId, externalTaskId);
+  ): Promise<InstanceRecord> {
+    const row = await this.takeHeldExternalTask(workerId, externalTaskId);
+    const { rt, token } = await this.waitingToken(row.instanceId, externalTaskId);
     token.wait = undefined;
     const node = this.node(rt, token.node);
     const failure: InstanceFailure = {
@@ -281,18 +293,21 @@ export class Step implements StepOps {
   }
 
   /** Only the holder (the last locker) takes the task: the conditional delete is the exactly-once guard. */
-  private takeHeldExternalTask(workerId: string, externalTaskId: string) {
-    const { store } = this.env;
-    const row = store.takeExternalTask(externalTaskId, workerId);
+  private async takeHeldExternalTask(workerId: string, externalTaskId: string) {
+    const store = this.tx;
+    const row = await store.takeExternalTask(externalTaskId, workerId);
     if (row) return row;
-    if (store.getExternalTask(externalTaskId)) {
+    if (await store.getExternalTask(externalTaskId)) {
       throw new EngineError("locked", `external task ${externalTaskId} is held by another worker`);
     }
     throw new EngineError("not_waiting", `external task ${externalTaskId} does not wait`);
   }
 
-  private waitingToken(instanceId: string, waitId: string): { rt: Runtime; token: TokenState } {
-    const rt = this.load(instanceId);
+  private async waitingToken(
+    instanceId: string,
+    waitId: string,
+  ): Promise<{ rt: Runtime; token: TokenState }> {
+    const rt = await this.load(instanceId);
     const token = rt.state.tokens.find((candidate) => candidate.wait?.id === waitId);
     if (rt.data.state !== "running" || !token) {
       throw new EngineError("not_waiting", `${waitId} does not wait in instance ${instanceId}`);
@@ -300,8 +315,8 @@ export class Step implements StepOps {
     return { rt, token };
   }
 
-  private resumeWaiting(instanceId: string, waitId: string, payload: unknown): InstanceRecord {
-    const rt = this.load(instanceId);
+  private async resumeWaiting(instanceId: string, waitId: string, payload: unknown): Promise<InstanceRecord> {
+    const rt = await this.load(instanceId);
     if (rt.data.state !== "running" || !this.resumeWait(rt, waitId, payload)) {
       throw new EngineError("not_waiting", `${waitId} does not wait in instance ${instanceId}`);
     }
@@ -327,12 +342,16 @@ export class Step implements StepOps {
   }
 
   /** Delivers the signals thrown during the step, then writes every touched instance. */
-  private complete(rt: Runtime): InstanceRecord {
+  private async complete(rt: Runtime): Promise<InstanceRecord> {
     for (;;) {
-      this.settleCalls();
-      const id = this.signalDeliveries.shift();
-      if (id !== undefined) {
-        this.deliverSignal(id);
+      await this.settleCalls();
+      const thrown = this.signalThrows.shift();
+      if (thrown) {
+        // Only the catch events waiting at the moment of the throw: rows this step inserted after it are not.
+        const waiters = (await this.tx.signalWaiters(thrown.name)).filter(
+          (id) => (this.insertedEvents.get(id) ?? -1) < thrown.seenBefore,
+        );
+        for (const id of waiters) await this.deliverSignal(id);
         continue;
       }
       // A deadlocked instance fails here, and a failed called instance has a caller to report to.
@@ -343,8 +362,8 @@ export class Step implements StepOps {
     }
     for (const touched of this.touched.values()) {
       touched.data.runtime = touched.data.state === "running" ? JSON.stringify(touched.state) : undefined;
-      if (touched.isNew) this.env.store.insertInstance(touched.data);
-      else this.env.store.updateInstance(touched.data);
+      if (touched.isNew) this.tx.insertInstance(touched.data);
+      else this.tx.updateInstance(touched.data);
       touched.isNew = false;
       if (touched.state.tokens.some((token) => token.wait?.kind === "script")) {
         this.awaitingScripts.add(touched.data.id);
@@ -367,14 +386,14 @@ export class Step implements StepOps {
    * Resumes one signal waiter in a savepoint of its own: a waiter that cannot be resumed (its pinned model
    * version is gone) keeps waiting instead of undoing the throw and every other delivery.
    */
-  private deliverSignal(eventId: string): void {
-    const row = this.env.store.getEvent(eventId);
+  private async deliverSignal(eventId: string): Promise<void> {
+    const row = await this.tx.getEvent(eventId);
     if (!row) return;
     const wasLoaded = this.touched.has(row.instanceId);
     try {
-      this.env.store.transaction(() => {
-        this.env.store.takeEvent(eventId);
-        const waiting = this.load(row.instanceId);
+      await this.tx.savepoint(async () => {
+        await this.tx.takeEvent(eventId);
+        const waiting = await this.load(row.instanceId);
         if (waiting.data.state === "running") this.resumeWait(waiting, eventId, undefined);
       });
     } catch (error) {
@@ -383,10 +402,10 @@ export class Step implements StepOps {
     }
   }
 
-  private load(instanceId: string): Runtime {
+  private async load(instanceId: string): Promise<Runtime> {
     const cached = this.touched.get(instanceId);
     if (cached) return cached;
-    const data = this.env.store.getInstance(instanceId);
+    const data = await this.tx.getInstance(instanceId);
     if (!data) throw new EngineError("not_waiting", `instance ${instanceId} does not exist`);
     const model = this.env.resolveModel(data.modelHash, data.modelKey);
     const state = data.runtime ? parseRuntime(data.runtime) : emptyState(1);
@@ -492,7 +511,7 @@ export class Step implements StepOps {
 
   waitForTask(rt: Runtime, token: TokenState, node: NodeDef): void {
     const id = this.env.newId();
-    this.env.store.insertUserTask({ ...this.waitRow(rt, node, id), payload: token.payload });
+    this.tx.insertUserTask({ ...this.waitRow(rt, node, id), payload: token.payload });
     token.wait = { kind: "task", id };
   }
 
@@ -509,7 +528,7 @@ export class Step implements StepOps {
   waitForExternalTask(rt: Runtime, token: TokenState, node: NodeDef): void {
     const id = this.env.newId();
     const topic = node.topic as string;
-    this.env.store.insertExternalTask({ ...this.waitRow(rt, node, id), topic, payload: token.payload });
+    this.tx.insertExternalTask({ ...this.waitRow(rt, node, id), topic, payload: token.payload });
     this.externalTasksCreated.push({ id, topic, lane: node.lane });
     token.wait = { kind: "external", id };
   }
@@ -522,25 +541,21 @@ export class Step implements StepOps {
       eventName: node.eventName ?? node.key,
     };
     if (node.attachedTo !== undefined) row.attachedToKey = node.attachedTo;
-    this.env.store.insertEvent(row);
+    this.tx.insertEvent(row);
+    this.insertedEvents.set(id, this.insertedEvents.size);
     return { kind: "event", id };
   }
 
   subscribeTimer(rt: Runtime, node: NodeDef, dueAt: number): WaitRef {
     const id = this.env.newId();
-    this.env.store.insertTimer({ id, instanceId: rt.data.id, key: node.key, dueAt });
+    this.tx.insertTimer({ id, instanceId: rt.data.id, key: node.key, dueAt });
     this.earliestTimer = Math.min(this.earliestTimer, dueAt);
     return { kind: "timer", id };
   }
 
   withdraw(wait: WaitRef): void {
-    const { store } = this.env;
-    if (wait.kind === "task") store.takeUserTask(wait.id);
-    else if (wait.kind === "event") store.takeEvent(wait.id);
-    else if (wait.kind === "timer") store.takeTimer(wait.id);
-    else if (wait.kind === "external") store.takeExternalTask(wait.id);
-    else if (wait.kind === "call") this.calledCancelled.push({ instanceId: wait.id });
-    else store.takeScriptJob(wait.id);
+    if (wait.kind === "call") this.calledCancelled.push({ instanceId: wait.id });
+    else this.tx.deleteWait(wait.kind, wait.id);
   }
 
   cancelActivity(rt: Runtime, token: TokenState): void {
@@ -572,7 +587,7 @@ export class Step implements StepOps {
       return;
     }
     const id = this.env.newId();
-    this.env.store.insertScriptJob({
+    this.tx.insertScriptJob({
       id,
       instanceId: rt.data.id,
       key: node.key,
@@ -620,8 +635,8 @@ export class Step implements StepOps {
       lane: node.lane,
       payload: token.payload,
     });
-    // Only the catch events waiting at the moment of the throw receive the signal.
-    this.signalDeliveries.push(...this.env.store.signalWaiters(signalName));
+    // Only the catch events waiting at the moment of the throw receive the signal (see complete).
+    this.signalThrows.push({ name: signalName, seenBefore: this.insertedEvents.size });
   }
 
   openScope(rt: Runtime, token: TokenState, node: NodeDef): number {
@@ -697,16 +712,16 @@ export class Step implements StepOps {
     if (caller) this.calledEnded.push({ caller, called: data });
   }
 
-  private settleCalls(): void {
+  private async settleCalls(): Promise<void> {
     for (;;) {
       const cancelled = this.calledCancelled.shift();
       if (cancelled) {
-        this.terminateCalled(cancelled.instanceId, cancelled.activity);
+        await this.terminateCalled(cancelled.instanceId, cancelled.activity);
         continue;
       }
       const ended = this.calledEnded.shift();
       if (!ended) return;
-      this.returnToCaller(ended.caller, ended.called);
+      await this.returnToCaller(ended.caller, ended.called);
     }
   }
 
@@ -715,8 +730,8 @@ export class Step implements StepOps {
    * result is the activity's output; ended by an uncaught BPMN error, the error is thrown at the activity;
    * failed otherwise, the caller fails at the activity.
    */
-  private returnToCaller(caller: CallerRef, called: InstanceData): void {
-    const rt = this.load(caller.instance);
+  private async returnToCaller(caller: CallerRef, called: InstanceData): Promise<void> {
+    const rt = await this.load(caller.instance);
     const token = rt.state.tokens.find(
       (candidate) => candidate.id === caller.token && candidate.wait?.id === called.id,
     );
@@ -749,8 +764,8 @@ export class Step implements StepOps {
   }
 
   /** The call activity waiting for it was cancelled: the called instance ends, and reports to nobody. */
-  private terminateCalled(instanceId: string, activity: NodeDef | undefined): void {
-    const rt = this.load(instanceId);
+  private async terminateCalled(instanceId: string, activity: NodeDef | undefined): Promise<void> {
+    const rt = await this.load(instanceId);
     if (rt.data.state !== "running") return;
     rt.state.caller = undefined;
     this.endInstance(rt, "terminated", {

@@ -22,15 +22,18 @@ describe("call activities", () => {
     const events = record(engine);
     const parent = await startParent(engine, { value: 3 });
     expect(parent.state).toBe("running");
-    const [childTask] = tasks(engine, parent.correlationId);
+    const [childTask] = await tasks(engine, parent.correlationId);
     expect(childTask).toMatchObject({
       key: "ChildTask",
       processModelKey: "CallChild",
       tokenPayload: { value: 3 },
     });
-    const child = engine.getInstance(childTask?.processInstanceId as string);
+    const child = await engine.getInstance(childTask?.processInstanceId as string);
     expect(child).toMatchObject({ state: "running", correlationId: parent.correlationId });
-    expect(engine.correlationModels(parent.correlationId).sort()).toEqual(["CallChild", "CallParent"]);
+    expect((await engine.correlationModels(parent.correlationId)).sort()).toEqual([
+      "CallChild",
+      "CallParent",
+    ]);
     const done = await engine.finishUserTask(childTask?.id as string, { formFields: { answer: 42 } });
     expect(done.instance).toMatchObject({
       processModelKey: "CallChild",
@@ -38,10 +41,10 @@ describe("call activities", () => {
       endEventKey: "ChildEnd",
     });
     // The called instance's result is the call activity's output.
-    const [after] = tasks(engine, parent.correlationId);
+    const [after] = await tasks(engine, parent.correlationId);
     expect(after).toMatchObject({ key: "AfterCall", processInstanceId: parent.processInstanceId });
     expect(after?.tokenPayload).toEqual({ value: 6, answer: 42 });
-    expect(engine.latestFinished(parent.correlationId, "CallChild")?.result).toEqual({
+    expect((await engine.latestFinished(parent.correlationId, "CallChild"))?.result).toEqual({
       value: 6,
       answer: 42,
     });
@@ -52,7 +55,7 @@ describe("call activities", () => {
   it("a called process that ends at once returns within the caller's step", async () => {
     const engine = await open();
     const parent = await startParent(engine, { value: 4, quick: true });
-    expect(tasks(engine, parent.correlationId).map((task) => [task.key, task.tokenPayload])).toEqual([
+    expect((await tasks(engine, parent.correlationId)).map((task) => [task.key, task.tokenPayload])).toEqual([
       ["AfterCall", { value: 8 }],
     ]);
   });
@@ -61,7 +64,7 @@ describe("call activities", () => {
     // Every script runs as a script job, off the step that reached it.
     const engine = await open({ scriptInlineMs: 0 });
     const parent = await startParent(engine, { value: 5, quick: true });
-    expect(tasks(engine, parent.correlationId).map((task) => [task.key, task.tokenPayload])).toEqual([
+    expect((await tasks(engine, parent.correlationId)).map((task) => [task.key, task.tokenPayload])).toEqual([
       ["AfterCall", { value: 10 }],
     ]);
   });
@@ -70,7 +73,7 @@ describe("call activities", () => {
     const engine = await open();
     const parent = await startParent(engine, { fail: true });
     expect(parent).toMatchObject({ state: "finished", endEventKey: "ErrorCaught" });
-    const child = engine.latestFinished(parent.correlationId, "CallChild");
+    const child = await engine.latestFinished(parent.correlationId, "CallChild");
     expect(child).toBeUndefined();
   });
 
@@ -88,16 +91,16 @@ describe("call activities", () => {
     const engine = await open();
     const events = record(engine);
     const parent = await startParent(engine, { value: 1 });
-    const [childTask] = tasks(engine, parent.correlationId);
-    const abort = engine
-      .listEvents({ correlationId: parent.correlationId })
-      .find((e) => e.key === "AbortCall");
+    const [childTask] = await tasks(engine, parent.correlationId);
+    const abort = (await engine.listEvents({ correlationId: parent.correlationId })).find(
+      (e) => e.key === "AbortCall",
+    );
     expect(abort?.attachedToKey).toBe("Call");
     const after = await engine.triggerEvent(abort?.id as string);
     expect(after.instance).toMatchObject({ state: "finished", endEventKey: "Aborted" });
-    expect(tasks(engine, parent.correlationId)).toEqual([]);
-    expect(engine.listUserTasks({ processModelKey: "CallChild" })).toEqual([]);
-    expect(engine.getInstance(childTask?.processInstanceId as string)?.state).toBe("terminated");
+    expect(await tasks(engine, parent.correlationId)).toEqual([]);
+    expect(await engine.listUserTasks({ processModelKey: "CallChild" })).toEqual([]);
+    expect((await engine.getInstance(childTask?.processInstanceId as string))?.state).toBe("terminated");
     await expect(engine.finishUserTask(childTask?.id as string, { formFields: {} })).rejects.toThrow(
       EngineError,
     );
@@ -126,7 +129,7 @@ describe("call activities", () => {
     );
     // No instance of the chain is left running.
     const { correlationId } = deep.instance;
-    expect(tasks(engine, correlationId)).toEqual([]);
+    expect(await tasks(engine, correlationId)).toEqual([]);
     await expect(engine.whenEnded(deep.instance.processInstanceId)).resolves.toMatchObject({
       state: "failed",
     });

@@ -15,7 +15,7 @@ for (let n = 0; n < 4; n++) {
     startEventKey: "Start",
     inputValues: { value: n },
   });
-  const [task] = tasksOf(instance.correlationId);
+  const [task] = await tasksOf(instance.correlationId);
   say(`call ${instance.processInstanceId} ${task.processInstanceId} ${task.id}`);
   calls.push(task);
 }
@@ -26,17 +26,14 @@ for (let n = 0; n < 3; n++) {
     startEventKey: "MptStart",
     inputValues: { approvers: ["ann", "bob", "cy"] },
   });
-  say(
-    `approvals ${instance.processInstanceId} ${tasksOf(instance.correlationId)
-      .map((task) => task.id)
-      .join(",")}`,
-  );
+  const tasks = await tasksOf(instance.correlationId);
+  say(`approvals ${instance.processInstanceId} ${tasks.map((task) => task.id).join(",")}`);
   approvals.push(instance);
 }
 // Acknowledged before the kill: the first call returned, one approval of the first instance given.
 await engine.finishUserTask(calls[0].id, { formFields: { answer: "before" } });
 say(`returned ${calls[0].processInstanceId}`);
-const [first] = tasksOf(approvals[0].correlationId);
+const [first] = await tasksOf(approvals[0].correlationId);
 await engine.finishUserTask(first.id, { formFields: { approved: true } });
 say(`approved ${first.id}`);
 

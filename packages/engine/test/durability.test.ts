@@ -43,10 +43,10 @@ describe("durability", () => {
     await first.close();
 
     const second = await open({ data, synchronous: "NORMAL" });
-    expect(second.getInstance(order.instance.processInstanceId)).toEqual(order.instance);
-    expect(second.latestFinished("d", "ScriptGateway")).toEqual(done.instance);
-    expect(second.correlationModels("d")).toEqual(["Messages", "Order", "ScriptGateway"]);
-    const [task] = second.listUserTasks({ correlationId: "d" });
+    expect(await second.getInstance(order.instance.processInstanceId)).toEqual(order.instance);
+    expect(await second.latestFinished("d", "ScriptGateway")).toEqual(done.instance);
+    expect(await second.correlationModels("d")).toEqual(["Messages", "Order", "ScriptGateway"]);
+    const [task] = await second.listUserTasks({ correlationId: "d" });
     expect(task).toMatchObject({
       key: "Review",
       name: "Review order",
@@ -54,7 +54,7 @@ describe("durability", () => {
       tokenPayload: { a: 1 },
     });
     expect(task?.formFields).toHaveLength(7);
-    expect(second.listEvents({ correlationId: "d" }).map((event) => event.key)).toEqual([
+    expect((await second.listEvents({ correlationId: "d" })).map((event) => event.key)).toEqual([
       "Payment",
       "Delivery",
     ]);
@@ -85,7 +85,7 @@ describe("durability", () => {
     const { instance } = await first.start({ processModelKey: "LongTimer", startEventKey: "Start" });
     await first.close();
     const second = await open({ data });
-    expect(second.getInstance(instance.processInstanceId)?.state).toBe("running");
+    expect((await second.getInstance(instance.processInstanceId))?.state).toBe("running");
     expect(timerRows(data, instance.processInstanceId)).toBe(1);
   });
 
@@ -109,7 +109,7 @@ describe("durability", () => {
     });
     expect(fresh.instance.modelHash).toBe(v2Hash);
 
-    const tasks = second.listUserTasks({ correlationId: "p" });
+    const tasks = await second.listUserTasks({ correlationId: "p" });
     expect(tasks.map((task) => [task.processInstanceId, task.name])).toEqual([
       [old.instance.processInstanceId, "Ask (v1)"],
       [fresh.instance.processInstanceId, "Ask (v2)"],
@@ -171,31 +171,31 @@ describe("durability", () => {
 
     const engine = await open({ data });
     for (const [instanceId, taskId] of started) {
-      const instance = engine.getInstance(instanceId);
+      const instance = await engine.getInstance(instanceId);
       expect(instance?.state).toBe("running");
       if (finished.has(instanceId)) {
-        expect(engine.getUserTask(taskId)).toBeUndefined();
-        const events = engine.listEvents({ correlationId: instance?.correlationId as string });
+        expect(await engine.getUserTask(taskId)).toBeUndefined();
+        const events = await engine.listEvents({ correlationId: instance?.correlationId as string });
         expect(events.map((event) => [event.key, event.processInstanceId])).toEqual([
           ["Confirm", instanceId],
         ]);
       } else if (!finishing.has(instanceId)) {
-        expect(engine.getUserTask(taskId)?.processInstanceId).toBe(instanceId);
+        expect((await engine.getUserTask(taskId))?.processInstanceId).toBe(instanceId);
       } else {
         // Killed between commit and acknowledgement, or before the commit: one or the other, never both.
-        const events = engine.listEvents({ correlationId: instance?.correlationId as string });
-        expect(Number(engine.getUserTask(taskId) !== undefined) + events.length).toBe(1);
+        const events = await engine.listEvents({ correlationId: instance?.correlationId as string });
+        expect(Number((await engine.getUserTask(taskId)) !== undefined) + events.length).toBe(1);
       }
     }
     for (const instanceId of timers) {
-      expect(engine.getInstance(instanceId)?.state).toBe("running");
+      expect((await engine.getInstance(instanceId))?.state).toBe("running");
       expect(timerRows(data, instanceId)).toBe(1);
     }
     // The reopened engine carries on with what was left waiting.
     const [instanceId, taskId] = [...started].find(([id]) => !finishing.has(id)) as [string, string];
     await engine.finishUserTask(taskId, { formFields: {} });
-    const [confirm] = engine.listEvents({
-      correlationId: engine.getInstance(instanceId)?.correlationId as string,
+    const [confirm] = await engine.listEvents({
+      correlationId: (await engine.getInstance(instanceId))?.correlationId as string,
     });
     const done = await engine.triggerEvent(confirm?.id as string, { ok: true });
     expect(done.instance).toMatchObject({ state: "finished", result: { ok: true } });
@@ -247,7 +247,10 @@ describe("durability", () => {
     );
     // Every boundary timer that had not fired before the kill survived it (on a slow machine some may have
     // fired in the child already) and still interrupts its task.
-    const waiting = started.filter((instanceId) => engine.getInstance(instanceId)?.state === "running");
+    const waiting: string[] = [];
+    for (const instanceId of started) {
+      if ((await engine.getInstance(instanceId))?.state === "running") waiting.push(instanceId);
+    }
     expect(waiting.length).toBeGreaterThan(0);
     for (const instanceId of waiting) expect(timerRows(data, instanceId)).toBe(1);
     for (const instanceId of started) {
@@ -256,8 +259,8 @@ describe("durability", () => {
     }
     // The timer start event goes on starting instances after the restart.
     await nextTick;
-    expect(engine.getInstance(ticks[0] as string)?.processModelKey).toBe("TickCrash");
-    expect(engine.listUserTasks({ processModelKey: "DeadlineCrash" })).toEqual([]);
+    expect((await engine.getInstance(ticks[0] as string))?.processModelKey).toBe("TickCrash");
+    expect(await engine.listUserTasks({ processModelKey: "DeadlineCrash" })).toEqual([]);
   });
 
   it("keeps call activities, parallel multi-instance tasks and multi-instance script jobs across a SIGKILL", async () => {
@@ -307,7 +310,9 @@ describe("durability", () => {
     // The call that returned before the kill waits at AfterCall with the called instance's result.
     const [returned, ...waiting] = calls as [string[], ...string[][]];
     const [returnedParent] = returned as [string];
-    const afterCall = engine.listUserTasks({}).filter((task) => task.processInstanceId === returnedParent);
+    const afterCall = (await engine.listUserTasks({})).filter(
+      (task) => task.processInstanceId === returnedParent,
+    );
     expect(afterCall.map((task) => [task.key, task.tokenPayload])).toEqual([
       ["AfterCall", { value: 0, answer: "before" }],
     ]);
@@ -315,30 +320,28 @@ describe("durability", () => {
     const [second, third, fourth] = waiting as [string[], string[], string[]];
     const done = await engine.finishUserTask(second[2] as string, { formFields: { answer: "after" } });
     expect(done.instance).toMatchObject({ processInstanceId: second[1], state: "finished" });
-    const [next] = engine.listUserTasks({}).filter((task) => task.processInstanceId === second[0]);
+    const [next] = (await engine.listUserTasks({})).filter((task) => task.processInstanceId === second[0]);
     expect(next?.tokenPayload).toEqual({ value: 2, answer: "after" });
     // An interrupting boundary event of the call activity still terminates the called instance.
-    const abort = engine.listEvents({}).find((event) => event.processInstanceId === third[0]);
+    const abort = (await engine.listEvents({})).find((event) => event.processInstanceId === third[0]);
     await engine.triggerEvent(abort?.id as string);
-    expect(engine.getInstance(third[1] as string)?.state).toBe("terminated");
-    expect(engine.getUserTask(third[2] as string)).toBeUndefined();
-    expect(engine.getUserTask(fourth[2] as string)?.key).toBe("ChildTask");
+    expect((await engine.getInstance(third[1] as string))?.state).toBe("terminated");
+    expect(await engine.getUserTask(third[2] as string)).toBeUndefined();
+    expect((await engine.getUserTask(fourth[2] as string))?.key).toBe("ChildTask");
 
     // Each parallel approval waits on its own; the one given before the kill counts.
     const [firstApprovals, ...others] = approvals as [string[], ...string[][]];
     const [firstInstance, firstTasks] = firstApprovals as [string, string];
-    const left = firstTasks.split(",").filter((id) => engine.getUserTask(id) !== undefined);
+    const left: string[] = [];
+    for (const id of firstTasks.split(",")) if (await engine.getUserTask(id)) left.push(id);
     expect(left).toHaveLength(2);
     for (const id of left) await engine.finishUserTask(id, { formFields: { approved: true } });
-    const approved = engine.getInstance(firstInstance);
+    const approved = await engine.getInstance(firstInstance);
     expect(approved).toMatchObject({ state: "finished", endEventKey: "MptEnd" });
     expect(approved?.result).toHaveLength(3);
     for (const [instanceId, taskIds] of others as [string, string][]) {
-      expect(taskIds.split(",").map((id) => engine.getUserTask(id)?.processInstanceId)).toEqual([
-        instanceId,
-        instanceId,
-        instanceId,
-      ]);
+      const owners = await Promise.all(taskIds.split(",").map((id) => engine.getUserTask(id)));
+      expect(owners.map((task) => task?.processInstanceId)).toEqual([instanceId, instanceId, instanceId]);
     }
 
     // The script jobs in flight ran again after the restart, each once: every iteration's result, in order.

@@ -54,7 +54,7 @@ describe("multi-instance", () => {
     const engine = await open();
     const started = await run(engine, "MiParallelTasks", "MptStart", { approvers: ["ann", "bob", "cy"] });
     const { correlationId } = started;
-    const waiting = engine.listUserTasks({ correlationId });
+    const waiting = await engine.listUserTasks({ correlationId });
     expect(waiting.map((task) => [task.key, (task.tokenPayload as { approver: string }).approver])).toEqual([
       ["Approve", "ann"],
       ["Approve", "bob"],
@@ -63,7 +63,7 @@ describe("multi-instance", () => {
     const [ann, bob, cy] = waiting;
     const first = await engine.finishUserTask(bob?.id as string, { formFields: { approved: true } });
     expect(first.instance.state).toBe("running");
-    expect(engine.listUserTasks({ correlationId }).map((task) => task.id)).toEqual([ann?.id, cy?.id]);
+    expect((await engine.listUserTasks({ correlationId })).map((task) => task.id)).toEqual([ann?.id, cy?.id]);
     await expect(
       engine.finishUserTask(bob?.id as string, { formFields: { approved: true } }),
     ).rejects.toThrow(EngineError);
@@ -74,8 +74,8 @@ describe("multi-instance", () => {
       { formFields: { approved: true } },
       { formFields: { approved: false } },
     ]);
-    expect(engine.listUserTasks({ correlationId })).toEqual([]);
-    expect(engine.listEvents({ correlationId })).toEqual([]);
+    expect(await engine.listUserTasks({ correlationId })).toEqual([]);
+    expect(await engine.listEvents({ correlationId })).toEqual([]);
     await expect(
       engine.finishUserTask(ann?.id as string, { formFields: { approved: true } }),
     ).rejects.toThrow(EngineError);
@@ -84,7 +84,7 @@ describe("multi-instance", () => {
   it("with no completionCondition true, the activity completes when every iteration has", async () => {
     const engine = await open();
     const started = await run(engine, "MiParallelTasks", "MptStart", { approvers: ["ann", "bob"] });
-    const [ann, bob] = engine.listUserTasks({ correlationId: started.correlationId });
+    const [ann, bob] = await engine.listUserTasks({ correlationId: started.correlationId });
     await engine.finishUserTask(ann?.id as string, { formFields: { approved: true } });
     const done = await engine.finishUserTask(bob?.id as string, { formFields: { approved: true } });
     expect(done.instance.result).toEqual([
@@ -97,11 +97,11 @@ describe("multi-instance", () => {
     const engine = await open();
     const started = await run(engine, "MiParallelTasks", "MptStart", { approvers: ["ann", "bob", "cy"] });
     const { correlationId } = started;
-    const armed = engine.listEvents({ correlationId });
+    const armed = await engine.listEvents({ correlationId });
     expect(armed.map((event) => event.key)).toEqual(["AbortLoop"]);
     const done = await engine.triggerEvent(armed[0]?.id as string);
     expect(done.instance).toMatchObject({ state: "finished", endEventKey: "MptAborted" });
-    expect(engine.listUserTasks({ correlationId })).toEqual([]);
+    expect(await engine.listUserTasks({ correlationId })).toEqual([]);
   });
 
   it("on a sub-process, scripts inside an iteration see its token.loop", async () => {
@@ -157,9 +157,8 @@ describe("token quantities", () => {
     const steps = trace(events, started.processInstanceId);
     // Two tokens arrive at Gather, which starts once; Emit sends two tokens to Twice.
     expect(steps.filter((step) => step === "activity.started:Gather")).toHaveLength(1);
-    expect(engine.listUserTasks({ correlationId: started.correlationId }).map((task) => task.key)).toEqual([
-      "Twice",
-      "Twice",
-    ]);
+    expect(
+      (await engine.listUserTasks({ correlationId: started.correlationId })).map((task) => task.key),
+    ).toEqual(["Twice", "Twice"]);
   });
 });
