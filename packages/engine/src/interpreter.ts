@@ -15,6 +15,7 @@ import {
   parseRuntime,
   type Runtime,
   type ScopeState,
+  serializeRuntime,
   type TokenState,
   type WaitRef,
 } from "./runtime.js";
@@ -360,25 +361,27 @@ export class Step implements StepOps {
       }
       if (this.calledEnded.length === 0 && this.calledCancelled.length === 0) break;
     }
+    // A caller waits for its called instances' script jobs too: it is answered once they are settled.
+    const awaiting = new Set<string>();
     for (const touched of this.touched.values()) {
-      touched.data.runtime = touched.data.state === "running" ? JSON.stringify(touched.state) : undefined;
+      if (!touched.state.tokens.some((token) => token.wait?.kind === "script")) continue;
+      awaiting.add(touched.data.id);
+      for (const id of touched.state.caller?.chain ?? []) awaiting.add(id);
+    }
+    for (const touched of this.touched.values()) {
+      touched.data.runtime = touched.data.state === "running" ? serializeRuntime(touched.state) : undefined;
       if (touched.isNew) this.tx.insertInstance(touched.data);
       else this.tx.updateInstance(touched.data);
       touched.isNew = false;
-      if (touched.state.tokens.some((token) => token.wait?.kind === "script")) {
-        this.awaitingScripts.add(touched.data.id);
-      } else {
-        this.awaitingScripts.delete(touched.data.id);
-        this.settled.push(touched.data);
-      }
+      if (awaiting.has(touched.data.id)) continue;
+      this.awaitingScripts.delete(touched.data.id);
+      this.settled.push(touched.data);
+      for (const id of touched.state.caller?.chain ?? []) if (!awaiting.has(id)) this.settledCallers.add(id);
     }
-    // A caller waits for its called instances: it is answered once they are settled too.
-    for (const touched of this.touched.values()) {
-      const callers = touched.state.caller?.chain ?? [];
-      if (this.awaitingScripts.has(touched.data.id)) for (const id of callers) this.awaitingScripts.add(id);
-      else for (const id of callers) this.settledCallers.add(id);
+    for (const id of awaiting) {
+      this.awaitingScripts.add(id);
+      this.settledCallers.delete(id);
     }
-    for (const id of this.awaitingScripts) this.settledCallers.delete(id);
     return recordOf(rt.data);
   }
 

@@ -59,6 +59,8 @@ export interface LoopState {
   results?: [number, unknown][];
   /** The payload the activity was entered with (multi-instance), or the last iteration's (standard loop). */
   payload?: unknown;
+  /** camunda:elementVariable: an iteration's payload carries its element under this name. */
+  elementVariable?: string;
 }
 
 /** A called instance's caller: the instance and the token that waits at its call activity. */
@@ -120,8 +122,54 @@ export function emptyState(next: number): RuntimeState {
  * `__proto__` an own key; the copy keeps later writes off Object.prototype). Join arrivals counted by an older
  * engine become held tokens; their payloads were not kept, and the branch arriving last carries its own.
  */
+/** Payloads an iteration started with that were derived from its loop's state (see iterationPayload). */
+const derivedPayloads = new WeakSet<object>();
+
+/**
+ * The payload an iteration starts with: the loop's payload, or with camunda:elementVariable an object payload
+ * carrying the iteration's element under that name (a non-object payload gives way to `{ [name]: element }`).
+ */
+export function iterationPayload(loop: LoopState, index: number): unknown {
+  const name = loop.elementVariable;
+  if (name === undefined || !loop.collection) return loop.payload;
+  const base = loop.payload;
+  const object = base !== null && typeof base === "object" && !Array.isArray(base) ? base : {};
+  const payload = { ...object, [name]: loop.collection[index] };
+  derivedPayloads.add(payload);
+  return payload;
+}
+
+function startedWithPayload(loop: LoopState, token: TokenState): boolean {
+  const { payload } = token;
+  if (loop.elementVariable === undefined || !loop.collection) return payload === loop.payload;
+  return typeof payload === "object" && payload !== null && derivedPayloads.has(payload);
+}
+
+/**
+ * The runtime as JSON. An iteration that still has the payload it started with stores none (`loopPayload`):
+ * a parallel multi-instance over n elements would otherwise store its payload n times, and every step of the
+ * instance parse and write it again.
+ */
+export function serializeRuntime(state: RuntimeState): string {
+  if (!state.scopes.some((scope) => scope.loop)) return JSON.stringify(state);
+  const loops = new Map(state.scopes.map((scope) => [scope.id, scope.loop]));
+  const tokens = state.tokens.map((token) => {
+    const loop = token.iteration === undefined ? undefined : loops.get(token.scope);
+    if (!loop || !startedWithPayload(loop, token)) return token;
+    const { payload: _payload, ...rest } = token;
+    return { ...rest, loopPayload: true };
+  });
+  return JSON.stringify({ ...state, tokens });
+}
+
 export function parseRuntime(json: string): RuntimeState {
   const stored = JSON.parse(json) as StoredRuntimeState;
+  for (const token of stored.tokens as (TokenState & { loopPayload?: true })[]) {
+    if (!token.loopPayload) continue;
+    delete token.loopPayload;
+    const loop = stored.scopes.find((scope) => scope.id === token.scope)?.loop;
+    if (loop) token.payload = iterationPayload(loop, token.iteration as number);
+  }
   const state: RuntimeState = {
     next: stored.next,
     tokens: stored.tokens,

@@ -67,6 +67,16 @@ describe("call activities", () => {
     expect((await tasks(engine, parent.correlationId)).map((task) => [task.key, task.tokenPayload])).toEqual([
       ["AfterCall", { value: 10 }],
     ]);
+    // A sequence of calls, each called instance's script a job: answered at the end, not at a return between.
+    const { instance } = await engine.start({
+      processModelKey: "MiCall",
+      startEventKey: "MicStart",
+      inputValues: { values: [5, 7, 9], quick: true },
+    });
+    expect(instance).toMatchObject({
+      state: "finished",
+      result: [{ value: 10 }, { value: 14 }, { value: 18 }],
+    });
   });
 
   it("a BPMN error ending the called process reaches the call activity's error boundary event", async () => {

@@ -1,5 +1,11 @@
 import type { LoopDef, NodeDef } from "../model.js";
-import type { LoopState, Runtime, ScopeState, TokenState } from "../runtime.js";
+import {
+  iterationPayload,
+  type LoopState,
+  type Runtime,
+  type ScopeState,
+  type TokenState,
+} from "../runtime.js";
 import type { Behaviour, StepOps } from "./behaviour.js";
 import { finishLoop, scopeById, startIteration } from "./loop-scope.js";
 
@@ -41,6 +47,7 @@ export const multiInstance: Behaviour = {
 function begin(ops: StepOps, rt: Runtime, body: TokenState, node: NodeDef, value: unknown): void {
   const loop = node.loop as MultiInstanceDef;
   const state: LoopState = { started: 0, completed: 0, results: [], payload: body.payload };
+  if (loop.elementVariable !== undefined) state.elementVariable = loop.elementVariable;
   if (loop.collection) {
     if (!Array.isArray(value))
       ops.fail(node, `camunda:collection is not an array (it is ${JSON.stringify(value) ?? "undefined"})`);
@@ -61,15 +68,8 @@ function begin(ops: StepOps, rt: Runtime, body: TokenState, node: NodeDef, value
     return;
   }
   const parallel = loop.sequential ? 1 : (state.count as number);
-  for (let i = 0; i < parallel; i++) startIteration(ops, rt, scope, node, iterationPayload(state, loop));
-}
-
-function iterationPayload(state: LoopState, loop: MultiInstanceDef): unknown {
-  if (loop.elementVariable === undefined || !state.collection) return state.payload;
-  const element = state.collection[state.started];
-  const base = state.payload;
-  const object = base !== null && typeof base === "object" && !Array.isArray(base) ? base : {};
-  return { ...object, [loop.elementVariable]: element };
+  for (let i = 0; i < parallel; i++)
+    startIteration(ops, rt, scope, node, iterationPayload(state, state.started));
 }
 
 function completionEvaluated(
@@ -89,7 +89,7 @@ function proceed(ops: StepOps, rt: Runtime, scope: ScopeState & { loop: LoopStat
   const state = scope.loop;
   if (state.completed >= (state.count as number)) finish(ops, rt, scope, node);
   else if ((node.loop as MultiInstanceDef).sequential && state.started === state.completed)
-    startIteration(ops, rt, scope, node, iterationPayload(state, node.loop as MultiInstanceDef));
+    startIteration(ops, rt, scope, node, iterationPayload(state, state.started));
 }
 
 function finish(ops: StepOps, rt: Runtime, scope: ScopeState & { loop: LoopState }, node: NodeDef): void {
