@@ -97,8 +97,13 @@ export class Step implements StepOps {
   readonly awaitingScripts = new Set<string>();
   /** Touched instances left waiting for no script job (ended ones included), as written. */
   readonly settled: InstanceData[] = [];
-  /** Callers (not necessarily touched) of settled called instances: their waiting callers may be answered. */
-  readonly settledCallers = new Set<string>();
+  /**
+   * Touched called instances with their call chains, and whether each awaits a script job: a caller is
+   * answered only once nothing below it does either (the engine keeps count across steps).
+   */
+  readonly calls: { id: string; chain: string[]; awaiting: boolean }[] = [];
+  /** The call chains of called instances that ended in this step (their runtime is gone). */
+  private readonly endedChains = new Map<string, string[]>();
   private readonly touched = new Map<string, Runtime>();
   /** Signals thrown in this step, delivered before it writes its instances (complete). */
   private readonly signalThrows: { name: string; seenBefore: number }[] = [];
@@ -361,26 +366,20 @@ export class Step implements StepOps {
       }
       if (this.calledEnded.length === 0 && this.calledCancelled.length === 0) break;
     }
-    // A caller waits for its called instances' script jobs too: it is answered once they are settled.
-    const awaiting = new Set<string>();
-    for (const touched of this.touched.values()) {
-      if (!touched.state.tokens.some((token) => token.wait?.kind === "script")) continue;
-      awaiting.add(touched.data.id);
-      for (const id of touched.state.caller?.chain ?? []) awaiting.add(id);
-    }
     for (const touched of this.touched.values()) {
       touched.data.runtime = touched.data.state === "running" ? serializeRuntime(touched.state) : undefined;
       if (touched.isNew) this.tx.insertInstance(touched.data);
       else this.tx.updateInstance(touched.data);
       touched.isNew = false;
-      if (awaiting.has(touched.data.id)) continue;
-      this.awaitingScripts.delete(touched.data.id);
-      this.settled.push(touched.data);
-      for (const id of touched.state.caller?.chain ?? []) if (!awaiting.has(id)) this.settledCallers.add(id);
-    }
-    for (const id of awaiting) {
-      this.awaitingScripts.add(id);
-      this.settledCallers.delete(id);
+      const awaiting = touched.state.tokens.some((token) => token.wait?.kind === "script");
+      if (awaiting) {
+        this.awaitingScripts.add(touched.data.id);
+      } else {
+        this.awaitingScripts.delete(touched.data.id);
+        this.settled.push(touched.data);
+      }
+      const chain = touched.state.caller?.chain ?? this.endedChains.get(touched.data.id);
+      if (chain) this.calls.push({ id: touched.data.id, chain, awaiting });
     }
     return recordOf(rt.data);
   }
@@ -687,6 +686,7 @@ export class Step implements StepOps {
     result?: unknown,
   ): void {
     const { caller } = rt.state;
+    if (caller) this.endedChains.set(rt.data.id, caller.chain);
     for (const token of rt.state.tokens) this.cancelWait(rt, token);
     rt.state = emptyState(rt.state.next);
     rt.queue = [];
@@ -770,6 +770,7 @@ export class Step implements StepOps {
   private async terminateCalled(instanceId: string, activity: NodeDef | undefined): Promise<void> {
     const rt = await this.load(instanceId);
     if (rt.data.state !== "running") return;
+    if (rt.state.caller) this.endedChains.set(rt.data.id, rt.state.caller.chain);
     rt.state.caller = undefined;
     this.endInstance(rt, "terminated", {
       kind: "terminate",

@@ -77,6 +77,14 @@ describe("call activities", () => {
       state: "finished",
       result: [{ value: 10 }, { value: 14 }, { value: 18 }],
     });
+    // Parallel calls, each called instance's gateway a job: answered once every one of them waits.
+    const parallel = await engine.start({
+      processModelKey: "MiCallParallel",
+      startEventKey: "McpStart",
+      inputValues: { values: [1, 2, 3] },
+    });
+    const waiting = await engine.listUserTasks({ correlationId: parallel.instance.correlationId });
+    expect(waiting.map((task) => (task.tokenPayload as { value: number }).value).sort()).toEqual([1, 2, 3]);
   });
 
   it("a BPMN error ending the called process reaches the call activity's error boundary event", async () => {

@@ -23,6 +23,40 @@ afterEach(async () => {
 const timerRows = (data: string, instanceId: string) =>
   sqliteCount(data, "SELECT COUNT(*) AS n FROM timers WHERE instance_id = ?", instanceId);
 
+/**
+ * Runs a child script (of this directory) on the BUILT engine until it prints "kill me", then SIGKILLs it;
+ * resolves with every line it printed.
+ */
+async function runUntilKilled(script: string, models: string, data: string): Promise<string[]> {
+  const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+  expect(existsSync(dist), "build the package first: pnpm --filter @consumer-api/engine build").toBe(true);
+  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), models, data], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    let buffered = "";
+    // Only for a child that hangs: a loaded machine takes long to boot it, so the kill waits nearly the
+    // shared 180 s test budget rather than cut a slow child short.
+    const safety = setTimeout(() => child.kill("SIGKILL"), 150_000);
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      buffered += chunk;
+      const complete = buffered.split("\n");
+      buffered = complete.pop() ?? "";
+      lines.push(...complete);
+      if (lines.includes("kill me")) child.kill("SIGKILL");
+    });
+    child.on("error", reject);
+    child.on("exit", (_code, signal) => {
+      clearTimeout(safety);
+      if (signal === "SIGKILL") resolve();
+      else reject(new Error(`child exited by itself (${_code})`));
+    });
+  });
+  return lines;
+}
+
 describe("durability", () => {
   it("keeps instances, waiting tasks and events across close and reopen", async () => {
     const data = tempDir();
@@ -202,36 +236,9 @@ describe("durability", () => {
   });
 
   it("keeps boundary timers and timer start events across a SIGKILL", async () => {
-    const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
-    expect(existsSync(dist), "build the package first: pnpm --filter @consumer-api/engine build").toBe(true);
     const data = tempDir();
     const models = modelsDir("crash-events/crash-events.bpmn");
-    const child = spawn(
-      process.execPath,
-      [fileURLToPath(new URL("./crash-events-child.mjs", import.meta.url)), models, data],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    const lines: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      let buffered = "";
-      // Only for a child that hangs: a loaded machine takes long to boot it, so the kill waits nearly the
-      // shared 180 s test budget rather than cut a slow child short.
-      const safety = setTimeout(() => child.kill("SIGKILL"), 150_000);
-      child.stdout.setEncoding("utf8");
-      child.stdout.on("data", (chunk: string) => {
-        buffered += chunk;
-        const complete = buffered.split("\n");
-        buffered = complete.pop() ?? "";
-        lines.push(...complete);
-        if (lines.includes("kill me")) child.kill("SIGKILL");
-      });
-      child.on("error", reject);
-      child.on("exit", (_code, signal) => {
-        clearTimeout(safety);
-        if (signal === "SIGKILL") resolve();
-        else reject(new Error(`child exited by itself (${_code})`));
-      });
-    });
+    const lines = await runUntilKilled("./crash-events-child.mjs", models, data);
     const started = lines.filter((line) => line.startsWith("started ")).map((line) => line.slice(8));
     expect(started).toHaveLength(20);
     expect(lines.some((line) => line.startsWith("ticked "))).toBe(true);
@@ -264,35 +271,9 @@ describe("durability", () => {
   });
 
   it("keeps call activities, parallel multi-instance tasks and multi-instance script jobs across a SIGKILL", async () => {
-    const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
-    expect(existsSync(dist), "build the package first: pnpm --filter @consumer-api/engine build").toBe(true);
     const data = tempDir();
     const models = modelsDir("call-activities.bpmn", "loops.bpmn", "crash-loops/crash-loops.bpmn");
-    const child = spawn(
-      process.execPath,
-      [fileURLToPath(new URL("./crash-loops-child.mjs", import.meta.url)), models, data],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    const lines: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      let buffered = "";
-      // Only for a child that hangs (see above).
-      const safety = setTimeout(() => child.kill("SIGKILL"), 150_000);
-      child.stdout.setEncoding("utf8");
-      child.stdout.on("data", (chunk: string) => {
-        buffered += chunk;
-        const complete = buffered.split("\n");
-        buffered = complete.pop() ?? "";
-        lines.push(...complete);
-        if (lines.includes("kill me")) child.kill("SIGKILL");
-      });
-      child.on("error", reject);
-      child.on("exit", (_code, signal) => {
-        clearTimeout(safety);
-        if (signal === "SIGKILL") resolve();
-        else reject(new Error(`child exited by itself (${_code})`));
-      });
-    });
+    const lines = await runUntilKilled("./crash-loops-child.mjs", models, data);
     const fields = (prefix: string) =>
       lines.filter((line) => line.startsWith(`${prefix} `)).map((line) => line.split(" ").slice(1));
     const calls = fields("call");

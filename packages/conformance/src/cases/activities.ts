@@ -14,18 +14,15 @@ export function activityCases(options: ConformanceOptions): void {
     const h = useApi(options);
     const tasksOf = async (correlationId: string) =>
       (await h.api.getUserTasksForCorrelation(as.clerk, correlationId)).userTasks;
+    /** Starts CallCaller and returns the called process's waiting review task. */
+    const startCall = async (inputValues: unknown) => {
+      const started = await start(h.api, as.clerk, "CallCaller", "CallCallerStart", { inputValues });
+      const review = await waitingTask(h.api, as.clerk, started.correlationId, "CallReviewTask");
+      return { ...started, review };
+    };
 
     it("the called process is an instance in the caller's correlation, started with the token payload; its user task is listed like any", async () => {
-      const { correlationId, processInstanceId } = await start(
-        h.api,
-        as.clerk,
-        "CallCaller",
-        "CallCallerStart",
-        {
-          inputValues: { order: 7 },
-        },
-      );
-      const review = await waitingTask(h.api, as.clerk, correlationId, "CallReviewTask");
+      const { correlationId, processInstanceId, review } = await startCall({ order: 7 });
       expect(review.processModelKey).toBe("CallReviewed");
       expect(review.processInstanceId).not.toBe(processInstanceId);
       expect(review.tokenPayload).toEqual({ order: 7 });
@@ -43,16 +40,7 @@ export function activityCases(options: ConformanceOptions): void {
     });
 
     it("finishing the called process's user task completes the caller with its result", async () => {
-      const { correlationId, processInstanceId } = await start(
-        h.api,
-        as.clerk,
-        "CallCaller",
-        "CallCallerStart",
-        {
-          inputValues: { order: 9 },
-        },
-      );
-      const review = await waitingTask(h.api, as.clerk, correlationId, "CallReviewTask");
+      const { correlationId, processInstanceId, review } = await startCall({ order: 9 });
       await h.api.finishUserTask(as.clerk, "CallReviewed", correlationId, review.id, {
         formFields: { comment: "ok" },
       });
