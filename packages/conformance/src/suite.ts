@@ -4,6 +4,7 @@ import { applicationInfoCases } from "./cases/application-info.js";
 import { authCases } from "./cases/auth.js";
 import { boundaryEventCases } from "./cases/boundary-events.js";
 import { callbackCases } from "./cases/callbacks.js";
+import { compensationCases } from "./cases/compensation.js";
 import { concurrencyCases } from "./cases/concurrency.js";
 import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
@@ -11,9 +12,11 @@ import { eventGatewayCases } from "./cases/event-gateway.js";
 import { eventCases } from "./cases/events.js";
 import { externalTaskCases } from "./cases/external-tasks.js";
 import { formCases } from "./cases/forms.js";
+import { inclusiveGatewayCases } from "./cases/inclusive-gateway.js";
 import { instanceQueryCases } from "./cases/instance-queries.js";
 import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
+import { moreNotificationCases } from "./cases/more-notifications.js";
 import { notificationCases } from "./cases/notifications.js";
 import { paginationCases } from "./cases/pagination.js";
 import { payloadCases } from "./cases/payloads.js";
@@ -52,8 +55,11 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   paginationCases,
   instanceQueryCases,
   triggerByNameCases,
+  moreNotificationCases,
   applicationInfoCases,
   eventGatewayCases,
+  inclusiveGatewayCases,
+  compensationCases,
   externalTaskCases,
 ];
 

@@ -32,7 +32,6 @@ export function ignoredAttribute(element: ModdleElement): string | undefined {
       return `${name}="${quantity}" (a quantity is a whole number of tokens, at least 1)`;
     }
   }
-  if (element.isForCompensation === true) return `isForCompensation="true" (compensation)`;
   if (element.parallelMultiple === true) return `parallelMultiple="true"`;
   if (element.$type === "bpmn:StartEvent" && element.isInterrupting === false) {
     return `isInterrupting="false" outside an event sub-process`;

@@ -1,6 +1,7 @@
 import { scriptTask } from "./behaviours/activities.js";
 import type { NodeEventType, StepOps } from "./behaviours/behaviour.js";
 import { armBoundaries, disarmBoundaries, triggerBoundary } from "./behaviours/boundary.js";
+import { rememberCompletion } from "./behaviours/compensation.js";
 import { throwError } from "./behaviours/errors.js";
 import { heldAt } from "./behaviours/gateways.js";
 import { behaviourOf } from "./behaviours/index.js";
@@ -333,7 +334,10 @@ export class Step implements StepOps {
   private resumeWait(rt: Runtime, waitId: string, payload: unknown): boolean {
     const token = rt.state.tokens.find((candidate) => candidate.wait?.id === waitId);
     if (token) {
+      const from = this.events.length;
+      const nodeKey = token.node;
       this.resume(rt, token, payload);
+      this.tagWait(rt, nodeKey, waitId, from, ["activity.finished", "event.triggered"]);
       return true;
     }
     const subscription = rt.state.subscriptions.find((candidate) => candidate.wait.id === waitId);
@@ -429,11 +433,17 @@ export class Step implements StepOps {
     });
   }
 
-  /** Enters the queued tokens' nodes until every token waits, is held or is gone. */
+  /**
+   * Enters the queued tokens' nodes until every token waits, is held or is gone; then lets the joins that
+   * depend on where the other tokens are (settle) fire, one at a time, and goes on until none does.
+   */
   private run(rt: Runtime): void {
     while (rt.data.state === "running") {
       const token = rt.queue.shift();
-      if (!token) break;
+      if (!token) {
+        if (this.settle(rt)) continue;
+        break;
+      }
       if (!rt.state.tokens.includes(token)) continue;
       if (++rt.nodesEntered > MAX_NODES_PER_STEP) {
         throw new StepFailure(token.node, `more than ${MAX_NODES_PER_STEP} flow nodes without a wait state`);
@@ -453,6 +463,20 @@ export class Step implements StepOps {
         armBoundaries(this, rt, token, node);
       }
     }
+  }
+
+  /** The first held token whose join fires on settling; whether one did. */
+  private settle(rt: Runtime): boolean {
+    const seen = new Set<string>();
+    for (const token of rt.state.tokens) {
+      if (!token.held) continue;
+      const group = `${token.scope}:${token.node}`;
+      if (seen.has(group)) continue;
+      seen.add(group);
+      const node = this.node(rt, token.node);
+      if (behaviourOf(node, token).settle?.(this, rt, token, node)) return true;
+    }
+    return false;
   }
 
   /** Runs the instance's part of the step; a failure of the instance (not of the engine) is recorded on it. */
@@ -495,6 +519,14 @@ export class Step implements StepOps {
     }
     if (node.boundaries) disarmBoundaries(this, rt, token);
     this.remember(rt, node, token.payload);
+    if (node.compensable) rememberCompletion(rt, token, node);
+    if (flows.length === 0) {
+      this.removeToken(rt, token);
+      if (!rt.state.tokens.some((other) => other.scope === token.scope)) {
+        this.scopeEnded(rt, token.scope, node, token.payload);
+      }
+      return;
+    }
     const copies = node.completionQuantity ?? 1;
     flows.forEach((flow, index) => {
       for (let copy = 0; copy < copies; copy++) {
@@ -515,10 +547,12 @@ export class Step implements StepOps {
     const id = this.env.newId();
     this.tx.insertUserTask({ ...this.waitRow(rt, node, id), payload: token.payload });
     token.wait = { kind: "task", id };
+    this.tagWait(rt, node.key, id, 0, ["activity.started"]);
   }
 
   waitForEvent(rt: Runtime, token: TokenState, node: NodeDef): void {
     token.wait = this.subscribeEvent(rt, node);
+    this.tagWait(rt, node.key, token.wait.id, 0, ["activity.started", "event.reached"]);
   }
 
   waitForTimer(rt: Runtime, token: TokenState, node: NodeDef): void {
@@ -655,11 +689,13 @@ export class Step implements StepOps {
     const scope = rt.state.scopes.find((candidate) => candidate.id === scopeId);
     const parent = rt.state.tokens.find((candidate) => candidate.id === scope?.token);
     if (!scope || !parent) return;
-    rt.state.scopes = rt.state.scopes.filter((candidate) => candidate !== scope);
     const node = this.node(rt, scope.node);
+    if (behaviourOf(node, parent).scopeEnded?.(this, rt, scope, parent)) return;
     parent.payload = payload;
     this.event(rt, "activity.finished", node, payload);
+    // The scope is closed after the token left: a sub-process's completion keeps what ran inside (compensation).
     this.leave(rt, parent, node);
+    rt.state.scopes = rt.state.scopes.filter((candidate) => candidate !== scope);
   }
 
   cancelScope(rt: Runtime, scopeId: number): void {
@@ -709,7 +745,12 @@ export class Step implements StepOps {
         payload: result,
       });
     } else if (failure) {
-      this.events.push({ ...this.base(rt), type: "instance.terminated", failure });
+      this.events.push({
+        ...this.base(rt),
+        type: "instance.terminated",
+        failure,
+        ...(endNode ? { payload: result } : {}),
+      });
     }
     this.ended.push(recordOf(data));
     if (caller) this.calledEnded.push({ caller, called: data });
@@ -783,6 +824,28 @@ export class Step implements StepOps {
   // --- internals ---
 
   /**
+   * Gives the latest event of this node (of the given types, from index `from`) the id of the wait it begins
+   * or ends, so that a §12 notification can name the task or event a subscriber may act on at once. The
+   * behaviours announce the node before the interpreter creates (or after it ends) the wait.
+   */
+  private tagWait(
+    rt: Runtime,
+    nodeKey: string,
+    waitId: string,
+    from: number,
+    types: readonly EngineEvent["type"][],
+  ): void {
+    for (let i = this.events.length - 1; i >= from; i--) {
+      const event = this.events[i] as EngineEvent;
+      if (event.processInstanceId !== rt.data.id || !types.includes(event.type)) continue;
+      if ("flowNodeKey" in event && event.flowNodeKey === nodeKey && "flowNodeType" in event) {
+        if (event.waitId === undefined) event.waitId = waitId;
+        return;
+      }
+    }
+  }
+
+  /**
    * An instance whose every token is held at a parallel join (directly, or inside a sub-process whose tokens
    * all are) can never move again: nothing can deliver the missing tokens. Rather than run forever with
    * nothing waiting, it fails at the join (SPEC §6: ProcessInstanceTerminated, callback 2/3 get 500).
@@ -803,7 +866,9 @@ export class Step implements StepOps {
     const scopeAlive = (scopeId: number): boolean =>
       tokens.some((token) => token.scope === scopeId && alive(token));
     if (scopeAlive(0)) return;
-    const stuck = tokens.find((token) => token.held) as TokenState;
+    const held = tokens.filter((token) => token.held);
+    const stuck = (held.find((token) => this.node(rt, token.node).kind === "parallel") ??
+      held[0]) as TokenState;
     const node = this.node(rt, stuck.node);
     if (node.kind !== "parallel") {
       this.endInstance(rt, "failed", {
@@ -815,11 +880,15 @@ export class Step implements StepOps {
       return;
     }
     const missing = node.incoming.filter((flow) => heldAt(rt, stuck.node, stuck.scope, flow).length === 0);
+    const flows = missing.map((flow) => JSON.stringify(flow)).join(", ");
     this.endInstance(rt, "failed", {
       kind: "failure",
       flowNodeKey: node.key,
       lane: node.lane,
-      message: `deadlock: the parallel gateway waits for a token on ${missing.map((flow) => JSON.stringify(flow)).join(", ")}, and no token is left that could bring one`,
+      message:
+        node.kind === "parallel"
+          ? `deadlock: the parallel gateway waits for a token on ${flows}, and no token is left that could bring one`
+          : `deadlock: the inclusive gateway waits for a token on ${flows} that only a token held at another join could bring`,
     });
   }
 

@@ -85,4 +85,8 @@ export interface ModdleElement {
   testBefore?: boolean;
   loopCondition?: ModdleElement;
   loopMaximum?: number;
+  artifacts?: ModdleElement[];
+  activityRef?: ModdleElement;
+  waitForCompletion?: boolean;
+  method?: string;
 }

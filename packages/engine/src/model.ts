@@ -16,6 +16,7 @@ export type NodeKind =
   | "script"
   | "exclusive"
   | "parallel"
+  | "inclusive"
   | "messageCatch"
   | "signalCatch"
   | "receiveTask"
@@ -28,7 +29,10 @@ export type NodeKind =
   | "linkThrow"
   | "linkCatch"
   | "externalTask"
-  | "callActivity";
+  | "callActivity"
+  | "compensateThrow"
+  | "compensateEnd"
+  | "cancelEnd";
 
 /** What a boundary event waits for. */
 export type BoundaryTrigger =
@@ -37,7 +41,11 @@ export type BoundaryTrigger =
   /** `code` undefined: catches any error. */
   | { type: "error"; code?: string }
   /** `code` undefined: catches any escalation. */
-  | { type: "escalation"; code?: string };
+  | { type: "escalation"; code?: string }
+  /** Never armed: names its activity's compensation handler (NodeDef.compensationHandler). */
+  | { type: "compensate" }
+  /** On a transaction: taken once a cancel end event inside has compensated it. */
+  | { type: "cancel" };
 
 /**
  * An activity's loop characteristics. Expressions are JavaScript over `token`, like conditions; they run in the
@@ -75,11 +83,19 @@ export interface NodeDef {
   lane: LaneName;
   outgoing: FlowDef[];
   defaultFlow?: FlowDef;
-  /** Exclusive gateway: the non-default flows in document order, and the script that picks one by index. */
+  /**
+   * Exclusive gateway: the non-default flows in document order, and the script that picks one by index.
+   * Inclusive gateway: the same flows, and the script that picks every one whose condition holds.
+   */
   choices?: FlowDef[];
   chooser?: CompiledScript;
   /** Ids of the incoming sequence flows, in document order. */
   incoming: string[];
+  /**
+   * Inclusive gateway: for each flow node of its scope, the gateway's incoming flows a token there can still
+   * reach without passing the gateway (BPMN 2.0.2 §13.4.3); nodes that reach none are absent.
+   */
+  reach?: ReadonlyMap<string, ReadonlySet<string>>;
   script?: CompiledScript;
   formFields?: FormFieldDefinition[];
   eventType?: "message" | "signal";
@@ -114,6 +130,17 @@ export interface NodeDef {
   /** Tokens an activity needs to start (BPMN startQuantity) and sends per outgoing flow; absent: 1. */
   startQuantity?: number;
   completionQuantity?: number;
+  /** For an activity with a compensation boundary event: its handler (the associated isForCompensation activity). */
+  compensationHandler?: string;
+  /**
+   * Its completions are kept for compensation: it has a handler, or it is a sub-process with activities inside
+   * that can be compensated (compensated by default through them, in reverse order).
+   */
+  compensable?: boolean;
+  /** For a compensation throw or end event: the activity it compensates (activityRef); all in scope if absent. */
+  compensateActivity?: string;
+  /** A transaction sub-process (bpmn:Transaction). */
+  transaction?: boolean;
 }
 
 /** One process of one model version (file hash), ready to run. Non-executable processes have no nodes. */

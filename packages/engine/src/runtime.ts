@@ -24,7 +24,7 @@ export interface TokenState {
   /** The sequence flow it last took: a parallel join waits for a token on each of its incoming flows. */
   via?: string;
   /**
-   * Held at a parallel join until a token waits on each incoming flow. A held token is a token like any
+   * Held at a join (parallel or inclusive) until the join fires. A held token is a token like any
    * other: its scope (and the instance) does not complete while it exists.
    */
   held?: true;
@@ -35,9 +35,15 @@ export interface TokenState {
   iteration?: number;
   /** An iteration that ended and waits for its multi-instance completionCondition. */
   completing?: true;
+  /** When it came to be held at an inclusive join (a stamp from `next`): the last arrival carries on. */
+  arrival?: number;
 }
 
-/** A running sub-process: `token` is the parent-scope token that waits at the sub-process node. */
+/**
+ * A running sub-process: `token` is the parent-scope token that waits at the sub-process node. Also the
+ * scope compensation handlers run in, one after the other (a compensation throw event's, a cancelled
+ * transaction's).
+ */
 export interface ScopeState {
   id: number;
   node: string;
@@ -45,6 +51,7 @@ export interface ScopeState {
   token: number;
   /** The scope of a looped activity (its iterations' tokens) rather than of a sub-process. */
   loop?: LoopState;
+  compensation?: CompensationRun;
 }
 
 /** Where a looped activity is: which iterations ran, what they gave. */
@@ -71,6 +78,30 @@ export interface CallerRef {
   chain: string[];
 }
 
+/** A completed activity instance kept so that it can be compensated later, with its data. */
+export interface CompletedActivity {
+  node: string;
+  /** The scope it completed in. */
+  scope: number;
+  /** Its payload as it completed: what its compensation handler starts with. */
+  payload?: unknown;
+  /** Completion order (a stamp from `next`): compensation runs newest first. */
+  seq: number;
+  /** For a sub-process: the scope it ran in, whose completed activities it compensates by default. */
+  inner?: number;
+}
+
+/** Compensation in progress in a scope: the handlers still to run, and what happens after the last. */
+export interface CompensationRun {
+  handlers: { node: string; payload?: unknown }[];
+  /**
+   * continue: the scope's token leaves its node (a throw event); cancel: it leaves through the transaction's
+   * cancel boundary event, with `payload`.
+   */
+  after: "continue" | "cancel";
+  payload?: unknown;
+}
+
 /** A boundary event armed while its activity's token waits there: triggered by its row (event or timer). */
 export interface Subscription {
   wait: WaitRef;
@@ -94,6 +125,8 @@ export interface RuntimeState {
   history: History;
   /** For an instance a call activity started: its caller. */
   caller?: CallerRef;
+  /** Completed activity instances that can still be compensated (absent while there is none). */
+  completed?: CompletedActivity[];
 }
 
 /** What older engine versions stored in addition: arrivals at a join counted by "<scope>:<key>", then flow. */
@@ -178,6 +211,7 @@ export function parseRuntime(json: string): RuntimeState {
     history: Object.assign(Object.create(null) as History, stored.history),
   };
   if (stored.caller) state.caller = stored.caller;
+  if (stored.completed) state.completed = stored.completed;
   for (const [joinKey, byFlow] of Object.entries(stored.joins ?? {})) {
     const colon = joinKey.indexOf(":");
     const scope = Number(joinKey.slice(0, colon));

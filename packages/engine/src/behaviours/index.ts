@@ -12,6 +12,7 @@ import type { Behaviour } from "./behaviour.js";
 import { boundaryEvent } from "./boundary.js";
 import { callActivity } from "./call-activity.js";
 import { eventCatch, timerCatch } from "./catch-events.js";
+import { compensationThrowEvent } from "./compensation.js";
 import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
 import { eventGateway } from "./event-gateway.js";
 import {
@@ -25,8 +26,10 @@ import {
   terminateEndEvent,
 } from "./events.js";
 import { exclusiveGateway, parallelGateway } from "./gateways.js";
+import { inclusiveGateway } from "./inclusive-gateway.js";
 import { multiInstance } from "./multi-instance.js";
 import { standardLoop } from "./standard-loop.js";
+import { cancelEndEvent } from "./transactions.js";
 
 /** The behaviour of each kind of flow node. */
 export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
@@ -40,6 +43,7 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   script: scriptTask,
   exclusive: exclusiveGateway,
   parallel: parallelGateway,
+  inclusive: inclusiveGateway,
   messageCatch: eventCatch,
   signalCatch: eventCatch,
   receiveTask,
@@ -55,6 +59,9 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   linkCatch: passThroughEvent,
   externalTask,
   callActivity,
+  compensateThrow: compensationThrowEvent,
+  compensateEnd: compensationThrowEvent,
+  cancelEnd: cancelEndEvent,
 };
 
 /**
