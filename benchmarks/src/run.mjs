@@ -3,7 +3,8 @@
 // Knobs (environment): BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (8),
 // BENCH_WAITING (100000), BENCH_SEED_CONCURRENCY (64), BENCH_ROUNDS (3), BENCH_PG (1: also on PostgreSQL, a real
 // server started here, synchronous_commit on). The defaults are what BENCHMARKS.md reports.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// BENCH_ONLY=<text>: only the throughput metrics whose name contains it, merged into results.json (the others kept).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { createExternalConsumerApi } from "@consumer-api/client-external";
@@ -18,6 +19,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const WAITING = Number(process.env.BENCH_WAITING ?? 100_000);
 const SEED_CONCURRENCY = Number(process.env.BENCH_SEED_CONCURRENCY ?? 64);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ONLY = process.env.BENCH_ONLY;
 const PG = process.env.BENCH_PG !== "0";
 const NOTIFICATION_SAMPLES = 1000;
 const LIST_SAMPLES = 2000;
@@ -54,6 +56,22 @@ function startToEnd(api) {
       CALLBACK_FINISHED,
     );
     if (result.endEventKey === undefined) throw new Error(`not finished: ${JSON.stringify(result)}`);
+  });
+}
+
+const HUNDRED = Array.from({ length: 100 }, (_, i) => i);
+
+/** start → a parallel multi-instance script task over 100 elements → end, answered once finished (callback 2). */
+function multiInstance100(api) {
+  return throughput(load.options, async () => {
+    const result = await api.startProcessInstance(
+      context,
+      "MultiInstance100",
+      "Start",
+      { inputValues: { items: HUNDRED } },
+      CALLBACK_FINISHED,
+    );
+    if (result.tokenPayload?.length !== 100) throw new Error(`not 100 results: ${JSON.stringify(result)}`);
   });
 }
 
@@ -322,6 +340,7 @@ const throughputMetrics = [
   ],
   ["internal.start_to_end.per_s", "instances/s", () => withInternalApi(startToEnd)],
   ["internal.usertask_roundtrip.per_s", "round trips/s", () => withInternalApi(userTaskRoundTrip)],
+  ["internal.multi_instance_100.per_s", "instances/s", () => withInternalApi(multiInstance100)],
   ["http.start_to_end.per_s", "instances/s", () => withServer(startToEnd)],
   ["http.usertask_roundtrip.per_s", "round trips/s", () => withServer(userTaskRoundTrip)],
   ["http.external_task_roundtrip.per_s", "round trips/s", () => withServer(externalTaskRoundTrip)],
@@ -333,6 +352,8 @@ const throughputMetrics = [
       ]
     : []),
 ];
+if (ONLY !== undefined)
+  throughputMetrics.splice(0, Infinity, ...throughputMetrics.filter(([name]) => name.includes(ONLY)));
 const runs = Object.fromEntries(throughputMetrics.map(([name]) => [name, []]));
 for (let round = 1; round <= ROUNDS; round++) {
   console.log(`round ${round}/${ROUNDS}`);
@@ -346,6 +367,14 @@ console.log("best of each:");
 for (const [name, unit] of throughputMetrics) {
   record(name, Math.max(...runs[name]), unit);
   metrics[name].runs = runs[name];
+}
+if (ONLY !== undefined) {
+  const file = new URL("./results.json", new URL("..", import.meta.url));
+  const results = JSON.parse(readFileSync(file, "utf8"));
+  Object.assign(results.metrics, metrics);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nmerged ${Object.keys(metrics).join(", ")} into benchmarks/results.json`);
+  process.exit(0);
 }
 // The peer baseline is the peer at its better concurrency.
 record(

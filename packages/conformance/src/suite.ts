@@ -1,4 +1,5 @@
 import { describe } from "vitest";
+import { activityCases } from "./cases/activities.js";
 import { applicationInfoCases } from "./cases/application-info.js";
 import { authCases } from "./cases/auth.js";
 import { boundaryEventCases } from "./cases/boundary-events.js";
@@ -50,6 +51,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   joinCases,
   referenceCases,
   boundaryEventCases,
+  activityCases,
   paginationCases,
   instanceQueryCases,
   triggerByNameCases,

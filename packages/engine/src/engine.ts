@@ -9,6 +9,7 @@ import {
 import { type ExternalTaskPoller, ExternalTaskPollers } from "./external-task-pollers.js";
 import { timeOrderedId } from "./ids.js";
 import { type ScriptJob, Step, type StepEnv } from "./interpreter.js";
+import { isLoopInput } from "./loop-script.js";
 import type { CompiledProcess } from "./model.js";
 import { compileSource, loadModelDirectory } from "./model-loader.js";
 import { PgCoordination } from "./pg-coordination.js";
@@ -138,6 +139,9 @@ class EmbeddedEngine implements Engine {
     string,
     { resolve(record: InstanceRecord): void; reject(error: unknown): void }[]
   >();
+  /** Instances that await a script job, and per caller the called instances below it that do. */
+  private readonly awaitingSelf = new Set<string>();
+  private readonly awaitingBelow = new Map<string, Set<string>>();
   private readonly timers: TimerScheduler;
   private readonly pollers = new ExternalTaskPollers();
   private readonly env: StepEnv;
@@ -167,7 +171,9 @@ class EmbeddedEngine implements Engine {
     this.models = new Map(processes.map((compiled) => [compiled.info.key, compiled.info]));
     this.timers = new TimerScheduler(() => this.fireDueTimers());
     const runsScripts = (compiled: CompiledProcess) =>
-      [...compiled.nodes.values()].some((node) => node.script !== undefined || node.chooser !== undefined);
+      [...compiled.nodes.values()].some(
+        (node) => node.script !== undefined || node.chooser !== undefined || node.loopScript !== undefined,
+      );
     if ([...versions.values()].some((byKey) => [...byKey.values()].some(runsScripts))) this.scripts.warmUp();
     this.env = {
       scripts: this.scripts,
@@ -177,6 +183,7 @@ class EmbeddedEngine implements Engine {
           throw new EngineError("invalid_model", `model ${key} version ${hash} is not available`);
         return compiled;
       },
+      latestModel: (key) => this.current.get(key),
       newId: timeOrderedId,
       newCorrelationId: randomUUID,
       nextEndSeq: () => ++this.endSeq,
@@ -543,7 +550,7 @@ class EmbeddedEngine implements Engine {
     for (const job of pending) {
       if (!mine.has(job.id) || this.closed) continue;
       const node = this.versions.get(job.modelHash)?.get(job.modelKey)?.nodes.get(job.key);
-      const script = node?.script ?? node?.chooser;
+      const script = isLoopInput(job.input) ? node?.loopScript : (node?.script ?? node?.chooser);
       // Its pinned model version no longer loads: the job waits, like the instance's other waits.
       if (!script) {
         void this.coordination.release("script-job", [job.id]);
@@ -789,19 +796,57 @@ class EmbeddedEngine implements Engine {
    * settles an instance answers the callers that an earlier step left waiting for it.
    */
   private answer(op: PendingOp, step: Step, value: unknown): void {
+    const emptied = this.trackCalls(step);
     if (this.scriptWaiters.size > 0) {
       for (const data of step.settled) {
+        if (this.awaitingBelow.has(data.id)) continue;
         this.settleScriptWaiters(data.id, (waiter) => waiter.resolve(recordOf(data)));
+      }
+      // A caller's record is read after the commit: it may not be among the step's instances.
+      for (const id of emptied) {
+        if (!this.scriptWaiters.has(id) || this.awaitingSelf.has(id) || this.awaitingBelow.has(id)) continue;
+        const record = this.store.getInstance(id).then((data) => {
+          if (!data) throw new EngineError("unknown_instance", `no process instance ${id}`);
+          return recordOf(data);
+        });
+        this.settleScriptWaiters(id, (waiter) => record.then(waiter.resolve, waiter.reject));
       }
     }
     const instanceId = (value as InstanceRecord | undefined)?.processInstanceId;
-    if (!op.visible || instanceId === undefined || !step.awaitingScripts.has(instanceId)) {
+    const awaiting =
+      instanceId !== undefined &&
+      (step.awaitingScripts.has(instanceId) || this.awaitingBelow.has(instanceId));
+    if (!op.visible || !awaiting) {
       op.resolve(value);
       return;
     }
     const waiters = this.scriptWaiters.get(instanceId) ?? [];
     waiters.push({ resolve: op.resolve, reject: op.reject });
     this.scriptWaiters.set(instanceId, waiters);
+  }
+
+  /**
+   * Follows which instances await a script job, and for each caller which instances below it do: a caller
+   * (SPEC §4.3 read-your-writes) is answered once neither it nor any instance it called awaits one. Returns
+   * the callers nothing below awaits any more after this step.
+   */
+  private trackCalls(step: Step): string[] {
+    for (const id of step.awaitingScripts) this.awaitingSelf.add(id);
+    for (const data of step.settled) this.awaitingSelf.delete(data.id);
+    const emptied: string[] = [];
+    for (const { id, chain, awaiting } of step.calls) {
+      for (const callerId of chain) {
+        const below = this.awaitingBelow.get(callerId);
+        if (awaiting) {
+          if (below) below.add(id);
+          else this.awaitingBelow.set(callerId, new Set([id]));
+        } else if (below?.delete(id) && below.size === 0) {
+          this.awaitingBelow.delete(callerId);
+          emptied.push(callerId);
+        }
+      }
+    }
+    return emptied;
   }
 
   /**

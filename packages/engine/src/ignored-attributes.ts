@@ -5,7 +5,13 @@ import type { ModdleElement } from "./moddle-element.js";
 // refuses it; what an element may carry that does not change its run (names, documentation, DI, camunda:
 // asyncBefore, assignees, …) is not listed here.
 
-const JAVASCRIPT = new Set(["javascript", "js", "ecmascript", "text/javascript", "application/javascript"]);
+export const JAVASCRIPT_LANGUAGES = new Set([
+  "javascript",
+  "js",
+  "ecmascript",
+  "text/javascript",
+  "application/javascript",
+]);
 
 /** Camunda extensions that run code or move data. */
 const RUNNING_EXTENSIONS = new Map([
@@ -20,18 +26,18 @@ const RUNNING_EXTENSIONS = new Map([
 
 /** What the element uses that the engine would ignore, or undefined. */
 export function ignoredAttribute(element: ModdleElement): string | undefined {
-  if (element.startQuantity !== undefined && element.startQuantity !== 1) {
-    return `startQuantity="${element.startQuantity}" (only 1 is supported)`;
-  }
-  if (element.completionQuantity !== undefined && element.completionQuantity !== 1) {
-    return `completionQuantity="${element.completionQuantity}" (only 1 is supported)`;
+  for (const name of ["startQuantity", "completionQuantity"] as const) {
+    const quantity = element[name];
+    if (quantity !== undefined && !(Number.isInteger(quantity) && quantity >= 1)) {
+      return `${name}="${quantity}" (a quantity is a whole number of tokens, at least 1)`;
+    }
   }
   if (element.parallelMultiple === true) return `parallelMultiple="true"`;
   if (element.$type === "bpmn:StartEvent" && element.isInterrupting === false) {
     return `isInterrupting="false" outside an event sub-process`;
   }
   const language = element.conditionExpression?.language;
-  if (language !== undefined && !JAVASCRIPT.has(language.trim().toLowerCase())) {
+  if (language !== undefined && !JAVASCRIPT_LANGUAGES.has(language.trim().toLowerCase())) {
     return `condition language "${language}" (only JavaScript)`;
   }
   if (element.resultVariable !== undefined) return "camunda:resultVariable";

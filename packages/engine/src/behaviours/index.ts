@@ -1,4 +1,5 @@
-import type { NodeKind } from "../model.js";
+import type { NodeDef, NodeKind } from "../model.js";
+import type { TokenState } from "../runtime.js";
 import {
   externalTask,
   passThroughActivity,
@@ -9,6 +10,7 @@ import {
 } from "./activities.js";
 import type { Behaviour } from "./behaviour.js";
 import { boundaryEvent } from "./boundary.js";
+import { callActivity } from "./call-activity.js";
 import { eventCatch, timerCatch } from "./catch-events.js";
 import { compensationThrowEvent } from "./compensation.js";
 import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
@@ -25,6 +27,8 @@ import {
 } from "./events.js";
 import { exclusiveGateway, parallelGateway } from "./gateways.js";
 import { inclusiveGateway } from "./inclusive-gateway.js";
+import { multiInstance } from "./multi-instance.js";
+import { standardLoop } from "./standard-loop.js";
 import { cancelEndEvent } from "./transactions.js";
 
 /** The behaviour of each kind of flow node. */
@@ -54,7 +58,18 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   linkThrow: linkThrowEvent,
   linkCatch: passThroughEvent,
   externalTask,
+  callActivity,
   compensateThrow: compensationThrowEvent,
   compensateEnd: compensationThrowEvent,
   cancelEnd: cancelEndEvent,
 };
+
+/**
+ * The behaviour of a token at a node: a looped activity's own token (and an iteration awaiting its
+ * completionCondition) runs the loop; an iteration, and every other token, the node kind's behaviour.
+ */
+export function behaviourOf(node: NodeDef, token: TokenState): Behaviour {
+  if (node.loop && (token.iteration === undefined || token.completing))
+    return node.loop.kind === "multiInstance" ? multiInstance : standardLoop;
+  return behaviours[node.kind];
+}
