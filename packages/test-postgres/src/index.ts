@@ -73,4 +73,4 @@ function freePort(): Promise<number> {
   });
 }
 
-export { type ServerNode, spreadingFetch, startServerNode } from "./server-node.js";
+export { type ServerNode, spreadingFetch, startServerNode, untilListening } from "./server-node.js";

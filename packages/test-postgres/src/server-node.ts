@@ -29,6 +29,28 @@ export async function startServerNode(options: {
       env: { ...process.env, ...options.env, CONSUMER_API_DATA: options.data },
     },
   );
+  const { url, exited, output } = await untilListening(child);
+  return {
+    url,
+    child,
+    exited,
+    output,
+    stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/**
+ * Resolves with the URL a spawned server program prints once it listens (stdout or stderr), or rejects with
+ * its output when it exits first; `output()` keeps collecting afterwards.
+ */
+export async function untilListening(child: ChildProcess): Promise<{
+  url: string;
+  exited: Promise<number | string | null>;
+  output(): string;
+}> {
   let output = "";
   const exited = new Promise<number | string | null>((resolve) =>
     child.on("exit", (code, signal) => resolve(code ?? signal)),
@@ -45,16 +67,7 @@ export async function startServerNode(options: {
       reject(new Error(`the program exited (${code}) before listening:\n${output}`)),
     );
   });
-  return {
-    url,
-    child,
-    exited,
-    output: () => output,
-    stop(signal = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  return { url, exited, output: () => output };
 }
 
 /**

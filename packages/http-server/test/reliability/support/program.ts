@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { untilListening } from "@consumer-api/test-postgres";
 
 /** The built server program (turbo builds before testing), as npm's bin link runs it. */
 export const bin = fileURLToPath(new URL("../../../dist/bin.js", import.meta.url));
@@ -55,23 +56,8 @@ export class Sandbox {
       { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } },
     );
     this.children.push(child);
-    let output = "";
-    const exited = new Promise<number | string | null>((resolve) =>
-      child.on("exit", (code, signal) => resolve(code ?? signal)),
-    );
-    const url = await new Promise<string>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk;
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (match) resolve(match[1] as string);
-      };
-      child.stdout?.on("data", onData);
-      child.stderr?.on("data", onData);
-      void exited.then((code) =>
-        reject(new Error(`the program exited (${code}) before listening:\n${output}`)),
-      );
-    });
-    return { child, url, output: () => output, exited };
+    const { url, exited, output } = await untilListening(child);
+    return { child, url, output, exited };
   }
 
   async cleanup(): Promise<void> {
