@@ -7,6 +7,10 @@ import type { ModdleElement } from "./moddle-element.js";
 
 const JAVASCRIPT = new Set(["javascript", "js", "ecmascript", "text/javascript", "application/javascript"]);
 
+/** Whether a condition's `language` (absent: the default) is one this engine runs. */
+export const isJavaScript = (language: string | undefined): boolean =>
+  language === undefined || JAVASCRIPT.has(language.trim().toLowerCase());
+
 /** Camunda extensions that run code or move data. */
 const RUNNING_EXTENSIONS = new Map([
   ["camunda:ExecutionListener", "camunda:executionListener"],
@@ -19,7 +23,10 @@ const RUNNING_EXTENSIONS = new Map([
 ]);
 
 /** What the element uses that the engine would ignore, or undefined. */
-export function ignoredAttribute(element: ModdleElement): string | undefined {
+export function ignoredAttribute(
+  element: ModdleElement,
+  { inEventSubProcess = false }: { inEventSubProcess?: boolean } = {},
+): string | undefined {
   if (element.startQuantity !== undefined && element.startQuantity !== 1) {
     return `startQuantity="${element.startQuantity}" (only 1 is supported)`;
   }
@@ -28,11 +35,11 @@ export function ignoredAttribute(element: ModdleElement): string | undefined {
   }
   if (element.isForCompensation === true) return `isForCompensation="true" (compensation)`;
   if (element.parallelMultiple === true) return `parallelMultiple="true"`;
-  if (element.$type === "bpmn:StartEvent" && element.isInterrupting === false) {
+  if (element.$type === "bpmn:StartEvent" && element.isInterrupting === false && !inEventSubProcess) {
     return `isInterrupting="false" outside an event sub-process`;
   }
   const language = element.conditionExpression?.language;
-  if (language !== undefined && !JAVASCRIPT.has(language.trim().toLowerCase())) {
+  if (!isJavaScript(language)) {
     return `condition language "${language}" (only JavaScript)`;
   }
   if (element.resultVariable !== undefined) return "camunda:resultVariable";

@@ -1,8 +1,10 @@
 import type { NodeEventType, StepOps } from "./behaviours/behaviour.js";
 import { armBoundaries, disarmBoundaries, triggerBoundary } from "./behaviours/boundary.js";
 import { throwError } from "./behaviours/errors.js";
+import { armEventSubProcesses, disarmScopes } from "./behaviours/event-sub-processes.js";
 import { heldAt } from "./behaviours/gateways.js";
 import { behaviours } from "./behaviours/index.js";
+import { holds } from "./conditions.js";
 import type { CompiledProcess, FlowDef, NodeDef } from "./model.js";
 import { recordOf } from "./records.js";
 import {
@@ -10,6 +12,7 @@ import {
   parseRuntime,
   type Runtime,
   type ScopeState,
+  type Subscription,
   type TokenState,
   type WaitRef,
 } from "./runtime.js";
@@ -42,6 +45,22 @@ export interface StepEnv {
   nextEndSeq(): number;
   /** Epoch ms the engine opened at: a cycle's occurrences due before it were missed during a downtime. */
   upSinceMs: number;
+  /** The message or signal start events of that name in the current models (they start instances, §11). */
+  nameStarts(
+    eventType: "message" | "signal",
+    name: string,
+  ): readonly { model: CompiledProcess; node: NodeDef }[];
+}
+
+/**
+ * A thrown signal or sent message, delivered before its step ends: to the rows that waited for it when it
+ * was thrown, and as a new instance of each start event of its name (in `correlationId`, else a new one).
+ */
+interface Delivery {
+  eventIds: string[];
+  starts: readonly { model: CompiledProcess; node: NodeDef }[];
+  correlationId?: string;
+  payload: unknown;
 }
 
 /** A failure of the running instance (not of the engine): recorded on the instance. */
@@ -67,6 +86,8 @@ export interface ScriptJob {
  * state that never waits) are caught as well.
  */
 const MAX_NODES_PER_STEP = 10_000;
+/** Guards against messages and signals that start instances which throw them again, without end. */
+const MAX_STARTS_PER_STEP = 1_000;
 
 export class Step implements StepOps {
   readonly events: EngineEvent[] = [];
@@ -82,7 +103,8 @@ export class Step implements StepOps {
   /** Touched instances left waiting for no script job (ended ones included), as written. */
   readonly settled: InstanceData[] = [];
   private readonly touched = new Map<string, Runtime>();
-  private readonly signalDeliveries: string[] = [];
+  private readonly deliveries: Delivery[] = [];
+  private startedByEvents = 0;
   readonly nowMs = Date.now();
   private readonly nowIso = new Date(this.nowMs).toISOString();
 
@@ -99,6 +121,17 @@ export class Step implements StepOps {
     callerId: string | undefined,
     payload: unknown,
   ): InstanceRecord {
+    return this.complete(this.begin(model, startEventKey, correlationId, callerId, payload));
+  }
+
+  /** A new instance runs from the start event until every token waits; written when the step completes. */
+  private begin(
+    model: CompiledProcess,
+    startEventKey: string,
+    correlationId: string,
+    callerId: string | undefined,
+    payload: unknown,
+  ): Runtime {
     const data: InstanceData = {
       id: this.env.newId(),
       modelKey: model.info.key,
@@ -125,9 +158,10 @@ export class Step implements StepOps {
       startEventLane: model.nodes.get(startEventKey)?.lane ?? null,
       payload,
     });
+    armEventSubProcesses(this, rt, 0, model.eventSubProcesses, payload);
     rt.queue.push(this.newToken(rt, startEventKey, 0, payload));
     this.guarded(rt, () => this.run(rt));
-    return this.complete(rt);
+    return rt;
   }
 
   finishUserTask(userTaskId: string, result: unknown): InstanceRecord {
@@ -282,20 +316,33 @@ export class Step implements StepOps {
     }
     const subscription = rt.state.subscriptions.find((candidate) => candidate.wait.id === waitId);
     if (!subscription) return false;
-    const holder = rt.state.tokens.find((candidate) => candidate.id === subscription.token) as TokenState;
-    const behaviour = behaviours[this.node(rt, holder.node).kind];
+    this.occur(rt, subscription, payload);
+    return true;
+  }
+
+  /**
+   * A subscription occurs: the behaviour of the node its holder waits at handles it (a boundary event by
+   * default); one held by a scope, the behaviour of its own node (an event sub-process's start event).
+   */
+  private occur(rt: Runtime, subscription: Subscription, payload: unknown): void {
+    const holder = rt.state.tokens.find((candidate) => candidate.id === subscription.token);
+    const behaviour = behaviours[this.node(rt, holder ? holder.node : subscription.node).kind];
     this.guarded(rt, () => {
       (behaviour.triggered ?? triggerBoundary)(this, rt, subscription, payload);
       this.run(rt);
     });
-    return true;
   }
 
-  /** Delivers the signals thrown during the step, then writes every touched instance. */
+  /**
+   * Delivers the signals and messages thrown during the step and checks the conditions of the touched
+   * instances (each may bring more of either), then writes every touched instance.
+   */
   private complete(rt: Runtime): InstanceRecord {
-    for (let id = this.signalDeliveries.shift(); id !== undefined; id = this.signalDeliveries.shift()) {
-      this.deliverSignal(id);
-    }
+    do {
+      for (let next = this.deliveries.shift(); next !== undefined; next = this.deliveries.shift()) {
+        this.deliver(next);
+      }
+    } while (this.checkConditions());
     for (const touched of this.touched.values()) {
       if (touched.data.state === "running") this.failIfDeadlocked(touched);
       touched.data.runtime = touched.data.state === "running" ? JSON.stringify(touched.state) : undefined;
@@ -313,10 +360,34 @@ export class Step implements StepOps {
   }
 
   /**
-   * Resumes one signal waiter in a savepoint of its own: a waiter that cannot be resumed (its pinned model
-   * version is gone) keeps waiting instead of undoing the throw and every other delivery.
+   * A thrown signal or sent message reaches its waiters and start events within the throwing step: it
+   * commits with the throw, or not at all (SPEC §11's broadcast, done by the interpreter instead of by
+   * steps of its own, so no other step sees the throw without its deliveries).
    */
-  private deliverSignal(eventId: string): void {
+  private deliver(delivery: Delivery): void {
+    for (const eventId of delivery.eventIds) this.deliverTo(eventId, delivery.payload);
+    for (const { model, node } of delivery.starts) {
+      if (++this.startedByEvents > MAX_STARTS_PER_STEP) {
+        throw new EngineError(
+          "invalid_model",
+          `more than ${MAX_STARTS_PER_STEP} instances started by thrown messages and signals in one step (a cycle of start events?)`,
+        );
+      }
+      this.begin(
+        model,
+        node.key,
+        delivery.correlationId ?? this.env.newCorrelationId(),
+        undefined,
+        delivery.payload,
+      );
+    }
+  }
+
+  /**
+   * Resumes one waiter in a savepoint of its own: a waiter that cannot be resumed (its pinned model version
+   * is gone) keeps waiting instead of undoing the throw and every other delivery.
+   */
+  private deliverTo(eventId: string, payload: unknown): void {
     const row = this.env.store.getEvent(eventId);
     if (!row) return;
     const wasLoaded = this.touched.has(row.instanceId);
@@ -324,12 +395,69 @@ export class Step implements StepOps {
       this.env.store.transaction(() => {
         this.env.store.takeEvent(eventId);
         const waiting = this.load(row.instanceId);
-        if (waiting.data.state === "running") this.resumeWait(waiting, eventId, undefined);
+        if (waiting.data.state === "running") this.resumeWait(waiting, eventId, payload);
       });
     } catch (error) {
       if (!(error instanceof EngineError) || wasLoaded) throw error;
       this.touched.delete(row.instanceId);
     }
+  }
+
+  /**
+   * Checks the conditions of the conditional events armed in the touched instances (SPEC §6.1: a condition
+   * is checked when the token payload changes; every step that touches an instance may change it, so each
+   * such step checks them at its end). One occurs when its condition becomes true: true at its first check
+   * (on arrival), or true now and false at the check before. Returns whether any occurred.
+   */
+  private checkConditions(): boolean {
+    let occurred = false;
+    for (const rt of [...this.touched.values()]) {
+      if (rt.data.state !== "running") continue;
+      for (const token of rt.state.tokens.filter((candidate) => candidate.wait?.kind === "condition")) {
+        if (
+          rt.data.state !== "running" ||
+          !rt.state.tokens.includes(token) ||
+          token.wait?.kind !== "condition"
+        )
+          continue;
+        const node = this.node(rt, token.node);
+        // Waiting, it has been false at every check so far: true now, it becomes true.
+        if (this.conditionHolds(rt, node, node.condition, token.payload)) {
+          occurred = true;
+          this.resume(rt, token, undefined);
+        }
+      }
+      for (const subscription of rt.state.subscriptions.filter(
+        (candidate) => candidate.wait.kind === "condition",
+      )) {
+        if (rt.data.state !== "running" || !rt.state.subscriptions.includes(subscription)) continue;
+        const node = this.node(rt, subscription.node);
+        const holder = rt.state.tokens.find((candidate) => candidate.id === subscription.token);
+        const trigger = node.trigger;
+        const current = holder ? holder.payload : subscription.payload;
+        const now =
+          trigger?.type === "conditional" && this.conditionHolds(rt, node, trigger.condition, current);
+        if (now && !subscription.held) {
+          occurred = true;
+          this.occur(rt, subscription, undefined);
+        } else subscription.held = now;
+      }
+    }
+    return occurred;
+  }
+
+  /** Whether the condition holds over `current` and the instance's history; one that fails fails the instance. */
+  private conditionHolds(
+    rt: Runtime,
+    node: NodeDef,
+    condition: NodeDef["condition"],
+    current: unknown,
+  ): boolean {
+    if (!condition) return false;
+    const outcome = holds(condition, JSON.stringify({ current, history: rt.state.history }));
+    if (outcome.ok) return outcome.value;
+    this.guarded(rt, () => this.fail(node, outcome.message));
+    return false;
   }
 
   private load(instanceId: string): Runtime {
@@ -476,7 +604,7 @@ export class Step implements StepOps {
     else if (wait.kind === "event") store.takeEvent(wait.id);
     else if (wait.kind === "timer") store.takeTimer(wait.id);
     else if (wait.kind === "external") store.takeExternalTask(wait.id);
-    else store.takeScriptJob(wait.id);
+    else if (wait.kind === "script") store.takeScriptJob(wait.id);
   }
 
   cancelActivity(rt: Runtime, token: TokenState): void {
@@ -534,12 +662,27 @@ export class Step implements StepOps {
       payload: token.payload,
     });
     // Only the catch events waiting at the moment of the throw receive the signal.
-    this.signalDeliveries.push(...this.env.store.signalWaiters(signalName));
+    this.deliveries.push({
+      eventIds: this.env.store.signalWaiters(signalName),
+      starts: this.env.nameStarts("signal", signalName),
+      payload: undefined,
+    });
+  }
+
+  sendMessage(rt: Runtime, token: TokenState, messageName: string): void {
+    const { correlationId } = rt.data;
+    this.deliveries.push({
+      eventIds: this.env.store.eventsByName("message", messageName, correlationId).map((row) => row.id),
+      starts: this.env.nameStarts("message", messageName),
+      correlationId,
+      payload: token.payload,
+    });
   }
 
   openScope(rt: Runtime, token: TokenState, node: NodeDef): number {
     const scope: ScopeState = { id: rt.state.next++, node: node.key, parent: token.scope, token: token.id };
     rt.state.scopes.push(scope);
+    armEventSubProcesses(this, rt, scope.id, node.eventSubProcesses, token.payload);
     return scope.id;
   }
 
@@ -552,7 +695,13 @@ export class Step implements StepOps {
     const parent = rt.state.tokens.find((candidate) => candidate.id === scope?.token);
     if (!scope || !parent) return;
     rt.state.scopes = rt.state.scopes.filter((candidate) => candidate !== scope);
+    disarmScopes(this, rt, new Set([scopeId]));
     const node = this.node(rt, scope.node);
+    const completed = behaviours[node.kind].completed;
+    if (completed) {
+      completed(this, rt, parent, node, endNode, payload);
+      return;
+    }
     parent.payload = payload;
     this.event(rt, "activity.finished", node, payload);
     this.leave(rt, parent, node);
@@ -570,6 +719,7 @@ export class Step implements StepOps {
       }
     }
     for (const token of rt.state.tokens) if (doomed.has(token.scope)) this.cancelWait(rt, token);
+    disarmScopes(this, rt, doomed);
     rt.state.tokens = rt.state.tokens.filter((token) => !doomed.has(token.scope));
     rt.state.scopes = rt.state.scopes.filter((scope) => scope.id === scopeId || !doomed.has(scope.id));
   }
@@ -582,6 +732,8 @@ export class Step implements StepOps {
     result?: unknown,
   ): void {
     for (const token of rt.state.tokens) this.cancelWait(rt, token);
+    // What is left is held by scopes: the event sub-processes' start events.
+    for (const subscription of rt.state.subscriptions) this.withdraw(subscription.wait);
     rt.state = emptyState(rt.state.next);
     rt.queue = [];
     const { data } = rt;
@@ -620,6 +772,8 @@ export class Step implements StepOps {
     if (tokens.length === 0) return;
     const scopeOfParent = new Map(scopes.map((scope) => [scope.token, scope.id]));
     const armed = new Set(rt.state.subscriptions.map((subscription) => subscription.token));
+    // An event sub-process may still occur in a scope whose tokens are stuck.
+    const listening = new Set(rt.state.subscriptions.map((subscription) => subscription.scope));
     const alive = (token: TokenState): boolean => {
       if (token.held) return false;
       // A boundary event may still interrupt a sub-process whose inside is stuck.
@@ -628,7 +782,7 @@ export class Step implements StepOps {
       return inner === undefined || scopeAlive(inner);
     };
     const scopeAlive = (scopeId: number): boolean =>
-      tokens.some((token) => token.scope === scopeId && alive(token));
+      listening.has(scopeId) || tokens.some((token) => token.scope === scopeId && alive(token));
     if (scopeAlive(0)) return;
     const stuck = tokens.find((token) => token.held) as TokenState;
     const node = this.node(rt, stuck.node);

@@ -63,4 +63,6 @@ export interface ModdleElement {
   validation?: ModdleElement;
   constraints?: ModdleElement[];
   config?: string;
+  /** A conditionalEventDefinition's condition (a formal expression). */
+  condition?: ModdleElement;
 }

@@ -3,12 +3,13 @@ import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { BpmnModdle } from "bpmn-moddle";
+import { compileCondition } from "./conditions.js";
 import { FormError, parseForm } from "./forms.js";
 import { collapseReferences } from "./id-references.js";
-import { ignoredAttribute } from "./ignored-attributes.js";
+import { ignoredAttribute, isJavaScript } from "./ignored-attributes.js";
 import { laneAssignments } from "./lanes.js";
 import type { ModdleElement } from "./moddle-element.js";
-import type { CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
+import type { BoundaryTrigger, CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
 import { checkCondition, compileChooser, compileScript, ScriptSyntaxError } from "./scripts.js";
 import { parseTimer, type TimerDef } from "./timer-definitions.js";
 import { type FlowNodeInfo, type LaneName, ModelLoadError, type ProcessModelInfo } from "./types.js";
@@ -104,6 +105,8 @@ class ProcessCompiler {
   private readonly containerOf = new Map<string, string>();
   private readonly flows: ModdleElement[] = [];
   private readonly elements = new Map<string, ModdleElement>();
+  /** The event sub-processes at the process level. */
+  private readonly eventSubProcesses: string[] = [];
 
   constructor(
     private readonly file: string,
@@ -125,15 +128,22 @@ class ProcessCompiler {
       executable: this.executable,
       file: this.file,
       hash: this.hash,
+      // Only none start events: timer, message and signal ones start instances by themselves or by name.
       startEvents: topLevel
-        .filter((element) => element.$type === "bpmn:StartEvent" && !element.eventDefinitions?.length)
+        .filter(
+          (element) =>
+            element.$type === "bpmn:StartEvent" &&
+            !element.eventDefinitions?.length &&
+            !element.eventDefinitionRef?.length,
+        )
         .map(infoOf),
       endEvents: topLevel.filter((element) => element.$type === "bpmn:EndEvent").map(infoOf),
       flowNodes: this.flowNodes,
     };
     if (this.process.name !== undefined) info.name = this.process.name;
     const timerStarts = [...this.nodes.values()].filter((node) => node.kind === "start" && node.timer);
-    return { info, nodes: this.nodes, timerStarts };
+    const nameStarts = [...this.nodes.values()].filter((node) => node.kind === "start" && node.eventType);
+    return { info, nodes: this.nodes, timerStarts, nameStarts, eventSubProcesses: this.eventSubProcesses };
   }
 
   private collect(container: ModdleElement, enclosingLane: LaneName): void {
@@ -176,7 +186,9 @@ class ProcessCompiler {
     };
     if (element.loopCharacteristics)
       this.fail(id, `unsupported element: ${info.type} with loop/multi-instance`);
-    const ignored = ignoredAttribute(element);
+    const container = this.elements.get(this.containerOf.get(id) ?? "");
+    const inEventSubProcess = container?.triggeredByEvent === true;
+    const ignored = ignoredAttribute(element, { inEventSubProcess });
     if (ignored) this.fail(id, `unsupported: ${ignored}`);
     // Inline and referenced (<eventDefinitionRef>, a root-level definition) event definitions alike.
     const definitions = [...(element.eventDefinitions ?? []), ...(element.eventDefinitionRef ?? [])];
@@ -191,11 +203,22 @@ class ProcessCompiler {
 
     switch (element.$type) {
       case "bpmn:StartEvent": {
+        if (inEventSubProcess)
+          return this.eventSubStart(element, node("eventSubStart"), definition, unsupported);
         if (!definition) return node("start");
-        if (definition.$type !== "bpmn:TimerEventDefinition") return unsupported();
         if (this.containerOf.get(id) !== this.process.id) {
-          this.fail(id, "unsupported: a timer start event inside a sub-process");
+          this.fail(
+            id,
+            `unsupported: a start event with ${definition.$type.replace(/^bpmn:/, "")} inside a sub-process`,
+          );
         }
+        if (definition.$type === "bpmn:MessageEventDefinition") {
+          return this.waitFor(node("start"), "message", definition.messageRef);
+        }
+        if (definition.$type === "bpmn:SignalEventDefinition") {
+          return this.waitFor(node("start"), "signal", definition.signalRef);
+        }
+        if (definition.$type !== "bpmn:TimerEventDefinition") return unsupported();
         const def = node("start");
         def.timer = this.timer(id, definition);
         return def;
@@ -208,6 +231,9 @@ class ProcessCompiler {
         }
         if (definition.$type === "bpmn:SignalEventDefinition") {
           return this.waitFor(node("signalEnd"), "signal", definition.signalRef);
+        }
+        if (definition.$type === "bpmn:MessageEventDefinition") {
+          return this.waitFor(node("messageEnd"), "message", definition.messageRef);
         }
         if (definition.$type === "bpmn:ErrorEventDefinition") {
           const def = node("errorEnd");
@@ -229,19 +255,13 @@ class ProcessCompiler {
         }
         return def;
       }
-      case "bpmn:ServiceTask":
       case "bpmn:SendTask":
-      case "bpmn:BusinessRuleTask": {
-        // Only the external form runs here: a worker does the work (SPEC §13). Java delegates, expressions,
-        // connectors and decision tables would be skipped, which is a wrong run.
-        if (element.type !== "external") {
-          this.fail(id, `unsupported element: ${info.type} without camunda:type="external"`);
-        }
-        if (!element.topic) this.fail(id, `${info.type} with camunda:type="external" needs a camunda:topic`);
-        const def = node("externalTask");
-        def.topic = element.topic;
-        return def;
-      }
+        // Not done by a worker: it delivers its message by name within the instance's correlation (SPEC §6.1).
+        if (element.type === undefined) return this.waitFor(node("sendTask"), "message", element.messageRef);
+        return this.externalTask(element, node("externalTask"), info.type);
+      case "bpmn:ServiceTask":
+      case "bpmn:BusinessRuleTask":
+        return this.externalTask(element, node("externalTask"), info.type);
       case "bpmn:ManualTask":
       case "bpmn:Task":
         return node("activity");
@@ -278,6 +298,11 @@ class ProcessCompiler {
           def.timer = this.timer(id, definition);
           return def;
         }
+        if (definition?.$type === "bpmn:ConditionalEventDefinition") {
+          const def = node("conditionalCatch");
+          def.condition = this.condition(id, definition);
+          return def;
+        }
         return unsupported();
       case "bpmn:ReceiveTask":
         return this.waitFor(node("receiveTask"), "message", element.messageRef);
@@ -290,9 +315,12 @@ class ProcessCompiler {
         if (definition.$type === "bpmn:SignalEventDefinition") {
           return this.waitFor(node("signalThrow"), "signal", definition.signalRef);
         }
+        if (definition.$type === "bpmn:MessageEventDefinition") {
+          return this.waitFor(node("messageThrow"), "message", definition.messageRef);
+        }
         return unsupported();
       case "bpmn:SubProcess": {
-        if (element.triggeredByEvent) this.fail(id, "unsupported element: event sub-process");
+        if (element.triggeredByEvent) return this.eventSubProcess(element, node("eventSubProcess"));
         const starts = (element.flowElements ?? []).filter((child) => child.$type === "bpmn:StartEvent");
         const none = (child: ModdleElement) =>
           !child.eventDefinitions?.length && !child.eventDefinitionRef?.length;
@@ -320,34 +348,94 @@ class ProcessCompiler {
     if (!attachedTo) this.fail(def.key, "boundary event without attachedToRef");
     def.attachedTo = attachedTo;
     def.cancelActivity = element.cancelActivity !== false;
+    // BPMN 2.0.2 §10.5.4: an error boundary event always interrupts.
+    if (definition?.$type === "bpmn:ErrorEventDefinition" && !def.cancelActivity)
+      this.fail(def.key, `unsupported: cancelActivity="false" on an error boundary event`);
+    def.trigger = this.trigger(def, definition, unsupported);
+    return def;
+  }
+
+  /**
+   * An event sub-process (BPMN 2.0.2 §10.3.5): no flow in or out; its one start event says what starts it
+   * and whether it interrupts its scope. Its scope (the process or the enclosing sub-process) lists it.
+   */
+  private eventSubProcess(element: ModdleElement, def: NodeDef): NodeDef {
+    const starts = (element.flowElements ?? []).filter((child) => child.$type === "bpmn:StartEvent");
+    if (starts.length !== 1) this.fail(def.key, "an event sub-process needs exactly one start event");
+    def.eventStart = starts[0]?.id as string;
+    const container = this.containerOf.get(def.key) ?? "";
+    const enclosing = this.nodes.get(container);
+    if (enclosing) enclosing.eventSubProcesses = [...(enclosing.eventSubProcesses ?? []), def.key];
+    else this.eventSubProcesses.push(def.key);
+    return def;
+  }
+
+  /** The start event of an event sub-process: its trigger, and whether it interrupts (isInterrupting). */
+  private eventSubStart(
+    element: ModdleElement,
+    def: NodeDef,
+    definition: ModdleElement | undefined,
+    unsupported: () => never,
+  ): NodeDef {
+    if (!definition) this.fail(def.key, "an event sub-process's start event needs an event definition");
+    def.owner = this.containerOf.get(def.key) as string;
+    def.cancelActivity = element.isInterrupting !== false;
+    // BPMN 2.0.2 §10.3.5: an error event sub-process always interrupts.
+    if (definition.$type === "bpmn:ErrorEventDefinition" && !def.cancelActivity)
+      this.fail(def.key, `unsupported: isInterrupting="false" on an error start event`);
+    def.trigger = this.trigger(def, definition, unsupported);
+    return def;
+  }
+
+  /** What a boundary event or an event sub-process's start event waits for. */
+  private trigger(
+    def: NodeDef,
+    definition: ModdleElement | undefined,
+    unsupported: () => never,
+  ): BoundaryTrigger {
     switch (definition?.$type) {
       case "bpmn:MessageEventDefinition":
         this.waitFor(def, "message", definition.messageRef);
-        def.trigger = { type: "message", name: def.eventName as string };
-        return def;
+        return { type: "message", name: def.eventName as string };
       case "bpmn:SignalEventDefinition":
         this.waitFor(def, "signal", definition.signalRef);
-        def.trigger = { type: "signal", name: def.eventName as string };
-        return def;
+        return { type: "signal", name: def.eventName as string };
       case "bpmn:TimerEventDefinition":
-        def.trigger = { type: "timer", timer: this.timer(def.key, definition) };
-        return def;
+        return { type: "timer", timer: this.timer(def.key, definition) };
+      case "bpmn:ConditionalEventDefinition":
+        return { type: "conditional", condition: this.condition(def.key, definition) };
       case "bpmn:EscalationEventDefinition": {
         const code = escalationCodeOf(definition.escalationRef);
-        def.trigger = code === undefined ? { type: "escalation" } : { type: "escalation", code };
-        return def;
+        return code === undefined ? { type: "escalation" } : { type: "escalation", code };
       }
       case "bpmn:ErrorEventDefinition": {
-        // BPMN 2.0.2 §10.5.4: an error boundary event always interrupts.
-        if (!def.cancelActivity)
-          this.fail(def.key, `unsupported: cancelActivity="false" on an error boundary event`);
         const code = errorCodeOf(definition.errorRef);
-        def.trigger = code === undefined ? { type: "error" } : { type: "error", code };
-        return def;
+        return code === undefined ? { type: "error" } : { type: "error", code };
       }
       default:
         return unsupported();
     }
+  }
+
+  private condition(id: string, definition: ModdleElement) {
+    const expression = definition.condition?.body;
+    if (expression === undefined || expression.trim() === "")
+      this.fail(id, "a conditional event needs a condition expression");
+    const language = definition.condition?.language;
+    if (!isJavaScript(language)) {
+      this.fail(id, `unsupported: condition language "${language}" (only JavaScript)`);
+    }
+    return this.compileOrFail(id, () => compileCondition(expression, `${this.file}#${id}`));
+  }
+
+  private externalTask(element: ModdleElement, def: NodeDef, type: string): NodeDef {
+    // Only the external form runs here: a worker does the work (SPEC §13). Java delegates, expressions,
+    // connectors and decision tables would be skipped, which is a wrong run.
+    if (element.type !== "external")
+      this.fail(def.key, `unsupported element: ${type} without camunda:type="external"`);
+    if (!element.topic) this.fail(def.key, `${type} with camunda:type="external" needs a camunda:topic`);
+    def.topic = element.topic;
+    return def;
   }
 
   private link(def: NodeDef, definition: ModdleElement): NodeDef {
@@ -505,7 +593,13 @@ class ProcessCompiler {
     this.checkBoundaries();
     this.checkEventGateways();
     this.checkLinks();
+    for (const node of this.nodes.values()) {
+      if (node.kind === "eventSubProcess" && (node.incoming.length > 0 || node.outgoing.length > 0))
+        this.fail(node.key, "an event sub-process has a sequence flow in or out");
+    }
     const ends = new Set<NodeKind>([
+      "eventSubProcess",
+      "messageEnd",
       "end",
       "terminateEnd",
       "errorEnd",

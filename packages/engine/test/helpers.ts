@@ -75,3 +75,21 @@ export function trace(events: EngineEvent[], processInstanceId: string): string[
     .filter((event) => event.processInstanceId === processInstanceId)
     .map((event) => ("flowNodeKey" in event ? `${event.type}:${event.flowNodeKey}` : event.type));
 }
+
+/** Resolves once `count` engine events match. */
+export function eventsSeen(
+  engine: Engine,
+  count: number,
+  match: (event: EngineEvent) => boolean,
+): Promise<EngineEvent[]> {
+  const seen: EngineEvent[] = [];
+  return new Promise((resolve) => {
+    engine.on((event) => {
+      if (!match(event)) return;
+      seen.push(event);
+      if (seen.length === count) resolve(seen);
+    });
+  });
+}
+
+export const events2 = path.join(fixtures, "events2");

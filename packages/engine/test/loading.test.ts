@@ -121,17 +121,17 @@ describe("model loading", () => {
       expect(error.message).toContain('"CallService"');
     });
 
-    it("a conditional boundary event", async () => {
+    it("a conditional boundary event whose condition is not JavaScript", async () => {
       const error = await loadError(modelsDir("invalid/boundary.bpmn"));
       expect(error.file).toMatch(/boundary\.bpmn$/);
       expect(error.elementId).toBe("Deadline");
-      expect(error.reason).toMatch(/unsupported element: BoundaryEvent with ConditionalEventDefinition/);
+      expect(error.reason).toMatch(/condition language "groovy"/);
     });
 
-    it("a start event with an event definition", async () => {
-      const error = await loadError(modelsDir("invalid/message-start.bpmn"));
-      expect(error.elementId).toBe("MessageStart");
-      expect(error.reason).toMatch(/unsupported element: StartEvent with MessageEventDefinition/);
+    it("a conditional start event of a process (only event sub-processes start by a condition)", async () => {
+      const error = await loadError(modelsDir("invalid/conditional-start.bpmn"));
+      expect(error.elementId).toBe("ConditionalStart");
+      expect(error.reason).toMatch(/unsupported element: StartEvent with ConditionalEventDefinition/);
     });
 
     it("a script that does not compile", async () => {

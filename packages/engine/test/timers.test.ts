@@ -2,8 +2,15 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { firstOccurrence, nextOccurrence, parseTimer, type TimerDef } from "../src/timer-definitions.js";
-import type { Engine, EngineEvent } from "../src/types.js";
-import { closeEngines, modelsDir, open, removeTempDirs, sqliteRows, tempDir } from "./helpers.js";
+import {
+  closeEngines,
+  eventsSeen as events,
+  modelsDir,
+  open,
+  removeTempDirs,
+  sqliteRows,
+  tempDir,
+} from "./helpers.js";
 
 afterEach(async () => {
   await closeEngines();
@@ -12,22 +19,6 @@ afterEach(async () => {
 
 const cycle = (text: string) =>
   parseTimer({ $type: "bpmn:TimerEventDefinition", timeCycle: { $type: "x", body: text } });
-
-/** Resolves once `count` engine events match. */
-function events(
-  engine: Engine,
-  count: number,
-  match: (event: EngineEvent) => boolean,
-): Promise<EngineEvent[]> {
-  const seen: EngineEvent[] = [];
-  return new Promise((resolve) => {
-    engine.on((event) => {
-      if (!match(event)) return;
-      seen.push(event);
-      if (seen.length === count) resolve(seen);
-    });
-  });
-}
 
 const query = sqliteRows;
 

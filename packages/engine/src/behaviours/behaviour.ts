@@ -45,8 +45,17 @@ export interface StepOps {
   runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript): void;
   /** Fails the instance at this node (a script error, no flow to take, …). */
   fail(node: NodeDef, message: string): never;
-  /** Publishes a signal and resumes its waiters before the step ends. */
+  /**
+   * Publishes a signal; before the step ends it resumes the signal's waiters at this moment and starts an
+   * instance of every model with a signal start event of that name.
+   */
   throwSignal(rt: Runtime, token: TokenState, node: NodeDef, signalName: string): void;
+  /**
+   * Sends a message with the token's payload within the instance's correlation; before the step ends it
+   * resumes what waits for it there at this moment and starts an instance in the correlation for every
+   * message start event of that name (SPEC §6.1, §11).
+   */
+  sendMessage(rt: Runtime, token: TokenState, messageName: string): void;
   /** A scope's last token ended at `endNode`: the scope (or, at the top, the instance) completes. */
   scopeEnded(rt: Runtime, scope: number, endNode: NodeDef, payload: unknown): void;
   /** Ends the instance, withdrawing every wait. */
@@ -83,4 +92,16 @@ export interface Behaviour {
    * returned nothing. Only for behaviours that run scripts.
    */
   scripted?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef, json: string | undefined): void;
+  /**
+   * The scope the token opened at this node completed at `endNode` with `payload`. Default: the activity
+   * finishes and the token leaves it with that payload.
+   */
+  completed?(
+    ops: StepOps,
+    rt: Runtime,
+    token: TokenState,
+    node: NodeDef,
+    endNode: NodeDef,
+    payload: unknown,
+  ): void;
 }

@@ -9,9 +9,10 @@ import {
 } from "./activities.js";
 import type { Behaviour } from "./behaviour.js";
 import { boundaryEvent } from "./boundary.js";
-import { eventCatch, timerCatch } from "./catch-events.js";
+import { conditionalCatch, eventCatch, timerCatch } from "./catch-events.js";
 import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
 import { eventGateway } from "./event-gateway.js";
+import { eventSubProcess, eventSubProcessStart } from "./event-sub-processes.js";
 import {
   errorEndEvent,
   linkThrowEvent,
@@ -23,6 +24,7 @@ import {
   terminateEndEvent,
 } from "./events.js";
 import { exclusiveGateway, parallelGateway } from "./gateways.js";
+import { messageEndEvent, messageThrowEvent, sendTask } from "./message-throws.js";
 
 /** The behaviour of each kind of flow node. */
 export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
@@ -50,4 +52,10 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   linkThrow: linkThrowEvent,
   linkCatch: passThroughEvent,
   externalTask,
+  messageThrow: messageThrowEvent,
+  messageEnd: messageEndEvent,
+  sendTask,
+  conditionalCatch,
+  eventSubProcess,
+  eventSubStart: eventSubProcessStart,
 };
