@@ -9,7 +9,7 @@ import { recordOf } from "./records.js";
 import { type ScriptOutcome, ScriptPool } from "./script-pool.js";
 import { SqliteStore } from "./sqlite-store.js";
 import type { EventRow, ExternalTaskRow, Store, UserTaskRow } from "./store.js";
-import { firstOccurrence, type TimerDef } from "./timer-definitions.js";
+import { firstOccurrence, NEVER, type TimerDef } from "./timer-definitions.js";
 import { TimerScheduler } from "./timers.js";
 import {
   type Engine,
@@ -509,11 +509,14 @@ class EmbeddedEngine implements Engine {
       }
       for (const entry of wanted.values()) {
         const first = firstOccurrence(entry.timer, now);
-        if (!first) {
-          this.store.deleteStartTimer(entry.modelKey, entry.eventKey);
-          continue;
-        }
-        this.store.putStartTimer({ ...entry, dueAt: first.dueAt, occurrence: first.index });
+        // One whose every occurrence lies in the past never comes due; its row says so across restarts.
+        const row = first ? { dueAt: first.dueAt, occurrence: first.index } : { dueAt: NEVER, occurrence: 0 };
+        this.store.putStartTimer({
+          modelKey: entry.modelKey,
+          eventKey: entry.eventKey,
+          spec: entry.spec,
+          ...row,
+        });
       }
     });
   }

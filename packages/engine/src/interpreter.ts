@@ -19,7 +19,7 @@ import {
 import type { ScriptOutcome, ScriptPool } from "./script-pool.js";
 import type { CompiledScript } from "./scripts.js";
 import type { EventRow, InstanceData, Store } from "./store.js";
-import { firstOccurrence, nextOccurrence, type TimerDef } from "./timer-definitions.js";
+import { firstOccurrence, NEVER, nextOccurrence, type TimerDef } from "./timer-definitions.js";
 import {
   EngineError,
   type EngineEvent,
@@ -188,7 +188,7 @@ export class Step implements StepOps {
     if (!row || row.dueAt > this.nowMs || !node?.timer) return undefined;
     const next = nextOccurrence(node.timer, { dueAt: row.dueAt, index: row.occurrence }, this.upSinceMs);
     if (next) store.putStartTimer({ ...row, dueAt: next.dueAt, occurrence: next.index });
-    else store.deleteStartTimer(row.modelKey, row.eventKey);
+    else store.putStartTimer({ ...row, dueAt: NEVER });
     if (next) this.earliestTimer = Math.min(this.earliestTimer, next.dueAt);
     return this.start(model, eventKey, this.env.newCorrelationId(), undefined, undefined);
   }

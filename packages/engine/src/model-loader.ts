@@ -137,7 +137,15 @@ class ProcessCompiler {
             !element.eventDefinitionRef?.length,
         )
         .map(infoOf),
-      endEvents: topLevel.filter((element) => element.$type === "bpmn:EndEvent").map(infoOf),
+      // An instance also finishes through the end events of its process-level event sub-processes.
+      endEvents: [
+        ...topLevel,
+        ...topLevel
+          .filter((element) => element.$type === "bpmn:SubProcess" && element.triggeredByEvent)
+          .flatMap((element) => element.flowElements ?? []),
+      ]
+        .filter((element) => element.$type === "bpmn:EndEvent" && element.id !== undefined)
+        .map(infoOf),
       flowNodes: this.flowNodes,
     };
     if (this.process.name !== undefined) info.name = this.process.name;
