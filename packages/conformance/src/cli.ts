@@ -1,20 +1,28 @@
 #!/usr/bin/env node
-import { copyFile, mkdir, readdir } from "node:fs/promises";
+import { copyFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { TestCase, TestModule } from "vitest/node";
-import { fixtures } from "./fixtures.js";
+import { type FixtureSet, fixtureSets, fixtureSetsFor, fixtures, writeFixtureModels } from "./fixtures.js";
+import { LEVEL_ONE } from "./options.js";
 import { checkServesFixtures } from "./preflight.js";
 import { serverSupports } from "./remote/server-capabilities.js";
 import { SUPPORTS_ENV, URL_ENV } from "./remote/url-env.js";
 
+const LEVEL_TWO_NAMES = fixtureSets.flatMap((set) => (set.capability ? [set.capability] : [])).join(", ");
+
 const HELP = `consumer-api-conformance — the ConsumerAPI conformance suite, for any implementation
 
 Usage:
-  consumer-api-conformance fixtures <dir>
-      Writes the suite's fixtures: <dir>/models/*.bpmn and <dir>/identities.json.
+  consumer-api-conformance fixtures <dir> [--level 1 | --capabilities <a,b,…>]
+      Writes the suite's fixtures: <dir>/models/*.bpmn and <dir>/identities.json. The models come in sets:
+      level-1 (SPEC §6 elements; what the level-1 cases start) and one level-2/<capability> set per
+      capability whose cases need models of their own (${LEVEL_TWO_NAMES}).
+      Load the sets your server supports: by default all of them are written; --level 1 writes level-1
+      only (a server without GET /info); --capabilities writes level-1 plus the named level-2 sets
+      (bpmnLevel2 is SPEC §6.1, which a server with GET /info is taken to run).
 
   consumer-api-conformance run --url <base-url>
       Runs the whole suite (every behavioural case plus the HTTP and WebSocket wire cases; the run prints
@@ -27,7 +35,7 @@ Usage:
       at once, saying what is wrong and how to start the reference server on them, when it does not.
 
 Testing your own server (a .NET implementation, say):
-  1. consumer-api-conformance fixtures ./conformance
+  1. consumer-api-conformance fixtures ./conformance        (a level-1 server: add --level 1)
   2. Start your server on those files, with empty state, e.g.
        dotnet run --project src/MyConsumerApi -- --models ./conformance/models \\
          --identities ./conformance/identities.json --data ./conformance-data --port 8080
@@ -42,18 +50,37 @@ Testing your own server (a .NET implementation, say):
   Every case uses its own random correlation id, so a server may be reused across runs.
 
 Options:
-  --url <base-url>   the server to test (run)
-  -h, --help         this text
+  --url <base-url>          the server to test (run)
+  --level 1                 fixtures: the level-1 models only
+  --capabilities <a,b,…>    fixtures: level-1 and these level-2 sets
+  -h, --help                this text
 `;
 
-async function writeFixtures(dir: string): Promise<void> {
+async function writeFixtures(dir: string, sets: readonly FixtureSet[]): Promise<void> {
   const models = path.join(dir, "models");
   await mkdir(models, { recursive: true });
-  for (const name of await readdir(fixtures.modelsDir)) {
-    if (name.endsWith(".bpmn")) await copyFile(path.join(fixtures.modelsDir, name), path.join(models, name));
-  }
+  writeFixtureModels(models, sets);
   await copyFile(fixtures.identitiesFile, path.join(dir, "identities.json"));
-  console.log(`wrote ${models}/*.bpmn and ${path.join(dir, "identities.json")}`);
+  console.log(
+    `wrote ${models}/*.bpmn (${sets.map((set) => set.name).join(", ")}) and ${path.join(dir, "identities.json")}`,
+  );
+}
+
+/** The sets a `fixtures` command line selects, or the text saying what is wrong with it. */
+function selectSets(level: string | undefined, capabilities: string | undefined): FixtureSet[] | string {
+  if (level !== undefined && capabilities !== undefined)
+    return "--level and --capabilities exclude each other";
+  if (level !== undefined)
+    return level === "1" ? fixtureSetsFor(LEVEL_ONE) : `--level: only 1 is a level (got ${level})`;
+  if (capabilities === undefined) return [...fixtureSets];
+  const names = capabilities
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !fixtureSets.some((set) => set.capability === name));
+  if (unknown.length > 0)
+    return `--capabilities: no fixture set for ${unknown.join(", ")} (there are: ${LEVEL_TWO_NAMES})`;
+  return fixtureSets.filter((set) => set.capability === undefined || names.includes(set.capability));
 }
 
 async function run(url: string): Promise<number> {
@@ -63,7 +90,7 @@ async function run(url: string): Promise<number> {
     console.error(`--url: not a URL: ${url}`);
     return 2;
   }
-  const notServing = await checkServesFixtures(url);
+  const notServing = await checkServesFixtures(url, fixtureSetsFor(LEVEL_ONE));
   if (notServing) {
     console.error(notServing);
     return 2;
@@ -73,6 +100,11 @@ async function run(url: string): Promise<number> {
     claimed = await serverSupports(url);
   } catch (error) {
     console.error(`${url}: ${(error as Error).message}`);
+    return 2;
+  }
+  const notServingClaimed = await checkServesFixtures(url, fixtureSetsFor(claimed.supports));
+  if (notServingClaimed) {
+    console.error(notServingClaimed);
     return 2;
   }
   console.log(
@@ -136,7 +168,12 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { url: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      url: { type: "string" },
+      level: { type: "string" },
+      capabilities: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === "help") {
@@ -146,10 +183,15 @@ async function main(argv: string[]): Promise<number> {
   if (command === "fixtures") {
     const dir = rest[0];
     if (!dir || rest.length > 1) {
-      console.error("usage: consumer-api-conformance fixtures <dir>");
+      console.error("usage: consumer-api-conformance fixtures <dir> [--level 1 | --capabilities <a,b,…>]");
       return 2;
     }
-    await writeFixtures(path.resolve(dir));
+    const sets = selectSets(values.level, values.capabilities);
+    if (typeof sets === "string") {
+      console.error(sets);
+      return 2;
+    }
+    await writeFixtures(path.resolve(dir), sets);
     return 0;
   }
   if (command === "run") {

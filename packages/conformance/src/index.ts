@@ -1,5 +1,14 @@
 // One behavioural suite for every ConsumerApi implementation, and a CLI to run it against a server by URL.
-export { fixtures, type Role, tokens } from "./fixtures.js";
+export {
+  type FixtureSet,
+  fixtureModelFiles,
+  fixtureSets,
+  fixtureSetsFor,
+  fixtures,
+  type Role,
+  tokens,
+  writeFixtureModels,
+} from "./fixtures.js";
 export { type HttpSuiteOptions, httpSuite } from "./http-suite.js";
 export {
   type ConformanceOptions,

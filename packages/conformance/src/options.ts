@@ -19,6 +19,12 @@ export interface Supports {
   /** SPEC §13: external tasks (fetch-and-lock, locks, outcomes, the worker API). */
   externalTasks: boolean;
   /**
+   * SPEC §6.1: the second level of BPMN (boundary events, event-based gateways, `eventDefinitionRef`…), run on
+   * the models of fixtures/level-2/bpmnLevel2. §14 names no capability for it: a server with GET /info is
+   * taken to run it, one without runs §6 only.
+   */
+  bpmnLevel2: boolean;
+  /**
    * SPEC §14: GET /info answers with the capability list — a Part-two server, which also follows Part two's
    * general rules (strict query strings, bodies and frames).
    */
@@ -35,12 +41,14 @@ export const LEVEL_ONE: Supports = {
   triggerByName: false,
   moreNotifications: false,
   externalTasks: false,
+  bpmnLevel2: false,
   applicationInfo: false,
 };
 
 /** What a server claims in its GET /info answer (unknown names ignored). */
 export function supportsFromCapabilities(capabilities: readonly string[]): Supports {
-  const has = (name: Exclude<keyof Supports, "applicationInfo">) => capabilities.includes(name);
+  const has = (name: Exclude<keyof Supports, "applicationInfo" | "bpmnLevel2">) =>
+    capabilities.includes(name);
   return {
     notifications: has("notifications"),
     timers: has("timers"),
@@ -50,6 +58,7 @@ export function supportsFromCapabilities(capabilities: readonly string[]): Suppo
     triggerByName: has("triggerByName"),
     moreNotifications: has("moreNotifications"),
     externalTasks: has("externalTasks"),
+    bpmnLevel2: true,
     applicationInfo: true,
   };
 }
@@ -72,6 +81,7 @@ export function resolveSupports(options: ConformanceOptions): Supports {
     triggerByName: true,
     moreNotifications: true,
     externalTasks: false,
+    bpmnLevel2: true,
     applicationInfo: true,
     ...options.supports,
   };

@@ -1,17 +1,20 @@
-import { readdir, readFile } from "node:fs/promises";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { buildUrlPath, routes } from "@consumer-api/contracts";
-import { fixtures, tokens } from "./fixtures.js";
+import { type FixtureSet, fixtureModelFiles, fixtures, tokens } from "./fixtures.js";
 
 /**
  * Before the suite runs, checks that the server at `url` serves this package's fixtures: every fixture
  * token authenticates and the fixture models are listed. A server started on other models or identities
  * would fail every case with the same 401 or 404 — hundreds of lines that hide the one thing to fix.
+ * `sets` are the fixture sets it must serve (level 1, and those of the capabilities it claims).
  * Resolves with `undefined` when all is well, else with the text to print.
  */
-export async function checkServesFixtures(url: string): Promise<string | undefined> {
+export async function checkServesFixtures(
+  url: string,
+  sets: readonly FixtureSet[],
+): Promise<string | undefined> {
   const listUrl = url.replace(/\/$/, "") + buildUrlPath(routes.getProcessModels, {}, {});
-  const expected = await fixtureProcessKeys();
+  const expected = await fixtureProcessKeys(sets);
   const listed = new Set<string>();
   const problems: string[] = [];
   const valid = Object.entries(tokens).filter(([role]) => role !== "invalid");
@@ -46,7 +49,7 @@ export async function checkServesFixtures(url: string): Promise<string | undefin
     problems.unshift(`no ConsumerAPI at ${url}: give the server's base URL; the routes add /api/consumer/v1`);
   } else if (missing.length > 0 && problems.length < valid.length) {
     problems.push(
-      `the server does not list the fixture process models ${missing.join(", ")} (from ${fixtures.modelsDir}); it was started on other models`,
+      `the server does not list the fixture process models ${missing.join(", ")} (of ${sets.map((set) => set.name).join(", ")}); it was started on other models`,
     );
   }
   if (problems.length === 0) return undefined;
@@ -66,10 +69,10 @@ function detailOf(text: string): string {
  * The executable fixture processes with a none start event: a server on the fixtures lists each for some
  * token. (A process started only by a message, signal or timer is not listed, §11.)
  */
-async function fixtureProcessKeys(): Promise<string[]> {
+async function fixtureProcessKeys(sets: readonly FixtureSet[]): Promise<string[]> {
   const keys: string[] = [];
-  for (const name of (await readdir(fixtures.modelsDir)).filter((n) => n.endsWith(".bpmn")).sort()) {
-    const xml = await readFile(path.join(fixtures.modelsDir, name), "utf8");
+  for (const file of fixtureModelFiles(sets)) {
+    const xml = await readFile(file, "utf8");
     for (const [, tag, body] of xml.matchAll(/(<(?:\w+:)?process\b[^>]*>)([\s\S]*?)<\/(?:\w+:)?process>/g)) {
       const id = /\sid="([^"]+)"/.exec(tag as string)?.[1];
       if (!id || !/\sisExecutable="true"/.test(tag as string)) continue;
@@ -85,9 +88,10 @@ async function fixtureProcessKeys(): Promise<string[]> {
 function howToStart(url: string): string {
   const port = new URL(url).port || "8080";
   return [
-    "Start the reference server on the fixtures this CLI ships (empty state in a new --data directory):",
-    `  consumer-api-server --models ${fixtures.modelsDir} --identities ${fixtures.identitiesFile} --data ./conformance-data --port ${port}`,
+    "Write the fixtures this CLI ships and start the reference server on them (empty state in a new --data directory):",
+    "  consumer-api-conformance fixtures ./conformance",
+    `  consumer-api-server --models ./conformance/models --identities ./conformance/identities.json --data ./conformance-data --port ${port}`,
     "(in the ConsumerAPI repository: node packages/http-server/dist/bin.js with the same options), or start",
-    "your own server on the files `consumer-api-conformance fixtures <dir>` writes, then run again.",
+    "your own server on those files (`fixtures <dir> --level 1` for a level-1 server), then run again.",
   ].join("\n");
 }

@@ -84,8 +84,26 @@ describe("consumer-api-conformance CLI", () => {
   it("fixtures writes the models and the identities file", async () => {
     const models = await readdir(path.join(dir, "models"));
     expect(models).toContain("lanes.bpmn");
+    expect(models).toContain("boundary.bpmn");
     expect(models.every((name) => name.endsWith(".bpmn"))).toBe(true);
     expect(await readdir(dir)).toContain("identities.json");
+  });
+
+  it.each([
+    [["--level", "1"], "lanes.bpmn", ["boundary.bpmn", "external-tasks.bpmn"]],
+    [["--capabilities", "externalTasks"], "external-tasks.bpmn", ["boundary.bpmn"]],
+  ])("fixtures %j writes level 1 and only the named level-2 sets", async (options, has, lacks) => {
+    const only = await mkdtemp(path.join(tmpdir(), "conformance-cli-level-"));
+    try {
+      const exported = await conformance("fixtures", only, ...options);
+      expect(exported.code, exported.output).toBe(0);
+      const models = await readdir(path.join(only, "models"));
+      expect(models).toContain("lanes.bpmn");
+      expect(models).toContain(has);
+      for (const name of lacks) expect(models).not.toContain(name);
+    } finally {
+      await rm(only, { recursive: true, force: true });
+    }
   });
 
   it("--help tells how to start a server on the fixtures", async () => {
@@ -102,6 +120,8 @@ describe("consumer-api-conformance CLI", () => {
     [["run", "--url", "not a url"], "not a URL"],
     [["fixtures"], "fixtures <dir>"],
     [["fixtures", "a", "b"], "fixtures <dir>"],
+    [["fixtures", "a", "--level", "2"], "--level: only 1"],
+    [["fixtures", "a", "--capabilities", "frobnicate"], "no fixture set for frobnicate"],
     [["frobnicate"], 'unknown command "frobnicate"'],
     [["run", "--port", "1"], "--port"],
     [[], "fixtures <dir>"],
@@ -150,8 +170,9 @@ describe("consumer-api-conformance CLI", () => {
         const { code, output } = await conformance("run", "--url", proxy.url);
         expect(code, output).toBe(2);
         expect(output).toContain(says);
+        expect(output).toContain("consumer-api-conformance fixtures ./conformance");
         expect(output).toContain(
-          `consumer-api-server --models ${path.join(packageDir, "fixtures", "models")} --identities ${path.join(packageDir, "fixtures", "identities.json")}`,
+          "consumer-api-server --models ./conformance/models --identities ./conformance/identities.json",
         );
         expect(output).not.toMatch(/\d+ passed, \d+ failed/);
       } finally {

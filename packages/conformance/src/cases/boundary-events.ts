@@ -4,12 +4,12 @@ import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { newCorrelationId } from "../ids.js";
-import type { ConformanceOptions } from "../options.js";
+import { type ConformanceOptions, resolveSupports } from "../options.js";
 import { eventually, keysOf, start, waitingEvent, waitingTask } from "../steps.js";
 
 /** SPEC §6.1 boundary events, listed and triggered through §4.4 / §4.5. */
 export function boundaryEventCases(options: ConformanceOptions): void {
-  describe("boundary events (SPEC §6.1)", () => {
+  describe.skipIf(!resolveSupports(options).bpmnLevel2)("boundary events (SPEC §6.1)", () => {
     const h = useApi(options);
     const taskKeys = async (correlationId: string) =>
       keysOf((await h.api.getUserTasksForCorrelation(as.clerk, correlationId)).userTasks, (t) => t.key);

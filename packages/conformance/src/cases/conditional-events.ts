@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
-import type { ConformanceOptions } from "../options.js";
+import { type ConformanceOptions, resolveSupports } from "../options.js";
 import { keysOf, start, waitingTask } from "../steps.js";
 
 /**
@@ -9,7 +9,7 @@ import { keysOf, start, waitingTask } from "../steps.js";
  * instance; the event occurs when it becomes true (true on arrival: at once).
  */
 export function conditionalEventCases(options: ConformanceOptions): void {
-  describe("conditional events (SPEC §6.1)", () => {
+  describe.skipIf(!resolveSupports(options).bpmnLevel2)("conditional events (SPEC §6.1)", () => {
     const h = useApi(options);
     const taskKeys = async (correlationId: string) =>
       keysOf((await h.api.getUserTasksForCorrelation(as.clerk, correlationId)).userTasks, (t) => t.key);

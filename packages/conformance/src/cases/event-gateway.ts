@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
-import type { ConformanceOptions } from "../options.js";
+import { type ConformanceOptions, resolveSupports } from "../options.js";
 import { keysOf, start, waitingEvent } from "../steps.js";
 
 /** SPEC §6.1: an event-based gateway's targets wait at once, are listed by §4.4; the first wins. */
 export function eventGatewayCases(options: ConformanceOptions): void {
-  describe("event-based gateway (SPEC §6.1)", () => {
+  describe.skipIf(!resolveSupports(options).bpmnLevel2)("event-based gateway (SPEC §6.1)", () => {
     const h = useApi(options);
 
     it("its message, signal and receive-task targets are listed as waiting events", async () => {

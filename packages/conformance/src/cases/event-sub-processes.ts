@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
-import type { ConformanceOptions } from "../options.js";
+import { type ConformanceOptions, resolveSupports } from "../options.js";
 import { eventually, keysOf, start, waitingEvent, waitingTask } from "../steps.js";
 
 /** SPEC §6.1: event sub-processes, interrupting and not, with every kind of start event. */
 export function eventSubProcessCases(options: ConformanceOptions): void {
-  describe("event sub-processes (SPEC §6.1)", () => {
+  describe.skipIf(!resolveSupports(options).bpmnLevel2)("event sub-processes (SPEC §6.1)", () => {
     const h = useApi(options);
     const taskKeys = async (correlationId: string) =>
       keysOf((await h.api.getUserTasksForCorrelation(as.clerk, correlationId)).userTasks, (t) => t.key);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
-import type { ConformanceOptions } from "../options.js";
+import { type ConformanceOptions, resolveSupports } from "../options.js";
 import { keysOf, start, waitingTask } from "../steps.js";
 
 /** SPEC §6.1: send tasks, message throw and end events deliver by name within the sender's correlation. */
 export function messageSendCases(options: ConformanceOptions): void {
-  describe("sending messages (SPEC §6.1)", () => {
+  describe.skipIf(!resolveSupports(options).bpmnLevel2)("sending messages (SPEC §6.1)", () => {
     const h = useApi(options);
     const eventKeys = async (correlationId: string) =>
       keysOf((await h.api.getEventsForCorrelation(as.clerk, correlationId)).events, (e) => e.eventKey);
