@@ -107,12 +107,12 @@ describe("event sub-processes", () => {
   it("inside a sub-process: an error is caught by the sub-process's event sub-process before the boundary event", async () => {
     const engine = await open({ models: events2 });
     const { correlationId } = await start(engine, "EspInSub");
-    expect(eventKeys(engine, correlationId)).toEqual(["OuterCancelStart", "SubCancelStart"]);
+    expect(eventKeys(engine, correlationId)).toEqual(["AbortSub", "OuterCancelStart", "SubCancelStart"]);
     expect(taskKeys(engine, correlationId)).toEqual(["Fail", "Inner"]);
     await finish(engine, correlationId, "Fail");
     // Inner is cancelled with the rest of the sub-process's scope; the sub-process itself still runs.
     expect(taskKeys(engine, correlationId)).toEqual(["Repair"]);
-    expect(eventKeys(engine, correlationId)).toEqual(["OuterCancelStart"]);
+    expect(eventKeys(engine, correlationId)).toEqual(["AbortSub", "OuterCancelStart"]);
     await finish(engine, correlationId, "Repair");
     expect(taskKeys(engine, correlationId)).toEqual(["AfterSub"]);
     expect(await finish(engine, correlationId, "AfterSub")).toMatchObject({
@@ -131,6 +131,32 @@ describe("event sub-processes", () => {
     expect(done.instance).toMatchObject({ state: "finished", endEventKey: "OuterCancelled" });
     expect(taskKeys(engine, outer.correlationId)).toEqual([]);
     expect(eventKeys(engine, outer.correlationId)).toEqual([]);
+  });
+
+  it("an interrupting boundary event on the sub-process withdraws the sub-process's event sub-processes too", async () => {
+    const engine = await open({ models: events2 });
+    const { correlationId } = await start(engine, "EspInSub");
+    await engine.triggerEvent(waiting(engine, correlationId, "AbortSub").id);
+    expect(taskKeys(engine, correlationId)).toEqual([]);
+    expect(eventKeys(engine, correlationId)).toEqual([]);
+  });
+
+  it("are durable: armed and running ones survive a close and reopen of the data directory", async () => {
+    const data = tempDir();
+    const first = await open({ models: events2, data });
+    const { correlationId, processInstanceId } = await start(first, "EspMessages");
+    await first.triggerEvent(waiting(first, correlationId, "NoteStart").id);
+    await first.close();
+    const engine = await open({ models: events2, data });
+    expect(eventKeys(engine, correlationId)).toEqual(["CancelStart", "NoteStart", "PingStart"]);
+    await engine.triggerEvent(waiting(engine, correlationId, "CancelStart").id);
+    // The running non-interrupting one was cancelled with the rest of the scope.
+    expect(taskKeys(engine, correlationId)).toEqual(["Cleanup"]);
+    await finish(engine, correlationId, "Cleanup");
+    expect(engine.getInstance(processInstanceId)).toMatchObject({
+      state: "finished",
+      endEventKey: "CleanedUp",
+    });
   });
 
   it("an error event sub-process catches a script's BpmnError at the process level", async () => {
@@ -158,6 +184,12 @@ describe("event sub-processes", () => {
     expect(ended).toMatchObject({ state: "finished", endEventKey: "TimedOut" });
     expect(taskKeys(engine, instance.correlationId)).toEqual([]);
     expect(sqliteRows(data, "SELECT id FROM timers")).toEqual([]);
+  });
+
+  it("a timeDate event sub-process whose date is past occurs at once", async () => {
+    const engine = await open({ models: events2 });
+    const instance = await start(engine, "EspDated");
+    expect(await engine.whenEnded(instance.processInstanceId)).toMatchObject({ endEventKey: "WasOverdue" });
   });
 
   it("a non-interrupting timeCycle event sub-process runs once per occurrence (R2) while its scope runs", async () => {

@@ -134,6 +134,24 @@ describe("model loading", () => {
       expect(error.reason).toMatch(/unsupported element: StartEvent with ConditionalEventDefinition/);
     });
 
+    it("an event sub-process with a sequence flow into it", async () => {
+      const error = await loadError(modelsDir("invalid/esp-with-flow.bpmn"));
+      expect(error.elementId).toBe("Handler");
+      expect(error.reason).toMatch(/event sub-process has a sequence flow in or out/);
+    });
+
+    it("a non-interrupting error start event (BPMN 2.0.2: error event sub-processes interrupt)", async () => {
+      const error = await loadError(modelsDir("invalid/esp-error-non-interrupting.bpmn"));
+      expect(error.elementId).toBe("ErrorStart");
+      expect(error.reason).toMatch(/isInterrupting="false" on an error start event/);
+    });
+
+    it("an event sub-process whose start event has no trigger", async () => {
+      const error = await loadError(modelsDir("invalid/esp-none-start.bpmn"));
+      expect(error.elementId).toBe("PlainStart");
+      expect(error.reason).toMatch(/needs an event definition/);
+    });
+
     it("a script that does not compile", async () => {
       const error = await loadError(modelsDir("invalid/bad-script.bpmn"));
       expect(error.file).toMatch(/bad-script\.bpmn$/);
