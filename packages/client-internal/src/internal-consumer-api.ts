@@ -170,8 +170,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
   const pendingPolls = new Set<AbortController>();
 
   /** A waiting external task the caller may act on: 404 unknown or no longer waiting, 403 in another lane. */
-  function actionableExternalTask(identity: Identity, externalTaskId: string): void {
-    const task = engine.getExternalTask(externalTaskId);
+  async function actionableExternalTask(identity: Identity, externalTaskId: string): Promise<void> {
+    const task = await engine.getExternalTask(externalTaskId);
     if (task === undefined) throw new NotFoundError(`No waiting external task "${externalTaskId}".`);
     if (!canAccess(identity, task.lane)) {
       throw new ForbiddenError(`No access to external task "${externalTaskId}" ("${task.key}").`);
@@ -205,24 +205,24 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     return model;
   }
 
-  function requireInstance(processInstanceId: string): string {
-    if (engine.getInstance(processInstanceId) === undefined) {
+  async function requireInstance(processInstanceId: string): Promise<string> {
+    if ((await engine.getInstance(processInstanceId)) === undefined) {
       throw new NotFoundError(`Process instance "${processInstanceId}" not found.`);
     }
     return processInstanceId;
   }
 
-  function requireCorrelation(correlationId: string): void {
-    if (!engine.hasCorrelation(correlationId)) {
+  async function requireCorrelation(correlationId: string): Promise<void> {
+    if (!(await engine.hasCorrelation(correlationId))) {
       throw new NotFoundError(`Correlation "${correlationId}" not found.`);
     }
   }
 
   /** 404 unless the correlation exists, the model exists and the model has (had) an instance in it. */
-  function requireModelInCorrelation(processModelKey: string, correlationId: string): void {
-    requireCorrelation(correlationId);
+  async function requireModelInCorrelation(processModelKey: string, correlationId: string): Promise<void> {
+    await requireCorrelation(correlationId);
     executableModel(processModelKey);
-    if (!engine.correlationModels(correlationId).includes(processModelKey)) {
+    if (!(await engine.correlationModels(correlationId)).includes(processModelKey)) {
       throw new NotFoundError(
         `Process model "${processModelKey}" has no instance in correlation "${correlationId}".`,
       );
@@ -261,14 +261,18 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
    * A page of the waiting events of a query that the caller may access, as DTOs. The lane rule goes to the
    * engine as the caller's claims, so it counts and pages only what the caller may see (SPEC §9).
    */
-  const eventsFor = (identity: Identity, query: WaitQuery, page: PageRequest): EventList => {
-    const { items, totalCount } = engine.pageEvents({ ...query, lanes: identity.claims }, page);
+  const eventsFor = async (identity: Identity, query: WaitQuery, page: PageRequest): Promise<EventList> => {
+    const { items, totalCount } = await engine.pageEvents({ ...query, lanes: identity.claims }, page);
     return { events: items.map(toEvent), totalCount };
   };
 
   /** A page of the waiting user tasks of a query that the caller may access, as DTOs. */
-  const userTasksFor = (identity: Identity, query: WaitQuery, page: PageRequest): UserTaskList => {
-    const { items, totalCount } = engine.pageUserTasks({ ...query, lanes: identity.claims }, page);
+  const userTasksFor = async (
+    identity: Identity,
+    query: WaitQuery,
+    page: PageRequest,
+  ): Promise<UserTaskList> => {
+    const { items, totalCount } = await engine.pageUserTasks({ ...query, lanes: identity.claims }, page);
     return { userTasks: items.map(toUserTask), totalCount };
   };
 
@@ -447,7 +451,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const identity = await authenticate(context);
         const page = requirePage(offset, limit);
         const correlation = requireKey(correlationId, "correlationId");
-        requireCorrelation(correlation);
+        await requireCorrelation(correlation);
         return eventsFor(identity, { correlationId: correlation }, page);
       }),
 
@@ -457,7 +461,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const page = requirePage(offset, limit);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
-        requireModelInCorrelation(modelKey, correlation);
+        await requireModelInCorrelation(modelKey, correlation);
         return eventsFor(identity, { correlationId: correlation, processModelKey: modelKey }, page);
       }),
 
@@ -470,8 +474,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const id = requireKey(eventId, "eventId");
         if (payload !== undefined) assertPlainJson(payload, "payload");
         executableModel(modelKey);
-        requireCorrelation(correlation);
-        const event = engine.getEvent(id);
+        await requireCorrelation(correlation);
+        const event = await engine.getEvent(id);
         if (
           event === undefined ||
           event.processModelKey !== modelKey ||
@@ -491,7 +495,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const identity = await authenticate(context);
         const page = requirePage(offset, limit);
         const correlation = requireKey(correlationId, "correlationId");
-        requireCorrelation(correlation);
+        await requireCorrelation(correlation);
         return userTasksFor(identity, { correlationId: correlation }, page);
       }),
 
@@ -510,7 +514,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const page = requirePage(offset, limit);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
-        requireModelInCorrelation(modelKey, correlation);
+        await requireModelInCorrelation(modelKey, correlation);
         return userTasksFor(identity, { correlationId: correlation, processModelKey: modelKey }, page);
       }),
 
@@ -524,8 +528,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         assertPlainJson(result, "result");
         const values = parseOrBadRequest(UserTaskResult, result, "result");
         executableModel(modelKey);
-        requireCorrelation(correlation);
-        const task = engine.getUserTask(id);
+        await requireCorrelation(correlation);
+        const task = await engine.getUserTask(id);
         if (task === undefined || task.processModelKey !== modelKey || task.correlationId !== correlation) {
           throw new NotFoundError(
             `No waiting user task "${id}" in process model "${modelKey}", correlation "${correlation}".`,
@@ -542,13 +546,13 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const identity = await authenticate(context);
         const modelKey = requireKey(processModelKey, "processModelKey");
         const correlation = requireKey(correlationId, "correlationId");
-        requireCorrelation(correlation);
-        if (!engine.correlationModels(correlation).includes(modelKey)) {
+        await requireCorrelation(correlation);
+        if (!(await engine.correlationModels(correlation)).includes(modelKey)) {
           throw new NotFoundError(
             `Process model "${modelKey}" has no instance in correlation "${correlation}".`,
           );
         }
-        const instance = engine.latestFinished(correlation, modelKey);
+        const instance = await engine.latestFinished(correlation, modelKey);
         if (instance === undefined || instance.endEventKey === undefined) {
           throw new ConflictError(
             `No instance of process model "${modelKey}" in correlation "${correlation}" has finished yet.`,
@@ -578,7 +582,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const identity = await authenticate(context);
         requireCapability("getUserTasksForProcessInstance");
         const page = requirePage(offset, limit);
-        const id = requireInstance(requireKey(processInstanceId, "processInstanceId"));
+        const id = await requireInstance(requireKey(processInstanceId, "processInstanceId"));
         return userTasksFor(identity, { processInstanceId: id }, page);
       }),
 
@@ -586,8 +590,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       guarded(async (): Promise<ProcessModel> => {
         const identity = await authenticate(context);
         requireCapability("getProcessModelByProcessInstanceId");
-        const id = requireInstance(requireKey(processInstanceId, "processInstanceId"));
-        const model = engine.modelOfInstance(id);
+        const id = await requireInstance(requireKey(processInstanceId, "processInstanceId"));
+        const model = await engine.modelOfInstance(id);
         if (model === undefined || !model.executable) {
           throw new NotFoundError(`The process model of process instance "${id}" is not available.`);
         }
@@ -599,7 +603,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       guarded(async (): Promise<ProcessInstanceList> => {
         const identity = await authenticate(context);
         requireCapability("getProcessInstancesByIdentity");
-        const { items, totalCount } = engine.pageInstancesByStarter(
+        const { items, totalCount } = await engine.pageInstancesByStarter(
           identity.userId,
           requirePage(offset, limit),
         );
@@ -688,7 +692,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         requireCapability("extendLock");
         const id = requireKey(externalTaskId, "externalTaskId");
         const request = parseOrBadRequest(ExtendLockRequest, { workerId, additionalDuration }, "");
-        actionableExternalTask(identity, id);
+        await actionableExternalTask(identity, id);
         await engine.extendExternalTaskLock(request.workerId, id, request.additionalDuration);
       }),
 
@@ -700,7 +704,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const id = requireKey(externalTaskId, "externalTaskId");
         const request = parseOrBadRequest(FinishExternalTaskRequest, { workerId, result }, "");
         assertPlainJson(request.result, "result");
-        actionableExternalTask(identity, id);
+        await actionableExternalTask(identity, id);
         await engine.finishExternalTask(request.workerId, id, request.result);
       });
     },
@@ -711,7 +715,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         requireCapability("handleBpmnError");
         const id = requireKey(externalTaskId, "externalTaskId");
         const request = parseOrBadRequest(HandleBpmnErrorRequest, { workerId, errorCode, errorMessage }, "");
-        actionableExternalTask(identity, id);
+        await actionableExternalTask(identity, id);
         await engine.handleExternalTaskBpmnError(
           request.workerId,
           id,
@@ -732,7 +736,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           "",
         );
         if (request.errorDetails !== undefined) assertPlainJson(request.errorDetails, "errorDetails");
-        actionableExternalTask(identity, id);
+        await actionableExternalTask(identity, id);
         await engine.handleExternalTaskServiceError(
           request.workerId,
           id,

@@ -8,7 +8,7 @@ import { compileSource, loadModelDirectory } from "./model-loader.js";
 import { recordOf } from "./records.js";
 import { type ScriptOutcome, ScriptPool } from "./script-pool.js";
 import { SqliteStore } from "./sqlite-store.js";
-import type { EventRow, ExternalTaskRow, Store, UserTaskRow } from "./store.js";
+import type { EventRow, ExternalTaskRow, StepOutcome, Store, StoreTx, UserTaskRow } from "./store.js";
 import { firstOccurrence, NEVER, type TimerDef } from "./timer-definitions.js";
 import { TimerScheduler } from "./timers.js";
 import {
@@ -38,6 +38,8 @@ const TIMER_RETRY_MS = 1000;
 const MAX_GATHER_TURNS = 4;
 /** How long one batch of steps may wait in place, in total, for scripts before the rest run as jobs. */
 const DEFAULT_SCRIPT_INLINE_MS = 5;
+/** Reruns of a step that lost a deadlock (Store.runBatch, PostgreSQL) before its caller gets the error. */
+const MAX_STEP_RETRIES = 20;
 
 /**
  * Loads the models, opens (or creates) the data directory and schedules the pending timers. Throws
@@ -47,8 +49,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const loaded = await loadModelDirectory(options.models);
   const store = new SqliteStore({ data: options.data, synchronous: options.synchronous ?? "FULL" });
   try {
-    store.transaction(() => {
-      for (const source of loaded.sources) store.saveModelSource(source);
+    await store.transaction(async (tx) => {
+      for (const source of loaded.sources) tx.saveModelSource(source);
     });
     const versions = new Map<string, Map<string, CompiledProcess>>();
     const addVersion = (compiled: CompiledProcess) => {
@@ -58,8 +60,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     };
     loaded.processes.forEach(addVersion);
     // Running instances stay on the version they started with, even when its file changed since.
-    for (const hash of store.runningModelHashes()) {
-      const source = versions.has(hash) ? undefined : store.getModelSource(hash);
+    for (const hash of await store.runningModelHashes()) {
+      const source = versions.has(hash) ? undefined : await store.getModelSource(hash);
       if (!source) continue;
       try {
         (await compileSource(source.file, source.source, hash)).forEach(addVersion);
@@ -74,19 +76,19 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       options.scriptTimeoutMs ?? 5000,
     );
     const engine = new EmbeddedEngine(
-      options.data === ":memory:" ? "memory" : "sqlite",
       store,
       loaded.processes,
       versions,
       scripts,
       options.scriptInlineMs ?? DEFAULT_SCRIPT_INLINE_MS,
+      await store.maxEndSeq(),
     );
-    engine.syncStartTimers();
-    engine.scheduleStoredTimers();
-    engine.rerunScriptJobs();
+    await engine.syncStartTimers();
+    await engine.scheduleStoredTimers();
+    await engine.rerunScriptJobs();
     return engine;
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
 }
@@ -97,9 +99,11 @@ interface Handoff {
 }
 
 interface PendingOp {
-  run(step: Step): unknown;
+  run(step: Step, tx: StoreTx): unknown;
   /** A caller's operation: answered only once its instance waits for no script job. */
   visible: boolean;
+  /** How often the store asked to run it again (a lost deadlock). */
+  retries?: number;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -124,17 +128,20 @@ class EmbeddedEngine implements Engine {
   private readonly env: StepEnv;
   private queue: PendingOp[] = [];
   private flushScheduled = false;
+  /** Batches whose commit is under way: close() waits for them. */
+  private readonly flushing = new Set<Promise<void>>();
   private closed = false;
-  private endSeq: number;
+  readonly storeName: string;
 
   constructor(
-    readonly storeName: string,
     private readonly store: Store,
     processes: CompiledProcess[],
     private readonly versions: Map<string, Map<string, CompiledProcess>>,
     private readonly scripts: ScriptPool,
     private readonly scriptInlineMs: number,
+    private endSeq: number,
   ) {
+    this.storeName = store.name;
     this.current = new Map(processes.map((compiled) => [compiled.info.key, compiled]));
     this.models = new Map(processes.map((compiled) => [compiled.info.key, compiled.info]));
     for (const model of processes) {
@@ -143,13 +150,11 @@ class EmbeddedEngine implements Engine {
         this.nameStarts.set(key, [...(this.nameStarts.get(key) ?? []), { model, node }]);
       }
     }
-    this.endSeq = store.maxEndSeq();
     this.timers = new TimerScheduler(() => this.fireDueTimers());
     const runsScripts = (compiled: CompiledProcess) =>
       [...compiled.nodes.values()].some((node) => node.script !== undefined || node.chooser !== undefined);
     if ([...versions.values()].some((byKey) => [...byKey.values()].some(runsScripts))) this.scripts.warmUp();
     this.env = {
-      store,
       scripts: this.scripts,
       resolveModel: (hash, key) => {
         const compiled = this.versions.get(hash)?.get(key);
@@ -198,11 +203,11 @@ class EmbeddedEngine implements Engine {
     inputValues: unknown,
     starterId: string | undefined,
   ): Promise<InstanceRecord> {
-    return this.submit((step) => {
-      const started = step.start(model, startEventKey, correlationId, callerId, inputValues);
+    return this.submit(async (step, tx) => {
+      const started = await step.start(model, startEventKey, correlationId, callerId, inputValues);
       // Who asked is no interpreter state: recorded beside the step, in its savepoint.
       if (starterId === undefined) return started;
-      this.store.setInstanceStarter(started.processInstanceId, starterId);
+      tx.setInstanceStarter(started.processInstanceId, starterId);
       return { ...started, starterId };
     }, true);
   }
@@ -227,9 +232,9 @@ class EmbeddedEngine implements Engine {
    */
   async triggerByName(input: TriggerByNameInput): Promise<{ reached: number }> {
     this.assertOpen();
-    const rows = this.store
-      .eventsByName(input.eventType, input.name, input.correlationId)
-      .filter((row) => input.mayAccess(row.lane));
+    const rows = (await this.store.eventsByName(input.eventType, input.name, input.correlationId)).filter(
+      (row) => input.mayAccess(row.lane),
+    );
     const starts = (this.nameStarts.get(`${input.eventType}:${input.name}`) ?? []).filter(({ node }) =>
       input.mayAccess(node.lane),
     );
@@ -263,9 +268,9 @@ class EmbeddedEngine implements Engine {
     try {
       for (;;) {
         this.pollers.retry(poller);
-        const locked = await this.submit(() => {
+        const locked = await this.submit((_step, tx) => {
           const now = Date.now();
-          return this.store.lockExternalTasks({
+          return tx.lockExternalTasks({
             workerId,
             topics,
             lanes,
@@ -277,7 +282,7 @@ class EmbeddedEngine implements Engine {
         const now = Date.now();
         if (locked.length > 0 || now >= deadline) return locked.map(externalTaskOf);
         // A lock that expires meanwhile makes a task fetchable without any step: look again then.
-        const unlockAt = this.store.nextExternalTaskUnlock(topics, now) ?? Number.POSITIVE_INFINITY;
+        const unlockAt = (await this.store.nextExternalTaskUnlock(topics, now)) ?? Number.POSITIVE_INFINITY;
         await poller.sleep(Math.max(0, Math.min(deadline, unlockAt) - now), signal);
         if (poller.delivered) return poller.delivered.map(externalTaskOf);
       }
@@ -292,10 +297,10 @@ class EmbeddedEngine implements Engine {
     additionalDurationMs: number,
   ): Promise<void> {
     this.assertOpen();
-    await this.submit(() => {
-      if (this.store.extendExternalTaskLock(externalTaskId, workerId, Date.now() + additionalDurationMs))
+    await this.submit(async (_step, tx) => {
+      if (await tx.extendExternalTaskLock(externalTaskId, workerId, Date.now() + additionalDurationMs))
         return;
-      if (this.store.getExternalTask(externalTaskId)) {
+      if (await tx.getExternalTask(externalTaskId)) {
         throw new EngineError("locked", `external task ${externalTaskId} is held by another worker`);
       }
       throw new EngineError("not_waiting", `external task ${externalTaskId} does not wait`);
@@ -341,77 +346,80 @@ class EmbeddedEngine implements Engine {
     };
   }
 
-  getExternalTask(externalTaskId: string): ExternalTaskRecord | undefined {
+  async getExternalTask(externalTaskId: string): Promise<ExternalTaskRecord | undefined> {
     this.assertOpen();
-    const row = this.store.getExternalTask(externalTaskId);
+    const row = await this.store.getExternalTask(externalTaskId);
     return row && externalTaskOf(row);
   }
 
-  getUserTask(userTaskId: string): WaitingUserTask | undefined {
+  async getUserTask(userTaskId: string): Promise<WaitingUserTask | undefined> {
     this.assertOpen();
-    const row = this.store.getUserTask(userTaskId);
+    const row = await this.store.getUserTask(userTaskId);
     return row && this.userTaskOf(row);
   }
 
-  listUserTasks(filter: { correlationId?: string; processModelKey?: string }): WaitingUserTask[] {
+  async listUserTasks(filter: {
+    correlationId?: string;
+    processModelKey?: string;
+  }): Promise<WaitingUserTask[]> {
     this.assertOpen();
-    return this.store.listUserTasks(filter).map((row) => this.userTaskOf(row));
+    return (await this.store.listUserTasks(filter)).map((row) => this.userTaskOf(row));
   }
 
-  getEvent(eventId: string): WaitingEvent | undefined {
+  async getEvent(eventId: string): Promise<WaitingEvent | undefined> {
     this.assertOpen();
-    const row = this.store.getEvent(eventId);
+    const row = await this.store.getEvent(eventId);
     return row && this.eventOf(row);
   }
 
-  listEvents(filter: { correlationId?: string; processModelKey?: string }): WaitingEvent[] {
+  async listEvents(filter: { correlationId?: string; processModelKey?: string }): Promise<WaitingEvent[]> {
     this.assertOpen();
-    return this.store.listEvents(filter).map((row) => this.eventOf(row));
+    return (await this.store.listEvents(filter)).map((row) => this.eventOf(row));
   }
 
-  pageUserTasks(query: WaitQuery, page: PageRequest): Page<WaitingUserTask> {
+  async pageUserTasks(query: WaitQuery, page: PageRequest): Promise<Page<WaitingUserTask>> {
     this.assertOpen();
-    const { items, totalCount } = this.store.pageUserTasks(query, page);
+    const { items, totalCount } = await this.store.pageUserTasks(query, page);
     return { items: items.map((row) => this.userTaskOf(row)), totalCount };
   }
 
-  pageEvents(query: WaitQuery, page: PageRequest): Page<WaitingEvent> {
+  async pageEvents(query: WaitQuery, page: PageRequest): Promise<Page<WaitingEvent>> {
     this.assertOpen();
-    const { items, totalCount } = this.store.pageEvents(query, page);
+    const { items, totalCount } = await this.store.pageEvents(query, page);
     return { items: items.map((row) => this.eventOf(row)), totalCount };
   }
 
-  hasCorrelation(correlationId: string): boolean {
+  async hasCorrelation(correlationId: string): Promise<boolean> {
     this.assertOpen();
     return this.store.hasCorrelation(correlationId);
   }
 
-  correlationModels(correlationId: string): string[] {
+  async correlationModels(correlationId: string): Promise<string[]> {
     this.assertOpen();
     return this.store.correlationModels(correlationId);
   }
 
-  getInstance(processInstanceId: string): InstanceRecord | undefined {
+  async getInstance(processInstanceId: string): Promise<InstanceRecord | undefined> {
     this.assertOpen();
-    const data = this.store.getInstance(processInstanceId);
+    const data = await this.store.getInstance(processInstanceId);
     return data && recordOf(data);
   }
 
-  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceRecord> {
+  async pageInstancesByStarter(starterId: string, page: PageRequest): Promise<Page<InstanceRecord>> {
     this.assertOpen();
-    const { items, totalCount } = this.store.pageInstancesByStarter(starterId, page);
+    const { items, totalCount } = await this.store.pageInstancesByStarter(starterId, page);
     return { items: items.map(recordOf), totalCount };
   }
 
-  modelOfInstance(processInstanceId: string): ProcessModelInfo | undefined {
+  async modelOfInstance(processInstanceId: string): Promise<ProcessModelInfo | undefined> {
     this.assertOpen();
-    const data = this.store.getInstance(processInstanceId);
+    const data = await this.store.getInstance(processInstanceId);
     return data && this.versions.get(data.modelHash)?.get(data.modelKey)?.info;
   }
 
-  latestFinished(correlationId: string, processModelKey: string): InstanceRecord | undefined {
+  async latestFinished(correlationId: string, processModelKey: string): Promise<InstanceRecord | undefined> {
     this.assertOpen();
-    const data = this.store.latestFinished(correlationId, processModelKey);
+    const data = await this.store.latestFinished(correlationId, processModelKey);
     return data && recordOf(data);
   }
 
@@ -452,12 +460,19 @@ class EmbeddedEngine implements Engine {
       waiters.add(waiter);
       this.endWaiters.set(processInstanceId, waiters);
       signal?.addEventListener("abort", onAbort, { once: true });
-      const record = this.getInstance(processInstanceId);
-      if (record?.state !== "running") {
-        forget();
-        if (record) resolve(record);
-        else reject(new EngineError("unknown_instance", `no process instance ${processInstanceId}`));
-      }
+      this.getInstance(processInstanceId).then(
+        (record) => {
+          if (record?.state === "running" || !waiters.has(waiter)) return;
+          forget();
+          if (record) resolve(record);
+          else reject(new EngineError("unknown_instance", `no process instance ${processInstanceId}`));
+        },
+        (error: unknown) => {
+          if (!waiters.has(waiter)) return;
+          forget();
+          reject(error);
+        },
+      );
     });
   }
 
@@ -472,12 +487,13 @@ class EmbeddedEngine implements Engine {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
     this.closed = true;
     this.timers.close();
+    await this.flush(true);
+    while (this.flushing.size > 0) await Promise.all(this.flushing);
     this.pollers.close(new EngineError("closed", "the engine was closed"));
     this.scripts.close();
-    this.store.close();
+    await this.store.close();
     const error = new EngineError("closed", "the engine was closed");
     for (const waiters of this.endWaiters.values()) for (const waiter of waiters) waiter.reject(error);
     this.endWaiters.clear();
@@ -490,7 +506,7 @@ class EmbeddedEngine implements Engine {
    * while its definition stays the same (so a due time is not moved by a restart); a new or changed one
    * starts from now; rows of timer start events no longer in the models are dropped.
    */
-  syncStartTimers(): void {
+  async syncStartTimers(): Promise<void> {
     const now = Date.now();
     const wanted = new Map<string, { modelKey: string; eventKey: string; spec: string; timer: TimerDef }>();
     for (const compiled of this.current.values()) {
@@ -500,35 +516,30 @@ class EmbeddedEngine implements Engine {
         wanted.set(JSON.stringify([entry.modelKey, entry.eventKey]), entry);
       }
     }
-    this.store.transaction(() => {
-      for (const row of this.store.listStartTimers()) {
+    await this.store.transaction(async (tx) => {
+      for (const row of await tx.listStartTimers()) {
         const key = JSON.stringify([row.modelKey, row.eventKey]);
         const entry = wanted.get(key);
         if (entry?.spec === row.spec) wanted.delete(key);
-        else if (!entry) this.store.deleteStartTimer(row.modelKey, row.eventKey);
+        else if (!entry) tx.deleteStartTimer(row.modelKey, row.eventKey);
       }
       for (const entry of wanted.values()) {
         const first = firstOccurrence(entry.timer, now);
         // One whose every occurrence lies in the past never comes due; its row says so across restarts.
         const row = first ? { dueAt: first.dueAt, occurrence: first.index } : { dueAt: NEVER, occurrence: 0 };
-        this.store.putStartTimer({
-          modelKey: entry.modelKey,
-          eventKey: entry.eventKey,
-          spec: entry.spec,
-          ...row,
-        });
+        tx.putStartTimer({ modelKey: entry.modelKey, eventKey: entry.eventKey, spec: entry.spec, ...row });
       }
     });
   }
 
-  scheduleStoredTimers(): void {
-    const next = this.store.nextTimerDue();
+  async scheduleStoredTimers(): Promise<void> {
+    const next = await this.store.nextTimerDue();
     if (next !== undefined) this.timers.arm(next);
   }
 
   /** Jobs left by a crash or a close run again; a job's outcome counts once, as its row is taken with it. */
-  rerunScriptJobs(): void {
-    for (const job of this.store.pendingScriptJobs()) {
+  async rerunScriptJobs(): Promise<void> {
+    for (const job of await this.store.pendingScriptJobs()) {
       const node = this.versions.get(job.modelHash)?.get(job.modelKey)?.nodes.get(job.key);
       const script = node?.script ?? node?.chooser;
       // Its pinned model version no longer loads: the job waits, like the instance's other waits.
@@ -559,16 +570,23 @@ class EmbeddedEngine implements Engine {
   }
 
   private fireDueTimers(): void {
+    void this.fireDueTimersNow().catch(() => {
+      // The store failed (a lost connection): look again later rather than never.
+      if (!this.closed) this.timers.arm(Date.now() + TIMER_RETRY_MS);
+    });
+  }
+
+  private async fireDueTimersNow(): Promise<void> {
     if (this.closed) return;
     const now = Date.now();
-    const due = this.store.dueTimers(now, TIMER_BATCH);
+    const due = await this.store.dueTimers(now, TIMER_BATCH);
     const fired = due.map((timer) =>
       this.submit((step) => step.fireTimer(timer.id)).then(
         () => true,
         () => false,
       ),
     );
-    for (const row of this.store.dueStartTimers(now, TIMER_BATCH)) {
+    for (const row of await this.store.dueStartTimers(now, TIMER_BATCH)) {
       const model = this.current.get(row.modelKey);
       if (!model) continue;
       fired.push(
@@ -578,13 +596,12 @@ class EmbeddedEngine implements Engine {
         ),
       );
     }
-    void Promise.all(fired).then((outcomes) => {
-      if (this.closed) return;
-      const next = this.store.nextTimerDue();
-      if (next === undefined) return;
-      // A timer that cannot fire (its pinned model version is gone) stays due; retry later, not in a hot loop.
-      this.timers.arm(outcomes.every(Boolean) ? next : Math.max(next, Date.now() + TIMER_RETRY_MS));
-    });
+    const outcomes = await Promise.all(fired);
+    if (this.closed) return;
+    const next = await this.store.nextTimerDue();
+    if (next === undefined || this.closed) return;
+    // A timer that cannot fire (its pinned model version is gone) stays due; retry later, not in a hot loop.
+    this.timers.arm(outcomes.every(Boolean) ? next : Math.max(next, Date.now() + TIMER_RETRY_MS));
   }
 
   private assertOpen(): void {
@@ -596,14 +613,18 @@ class EmbeddedEngine implements Engine {
    * runs in its own savepoint, so a refused step rolls back alone, and all are durable once the outer
    * transaction commits. Only then are results returned and events published.
    */
-  private submit<T>(run: (step: Step) => T, visible = false): Promise<T> {
+  private submit<T>(run: (step: Step, tx: StoreTx) => T | Promise<T>, visible = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, visible, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        this.flushWhenSettled(this.queue.length, 0);
-      }
+      this.enqueue({ run, visible, resolve: resolve as (value: unknown) => void, reject });
     });
+  }
+
+  private enqueue(op: PendingOp): void {
+    this.queue.push(op);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.flushWhenSettled(this.queue.length, 0);
+    }
   }
 
   /**
@@ -616,58 +637,76 @@ class EmbeddedEngine implements Engine {
     setImmediate(() => {
       const grew = this.queue.length > seen;
       if (grew && turns + 1 < MAX_GATHER_TURNS) this.flushWhenSettled(this.queue.length, turns + 1);
-      else this.flush();
+      else void this.flush();
     });
   }
 
-  private flush(): void {
+  /**
+   * Runs the queued steps as one batch (Store.runBatch: SQLite commits them together, PostgreSQL each on
+   * its own), then answers them, hands created external tasks to sleeping pollers and publishes the events,
+   * in step order. A step is re-run from scratch when the store retries it (a fresh Step each time).
+   */
+  private flush(closing = false): Promise<void> {
     this.flushScheduled = false;
     const batch = this.queue;
     this.queue = [];
-    if (batch.length === 0 || this.closed) {
+    if (batch.length === 0) return Promise.resolve();
+    if (this.closed && !closing) {
       for (const op of batch) op.reject(new EngineError("closed", "the engine is closed"));
-      return;
+      return Promise.resolve();
     }
-    const settle: (() => void)[] = [];
-    const events: EngineEvent[] = [];
-    const ended: InstanceRecord[] = [];
-    const jobs: ScriptJob[] = [];
-    const createdTasks: Step["externalTasksCreated"] = [];
+    const done = this.runBatch(batch).finally(() => this.flushing.delete(done));
+    this.flushing.add(done);
+    return done;
+  }
+
+  private async runBatch(batch: PendingOp[]): Promise<void> {
     let handoffs: Handoff[] = [];
-    let earliestTimer = Number.POSITIVE_INFINITY;
+    let createdTasks: Step["externalTasksCreated"] = [];
     this.scripts.setInlineBudget(this.scriptInlineMs);
+    let outcomes: StepOutcome<{ step: Step; value: unknown }>[];
     try {
-      this.store.transaction(() => {
-        for (const op of batch) {
-          const step = new Step(this.env);
-          try {
-            const value = this.store.transaction(() => op.run(step));
-            events.push(...step.events);
-            ended.push(...step.ended);
-            jobs.push(...step.jobs);
-            createdTasks.push(...step.externalTasksCreated);
-            earliestTimer = Math.min(earliestTimer, step.earliestTimer);
-            settle.push(() => this.answer(op, step, value));
-          } catch (error) {
-            settle.push(() => op.reject(error));
-          }
-        }
-        handoffs = this.handOver(createdTasks);
-      });
-    } catch (error) {
-      // The commit failed: nothing of the batch is durable (its script jobs' outcomes are dropped).
-      for (const op of batch) op.reject(error);
-      return;
+      outcomes = await this.store.runBatch(
+        batch.map((op) => async (tx: StoreTx) => {
+          const step = new Step(this.env, tx);
+          return { step, value: await op.run(step, tx) };
+        }),
+        async (done, tx) => {
+          createdTasks = done.flatMap((outcome) =>
+            outcome.ok ? outcome.value.step.externalTasksCreated : [],
+          );
+          handoffs = await this.handOver(tx, createdTasks);
+        },
+      );
     } finally {
       this.scripts.setInlineBudget(0);
     }
+    let earliestTimer = Number.POSITIVE_INFINITY;
     for (const { poller, tasks } of handoffs) poller.deliver(tasks);
-    for (const event of events) this.publish(event);
+    for (const outcome of outcomes) {
+      if (outcome.ok) for (const event of outcome.value.step.events) this.publish(event);
+    }
     const handed = new Set(handoffs.flatMap(({ tasks }) => tasks.map((task) => task.id)));
     for (const task of createdTasks) if (!handed.has(task.id)) this.pollers.wake(task.topic, task.lane);
-    for (const record of ended) this.resolveEnded(record);
-    for (const done of settle) done();
-    for (const job of jobs) this.followScriptJob(job);
+    for (const outcome of outcomes) {
+      if (outcome.ok) for (const record of outcome.value.step.ended) this.resolveEnded(record);
+    }
+    outcomes.forEach((outcome, index) => {
+      const op = batch[index] as PendingOp;
+      if (outcome.ok) {
+        this.answer(op, outcome.value.step, outcome.value.value);
+        return;
+      }
+      op.retries = (op.retries ?? 0) + 1;
+      if (outcome.retry && op.retries <= MAX_STEP_RETRIES && !this.closed) this.enqueue(op);
+      else op.reject(outcome.error);
+    });
+    for (const outcome of outcomes) {
+      if (!outcome.ok) continue;
+      // A failed commit drops the batch's script jobs' outcomes with it: only committed jobs are followed.
+      for (const job of outcome.value.step.jobs) this.followScriptJob(job);
+      earliestTimer = Math.min(earliestTimer, outcome.value.step.earliestTimer);
+    }
     this.timers.arm(earliestTimer);
   }
 
@@ -696,15 +735,15 @@ class EmbeddedEngine implements Engine {
    * Locks tasks created in the batch for sleeping long pollers, inside the batch's transaction: they answer
    * right after its commit. Each lock in a savepoint of its own, so a failing one costs only that hand-over.
    */
-  private handOver(created: Step["externalTasksCreated"]): Handoff[] {
+  private async handOver(tx: StoreTx, created: Step["externalTasksCreated"]): Promise<Handoff[]> {
     const handoffs: Handoff[] = [];
     if (created.length === 0) return handoffs;
     for (const poller of this.pollers.sleepingFor(created)) {
       const { workerId, topics, lanes, maxTasks, lockDurationMs } = poller.request;
       const now = Date.now();
       try {
-        const tasks = this.store.transaction(() =>
-          this.store.lockExternalTasks({
+        const tasks = await tx.savepoint(() =>
+          tx.lockExternalTasks({
             workerId,
             topics,
             lanes,

@@ -18,7 +18,7 @@ import {
 } from "./runtime.js";
 import type { ScriptOutcome, ScriptPool } from "./script-pool.js";
 import type { CompiledScript } from "./scripts.js";
-import type { EventRow, InstanceData, Store } from "./store.js";
+import type { EventRow, InstanceData, StoreTx } from "./store.js";
 import { firstOccurrence, NEVER, nextOccurrence, type TimerDef } from "./timer-definitions.js";
 import {
   EngineError,
@@ -32,10 +32,12 @@ import {
 // it touches from the store, moves their tokens until every token waits (or the instance ends), writes the
 // waits and the instance state back, and collects the engine events to publish after commit. Nothing of an
 // instance stays in memory after the step. What a token does at a node is the node's behaviour
-// (behaviours/); the Step offers them its operations (StepOps).
+// (behaviours/); the Step offers them its operations (StepOps). The store is asynchronous only at the
+// step's edges: reads are awaited before and after the behaviours run (loading instances, taking rows,
+// delivering signals); the behaviours themselves stay synchronous, and their writes are the StoreTx's void,
+// ordered writes.
 
 export interface StepEnv {
-  store: Store;
   scripts: ScriptPool;
   /** The compiled process of a model version; throws EngineError "invalid_model" when it cannot be had. */
   resolveModel(hash: string, key: string): CompiledProcess;
@@ -53,14 +55,17 @@ export interface StepEnv {
 }
 
 /**
- * A thrown signal or sent message, delivered before its step ends: to the rows that waited for it when it
- * was thrown, and as a new instance of each start event of its name (in `correlationId`, else a new one).
+ * A thrown signal or sent message, delivered before its step writes its instances (complete): to the rows
+ * that waited for it when it was thrown (in `correlationId` only, for a message), and as a new instance of
+ * each start event of its name (in `correlationId`, else in a new one each).
  */
 interface Delivery {
-  eventIds: string[];
-  starts: readonly { model: CompiledProcess; node: NodeDef }[];
+  eventType: "message" | "signal";
+  name: string;
   correlationId?: string;
   payload: unknown;
+  /** How many event rows this step had inserted when it was thrown: later ones did not wait at that moment. */
+  seenBefore: number;
 }
 
 /** A failure of the running instance (not of the engine): recorded on the instance. */
@@ -103,12 +108,18 @@ export class Step implements StepOps {
   /** Touched instances left waiting for no script job (ended ones included), as written. */
   readonly settled: InstanceData[] = [];
   private readonly touched = new Map<string, Runtime>();
+  /** Signals thrown and messages sent in this step, delivered before it writes its instances (complete). */
   private readonly deliveries: Delivery[] = [];
   private startedByEvents = 0;
+  /** The event rows this step inserted, each with its insertion number: the moment it began waiting. */
+  private readonly insertedEvents = new Map<string, number>();
   readonly nowMs = Date.now();
   private readonly nowIso = new Date(this.nowMs).toISOString();
 
-  constructor(private readonly env: StepEnv) {}
+  constructor(
+    private readonly env: StepEnv,
+    private readonly tx: StoreTx,
+  ) {}
 
   get upSinceMs(): number {
     return this.env.upSinceMs;
@@ -120,7 +131,7 @@ export class Step implements StepOps {
     correlationId: string,
     callerId: string | undefined,
     payload: unknown,
-  ): InstanceRecord {
+  ): Promise<InstanceRecord> {
     return this.complete(this.begin(model, startEventKey, correlationId, callerId, payload));
   }
 
@@ -150,7 +161,7 @@ export class Step implements StepOps {
       queue: [],
     };
     this.touched.set(data.id, rt);
-    this.env.store.addCorrelation(correlationId, data.modelKey);
+    this.tx.addCorrelation(correlationId, data.modelKey);
     this.events.push({
       ...this.base(rt),
       type: "instance.started",
@@ -164,14 +175,14 @@ export class Step implements StepOps {
     return rt;
   }
 
-  finishUserTask(userTaskId: string, result: unknown): InstanceRecord {
-    const row = this.env.store.takeUserTask(userTaskId);
+  async finishUserTask(userTaskId: string, result: unknown): Promise<InstanceRecord> {
+    const row = await this.tx.takeUserTask(userTaskId);
     if (!row) throw new EngineError("not_waiting", `user task ${userTaskId} does not wait`);
     return this.resumeWaiting(row.instanceId, userTaskId, result);
   }
 
-  triggerEvent(eventId: string, payload: unknown): InstanceRecord {
-    const row = this.env.store.takeEvent(eventId);
+  async triggerEvent(eventId: string, payload: unknown): Promise<InstanceRecord> {
+    const row = await this.tx.takeEvent(eventId);
     if (!row) throw new EngineError("not_waiting", `event ${eventId} does not wait`);
     return this.resumeWaiting(row.instanceId, eventId, payload);
   }
@@ -181,9 +192,9 @@ export class Step implements StepOps {
    * the next occurrence in the same step — occurrences missed during a downtime are not made up, so a long
    * downtime brings one instance, not a burst. Undefined when it is not due (another step fired it).
    */
-  fireStartTimer(model: CompiledProcess, eventKey: string): InstanceRecord | undefined {
-    const { store } = this.env;
-    const row = store.getStartTimer(model.info.key, eventKey);
+  async fireStartTimer(model: CompiledProcess, eventKey: string): Promise<InstanceRecord | undefined> {
+    const store = this.tx;
+    const row = await store.getStartTimer(model.info.key, eventKey);
     const node = model.nodes.get(eventKey);
     if (!row || row.dueAt > this.nowMs || !node?.timer) return undefined;
     const next = nextOccurrence(node.timer, { dueAt: row.dueAt, index: row.occurrence }, this.upSinceMs);
@@ -194,8 +205,8 @@ export class Step implements StepOps {
   }
 
   /** Undefined when the timer no longer exists (already fired, or its instance ended). */
-  fireTimer(timerId: string): InstanceRecord | undefined {
-    const row = this.env.store.takeTimer(timerId);
+  async fireTimer(timerId: string): Promise<InstanceRecord | undefined> {
+    const row = await this.tx.takeTimer(timerId);
     if (!row) return undefined;
     return this.resumeWaiting(row.instanceId, timerId, undefined);
   }
@@ -204,10 +215,10 @@ export class Step implements StepOps {
    * A script job's outcome continues its token. Undefined when the job no longer waits (done already, or
    * cancelled: its token moved on or its instance ended), so a late or repeated outcome changes nothing.
    */
-  finishScriptJob(jobId: string, outcome: ScriptOutcome): InstanceRecord | undefined {
-    const row = this.env.store.takeScriptJob(jobId);
+  async finishScriptJob(jobId: string, outcome: ScriptOutcome): Promise<InstanceRecord | undefined> {
+    const row = await this.tx.takeScriptJob(jobId);
     if (!row) return undefined;
-    const rt = this.load(row.instanceId);
+    const rt = await this.load(row.instanceId);
     const token = rt.state.tokens.find((candidate) => candidate.wait?.id === jobId);
     if (rt.data.state !== "running" || !token) return undefined;
     token.wait = undefined;
@@ -220,8 +231,12 @@ export class Step implements StepOps {
   }
 
   /** The holder's result becomes the token payload (null too: any JSON value). */
-  finishExternalTask(workerId: string, externalTaskId: string, result: unknown): InstanceRecord {
-    const row = this.takeHeldExternalTask(workerId, externalTaskId);
+  async finishExternalTask(
+    workerId: string,
+    externalTaskId: string,
+    result: unknown,
+  ): Promise<InstanceRecord> {
+    const row = await this.takeHeldExternalTask(workerId, externalTaskId);
     return this.resumeWaiting(row.instanceId, externalTaskId, result);
   }
 
@@ -229,14 +244,14 @@ export class Step implements StepOps {
    * A worker's BPMN error: a matching error boundary event of the task, else of the innermost enclosing
    * sub-process, catches it (SPEC §13); uncaught, it fails the instance like an error end event.
    */
-  externalTaskBpmnError(
+  async externalTaskBpmnError(
     workerId: string,
     externalTaskId: string,
     errorCode: string,
     errorMessage: string | undefined,
-  ): InstanceRecord {
-    const row = this.takeHeldExternalTask(workerId, externalTaskId);
-    const { rt, token } = this.waitingToken(row.instanceId, externalTaskId);
+  ): Promise<InstanceRecord> {
+    const row = await this.takeHeldExternalTask(workerId, externalTaskId);
+    const { rt, token } = await this.waitingToken(row.instanceId, externalTaskId);
     token.wait = undefined;
     const node = this.node(rt, token.node);
     this.guarded(rt, () => {
@@ -256,15 +271,15 @@ export class Step implements StepOps {
   }
 
   /** A worker's service error fails the instance regardless of boundary events (SPEC §13). */
-  externalTaskServiceError(
+  async externalTaskServiceError(
     workerId: string,
     externalTaskId: string,
     errorMessage: string,
     errorDetails: unknown,
     errorCode: string | undefined,
-  ): InstanceRecord {
-    const row = this.takeHeldExternalTask(workerId, externalTaskId);
-    const { rt, token } = this.waitingToken(row.instanceId, externalTaskId);
+  ): Promise<InstanceRecord> {
+    const row = await this.takeHeldExternalTask(workerId, externalTaskId);
+    const { rt, token } = await this.waitingToken(row.instanceId, externalTaskId);
     token.wait = undefined;
     const node = this.node(rt, token.node);
     const failure: InstanceFailure = {
@@ -280,18 +295,21 @@ export class Step implements StepOps {
   }
 
   /** Only the holder (the last locker) takes the task: the conditional delete is the exactly-once guard. */
-  private takeHeldExternalTask(workerId: string, externalTaskId: string) {
-    const { store } = this.env;
-    const row = store.takeExternalTask(externalTaskId, workerId);
+  private async takeHeldExternalTask(workerId: string, externalTaskId: string) {
+    const store = this.tx;
+    const row = await store.takeExternalTask(externalTaskId, workerId);
     if (row) return row;
-    if (store.getExternalTask(externalTaskId)) {
+    if (await store.getExternalTask(externalTaskId)) {
       throw new EngineError("locked", `external task ${externalTaskId} is held by another worker`);
     }
     throw new EngineError("not_waiting", `external task ${externalTaskId} does not wait`);
   }
 
-  private waitingToken(instanceId: string, waitId: string): { rt: Runtime; token: TokenState } {
-    const rt = this.load(instanceId);
+  private async waitingToken(
+    instanceId: string,
+    waitId: string,
+  ): Promise<{ rt: Runtime; token: TokenState }> {
+    const rt = await this.load(instanceId);
     const token = rt.state.tokens.find((candidate) => candidate.wait?.id === waitId);
     if (rt.data.state !== "running" || !token) {
       throw new EngineError("not_waiting", `${waitId} does not wait in instance ${instanceId}`);
@@ -299,8 +317,8 @@ export class Step implements StepOps {
     return { rt, token };
   }
 
-  private resumeWaiting(instanceId: string, waitId: string, payload: unknown): InstanceRecord {
-    const rt = this.load(instanceId);
+  private async resumeWaiting(instanceId: string, waitId: string, payload: unknown): Promise<InstanceRecord> {
+    const rt = await this.load(instanceId);
     if (rt.data.state !== "running" || !this.resumeWait(rt, waitId, payload)) {
       throw new EngineError("not_waiting", `${waitId} does not wait in instance ${instanceId}`);
     }
@@ -337,17 +355,15 @@ export class Step implements StepOps {
    * Delivers the signals and messages thrown during the step and checks the conditions of the touched
    * instances (each may bring more of either), then writes every touched instance.
    */
-  private complete(rt: Runtime): InstanceRecord {
+  private async complete(rt: Runtime): Promise<InstanceRecord> {
     do {
-      for (let next = this.deliveries.shift(); next !== undefined; next = this.deliveries.shift()) {
-        this.deliver(next);
-      }
+      for (let next = this.deliveries.shift(); next; next = this.deliveries.shift()) await this.deliver(next);
     } while (this.checkConditions());
     for (const touched of this.touched.values()) {
       if (touched.data.state === "running") this.failIfDeadlocked(touched);
       touched.data.runtime = touched.data.state === "running" ? JSON.stringify(touched.state) : undefined;
-      if (touched.isNew) this.env.store.insertInstance(touched.data);
-      else this.env.store.updateInstance(touched.data);
+      if (touched.isNew) this.tx.insertInstance(touched.data);
+      else this.tx.updateInstance(touched.data);
       touched.isNew = false;
       if (touched.state.tokens.some((token) => token.wait?.kind === "script")) {
         this.awaitingScripts.add(touched.data.id);
@@ -361,25 +377,26 @@ export class Step implements StepOps {
 
   /**
    * A thrown signal or sent message reaches its waiters and start events within the throwing step: it
-   * commits with the throw, or not at all (SPEC §11's broadcast, done by the interpreter instead of by
-   * steps of its own, so no other step sees the throw without its deliveries).
+   * commits with the throw, or not at all (SPEC §11's broadcast, done by the interpreter instead of by steps
+   * of its own, so no other step sees the throw without its deliveries).
    */
-  private deliver(delivery: Delivery): void {
-    for (const eventId of delivery.eventIds) this.deliverTo(eventId, delivery.payload);
-    for (const { model, node } of delivery.starts) {
+  private async deliver(delivery: Delivery): Promise<void> {
+    const rows =
+      delivery.eventType === "signal"
+        ? await this.tx.signalWaiters(delivery.name)
+        : (await this.tx.eventsByName("message", delivery.name, delivery.correlationId)).map((row) => row.id);
+    // Only what waited at the moment of the throw: rows this step inserted after it did not.
+    const waiters = rows.filter((id) => (this.insertedEvents.get(id) ?? -1) < delivery.seenBefore);
+    for (const id of waiters) await this.deliverTo(id, delivery.payload);
+    for (const { model, node } of this.env.nameStarts(delivery.eventType, delivery.name)) {
       if (++this.startedByEvents > MAX_STARTS_PER_STEP) {
         throw new EngineError(
           "invalid_model",
           `more than ${MAX_STARTS_PER_STEP} instances started by thrown messages and signals in one step (a cycle of start events?)`,
         );
       }
-      this.begin(
-        model,
-        node.key,
-        delivery.correlationId ?? this.env.newCorrelationId(),
-        undefined,
-        delivery.payload,
-      );
+      const correlationId = delivery.correlationId ?? this.env.newCorrelationId();
+      this.begin(model, node.key, correlationId, undefined, delivery.payload);
     }
   }
 
@@ -387,14 +404,14 @@ export class Step implements StepOps {
    * Resumes one waiter in a savepoint of its own: a waiter that cannot be resumed (its pinned model version
    * is gone) keeps waiting instead of undoing the throw and every other delivery.
    */
-  private deliverTo(eventId: string, payload: unknown): void {
-    const row = this.env.store.getEvent(eventId);
+  private async deliverTo(eventId: string, payload: unknown): Promise<void> {
+    const row = await this.tx.getEvent(eventId);
     if (!row) return;
     const wasLoaded = this.touched.has(row.instanceId);
     try {
-      this.env.store.transaction(() => {
-        this.env.store.takeEvent(eventId);
-        const waiting = this.load(row.instanceId);
+      await this.tx.savepoint(async () => {
+        await this.tx.takeEvent(eventId);
+        const waiting = await this.load(row.instanceId);
         if (waiting.data.state === "running") this.resumeWait(waiting, eventId, payload);
       });
     } catch (error) {
@@ -427,9 +444,8 @@ export class Step implements StepOps {
           this.resume(rt, token, undefined);
         }
       }
-      for (const subscription of rt.state.subscriptions.filter(
-        (candidate) => candidate.wait.kind === "condition",
-      )) {
+      const conditional = rt.state.subscriptions.filter((candidate) => candidate.wait.kind === "condition");
+      for (const subscription of conditional) {
         if (rt.data.state !== "running" || !rt.state.subscriptions.includes(subscription)) continue;
         const node = this.node(rt, subscription.node);
         const holder = rt.state.tokens.find((candidate) => candidate.id === subscription.token);
@@ -460,10 +476,10 @@ export class Step implements StepOps {
     return false;
   }
 
-  private load(instanceId: string): Runtime {
+  private async load(instanceId: string): Promise<Runtime> {
     const cached = this.touched.get(instanceId);
     if (cached) return cached;
-    const data = this.env.store.getInstance(instanceId);
+    const data = await this.tx.getInstance(instanceId);
     if (!data) throw new EngineError("not_waiting", `instance ${instanceId} does not exist`);
     const model = this.env.resolveModel(data.modelHash, data.modelKey);
     const state = data.runtime ? parseRuntime(data.runtime) : emptyState(1);
@@ -557,7 +573,7 @@ export class Step implements StepOps {
 
   waitForTask(rt: Runtime, token: TokenState, node: NodeDef): void {
     const id = this.env.newId();
-    this.env.store.insertUserTask({ ...this.waitRow(rt, node, id), payload: token.payload });
+    this.tx.insertUserTask({ ...this.waitRow(rt, node, id), payload: token.payload });
     token.wait = { kind: "task", id };
   }
 
@@ -574,7 +590,7 @@ export class Step implements StepOps {
   waitForExternalTask(rt: Runtime, token: TokenState, node: NodeDef): void {
     const id = this.env.newId();
     const topic = node.topic as string;
-    this.env.store.insertExternalTask({ ...this.waitRow(rt, node, id), topic, payload: token.payload });
+    this.tx.insertExternalTask({ ...this.waitRow(rt, node, id), topic, payload: token.payload });
     this.externalTasksCreated.push({ id, topic, lane: node.lane });
     token.wait = { kind: "external", id };
   }
@@ -587,24 +603,21 @@ export class Step implements StepOps {
       eventName: node.eventName ?? node.key,
     };
     if (node.attachedTo !== undefined) row.attachedToKey = node.attachedTo;
-    this.env.store.insertEvent(row);
+    this.tx.insertEvent(row);
+    this.insertedEvents.set(id, this.insertedEvents.size);
     return { kind: "event", id };
   }
 
   subscribeTimer(rt: Runtime, node: NodeDef, dueAt: number): WaitRef {
     const id = this.env.newId();
-    this.env.store.insertTimer({ id, instanceId: rt.data.id, key: node.key, dueAt });
+    this.tx.insertTimer({ id, instanceId: rt.data.id, key: node.key, dueAt });
     this.earliestTimer = Math.min(this.earliestTimer, dueAt);
     return { kind: "timer", id };
   }
 
   withdraw(wait: WaitRef): void {
-    const { store } = this.env;
-    if (wait.kind === "task") store.takeUserTask(wait.id);
-    else if (wait.kind === "event") store.takeEvent(wait.id);
-    else if (wait.kind === "timer") store.takeTimer(wait.id);
-    else if (wait.kind === "external") store.takeExternalTask(wait.id);
-    else if (wait.kind === "script") store.takeScriptJob(wait.id);
+    // A condition has no row.
+    if (wait.kind !== "condition") this.tx.deleteWait(wait.kind, wait.id);
   }
 
   cancelActivity(rt: Runtime, token: TokenState): void {
@@ -635,7 +648,7 @@ export class Step implements StepOps {
       return;
     }
     const id = this.env.newId();
-    this.env.store.insertScriptJob({
+    this.tx.insertScriptJob({
       id,
       instanceId: rt.data.id,
       key: node.key,
@@ -661,21 +674,22 @@ export class Step implements StepOps {
       lane: node.lane,
       payload: token.payload,
     });
-    // Only the catch events waiting at the moment of the throw receive the signal.
+    // Only the catch events waiting at the moment of the throw receive the signal (see deliver).
     this.deliveries.push({
-      eventIds: this.env.store.signalWaiters(signalName),
-      starts: this.env.nameStarts("signal", signalName),
+      eventType: "signal",
+      name: signalName,
       payload: undefined,
+      seenBefore: this.insertedEvents.size,
     });
   }
 
   sendMessage(rt: Runtime, token: TokenState, messageName: string): void {
-    const { correlationId } = rt.data;
     this.deliveries.push({
-      eventIds: this.env.store.eventsByName("message", messageName, correlationId).map((row) => row.id),
-      starts: this.env.nameStarts("message", messageName),
-      correlationId,
+      eventType: "message",
+      name: messageName,
+      correlationId: rt.data.correlationId,
       payload: token.payload,
+      seenBefore: this.insertedEvents.size,
     });
   }
 

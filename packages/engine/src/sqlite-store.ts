@@ -12,19 +12,27 @@ import type {
   ListFilter,
   ScriptJobRow,
   StartTimerRow,
+  StepOutcome,
   Store,
+  StoreTx,
   TimerRow,
   UserTaskRow,
+  WaitKind,
 } from "./store.js";
-import type { EventType, InstanceState, LaneName, Page, PageRequest, WaitQuery } from "./types.js";
+import {
+  eventOf,
+  externalTaskOf,
+  instanceOf,
+  type Row,
+  scriptJobOf,
+  startTimerOf,
+  timerOf,
+  toJson,
+  userTaskOf,
+} from "./store-rows.js";
+import type { EventType, LaneName, Page, PageRequest, WaitQuery } from "./types.js";
 
 // Every SQL statement of the engine lives in this file.
-
-type Row = Record<string, unknown>;
-
-const toJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
-const fromJson = (text: unknown): unknown =>
-  text === null || text === undefined ? undefined : JSON.parse(text as string);
 
 export interface SqliteStoreOptions {
   /** A directory for engine.sqlite (created when missing), or ":memory:". */
@@ -32,11 +40,192 @@ export interface SqliteStoreOptions {
   synchronous: "FULL" | "NORMAL";
 }
 
+/**
+ * The Store over one SQLite connection. Its statements are synchronous (better-sqlite3): a step's awaits
+ * resolve at once, so a whole batch runs from BEGIN to COMMIT within one turn of the event loop, as before
+ * the contract became asynchronous. Transactions take turns, and a read outside them waits for the one in
+ * progress, so that nothing reads what is not committed yet.
+ */
 export class SqliteStore implements Store {
+  readonly name: string;
+  private readonly q: SqliteStatements;
+  private active: Promise<void> | undefined;
+
+  constructor(options: SqliteStoreOptions) {
+    this.name = options.data === ":memory:" ? "memory" : "sqlite";
+    this.q = new SqliteStatements(options);
+  }
+
+  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      this.q.begin();
+      try {
+        const value = await fn(new SqliteTx(this.q));
+        this.q.commit();
+        return value;
+      } catch (error) {
+        this.q.rollback();
+        throw error;
+      }
+    });
+  }
+
+  async runBatch<T>(
+    steps: readonly ((tx: StoreTx) => Promise<T>)[],
+    after: (outcomes: readonly StepOutcome<T>[], tx: StoreTx) => Promise<void>,
+  ): Promise<StepOutcome<T>[]> {
+    try {
+      return await this.transaction(async (tx) => {
+        const outcomes: StepOutcome<T>[] = [];
+        for (const step of steps) {
+          try {
+            outcomes.push({ ok: true, value: await tx.savepoint(() => step(tx)) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+        await after(outcomes, tx);
+        return outcomes;
+      });
+    } catch (error) {
+      // The commit failed: nothing of the batch is durable.
+      return steps.map(() => ({ ok: false, error }));
+    }
+  }
+
+  maxEndSeq = () => this.read(() => this.q.maxEndSeq());
+  getModelSource = (hash: string) => this.read(() => this.q.getModelSource(hash));
+  runningModelHashes = () => this.read(() => this.q.runningModelHashes());
+  getInstance = (id: string) => this.read(() => this.q.getInstance(id));
+  pageInstancesByStarter = (starterId: string, page: PageRequest) =>
+    this.read(() => this.q.pageInstancesByStarter(starterId, page));
+  latestFinished = (correlationId: string, modelKey: string) =>
+    this.read(() => this.q.latestFinished(correlationId, modelKey));
+  hasCorrelation = (correlationId: string) => this.read(() => this.q.hasCorrelation(correlationId));
+  correlationModels = (correlationId: string) => this.read(() => this.q.correlationModels(correlationId));
+  getUserTask = (id: string) => this.read(() => this.q.getUserTask(id));
+  listUserTasks = (filter: ListFilter) => this.read(() => this.q.listUserTasks(filter));
+  pageUserTasks = (query: WaitQuery, page: PageRequest) => this.read(() => this.q.pageUserTasks(query, page));
+  getEvent = (id: string) => this.read(() => this.q.getEvent(id));
+  listEvents = (filter: ListFilter) => this.read(() => this.q.listEvents(filter));
+  pageEvents = (query: WaitQuery, page: PageRequest) => this.read(() => this.q.pageEvents(query, page));
+  eventsByName = (eventType: EventType, eventName: string, correlationId?: string) =>
+    this.read(() => this.q.eventsByName(eventType, eventName, correlationId));
+  signalWaiters = (signalName: string) => this.read(() => this.q.signalWaiters(signalName));
+  dueTimers = (now: number, limit: number) => this.read(() => this.q.dueTimers(now, limit));
+  nextTimerDue = () => this.read(() => this.q.nextTimerDue());
+  listStartTimers = () => this.read(() => this.q.listStartTimers());
+  getStartTimer = (modelKey: string, eventKey: string) =>
+    this.read(() => this.q.getStartTimer(modelKey, eventKey));
+  dueStartTimers = (now: number, limit: number) => this.read(() => this.q.dueStartTimers(now, limit));
+  pendingScriptJobs = () => this.read(() => this.q.pendingScriptJobs());
+  getExternalTask = (id: string) => this.read(() => this.q.getExternalTask(id));
+  nextExternalTaskUnlock = (topics: readonly string[], now: number) =>
+    this.read(() => this.q.nextExternalTaskUnlock(topics, now));
+
+  async close(): Promise<void> {
+    while (this.active) await this.active;
+    this.q.close();
+  }
+
+  private async read<T>(fn: () => T): Promise<T> {
+    while (this.active) await this.active;
+    return fn();
+  }
+
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.active) await this.active;
+    let release = () => {};
+    this.active = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      return await fn();
+    } finally {
+      this.active = undefined;
+      release();
+    }
+  }
+}
+
+/** A step's view: the same statements, inside the transaction (reads see its own writes). */
+class SqliteTx implements StoreTx {
+  private savepoints = 0;
+
+  constructor(private readonly q: SqliteStatements) {}
+
+  async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const name = `s${++this.savepoints}`;
+    this.q.exec(`SAVEPOINT ${name}`);
+    try {
+      const value = await fn();
+      this.q.exec(`RELEASE ${name}`);
+      return value;
+    } catch (error) {
+      this.q.exec(`ROLLBACK TO ${name}`);
+      this.q.exec(`RELEASE ${name}`);
+      throw error;
+    }
+  }
+
+  saveModelSource = (source: ModelSource) => this.q.saveModelSource(source);
+  insertInstance = (instance: InstanceData) => this.q.insertInstance(instance);
+  updateInstance = (instance: InstanceData) => this.q.updateInstance(instance);
+  setInstanceStarter = (id: string, starterId: string) => this.q.setInstanceStarter(id, starterId);
+  addCorrelation = (correlationId: string, modelKey: string) =>
+    this.q.addCorrelation(correlationId, modelKey);
+  insertUserTask = (task: UserTaskRow) => this.q.insertUserTask(task);
+  insertEvent = (event: EventRow) => this.q.insertEvent(event);
+  insertTimer = (timer: TimerRow) => this.q.insertTimer(timer);
+  insertScriptJob = (job: ScriptJobRow) => this.q.insertScriptJob(job);
+  insertExternalTask = (task: ExternalTaskRow) => this.q.insertExternalTask(task);
+  deleteWait = (kind: WaitKind, id: string) => this.q.deleteWait(kind, id);
+  putStartTimer = (timer: StartTimerRow) => this.q.putStartTimer(timer);
+  deleteStartTimer = (modelKey: string, eventKey: string) => this.q.deleteStartTimer(modelKey, eventKey);
+
+  takeUserTask = async (id: string) => this.q.takeUserTask(id);
+  takeEvent = async (id: string) => this.q.takeEvent(id);
+  takeTimer = async (id: string) => this.q.takeTimer(id);
+  takeScriptJob = async (id: string) => this.q.takeScriptJob(id);
+  takeExternalTask = async (id: string, workerId?: string) => this.q.takeExternalTask(id, workerId);
+  lockExternalTasks = async (request: ExternalTaskLockRequest) => this.q.lockExternalTasks(request);
+  extendExternalTaskLock = async (id: string, workerId: string, until: number) =>
+    this.q.extendExternalTaskLock(id, workerId, until);
+
+  getModelSource = async (hash: string) => this.q.getModelSource(hash);
+  runningModelHashes = async () => this.q.runningModelHashes();
+  getInstance = async (id: string) => this.q.getInstance(id);
+  pageInstancesByStarter = async (starterId: string, page: PageRequest) =>
+    this.q.pageInstancesByStarter(starterId, page);
+  latestFinished = async (correlationId: string, modelKey: string) =>
+    this.q.latestFinished(correlationId, modelKey);
+  hasCorrelation = async (correlationId: string) => this.q.hasCorrelation(correlationId);
+  correlationModels = async (correlationId: string) => this.q.correlationModels(correlationId);
+  getUserTask = async (id: string) => this.q.getUserTask(id);
+  listUserTasks = async (filter: ListFilter) => this.q.listUserTasks(filter);
+  pageUserTasks = async (query: WaitQuery, page: PageRequest) => this.q.pageUserTasks(query, page);
+  getEvent = async (id: string) => this.q.getEvent(id);
+  listEvents = async (filter: ListFilter) => this.q.listEvents(filter);
+  pageEvents = async (query: WaitQuery, page: PageRequest) => this.q.pageEvents(query, page);
+  eventsByName = async (eventType: EventType, eventName: string, correlationId?: string) =>
+    this.q.eventsByName(eventType, eventName, correlationId);
+  signalWaiters = async (signalName: string) => this.q.signalWaiters(signalName);
+  dueTimers = async (now: number, limit: number) => this.q.dueTimers(now, limit);
+  nextTimerDue = async () => this.q.nextTimerDue();
+  listStartTimers = async () => this.q.listStartTimers();
+  getStartTimer = async (modelKey: string, eventKey: string) => this.q.getStartTimer(modelKey, eventKey);
+  dueStartTimers = async (now: number, limit: number) => this.q.dueStartTimers(now, limit);
+  pendingScriptJobs = async () => this.q.pendingScriptJobs();
+  getExternalTask = async (id: string) => this.q.getExternalTask(id);
+  nextExternalTaskUnlock = async (topics: readonly string[], now: number) =>
+    this.q.nextExternalTaskUnlock(topics, now);
+}
+
+/** Every statement, synchronous; run by SqliteStore and SqliteTx. */
+class SqliteStatements {
   private readonly db: Database.Database;
   /** Held open while the store is: the data directory's lock (none for ":memory:"). */
   private readonly lock: Database.Database | undefined;
-  private readonly runInTransaction: (fn: () => unknown) => unknown;
   private readonly sql: Record<string, Database.Statement>;
   /** Page queries, prepared once per shape (table, filters, counting or listing). */
   private readonly pageStatements = new Map<string, Database.Statement>();
@@ -63,9 +252,16 @@ export class SqliteStore implements Store {
       this.close();
       throw error;
     }
-    this.runInTransaction = this.db.transaction((fn: () => unknown) => fn());
     const prepare = (text: string) => this.db.prepare(text);
     this.sql = {
+      begin: prepare("BEGIN"),
+      commit: prepare("COMMIT"),
+      rollback: prepare("ROLLBACK"),
+      deleteUserTask: prepare("DELETE FROM user_tasks WHERE id = ?"),
+      deleteEvent: prepare("DELETE FROM events WHERE id = ?"),
+      deleteTimer: prepare("DELETE FROM timers WHERE id = ?"),
+      deleteScriptJob: prepare("DELETE FROM script_jobs WHERE id = ?"),
+      deleteExternalTask: prepare("DELETE FROM external_tasks WHERE id = ?"),
       saveModelSource: prepare("INSERT OR IGNORE INTO model_sources (hash, file, source) VALUES (?, ?, ?)"),
       getModelSource: prepare("SELECT hash, file, source FROM model_sources WHERE hash = ?"),
       runningModelHashes: prepare("SELECT DISTINCT model_hash FROM instances WHERE state = 'running'"),
@@ -174,8 +370,24 @@ export class SqliteStore implements Store {
     };
   }
 
-  transaction<T>(fn: () => T): T {
-    return this.runInTransaction(fn) as T;
+  begin(): void {
+    this.statement("begin").run();
+  }
+
+  commit(): void {
+    this.statement("commit").run();
+  }
+
+  rollback(): void {
+    if (this.db.inTransaction) this.statement("rollback").run();
+  }
+
+  exec(text: string): void {
+    this.db.exec(text);
+  }
+
+  deleteWait(kind: WaitKind, id: string): void {
+    this.statement(WAIT_DELETES[kind]).run(id);
   }
 
   saveModelSource(source: ModelSource): void {
@@ -529,6 +741,14 @@ export class SqliteStore implements Store {
   }
 }
 
+const WAIT_DELETES: Record<WaitKind, string> = {
+  task: "deleteUserTask",
+  event: "deleteEvent",
+  timer: "deleteTimer",
+  script: "deleteScriptJob",
+  external: "deleteExternalTask",
+};
+
 /** No lane filter at all (a query without `lanes`), as opposed to null, "in no lane". */
 const ANY_LANE: unique symbol = Symbol("any lane");
 type LaneRange = LaneName | typeof ANY_LANE;
@@ -553,112 +773,4 @@ function instanceParams(instance: InstanceData): Row {
     finishedAt: instance.finishedAt ?? null,
     endSeq: instance.endSeq ?? null,
   };
-}
-
-function instanceOf(row: Row | undefined): InstanceData | undefined {
-  if (!row) return undefined;
-  const instance: InstanceData = {
-    id: row.id as string,
-    modelKey: row.model_key as string,
-    modelHash: row.model_hash as string,
-    correlationId: row.correlation_id as string,
-    state: row.state as InstanceState,
-    startedAt: row.started_at as string,
-  };
-  if (row.caller_id !== null) instance.callerId = row.caller_id as string;
-  if (row.starter_id !== null && row.starter_id !== undefined) instance.starterId = row.starter_id as string;
-  if (row.end_event_key !== null) {
-    instance.endEventKey = row.end_event_key as string;
-    instance.endEventLane = (row.end_event_lane as string | null) ?? null;
-    instance.result = fromJson(row.result);
-  }
-  if (row.failure !== null) instance.failure = fromJson(row.failure) as InstanceData["failure"];
-  if (row.runtime !== null) instance.runtime = row.runtime as string;
-  if (row.finished_at !== null) instance.finishedAt = row.finished_at as string;
-  if (row.end_seq !== null) instance.endSeq = row.end_seq as number;
-  return instance;
-}
-
-function userTaskOf(row: Row | undefined): UserTaskRow | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    instanceId: row.instance_id as string,
-    key: row.key as string,
-    modelKey: row.model_key as string,
-    modelHash: row.model_hash as string,
-    correlationId: row.correlation_id as string,
-    lane: (row.lane as string | null) ?? null,
-    payload: fromJson(row.payload),
-    createdAt: row.created_at as string,
-  };
-}
-
-function eventOf(row: Row | undefined): EventRow | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    instanceId: row.instance_id as string,
-    key: row.key as string,
-    modelKey: row.model_key as string,
-    modelHash: row.model_hash as string,
-    correlationId: row.correlation_id as string,
-    lane: (row.lane as string | null) ?? null,
-    eventType: row.event_type as EventType,
-    eventName: row.event_name as string,
-    ...(row.attached_to_key == null ? {} : { attachedToKey: row.attached_to_key as string }),
-    createdAt: row.created_at as string,
-  };
-}
-
-function startTimerOf(row: Row): StartTimerRow {
-  return {
-    modelKey: row.model_key as string,
-    eventKey: row.event_key as string,
-    spec: row.spec as string,
-    dueAt: row.due_at as number,
-    occurrence: row.occurrence as number,
-  };
-}
-
-function timerOf(row: Row | undefined): TimerRow | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    instanceId: row.instance_id as string,
-    key: row.key as string,
-    dueAt: row.due_at as number,
-  };
-}
-
-function scriptJobOf(row: Row | undefined): ScriptJobRow | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    instanceId: row.instance_id as string,
-    key: row.key as string,
-    modelKey: row.model_key as string,
-    modelHash: row.model_hash as string,
-    input: row.input as string,
-    createdAt: row.created_at as string,
-  };
-}
-
-function externalTaskOf(row: Row | undefined): ExternalTaskRow | undefined {
-  if (!row) return undefined;
-  const task: ExternalTaskRow = {
-    id: row.id as string,
-    instanceId: row.instance_id as string,
-    key: row.key as string,
-    modelKey: row.model_key as string,
-    modelHash: row.model_hash as string,
-    correlationId: row.correlation_id as string,
-    lane: (row.lane as string | null) ?? null,
-    topic: row.topic as string,
-    payload: fromJson(row.payload),
-    createdAt: row.created_at as string,
-  };
-  if (row.worker_id !== null) task.workerId = row.worker_id as string;
-  if (row.lock_expires_at !== null) task.lockExpiresAt = row.lock_expires_at as number;
-  return task;
 }

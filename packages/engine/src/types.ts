@@ -281,7 +281,7 @@ export interface EngineOptions {
 export interface Engine {
   /** Every loaded model (executable or not), by process key, current version. */
   readonly models: ReadonlyMap<string, ProcessModelInfo>;
-  /** The store's name for SPEC §14: "sqlite", or "memory" for data ":memory:". */
+  /** The store's name for SPEC §14: "sqlite", "memory" for data ":memory:", or "postgres". */
   readonly storeName: string;
 
   /**
@@ -331,30 +331,30 @@ export interface Engine {
     errorDetails?: unknown,
     errorCode?: string,
   ): Promise<StepResult>;
-  getExternalTask(externalTaskId: string): ExternalTaskRecord | undefined;
+  getExternalTask(externalTaskId: string): Promise<ExternalTaskRecord | undefined>;
 
-  getUserTask(userTaskId: string): WaitingUserTask | undefined;
-  listUserTasks(filter: { correlationId?: string; processModelKey?: string }): WaitingUserTask[];
-  getEvent(eventId: string): WaitingEvent | undefined;
-  listEvents(filter: { correlationId?: string; processModelKey?: string }): WaitingEvent[];
+  getUserTask(userTaskId: string): Promise<WaitingUserTask | undefined>;
+  listUserTasks(filter: { correlationId?: string; processModelKey?: string }): Promise<WaitingUserTask[]>;
+  getEvent(eventId: string): Promise<WaitingEvent | undefined>;
+  listEvents(filter: { correlationId?: string; processModelKey?: string }): Promise<WaitingEvent[]>;
   /** A page of the waiting user tasks a query takes, ordered by when they began waiting, then id (SPEC §9). */
-  pageUserTasks(query: WaitQuery, page: PageRequest): Page<WaitingUserTask>;
+  pageUserTasks(query: WaitQuery, page: PageRequest): Promise<Page<WaitingUserTask>>;
   /** A page of the waiting events a query takes, ordered by when they began waiting, then id (SPEC §9). */
-  pageEvents(query: WaitQuery, page: PageRequest): Page<WaitingEvent>;
+  pageEvents(query: WaitQuery, page: PageRequest): Promise<Page<WaitingEvent>>;
   /** Whether any instance ever belonged to the correlation. */
-  hasCorrelation(correlationId: string): boolean;
+  hasCorrelation(correlationId: string): Promise<boolean>;
   /** Keys of the models that have (had) an instance in the correlation. */
-  correlationModels(correlationId: string): string[];
-  getInstance(processInstanceId: string): InstanceRecord | undefined;
+  correlationModels(correlationId: string): Promise<string[]>;
+  getInstance(processInstanceId: string): Promise<InstanceRecord | undefined>;
   /** The instances a user started (StartInput.starterId), any state, by (startedAt, id) (SPEC §10). */
-  pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceRecord>;
+  pageInstancesByStarter(starterId: string, page: PageRequest): Promise<Page<InstanceRecord>>;
   /** The model version an instance runs on (its pinned version), or undefined when that is not loaded. */
-  modelOfInstance(processInstanceId: string): ProcessModelInfo | undefined;
+  modelOfInstance(processInstanceId: string): Promise<ProcessModelInfo | undefined>;
   /**
    * The instance of a model in a correlation that most recently ended through an end event (state "finished",
    * or "terminated" through a terminate end event), or undefined when none has.
    */
-  latestFinished(correlationId: string, processModelKey: string): InstanceRecord | undefined;
+  latestFinished(correlationId: string, processModelKey: string): Promise<InstanceRecord | undefined>;
   /**
    * Resolves once the instance is no longer running (immediately if it already ended). An abort of `signal`
    * rejects with `signal.reason` and forgets the waiter (the instance runs on).

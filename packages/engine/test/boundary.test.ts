@@ -1,47 +1,35 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Engine } from "../src/types.js";
 import { EngineError } from "../src/types.js";
-import { closeEngines, open, record, removeTempDirs, trace } from "./helpers.js";
+import { closeEngines, finish, open, record, removeTempDirs, trace, waiting } from "./helpers.js";
 
 afterEach(async () => {
   await closeEngines();
   removeTempDirs();
 });
 
-const taskKeys = (engine: Engine, correlationId: string) =>
-  engine.listUserTasks({ correlationId }).map((task) => task.key);
-const eventKeys = (engine: Engine, correlationId: string) =>
-  engine.listEvents({ correlationId }).map((event) => event.key);
-
-function waiting(engine: Engine, correlationId: string, key: string) {
-  const event = engine.listEvents({ correlationId }).find((candidate) => candidate.key === key);
-  if (!event) throw new Error(`event ${key} does not wait`);
-  return event;
-}
-
-async function finish(engine: Engine, correlationId: string, key: string, formFields: object = {}) {
-  const task = engine.listUserTasks({ correlationId }).find((candidate) => candidate.key === key);
-  if (!task) throw new Error(`user task ${key} does not wait`);
-  return (await engine.finishUserTask(task.id, { formFields })).instance;
-}
+const taskKeys = async (engine: Engine, correlationId: string) =>
+  (await engine.listUserTasks({ correlationId })).map((task) => task.key);
+const eventKeys = async (engine: Engine, correlationId: string) =>
+  (await engine.listEvents({ correlationId })).map((event) => event.key);
 
 describe("boundary events", () => {
   it("are listed while their activity waits, naming it, and withdrawn when it finishes", async () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "TaskBoundaries", startEventKey: "Start" });
     const { correlationId } = instance;
-    expect(waiting(engine, correlationId, "Cancel")).toMatchObject({
+    expect(await waiting(engine, correlationId, "Cancel")).toMatchObject({
       eventType: "message",
       eventName: "cancel",
       attachedToKey: "Work",
     });
-    expect(waiting(engine, correlationId, "Ping")).toMatchObject({
+    expect(await waiting(engine, correlationId, "Ping")).toMatchObject({
       eventType: "signal",
       attachedToKey: "Work",
     });
     const done = await finish(engine, correlationId, "Work");
     expect(done).toMatchObject({ state: "finished", endEventKey: "Done" });
-    expect(eventKeys(engine, correlationId)).toEqual([]);
+    expect(await eventKeys(engine, correlationId)).toEqual([]);
   });
 
   it("an interrupting message boundary event cancels the user task atomically", async () => {
@@ -49,14 +37,16 @@ describe("boundary events", () => {
     const events = record(engine);
     const { instance } = await engine.start({ processModelKey: "TaskBoundaries", startEventKey: "Start" });
     const { correlationId } = instance;
-    const [task] = engine.listUserTasks({ correlationId });
-    const cancelled = await engine.triggerEvent(waiting(engine, correlationId, "Cancel").id, { why: "late" });
+    const [task] = await engine.listUserTasks({ correlationId });
+    const cancelled = await engine.triggerEvent((await waiting(engine, correlationId, "Cancel")).id, {
+      why: "late",
+    });
     expect(cancelled.instance.state).toBe("running");
     // Work and its other boundary event are gone; the instance runs on from the boundary event.
-    expect(taskKeys(engine, correlationId)).toEqual(["AfterCancel"]);
-    expect(eventKeys(engine, correlationId)).toEqual([]);
+    expect(await taskKeys(engine, correlationId)).toEqual(["AfterCancel"]);
+    expect(await eventKeys(engine, correlationId)).toEqual([]);
     await expect(engine.finishUserTask(task?.id as string, { formFields: {} })).rejects.toThrow(EngineError);
-    expect(engine.listUserTasks({ correlationId })[0]?.tokenPayload).toEqual({ why: "late" });
+    expect((await engine.listUserTasks({ correlationId }))[0]?.tokenPayload).toEqual({ why: "late" });
     const done = await finish(engine, correlationId, "AfterCancel");
     expect(done).toMatchObject({ state: "finished", endEventKey: "Cancelled" });
     // The task was cancelled, not finished.
@@ -71,11 +61,11 @@ describe("boundary events", () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "TaskBoundaries", startEventKey: "Start" });
     const { correlationId } = instance;
-    await engine.triggerEvent(waiting(engine, correlationId, "Ping").id);
+    await engine.triggerEvent((await waiting(engine, correlationId, "Ping")).id);
     // Still armed for the next signal, under a new id.
-    const again = waiting(engine, correlationId, "Ping");
+    const again = await waiting(engine, correlationId, "Ping");
     await engine.triggerEvent(again.id);
-    expect(taskKeys(engine, correlationId).sort()).toEqual(["Pinged", "Pinged", "Work"]);
+    expect((await taskKeys(engine, correlationId)).sort()).toEqual(["Pinged", "Pinged", "Work"]);
     await finish(engine, correlationId, "Work");
     await finish(engine, correlationId, "Pinged");
     const done = await finish(engine, correlationId, "Pinged");
@@ -87,7 +77,7 @@ describe("boundary events", () => {
     const { instance } = await engine.start({ processModelKey: "TaskDeadline", startEventKey: "DStart" });
     const ended = await engine.whenEnded(instance.processInstanceId);
     expect(ended).toMatchObject({ state: "finished", endEventKey: "TimedOut" });
-    expect(taskKeys(engine, instance.correlationId)).toEqual([]);
+    expect(await taskKeys(engine, instance.correlationId)).toEqual([]);
   });
 
   it("an interrupting boundary event on a sub-process withdraws everything inside in one step", async () => {
@@ -95,12 +85,12 @@ describe("boundary events", () => {
     const events = record(engine);
     const { instance } = await engine.start({ processModelKey: "SubBoundary", startEventKey: "SStart" });
     const { correlationId } = instance;
-    expect(taskKeys(engine, correlationId)).toEqual(["InnerTask"]);
-    expect(eventKeys(engine, correlationId).sort()).toEqual(["Abort", "InnerWait"]);
-    const aborted = await engine.triggerEvent(waiting(engine, correlationId, "Abort").id);
+    expect(await taskKeys(engine, correlationId)).toEqual(["InnerTask"]);
+    expect((await eventKeys(engine, correlationId)).sort()).toEqual(["Abort", "InnerWait"]);
+    const aborted = await engine.triggerEvent((await waiting(engine, correlationId, "Abort")).id);
     expect(aborted.instance.state).toBe("running");
-    expect(taskKeys(engine, correlationId)).toEqual(["AfterAbort"]);
-    expect(eventKeys(engine, correlationId)).toEqual([]);
+    expect(await taskKeys(engine, correlationId)).toEqual(["AfterAbort"]);
+    expect(await eventKeys(engine, correlationId)).toEqual([]);
     expect(
       events.flatMap((event) => (event.type === "activity.finished" ? [event.flowNodeKey] : [])),
     ).toEqual([]);
@@ -114,11 +104,11 @@ describe("errors", () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "ErrorLevels", startEventKey: "EStart" });
     const { correlationId } = instance;
-    expect(taskKeys(engine, correlationId).sort()).toEqual(["Ask", "Sibling"]);
+    expect((await taskKeys(engine, correlationId)).sort()).toEqual(["Ask", "Sibling"]);
     const done = await finish(engine, correlationId, "Ask", { error: "inner" });
     // Inner catches only E-OTHER; Outer catches E-INNER, cancelling Sibling with it.
     expect(done).toMatchObject({ state: "finished", endEventKey: "InnerCaught" });
-    expect(taskKeys(engine, correlationId)).toEqual([]);
+    expect(await taskKeys(engine, correlationId)).toEqual([]);
   });
 
   it("the innermost matching boundary event catches it", async () => {
@@ -128,7 +118,7 @@ describe("errors", () => {
     const caught = await finish(engine, correlationId, "Ask", { error: "other" });
     // Inner's CatchOther caught it; Outer still runs (Sibling waits).
     expect(caught.state).toBe("running");
-    expect(taskKeys(engine, correlationId)).toEqual(["Sibling"]);
+    expect(await taskKeys(engine, correlationId)).toEqual(["Sibling"]);
     const done = await finish(engine, correlationId, "Sibling");
     expect(done).toMatchObject({ state: "finished", endEventKey: "EDone" });
   });
@@ -138,7 +128,7 @@ describe("errors", () => {
     const { instance } = await engine.start({ processModelKey: "ErrorLevels", startEventKey: "EStart" });
     const done = await finish(engine, instance.correlationId, "Ask", { error: "outer" });
     expect(done).toMatchObject({ state: "failed", failure: { kind: "error", flowNodeKey: "ThrowOuter" } });
-    expect(taskKeys(engine, instance.correlationId)).toEqual([]);
+    expect(await taskKeys(engine, instance.correlationId)).toEqual([]);
   });
 });
 
@@ -183,7 +173,7 @@ describe("escalations", () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "EscalationNotice", startEventKey: "Start" });
     const { correlationId } = instance;
-    expect(taskKeys(engine, correlationId).sort()).toEqual(["AfterThrow", "Noticed"]);
+    expect((await taskKeys(engine, correlationId)).sort()).toEqual(["AfterThrow", "Noticed"]);
     await finish(engine, correlationId, "AfterThrow");
     const done = await finish(engine, correlationId, "Noticed");
     expect(done).toMatchObject({ state: "finished", endEventKey: "NoticedEnd" });
@@ -195,7 +185,7 @@ describe("escalations", () => {
     const { correlationId } = instance;
     const done = await finish(engine, correlationId, "Prepare");
     expect(done).toMatchObject({ state: "finished", endEventKey: "Stopped" });
-    expect(taskKeys(engine, correlationId)).toEqual([]);
+    expect(await taskKeys(engine, correlationId)).toEqual([]);
   });
 
   it("an uncaught escalation does not fail the instance", async () => {

@@ -18,7 +18,7 @@ for (let round = 0; ; round++) {
       startEventKey: "Start",
       correlationId,
     });
-    const [task] = engine.listUserTasks({ correlationId });
+    const [task] = await engine.listUserTasks({ correlationId });
     say(`started ${instance.processInstanceId} ${task.id}`);
     unfinished.push({ instanceId: instance.processInstanceId, taskId: task.id });
   });

@@ -26,10 +26,10 @@ describe("one engine per data directory", () => {
     await expectLocked(open({ data }), data);
     // The refusal took nothing: the first engine still works.
     const { instance } = await first.start({ processModelKey: "Order", startEventKey: "StartWeb" });
-    expect(first.getInstance(instance.processInstanceId)?.state).toBe("running");
+    expect((await first.getInstance(instance.processInstanceId))?.state).toBe("running");
     await first.close();
     const second = await open({ data });
-    expect(second.getInstance(instance.processInstanceId)?.state).toBe("running");
+    expect((await second.getInstance(instance.processInstanceId))?.state).toBe("running");
   });
 
   it("the lock dies with its process: after kill -9 of the holder a new engine opens", async () => {
@@ -57,6 +57,6 @@ describe("one engine per data directory", () => {
       await exited;
     }
     const engine = await open({ data });
-    expect(engine.getInstance(instanceId as string)?.state).toBe("running");
+    expect((await engine.getInstance(instanceId as string))?.state).toBe("running");
   });
 });

@@ -34,10 +34,10 @@ describe("durability", () => {
     await first.close();
 
     const second = await open({ data, synchronous: "NORMAL" });
-    expect(second.getInstance(order.instance.processInstanceId)).toEqual(order.instance);
-    expect(second.latestFinished("d", "ScriptGateway")).toEqual(done.instance);
-    expect(second.correlationModels("d")).toEqual(["Messages", "Order", "ScriptGateway"]);
-    const [task] = second.listUserTasks({ correlationId: "d" });
+    expect(await second.getInstance(order.instance.processInstanceId)).toEqual(order.instance);
+    expect(await second.latestFinished("d", "ScriptGateway")).toEqual(done.instance);
+    expect(await second.correlationModels("d")).toEqual(["Messages", "Order", "ScriptGateway"]);
+    const [task] = await second.listUserTasks({ correlationId: "d" });
     expect(task).toMatchObject({
       key: "Review",
       name: "Review order",
@@ -45,7 +45,7 @@ describe("durability", () => {
       tokenPayload: { a: 1 },
     });
     expect(task?.formFields).toHaveLength(7);
-    expect(second.listEvents({ correlationId: "d" }).map((event) => event.key)).toEqual([
+    expect((await second.listEvents({ correlationId: "d" })).map((event) => event.key)).toEqual([
       "Payment",
       "Delivery",
     ]);
@@ -76,7 +76,7 @@ describe("durability", () => {
     const { instance } = await first.start({ processModelKey: "LongTimer", startEventKey: "Start" });
     await first.close();
     const second = await open({ data });
-    expect(second.getInstance(instance.processInstanceId)?.state).toBe("running");
+    expect((await second.getInstance(instance.processInstanceId))?.state).toBe("running");
     expect(timerRows(data, instance.processInstanceId)).toBe(1);
   });
 
@@ -100,7 +100,7 @@ describe("durability", () => {
     });
     expect(fresh.instance.modelHash).toBe(v2Hash);
 
-    const tasks = second.listUserTasks({ correlationId: "p" });
+    const tasks = await second.listUserTasks({ correlationId: "p" });
     expect(tasks.map((task) => [task.processInstanceId, task.name])).toEqual([
       [old.instance.processInstanceId, "Ask (v1)"],
       [fresh.instance.processInstanceId, "Ask (v2)"],
@@ -162,31 +162,31 @@ describe("durability", () => {
 
     const engine = await open({ data });
     for (const [instanceId, taskId] of started) {
-      const instance = engine.getInstance(instanceId);
+      const instance = await engine.getInstance(instanceId);
       expect(instance?.state).toBe("running");
       if (finished.has(instanceId)) {
-        expect(engine.getUserTask(taskId)).toBeUndefined();
-        const events = engine.listEvents({ correlationId: instance?.correlationId as string });
+        expect(await engine.getUserTask(taskId)).toBeUndefined();
+        const events = await engine.listEvents({ correlationId: instance?.correlationId as string });
         expect(events.map((event) => [event.key, event.processInstanceId])).toEqual([
           ["Confirm", instanceId],
         ]);
       } else if (!finishing.has(instanceId)) {
-        expect(engine.getUserTask(taskId)?.processInstanceId).toBe(instanceId);
+        expect((await engine.getUserTask(taskId))?.processInstanceId).toBe(instanceId);
       } else {
         // Killed between commit and acknowledgement, or before the commit: one or the other, never both.
-        const events = engine.listEvents({ correlationId: instance?.correlationId as string });
-        expect(Number(engine.getUserTask(taskId) !== undefined) + events.length).toBe(1);
+        const events = await engine.listEvents({ correlationId: instance?.correlationId as string });
+        expect(Number((await engine.getUserTask(taskId)) !== undefined) + events.length).toBe(1);
       }
     }
     for (const instanceId of timers) {
-      expect(engine.getInstance(instanceId)?.state).toBe("running");
+      expect((await engine.getInstance(instanceId))?.state).toBe("running");
       expect(timerRows(data, instanceId)).toBe(1);
     }
     // The reopened engine carries on with what was left waiting.
     const [instanceId, taskId] = [...started].find(([id]) => !finishing.has(id)) as [string, string];
     await engine.finishUserTask(taskId, { formFields: {} });
-    const [confirm] = engine.listEvents({
-      correlationId: engine.getInstance(instanceId)?.correlationId as string,
+    const [confirm] = await engine.listEvents({
+      correlationId: (await engine.getInstance(instanceId))?.correlationId as string,
     });
     const done = await engine.triggerEvent(confirm?.id as string, { ok: true });
     expect(done.instance).toMatchObject({ state: "finished", result: { ok: true } });
@@ -238,7 +238,10 @@ describe("durability", () => {
     );
     // Every boundary timer that had not fired before the kill survived it (on a slow machine some may have
     // fired in the child already) and still interrupts its task.
-    const waiting = started.filter((instanceId) => engine.getInstance(instanceId)?.state === "running");
+    const waiting: string[] = [];
+    for (const instanceId of started) {
+      if ((await engine.getInstance(instanceId))?.state === "running") waiting.push(instanceId);
+    }
     expect(waiting.length).toBeGreaterThan(0);
     for (const instanceId of waiting) expect(timerRows(data, instanceId)).toBe(1);
     for (const instanceId of started) {
@@ -247,7 +250,7 @@ describe("durability", () => {
     }
     // The timer start event goes on starting instances after the restart.
     await nextTick;
-    expect(engine.getInstance(ticks[0] as string)?.processModelKey).toBe("TickCrash");
-    expect(engine.listUserTasks({ processModelKey: "DeadlineCrash" })).toEqual([]);
+    expect((await engine.getInstance(ticks[0] as string))?.processModelKey).toBe("TickCrash");
+    expect(await engine.listUserTasks({ processModelKey: "DeadlineCrash" })).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ describe("event-based gateway", () => {
     const data = tempDir();
     const engine = await open({ data });
     const { instance } = await engine.start({ processModelKey: "EventGateway", startEventKey: "Start" });
-    const events = engine.listEvents({ correlationId: instance.correlationId });
+    const events = await engine.listEvents({ correlationId: instance.correlationId });
     expect(events.map((event) => [event.key, event.eventType, event.eventName])).toEqual([
       ["Approve", "message", "approve"],
       ["Veto", "signal", "veto"],
@@ -32,11 +32,11 @@ describe("event-based gateway", () => {
       const data = tempDir();
       const engine = await open({ data });
       const { instance } = await engine.start({ processModelKey: "EventGateway", startEventKey: "Start" });
-      const events = engine.listEvents({ correlationId: instance.correlationId });
+      const events = await engine.listEvents({ correlationId: instance.correlationId });
       const winner = events.find((event) => event.key === key);
       const done = await engine.triggerEvent(winner?.id as string, { won: key });
       expect(done.instance).toMatchObject({ state: "finished", endEventKey: end, result: { won: key } });
-      expect(engine.listEvents({ correlationId: instance.correlationId })).toEqual([]);
+      expect(await engine.listEvents({ correlationId: instance.correlationId })).toEqual([]);
       expect(timerCount(data)).toBe(0);
       const loser = events.find((event) => event.key !== key);
       await expect(engine.triggerEvent(loser?.id as string)).rejects.toThrow(EngineError);
@@ -51,6 +51,6 @@ describe("event-based gateway", () => {
     });
     const ended = await engine.whenEnded(instance.processInstanceId);
     expect(ended).toMatchObject({ state: "finished", endEventKey: "SoonTimedOut" });
-    expect(engine.listEvents({ correlationId: instance.correlationId })).toEqual([]);
+    expect(await engine.listEvents({ correlationId: instance.correlationId })).toEqual([]);
   });
 });

@@ -3,43 +3,24 @@ import type { Engine } from "../src/types.js";
 import { EngineError } from "../src/types.js";
 import {
   closeEngines,
+  eventKeys,
   events2,
   eventsSeen,
+  finish,
   open,
   record,
   removeTempDirs,
   sqliteRows,
+  taskKeys,
   tempDir,
   trace,
+  waiting,
 } from "./helpers.js";
 
 afterEach(async () => {
   await closeEngines();
   removeTempDirs();
 });
-
-const taskKeys = (engine: Engine, correlationId: string) =>
-  engine
-    .listUserTasks({ correlationId })
-    .map((task) => task.key)
-    .sort();
-const eventKeys = (engine: Engine, correlationId: string) =>
-  engine
-    .listEvents({ correlationId })
-    .map((event) => event.key)
-    .sort();
-
-function waiting(engine: Engine, correlationId: string, key: string) {
-  const event = engine.listEvents({ correlationId }).find((candidate) => candidate.key === key);
-  if (!event) throw new Error(`event ${key} does not wait`);
-  return event;
-}
-
-async function finish(engine: Engine, correlationId: string, key: string, formFields: object = {}) {
-  const task = engine.listUserTasks({ correlationId }).find((candidate) => candidate.key === key);
-  if (!task) throw new Error(`user task ${key} does not wait`);
-  return (await engine.finishUserTask(task.id, { formFields })).instance;
-}
 
 const start = async (engine: Engine, processModelKey: string) =>
   (await engine.start({ processModelKey, startEventKey: "Start" })).instance;
@@ -48,8 +29,8 @@ describe("event sub-processes", () => {
   it("their message and signal start events wait while their scope runs, and go when it ends", async () => {
     const engine = await open({ models: events2 });
     const { correlationId } = await start(engine, "EspMessages");
-    expect(eventKeys(engine, correlationId)).toEqual(["CancelStart", "NoteStart", "PingStart"]);
-    expect(waiting(engine, correlationId, "NoteStart")).toMatchObject({
+    expect(await eventKeys(engine, correlationId)).toEqual(["CancelStart", "NoteStart", "PingStart"]);
+    expect(await waiting(engine, correlationId, "NoteStart")).toMatchObject({
       eventType: "message",
       eventName: "esp-note",
     });
@@ -57,7 +38,7 @@ describe("event sub-processes", () => {
       state: "finished",
       endEventKey: "WorkDone",
     });
-    expect(eventKeys(engine, correlationId)).toEqual([]);
+    expect(await eventKeys(engine, correlationId)).toEqual([]);
   });
 
   it("an interrupting one cancels everything else in its scope atomically and runs instead", async () => {
@@ -65,13 +46,13 @@ describe("event sub-processes", () => {
     const events = record(engine);
     const instance = await start(engine, "EspMessages");
     const { correlationId } = instance;
-    const [work] = engine.listUserTasks({ correlationId });
-    await engine.triggerEvent(waiting(engine, correlationId, "CancelStart").id, { why: "stop" });
-    expect(taskKeys(engine, correlationId)).toEqual(["Cleanup"]);
+    const [work] = await engine.listUserTasks({ correlationId });
+    await engine.triggerEvent((await waiting(engine, correlationId, "CancelStart")).id, { why: "stop" });
+    expect(await taskKeys(engine, correlationId)).toEqual(["Cleanup"]);
     // The scope's other event sub-processes no longer listen.
-    expect(eventKeys(engine, correlationId)).toEqual([]);
+    expect(await eventKeys(engine, correlationId)).toEqual([]);
     await expect(engine.finishUserTask(work?.id as string, {})).rejects.toThrow(EngineError);
-    expect(engine.listUserTasks({ correlationId })[0]?.tokenPayload).toEqual({ why: "stop" });
+    expect((await engine.listUserTasks({ correlationId }))[0]?.tokenPayload).toEqual({ why: "stop" });
     expect(await finish(engine, correlationId, "Cleanup")).toMatchObject({
       state: "finished",
       endEventKey: "CleanedUp",
@@ -93,28 +74,32 @@ describe("event sub-processes", () => {
       payload: { n: 1 },
       mayAccess: () => true,
     });
-    await engine.triggerEvent(waiting(engine, correlationId, "NoteStart").id, { n: 2 });
-    expect(taskKeys(engine, correlationId)).toEqual(["Note", "Note", "Work"]);
+    await engine.triggerEvent((await waiting(engine, correlationId, "NoteStart")).id, { n: 2 });
+    expect(await taskKeys(engine, correlationId)).toEqual(["Note", "Note", "Work"]);
     await engine.triggerByName({ eventType: "signal", name: "esp-ping", mayAccess: () => true });
-    expect(eventKeys(engine, correlationId)).toEqual(["CancelStart", "NoteStart", "PingStart"]);
+    expect(await eventKeys(engine, correlationId)).toEqual(["CancelStart", "NoteStart", "PingStart"]);
     expect((await finish(engine, correlationId, "Work")).state).toBe("running");
     await finish(engine, correlationId, "Note");
     const last = await finish(engine, correlationId, "Note");
     expect(last).toMatchObject({ state: "finished", endEventKey: "Noted" });
-    expect(engine.getInstance(processInstanceId)?.state).toBe("finished");
+    expect((await engine.getInstance(processInstanceId))?.state).toBe("finished");
   });
 
   it("inside a sub-process: an error is caught by the sub-process's event sub-process before the boundary event", async () => {
     const engine = await open({ models: events2 });
     const { correlationId } = await start(engine, "EspInSub");
-    expect(eventKeys(engine, correlationId)).toEqual(["AbortSub", "OuterCancelStart", "SubCancelStart"]);
-    expect(taskKeys(engine, correlationId)).toEqual(["Fail", "Inner"]);
+    expect(await eventKeys(engine, correlationId)).toEqual([
+      "AbortSub",
+      "OuterCancelStart",
+      "SubCancelStart",
+    ]);
+    expect(await taskKeys(engine, correlationId)).toEqual(["Fail", "Inner"]);
     await finish(engine, correlationId, "Fail");
     // Inner is cancelled with the rest of the sub-process's scope; the sub-process itself still runs.
-    expect(taskKeys(engine, correlationId)).toEqual(["Repair"]);
-    expect(eventKeys(engine, correlationId)).toEqual(["AbortSub", "OuterCancelStart"]);
+    expect(await taskKeys(engine, correlationId)).toEqual(["Repair"]);
+    expect(await eventKeys(engine, correlationId)).toEqual(["AbortSub", "OuterCancelStart"]);
     await finish(engine, correlationId, "Repair");
-    expect(taskKeys(engine, correlationId)).toEqual(["AfterSub"]);
+    expect(await taskKeys(engine, correlationId)).toEqual(["AfterSub"]);
     expect(await finish(engine, correlationId, "AfterSub")).toMatchObject({
       state: "finished",
       endEventKey: "Done",
@@ -124,36 +109,38 @@ describe("event sub-processes", () => {
   it("an interrupting one inside a sub-process cancels only that scope; one of the process cancels all", async () => {
     const engine = await open({ models: events2 });
     const inner = await start(engine, "EspInSub");
-    await engine.triggerEvent(waiting(engine, inner.correlationId, "SubCancelStart").id);
-    expect(taskKeys(engine, inner.correlationId)).toEqual(["AfterSub"]);
+    await engine.triggerEvent((await waiting(engine, inner.correlationId, "SubCancelStart")).id);
+    expect(await taskKeys(engine, inner.correlationId)).toEqual(["AfterSub"]);
     const outer = await start(engine, "EspInSub");
-    const done = await engine.triggerEvent(waiting(engine, outer.correlationId, "OuterCancelStart").id);
+    const done = await engine.triggerEvent(
+      (await waiting(engine, outer.correlationId, "OuterCancelStart")).id,
+    );
     expect(done.instance).toMatchObject({ state: "finished", endEventKey: "OuterCancelled" });
-    expect(taskKeys(engine, outer.correlationId)).toEqual([]);
-    expect(eventKeys(engine, outer.correlationId)).toEqual([]);
+    expect(await taskKeys(engine, outer.correlationId)).toEqual([]);
+    expect(await eventKeys(engine, outer.correlationId)).toEqual([]);
   });
 
   it("an interrupting boundary event on the sub-process withdraws the sub-process's event sub-processes too", async () => {
     const engine = await open({ models: events2 });
     const { correlationId } = await start(engine, "EspInSub");
-    await engine.triggerEvent(waiting(engine, correlationId, "AbortSub").id);
-    expect(taskKeys(engine, correlationId)).toEqual([]);
-    expect(eventKeys(engine, correlationId)).toEqual([]);
+    await engine.triggerEvent((await waiting(engine, correlationId, "AbortSub")).id);
+    expect(await taskKeys(engine, correlationId)).toEqual([]);
+    expect(await eventKeys(engine, correlationId)).toEqual([]);
   });
 
   it("are durable: armed and running ones survive a close and reopen of the data directory", async () => {
     const data = tempDir();
     const first = await open({ models: events2, data });
     const { correlationId, processInstanceId } = await start(first, "EspMessages");
-    await first.triggerEvent(waiting(first, correlationId, "NoteStart").id);
+    await first.triggerEvent((await waiting(first, correlationId, "NoteStart")).id);
     await first.close();
     const engine = await open({ models: events2, data });
-    expect(eventKeys(engine, correlationId)).toEqual(["CancelStart", "NoteStart", "PingStart"]);
-    await engine.triggerEvent(waiting(engine, correlationId, "CancelStart").id);
+    expect(await eventKeys(engine, correlationId)).toEqual(["CancelStart", "NoteStart", "PingStart"]);
+    await engine.triggerEvent((await waiting(engine, correlationId, "CancelStart")).id);
     // The running non-interrupting one was cancelled with the rest of the scope.
-    expect(taskKeys(engine, correlationId)).toEqual(["Cleanup"]);
+    expect(await taskKeys(engine, correlationId)).toEqual(["Cleanup"]);
     await finish(engine, correlationId, "Cleanup");
-    expect(engine.getInstance(processInstanceId)).toMatchObject({
+    expect(await engine.getInstance(processInstanceId)).toMatchObject({
       state: "finished",
       endEventKey: "CleanedUp",
     });
@@ -168,7 +155,7 @@ describe("event sub-processes", () => {
   it("a non-interrupting escalation event sub-process runs beside the thrower, which goes on", async () => {
     const engine = await open({ models: events2 });
     const { correlationId } = await start(engine, "EspEscalation");
-    expect(taskKeys(engine, correlationId)).toEqual(["AfterEscalation", "Escalated"]);
+    expect(await taskKeys(engine, correlationId)).toEqual(["AfterEscalation", "Escalated"]);
     await finish(engine, correlationId, "Escalated");
     expect(await finish(engine, correlationId, "AfterEscalation")).toMatchObject({
       state: "finished",
@@ -182,7 +169,7 @@ describe("event sub-processes", () => {
     const instance = await start(engine, "EspTimeout");
     const ended = await engine.whenEnded(instance.processInstanceId);
     expect(ended).toMatchObject({ state: "finished", endEventKey: "TimedOut" });
-    expect(taskKeys(engine, instance.correlationId)).toEqual([]);
+    expect(await taskKeys(engine, instance.correlationId)).toEqual([]);
     expect(sqliteRows(data, "SELECT id FROM timers")).toEqual([]);
   });
 
@@ -202,7 +189,7 @@ describe("event sub-processes", () => {
     );
     const instance = await start(engine, "EspTimers");
     await fired;
-    expect(taskKeys(engine, instance.correlationId)).toEqual(["Remind", "Remind", "Slow"]);
+    expect(await taskKeys(engine, instance.correlationId)).toEqual(["Remind", "Remind", "Slow"]);
     expect(sqliteRows(data, "SELECT id FROM timers")).toEqual([]);
   });
 
@@ -210,10 +197,10 @@ describe("event sub-processes", () => {
     const engine = await open({ models: events2 });
     const { correlationId } = await start(engine, "EspConditional");
     await finish(engine, correlationId, "Fill", { urgent: false });
-    expect(taskKeys(engine, correlationId)).toEqual(["Check"]);
+    expect(await taskKeys(engine, correlationId)).toEqual(["Check"]);
     const again = await start(engine, "EspConditional");
     await finish(engine, again.correlationId, "Fill", { urgent: true });
-    expect(taskKeys(engine, again.correlationId)).toEqual(["Check", "Urgent"]);
+    expect(await taskKeys(engine, again.correlationId)).toEqual(["Check", "Urgent"]);
     await finish(engine, again.correlationId, "Check");
     expect(await finish(engine, again.correlationId, "Urgent")).toMatchObject({
       state: "finished",

@@ -110,11 +110,11 @@ describe("external tasks", () => {
     expect((await engineError(engine.finishExternalTask("w-1", id, 1))).code).toBe("locked");
     expect((await engineError(engine.extendExternalTaskLock("w-1", id, 10))).code).toBe("locked");
     await engine.extendExternalTaskLock("w-2", id, 120_000);
-    expect(Date.parse(engine.getExternalTask(id)?.lockExpirationTime as string)).toBeGreaterThan(
+    expect(Date.parse((await engine.getExternalTask(id))?.lockExpirationTime as string)).toBeGreaterThan(
       Date.now() + 60_000,
     );
     await engine.finishExternalTask("w-2", id, {});
-    expect(engine.getExternalTask(id)).toBeUndefined();
+    expect(await engine.getExternalTask(id)).toBeUndefined();
   }, 30_000);
 
   it("the holder of an expired lock may still finish while nobody else took the task", async () => {
@@ -244,7 +244,7 @@ describe("external tasks", () => {
       failure: { kind: "error", flowNodeKey: "Charge", errorCode: "declined" },
     });
     expect(uncaught.instance.failure?.message).toContain("no funds");
-    expect(engine.getExternalTask(second?.id as string)).toBeUndefined();
+    expect(await engine.getExternalTask(second?.id as string)).toBeUndefined();
   });
 
   it("concurrent finishes: exactly one succeeds", async () => {
@@ -268,7 +268,10 @@ describe("external tasks", () => {
     const second = await open({ data });
     expect(await fetchOne(second, "w-2", "charge")).toEqual([]);
     expect((await engineError(second.finishExternalTask("w-2", task?.id as string, 1))).code).toBe("locked");
-    expect(second.getExternalTask(task?.id as string)).toMatchObject({ workerId: "w-1", payload: undefined });
+    expect(await second.getExternalTask(task?.id as string)).toMatchObject({
+      workerId: "w-1",
+      payload: undefined,
+    });
     await second.finishExternalTask("w-1", task?.id as string, 1);
   });
 
@@ -306,7 +309,7 @@ describe("external tasks", () => {
     await engine.start({ processModelKey: "ExternalBoundary", startEventKey: "Start" });
     const [task] = await fetchOne(engine, "w-1", "boundary.charge");
     await engine.handleExternalTaskBpmnError("w-1", task?.id as string, "fraud");
-    expect(engine.getExternalTask(task?.id as string)).toBeUndefined();
+    expect(await engine.getExternalTask(task?.id as string)).toBeUndefined();
     expect((await engineError(engine.finishExternalTask("w-1", task?.id as string, 1))).code).toBe(
       "not_waiting",
     );

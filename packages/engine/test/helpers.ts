@@ -93,3 +93,25 @@ export function eventsSeen(
 }
 
 export const events2 = path.join(fixtures, "events2");
+
+/** The keys of the user tasks waiting in a correlation, sorted. */
+export const taskKeys = async (engine: Engine, correlationId: string): Promise<string[]> =>
+  (await engine.listUserTasks({ correlationId })).map((task) => task.key).sort();
+
+/** The keys of the events waiting in a correlation, sorted. */
+export const eventKeys = async (engine: Engine, correlationId: string): Promise<string[]> =>
+  (await engine.listEvents({ correlationId })).map((event) => event.key).sort();
+
+/** The waiting event with this key in the correlation. */
+export async function waiting(engine: Engine, correlationId: string, key: string) {
+  const event = (await engine.listEvents({ correlationId })).find((candidate) => candidate.key === key);
+  if (!event) throw new Error(`event ${key} does not wait`);
+  return event;
+}
+
+/** Finishes the waiting user task with this key in the correlation; the instance as the step left it. */
+export async function finish(engine: Engine, correlationId: string, key: string, formFields: object = {}) {
+  const task = (await engine.listUserTasks({ correlationId })).find((candidate) => candidate.key === key);
+  if (!task) throw new Error(`user task ${key} does not wait`);
+  return (await engine.finishUserTask(task.id, { formFields })).instance;
+}

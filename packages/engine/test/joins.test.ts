@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 async function finish(engine: Engine, correlationId: string, key: string, formFields: object = {}) {
-  const task = engine.listUserTasks({ correlationId }).find((candidate) => candidate.key === key);
+  const task = (await engine.listUserTasks({ correlationId })).find((candidate) => candidate.key === key);
   if (!task) throw new Error(`user task ${key} does not wait`);
   return (await engine.finishUserTask(task.id, { formFields })).instance;
 }
@@ -28,7 +28,7 @@ describe("tokens held at a parallel join", () => {
     });
     expect(after.failure?.message).toMatch(/deadlock.*"XJ"/);
     expect(after.endEventKey).toBeUndefined();
-    expect(engine.latestFinished(instance.correlationId, "JoinBypass")).toBeUndefined();
+    expect(await engine.latestFinished(instance.correlationId, "JoinBypass")).toBeUndefined();
   });
 
   it("make a deadlock visible whatever the order (B bypasses, then A arrives at the join)", async () => {
@@ -42,7 +42,7 @@ describe("tokens held at a parallel join", () => {
     expect(after).toMatchObject({ state: "failed", failure: { kind: "failure", flowNodeKey: "Join" } });
     expect((await ended).state).toBe("failed");
     expect(events.at(-1)).toBe("instance.terminated");
-    expect(engine.listUserTasks({ correlationId: instance.correlationId })).toEqual([]);
+    expect(await engine.listUserTasks({ correlationId: instance.correlationId })).toEqual([]);
   });
 
   it("fire as before when every branch arrives", async () => {
@@ -66,7 +66,7 @@ describe("tokens held at a parallel join", () => {
     // B bypasses inside the sub-process: the sub-process must not complete while A's token is held.
     const bypassed = await finish(engine, correlationId, "B", { bypass: true });
     expect(bypassed.state).toBe("running");
-    expect(engine.listUserTasks({ correlationId }).map((task) => task.key)).toEqual(["Outside"]);
+    expect((await engine.listUserTasks({ correlationId })).map((task) => task.key)).toEqual(["Outside"]);
     const after = await finish(engine, correlationId, "Outside");
     expect(after).toMatchObject({ state: "failed", failure: { kind: "failure", flowNodeKey: "Join" } });
   });

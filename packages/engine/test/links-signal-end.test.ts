@@ -22,7 +22,7 @@ describe("link events and signal end events", () => {
     const waiter = await engine.start({ processModelKey: "SignalEndWaiter", startEventKey: "WStart" });
     const { instance } = await engine.start({ processModelKey: "SignalEnd", startEventKey: "SStart" });
     expect(instance).toMatchObject({ state: "finished", endEventKey: "Broadcast" });
-    expect(engine.getInstance(waiter.instance.processInstanceId)).toMatchObject({
+    expect(await engine.getInstance(waiter.instance.processInstanceId)).toMatchObject({
       state: "finished",
       endEventKey: "Heard",
     });

@@ -82,7 +82,7 @@ describe("model loading", () => {
   it("parses camunda forms: every field type, converted defaults, enum values, required", async () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "Order", startEventKey: "StartWeb" });
-    const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
+    const [task] = await engine.listUserTasks({ correlationId: instance.correlationId });
     expect(task?.formFields).toEqual([
       { id: "customer", label: "Customer", type: "string", defaultValue: "ACME" },
       { id: "amount", label: "Amount", type: "long", defaultValue: 42, required: true },

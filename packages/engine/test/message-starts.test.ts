@@ -10,10 +10,11 @@ afterEach(async () => {
 
 const everyone = () => true;
 const openStarts = () => open({ models: events2 });
-const tasksOf = (engine: Engine, processModelKey: string) =>
-  engine
-    .listUserTasks({ processModelKey })
-    .map((task) => ({ key: task.key, correlationId: task.correlationId }));
+const tasksOf = async (engine: Engine, processModelKey: string) =>
+  (await engine.listUserTasks({ processModelKey })).map((task) => ({
+    key: task.key,
+    correlationId: task.correlationId,
+  }));
 
 describe("message and signal start events (SPEC §6.1, §11)", () => {
   it("are not startable by id and not listed among a model's start events", async () => {
@@ -42,13 +43,13 @@ describe("message and signal start events (SPEC §6.1, §11)", () => {
       starterId: "alice",
     });
     expect(reached).toBe(1);
-    const [task] = engine.listUserTasks({ correlationId: "c-order" });
+    const [task] = await engine.listUserTasks({ correlationId: "c-order" });
     expect(task).toMatchObject({
       key: "Handle",
       processModelKey: "MessageStarted",
       tokenPayload: { item: 7 },
     });
-    const instance = engine.getInstance(task?.processInstanceId as string);
+    const instance = await engine.getInstance(task?.processInstanceId as string);
     expect(instance?.starterId).toBe("alice");
     expect(trace(events, task?.processInstanceId as string).slice(0, 2)).toEqual([
       "instance.started",
@@ -60,7 +61,7 @@ describe("message and signal start events (SPEC §6.1, §11)", () => {
     const engine = await openStarts();
     await engine.triggerByName({ eventType: "message", name: "order-placed", mayAccess: everyone });
     await engine.triggerByName({ eventType: "message", name: "order-placed", mayAccess: everyone });
-    const started = tasksOf(engine, "MessageStarted");
+    const started = await tasksOf(engine, "MessageStarted");
     expect(started).toHaveLength(2);
     expect(started[0]?.correlationId).not.toBe(started[1]?.correlationId);
     const { reached } = await engine.triggerByName({
@@ -69,7 +70,7 @@ describe("message and signal start events (SPEC §6.1, §11)", () => {
       mayAccess: () => false,
     });
     expect(reached).toBe(0);
-    expect(tasksOf(engine, "MessageStarted")).toHaveLength(2);
+    expect(await tasksOf(engine, "MessageStarted")).toHaveLength(2);
   });
 
   it("a signal by name starts every signal start event (a new correlation each) and reaches every waiter", async () => {
@@ -81,8 +82,8 @@ describe("message and signal start events (SPEC §6.1, §11)", () => {
       mayAccess: everyone,
     });
     expect(reached).toBe(2);
-    expect(engine.getInstance(waiter.instance.processInstanceId)?.state).toBe("finished");
-    const [react] = tasksOf(engine, "SignalStarted");
+    expect((await engine.getInstance(waiter.instance.processInstanceId))?.state).toBe("finished");
+    const [react] = await tasksOf(engine, "SignalStarted");
     expect(react?.key).toBe("React");
     expect(react?.correlationId).not.toBe(waiter.instance.correlationId);
   });
@@ -92,7 +93,7 @@ describe("message and signal start events (SPEC §6.1, §11)", () => {
     const raiser = await engine.start({ processModelKey: "AlarmRaiser", startEventKey: "Start" });
     expect(raiser.instance.state).toBe("finished");
     // Read-your-writes: started in the throwing step, so visible when its caller is answered.
-    expect(tasksOf(engine, "SignalStarted").map((task) => task.key)).toEqual(["React"]);
+    expect((await tasksOf(engine, "SignalStarted")).map((task) => task.key)).toEqual(["React"]);
   });
 });
 
@@ -118,7 +119,7 @@ describe("sending messages (send task, message throw and end events)", () => {
     expect(sender.instance.state).toBe("running");
     // The send task started an instance in the sender's correlation, with the sender's payload.
     expect(
-      engine.listUserTasks({ correlationId: "c-here" }).map((task) => [task.key, task.tokenPayload]),
+      (await engine.listUserTasks({ correlationId: "c-here" })).map((task) => [task.key, task.tokenPayload]),
     ).toEqual(
       [
         ["AfterSend", { note: "hi" }],
@@ -126,19 +127,21 @@ describe("sending messages (send task, message throw and end events)", () => {
       ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
     );
     // The throw event reached the receiver in this correlation; it now waits at its receive task.
-    expect(engine.listEvents({ correlationId: "c-here" }).map((event) => event.key)).toEqual(["WaitReply"]);
-    expect(engine.listEvents({ correlationId: "c-elsewhere" }).map((event) => event.key)).toEqual([
+    expect((await engine.listEvents({ correlationId: "c-here" })).map((event) => event.key)).toEqual([
+      "WaitReply",
+    ]);
+    expect((await engine.listEvents({ correlationId: "c-elsewhere" })).map((event) => event.key)).toEqual([
       "WaitNotify",
     ]);
     // The message end event reaches the receive task and ends both.
-    const [after] = engine.listUserTasks({ correlationId: "c-here", processModelKey: "Sender" });
+    const [after] = await engine.listUserTasks({ correlationId: "c-here", processModelKey: "Sender" });
     const done = await engine.finishUserTask(after?.id as string, { formFields: { reply: 1 } });
     expect(done.instance).toMatchObject({ state: "finished", endEventKey: "Reply" });
-    expect(engine.getInstance(here.instance.processInstanceId)).toMatchObject({
+    expect(await engine.getInstance(here.instance.processInstanceId)).toMatchObject({
       state: "finished",
       endEventKey: "Replied",
       result: { formFields: { reply: 1 } },
     });
-    expect(engine.getInstance(elsewhere.instance.processInstanceId)?.state).toBe("running");
+    expect((await engine.getInstance(elsewhere.instance.processInstanceId))?.state).toBe("running");
   });
 });

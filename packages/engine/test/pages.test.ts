@@ -23,16 +23,16 @@ describe("pages of waiting user tasks (SPEC §9)", () => {
   it("counts and lists only the lanes given, plus no lane, in the order the tasks began waiting", async () => {
     const engine = await open();
     await seed(engine);
-    const all = engine.listUserTasks({}).sort(byWaitOrder);
+    const all = (await engine.listUserTasks({})).sort(byWaitOrder);
     const open_ = all.filter((task) => task.lane === null);
     expect(open_.length).toBeGreaterThan(0);
     expect(open_.length).toBeLessThan(all.length);
 
-    expect(engine.pageUserTasks({}, { offset: 0 })).toEqual({ items: all, totalCount: all.length });
-    const none = engine.pageUserTasks({ lanes: [] }, { offset: 0 });
+    expect(await engine.pageUserTasks({}, { offset: 0 })).toEqual({ items: all, totalCount: all.length });
+    const none = await engine.pageUserTasks({ lanes: [] }, { offset: 0 });
     expect(ids(none.items)).toEqual(ids(open_));
     expect(none.totalCount).toBe(open_.length);
-    const managers = engine.pageUserTasks({ lanes: ["Managers", "Nobody"] }, { offset: 0 });
+    const managers = await engine.pageUserTasks({ lanes: ["Managers", "Nobody"] }, { offset: 0 });
     expect(ids(managers.items)).toEqual(ids(all));
     expect(managers.totalCount).toBe(all.length);
   });
@@ -41,10 +41,10 @@ describe("pages of waiting user tasks (SPEC §9)", () => {
     const engine = await open();
     await seed(engine);
     for (const lanes of [[], ["Managers"]]) {
-      const whole = engine.pageUserTasks({ lanes }, { offset: 0 });
+      const whole = await engine.pageUserTasks({ lanes }, { offset: 0 });
       const pages: WaitingUserTask[] = [];
       for (let offset = 0; offset < whole.totalCount; offset += 3) {
-        const page = engine.pageUserTasks({ lanes }, { offset, limit: 3 });
+        const page = await engine.pageUserTasks({ lanes }, { offset, limit: 3 });
         expect(page.totalCount).toBe(whole.totalCount);
         expect(page.items.length).toBeLessThanOrEqual(3);
         pages.push(...page.items);
@@ -56,12 +56,12 @@ describe("pages of waiting user tasks (SPEC §9)", () => {
   it("limit 0 gives only the count; an offset at or past the end an empty page", async () => {
     const engine = await open();
     await seed(engine);
-    const total = engine.pageUserTasks({ lanes: ["Managers"] }, { offset: 0 }).totalCount;
-    expect(engine.pageUserTasks({ lanes: ["Managers"] }, { offset: 0, limit: 0 })).toEqual({
+    const total = (await engine.pageUserTasks({ lanes: ["Managers"] }, { offset: 0 })).totalCount;
+    expect(await engine.pageUserTasks({ lanes: ["Managers"] }, { offset: 0, limit: 0 })).toEqual({
       items: [],
       totalCount: total,
     });
-    expect(engine.pageUserTasks({ lanes: ["Managers"] }, { offset: total, limit: 5 })).toEqual({
+    expect(await engine.pageUserTasks({ lanes: ["Managers"] }, { offset: total, limit: 5 })).toEqual({
       items: [],
       totalCount: total,
     });
@@ -70,26 +70,35 @@ describe("pages of waiting user tasks (SPEC §9)", () => {
   it("filters by model, correlation and process instance", async () => {
     const engine = await open();
     await seed(engine);
-    const order = engine.pageUserTasks({ processModelKey: "Order", lanes: ["Managers"] }, { offset: 0 });
+    const order = await engine.pageUserTasks(
+      { processModelKey: "Order", lanes: ["Managers"] },
+      { offset: 0 },
+    );
     expect(order.totalCount).toBe(4);
     expect(order.items.every((task) => task.processModelKey === "Order")).toBe(true);
-    expect(engine.pageUserTasks({ processModelKey: "Order", lanes: [] }, { offset: 0 }).totalCount).toBe(0);
+    expect(
+      (await engine.pageUserTasks({ processModelKey: "Order", lanes: [] }, { offset: 0 })).totalCount,
+    ).toBe(0);
     const first = order.items[0] as WaitingUserTask;
     expect(
-      ids(engine.pageUserTasks({ processInstanceId: first.processInstanceId }, { offset: 0 }).items),
+      ids((await engine.pageUserTasks({ processInstanceId: first.processInstanceId }, { offset: 0 })).items),
     ).toEqual([first.id]);
     expect(
-      engine.pageUserTasks({ correlationId: "p1", processModelKey: "Parallel", lanes: [] }, { offset: 0 })
-        .totalCount,
-    ).toBe(engine.listUserTasks({ correlationId: "p1" }).length);
+      (
+        await engine.pageUserTasks(
+          { correlationId: "p1", processModelKey: "Parallel", lanes: [] },
+          { offset: 0 },
+        )
+      ).totalCount,
+    ).toBe((await engine.listUserTasks({ correlationId: "p1" })).length);
   });
 
   it("pages waiting events the same way", async () => {
     const engine = await open();
     await engine.start({ processModelKey: "Messages", startEventKey: "Start", correlationId: "e1" });
     await engine.start({ processModelKey: "SignalWait", startEventKey: "Start", correlationId: "e1" });
-    const all = engine.listEvents({ correlationId: "e1" });
-    const page = engine.pageEvents({ correlationId: "e1", lanes: [] }, { offset: 1, limit: 1 });
+    const all = await engine.listEvents({ correlationId: "e1" });
+    const page = await engine.pageEvents({ correlationId: "e1", lanes: [] }, { offset: 1, limit: 1 });
     const visible = all.filter((event) => event.lane === null);
     expect(page.totalCount).toBe(visible.length);
     expect(page.items).toHaveLength(1);
@@ -104,20 +113,23 @@ describe("instances by starter (SPEC §10)", () => {
     await engine.start({ processModelKey: "Order", startEventKey: "StartWeb" });
     const b = await engine.start({ processModelKey: "Parallel", startEventKey: "Start", starterId: "ann" });
     expect(a.instance.starterId).toBe("ann");
-    const ann = engine.pageInstancesByStarter("ann", { offset: 0 });
+    const ann = await engine.pageInstancesByStarter("ann", { offset: 0 });
     expect(ann.totalCount).toBe(2);
     expect(ann.items.map((i) => i.processInstanceId)).toEqual([
       a.instance.processInstanceId,
       b.instance.processInstanceId,
     ]);
-    expect(engine.getInstance(a.instance.processInstanceId)?.starterId).toBe("ann");
-    expect(engine.pageInstancesByStarter("ann", { offset: 1, limit: 5 }).items).toHaveLength(1);
-    expect(engine.pageInstancesByStarter("ann", { offset: 0, limit: 0 })).toEqual({
+    expect((await engine.getInstance(a.instance.processInstanceId))?.starterId).toBe("ann");
+    expect((await engine.pageInstancesByStarter("ann", { offset: 1, limit: 5 })).items).toHaveLength(1);
+    expect(await engine.pageInstancesByStarter("ann", { offset: 0, limit: 0 })).toEqual({
       items: [],
       totalCount: 2,
     });
-    expect(engine.pageInstancesByStarter("nobody", { offset: 0 })).toEqual({ items: [], totalCount: 0 });
-    expect(engine.modelOfInstance(b.instance.processInstanceId)?.key).toBe("Parallel");
-    expect(engine.modelOfInstance("unknown")).toBeUndefined();
+    expect(await engine.pageInstancesByStarter("nobody", { offset: 0 })).toEqual({
+      items: [],
+      totalCount: 0,
+    });
+    expect((await engine.modelOfInstance(b.instance.processInstanceId))?.key).toBe("Parallel");
+    expect(await engine.modelOfInstance("unknown")).toBeUndefined();
   });
 });

@@ -15,16 +15,16 @@ describe("queries", () => {
     await engine.start({ processModelKey: "Order", startEventKey: "StartWeb", correlationId: "c2" });
     const keys = (tasks: { processModelKey: string; correlationId: string }[]) =>
       tasks.map((task) => `${task.processModelKey}/${task.correlationId}`);
-    expect(keys(engine.listUserTasks({ correlationId: "c1" }))).toEqual(["Order/c1", "Parallel/c1"]);
-    expect(keys(engine.listUserTasks({ processModelKey: "Order" }))).toEqual(["Order/c1", "Order/c2"]);
-    expect(keys(engine.listUserTasks({ correlationId: "c1", processModelKey: "Order" }))).toEqual([
+    expect(keys(await engine.listUserTasks({ correlationId: "c1" }))).toEqual(["Order/c1", "Parallel/c1"]);
+    expect(keys(await engine.listUserTasks({ processModelKey: "Order" }))).toEqual(["Order/c1", "Order/c2"]);
+    expect(keys(await engine.listUserTasks({ correlationId: "c1", processModelKey: "Order" }))).toEqual([
       "Order/c1",
     ]);
-    expect(keys(engine.listUserTasks({ correlationId: "c3" }))).toEqual([]);
-    expect(engine.listUserTasks({})).toHaveLength(3);
-    const [task] = engine.listUserTasks({ correlationId: "c2" });
-    expect(engine.getUserTask(task?.id as string)).toEqual(task);
-    expect(engine.getUserTask("unknown")).toBeUndefined();
+    expect(keys(await engine.listUserTasks({ correlationId: "c3" }))).toEqual([]);
+    expect(await engine.listUserTasks({})).toHaveLength(3);
+    const [task] = await engine.listUserTasks({ correlationId: "c2" });
+    expect(await engine.getUserTask(task?.id as string)).toEqual(task);
+    expect(await engine.getUserTask("unknown")).toBeUndefined();
     expect(task?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
@@ -35,26 +35,28 @@ describe("queries", () => {
     await engine.start({ processModelKey: "Messages", startEventKey: "Start", correlationId: "e2" });
     const keys = (events: { key: string; correlationId: string }[]) =>
       events.map((event) => `${event.key}/${event.correlationId}`);
-    expect(keys(engine.listEvents({ correlationId: "e1" }))).toEqual([
+    expect(keys(await engine.listEvents({ correlationId: "e1" }))).toEqual([
       "Payment/e1",
       "Delivery/e1",
       "WaitGo/e1",
     ]);
-    expect(keys(engine.listEvents({ processModelKey: "Messages" }))).toEqual([
+    expect(keys(await engine.listEvents({ processModelKey: "Messages" }))).toEqual([
       "Payment/e1",
       "Delivery/e1",
       "Payment/e2",
       "Delivery/e2",
     ]);
-    expect(keys(engine.listEvents({ correlationId: "e1", processModelKey: "SignalWait" }))).toEqual([
+    expect(keys(await engine.listEvents({ correlationId: "e1", processModelKey: "SignalWait" }))).toEqual([
       "WaitGo/e1",
     ]);
-    expect(engine.listEvents({ correlationId: "e1", processModelKey: "SignalWait" })[0]).toMatchObject({
+    expect(
+      (await engine.listEvents({ correlationId: "e1", processModelKey: "SignalWait" }))[0],
+    ).toMatchObject({
       eventType: "signal",
       eventName: "go",
       lane: null,
     });
-    expect(engine.getEvent("unknown")).toBeUndefined();
+    expect(await engine.getEvent("unknown")).toBeUndefined();
   });
 
   it("knows correlations and the models they hold", async () => {
@@ -66,16 +68,16 @@ describe("queries", () => {
     await engine.start({ processModelKey: "Order", startEventKey: "StartWeb", correlationId: "k" });
     await engine.start({ processModelKey: "Manual", startEventKey: "Start", correlationId: "k" });
     await engine.start({ processModelKey: "Manual", startEventKey: "Start", correlationId: "k" });
-    expect(engine.hasCorrelation("k")).toBe(true);
-    expect(engine.hasCorrelation(generated.instance.correlationId)).toBe(true);
-    expect(engine.hasCorrelation("nope")).toBe(false);
-    expect(engine.correlationModels("k")).toEqual(["Manual", "Order"]);
-    expect(engine.correlationModels("nope")).toEqual([]);
+    expect(await engine.hasCorrelation("k")).toBe(true);
+    expect(await engine.hasCorrelation(generated.instance.correlationId)).toBe(true);
+    expect(await engine.hasCorrelation("nope")).toBe(false);
+    expect(await engine.correlationModels("k")).toEqual(["Manual", "Order"]);
+    expect(await engine.correlationModels("nope")).toEqual([]);
   });
 
   it("finds the most recently finished instance of a model in a correlation", async () => {
     const engine = await open();
-    expect(engine.latestFinished("r", "ScriptGateway")).toBeUndefined();
+    expect(await engine.latestFinished("r", "ScriptGateway")).toBeUndefined();
     const first = await engine.start({
       processModelKey: "ScriptGateway",
       startEventKey: "Start",
@@ -97,13 +99,13 @@ describe("queries", () => {
     });
     await engine.start({ processModelKey: "Order", startEventKey: "StartWeb", correlationId: "r" });
     expect(first.instance.startedAt <= second.instance.startedAt).toBe(true);
-    expect(engine.latestFinished("r", "ScriptGateway")).toMatchObject({
+    expect(await engine.latestFinished("r", "ScriptGateway")).toMatchObject({
       processInstanceId: second.instance.processInstanceId,
       endEventKey: "EndMid",
       result: { amount: 7 },
     });
-    expect(engine.latestFinished("r", "Order")).toBeUndefined();
-    expect(engine.latestFinished("other", "ScriptGateway")).toBeUndefined();
+    expect(await engine.latestFinished("r", "Order")).toBeUndefined();
+    expect(await engine.latestFinished("other", "ScriptGateway")).toBeUndefined();
   });
 
   it("orders latestFinished by end, not by start", async () => {
@@ -118,15 +120,17 @@ describe("queries", () => {
       startEventKey: "StartWeb",
       correlationId: "o",
     });
-    const [lateTask] = engine
-      .listUserTasks({ correlationId: "o" })
-      .filter((task) => task.processInstanceId === late.instance.processInstanceId);
-    const [earlyTask] = engine
-      .listUserTasks({ correlationId: "o" })
-      .filter((task) => task.processInstanceId === early.instance.processInstanceId);
+    const [lateTask] = (await engine.listUserTasks({ correlationId: "o" })).filter(
+      (task) => task.processInstanceId === late.instance.processInstanceId,
+    );
+    const [earlyTask] = (await engine.listUserTasks({ correlationId: "o" })).filter(
+      (task) => task.processInstanceId === early.instance.processInstanceId,
+    );
     await engine.finishUserTask(lateTask?.id as string, { formFields: { amount: 1 } });
     await engine.finishUserTask(earlyTask?.id as string, { formFields: { amount: 100 } });
-    expect(engine.latestFinished("o", "Order")?.processInstanceId).toBe(early.instance.processInstanceId);
+    expect((await engine.latestFinished("o", "Order"))?.processInstanceId).toBe(
+      early.instance.processInstanceId,
+    );
   });
 
   it("refuses unknown models, non-executable models and unknown start events", async () => {
@@ -155,7 +159,7 @@ describe("queries", () => {
     await expect(engine.finishUserTask("nope", {})).rejects.toMatchObject({ code: "not_waiting" });
     await expect(engine.triggerEvent("nope")).rejects.toMatchObject({ code: "not_waiting" });
     const { instance } = await engine.start({ processModelKey: "SignalWait", startEventKey: "Start" });
-    const [event] = engine.listEvents({ correlationId: instance.correlationId });
+    const [event] = await engine.listEvents({ correlationId: instance.correlationId });
     await engine.triggerEvent(event?.id as string);
     await expect(engine.triggerEvent(event?.id as string)).rejects.toMatchObject({ code: "not_waiting" });
   });
@@ -163,7 +167,7 @@ describe("queries", () => {
   it("finishes a task exactly once under concurrent finishes", async () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "Order", startEventKey: "StartWeb" });
-    const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
+    const [task] = await engine.listUserTasks({ correlationId: instance.correlationId });
     const attempts = await Promise.allSettled(
       Array.from({ length: 8 }, (_, index) =>
         engine.finishUserTask(task?.id as string, { formFields: { amount: index } }),
@@ -174,13 +178,13 @@ describe("queries", () => {
     expect(fulfilled).toHaveLength(1);
     expect(rejected).toHaveLength(7);
     for (const attempt of rejected) expect(attempt.reason).toMatchObject({ code: "not_waiting" });
-    expect(engine.getInstance(instance.processInstanceId)?.state).toBe("finished");
+    expect((await engine.getInstance(instance.processInstanceId))?.state).toBe("finished");
   });
 
   it("triggers an event exactly once under concurrent triggers", async () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "SignalWait", startEventKey: "Start" });
-    const [event] = engine.listEvents({ correlationId: instance.correlationId });
+    const [event] = await engine.listEvents({ correlationId: instance.correlationId });
     const attempts = await Promise.allSettled(
       [1, 2, 3].map((n) => engine.triggerEvent(event?.id as string, { n })),
     );
@@ -190,14 +194,16 @@ describe("queries", () => {
   it("publishes events only after commit, and a throwing listener harms nobody", async () => {
     const engine = await open();
     const seen: string[] = [];
+    const visible: Promise<string>[] = [];
     engine.on(() => {
       throw new Error("bad listener");
     });
     engine.on((event) => {
       if (event.type === "activity.started") {
         // The step is committed: the task is already visible.
-        seen.push(
-          `${event.flowNodeKey}:${engine.listUserTasks({ correlationId: event.correlationId }).length}`,
+        const key = event.flowNodeKey;
+        visible.push(
+          engine.listUserTasks({ correlationId: event.correlationId }).then((t) => `${key}:${t.length}`),
         );
       }
     });
@@ -205,7 +211,8 @@ describe("queries", () => {
     unsubscribe();
     const { instance } = await engine.start({ processModelKey: "Order", startEventKey: "StartWeb" });
     expect(instance.state).toBe("running");
-    expect(seen).toEqual(["Review:1"]);
+    expect(seen).toEqual([]);
+    expect(await Promise.all(visible)).toEqual(["Review:1"]);
   });
 
   it("refuses use after close, and close is idempotent", async () => {
@@ -215,6 +222,6 @@ describe("queries", () => {
     await expect(engine.start({ processModelKey: "Manual", startEventKey: "Start" })).rejects.toMatchObject({
       code: "closed",
     });
-    expect(() => engine.listUserTasks({})).toThrow(EngineError);
+    await expect(engine.listUserTasks({})).rejects.toThrow(EngineError);
   });
 });

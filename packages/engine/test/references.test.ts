@@ -16,7 +16,7 @@ describe("references in the XML", () => {
     const model = engine.models.get("PaddedIds");
     expect(model?.flowNodes.get("Ask")?.lane).toBe("Clerks");
     const { instance } = await engine.start({ processModelKey: "PaddedIds", startEventKey: "Start" });
-    const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
+    const [task] = await engine.listUserTasks({ correlationId: instance.correlationId });
     expect(task).toMatchObject({ key: "Ask", lane: "Clerks" });
     const done = await engine.finishUserTask(task?.id as string, { formFields: {} });
     expect(done.instance).toMatchObject({ state: "finished", endEventKey: "End", endEventLane: "Clerks" });
@@ -32,7 +32,7 @@ describe("references in the XML", () => {
   it("waits at a message catch event given by eventDefinitionRef, with the message's name", async () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "MessageByRef", startEventKey: "MStart" });
-    const [event] = engine.listEvents({ correlationId: instance.correlationId });
+    const [event] = await engine.listEvents({ correlationId: instance.correlationId });
     expect(event).toMatchObject({ key: "Wait", eventType: "message", eventName: "by-ref" });
   });
 });

@@ -23,7 +23,7 @@ describe("running BPMN", () => {
       correlationId: "c-order",
       callerId: "caller-1",
     });
-    const [task] = engine.listUserTasks({ correlationId: "c-order" });
+    const [task] = await engine.listUserTasks({ correlationId: "c-order" });
     expect(task).toMatchObject({ key: "Review", name: "Review order", lane: "Managers" });
     expect(task?.tokenPayload).toEqual({ channel: "phone" });
 
@@ -45,13 +45,13 @@ describe("running BPMN", () => {
       "event.reached:EndBig",
       "instance.finished",
     ]);
-    expect(engine.listUserTasks({ correlationId: "c-order" })).toEqual([]);
+    expect(await engine.listUserTasks({ correlationId: "c-order" })).toEqual([]);
   });
 
   it("takes the default flow when no condition holds", async () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "Order", startEventKey: "StartWeb" });
-    const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
+    const [task] = await engine.listUserTasks({ correlationId: instance.correlationId });
     const done = await engine.finishUserTask(task?.id as string, { formFields: { amount: 3 } });
     expect(done.instance).toMatchObject({ state: "finished", endEventKey: "EndSmall", endEventLane: null });
   });
@@ -89,7 +89,7 @@ describe("running BPMN", () => {
     expect(instance.failure?.message).toMatch(/no condition/);
     expect(instance.endEventKey).toBeUndefined();
     expect(events.at(-1)).toMatchObject({ type: "instance.terminated", failure: { kind: "failure" } });
-    expect(engine.getInstance(instance.processInstanceId)).toEqual(instance);
+    expect(await engine.getInstance(instance.processInstanceId)).toEqual(instance);
   });
 
   it("fails the instance when a condition throws, naming the flow", async () => {
@@ -114,7 +114,7 @@ describe("running BPMN", () => {
       startEventKey: "StartWeb",
       inputValues: { big },
     });
-    const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
+    const [task] = await engine.listUserTasks({ correlationId: instance.correlationId });
     const done = await engine.finishUserTask(task?.id as string, { formFields: { amount: 1 } });
     expect(done.instance.result).toEqual({ total: 2, input: { big } });
   });
@@ -187,7 +187,7 @@ describe("running BPMN", () => {
     // Two tokens came through PX; PB's branch still waits at its user task, so the join has not fired.
     expect(reachedEnd()).toBe(false);
     expect(instance.state).toBe("running");
-    const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
+    const [task] = await engine.listUserTasks({ correlationId: instance.correlationId });
     expect(task?.key).toBe("Wait");
     await engine.finishUserTask(task?.id as string, { formFields: {} });
     expect(reachedEnd()).toBe(true);
@@ -203,7 +203,7 @@ describe("running BPMN", () => {
     });
     // The script branch ran to the join; the user task branch waits.
     expect(instance.state).toBe("running");
-    const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
+    const [task] = await engine.listUserTasks({ correlationId: instance.correlationId });
     expect(task?.key).toBe("Manual");
     expect(task?.tokenPayload).toEqual({ n: 1 });
     const done = await engine.finishUserTask(task?.id as string, { formFields: { manual: true } });
@@ -231,10 +231,10 @@ describe("running BPMN", () => {
       startEventKey: "Start",
       inputValues: { s: 0 },
     });
-    const [inner] = engine.listUserTasks({ correlationId: instance.correlationId });
+    const [inner] = await engine.listUserTasks({ correlationId: instance.correlationId });
     expect(inner).toMatchObject({ key: "InnerTask", name: "Do inner work", lane: "Back office" });
     await engine.finishUserTask(inner?.id as string, { formFields: { s: 1 } });
-    const [approve] = engine.listUserTasks({ correlationId: instance.correlationId });
+    const [approve] = await engine.listUserTasks({ correlationId: instance.correlationId });
     expect(approve).toMatchObject({
       key: "InnerApprove",
       lane: "Front office",
@@ -272,7 +272,7 @@ describe("running BPMN", () => {
       inputValues: { t: 1 },
     });
     expect(instance).toMatchObject({ state: "finished", endEventKey: "End", result: { t: 1 } });
-    expect(engine.listUserTasks({ correlationId: instance.correlationId })).toEqual([]);
+    expect(await engine.listUserTasks({ correlationId: instance.correlationId })).toEqual([]);
   });
 
   it("terminates the whole instance at a terminate end event, removing its waits", async () => {
@@ -290,9 +290,9 @@ describe("running BPMN", () => {
       result: { z: 1 },
       failure: { kind: "terminate", flowNodeKey: "Stop" },
     });
-    expect(engine.listUserTasks({ correlationId: instance.correlationId })).toEqual([]);
+    expect(await engine.listUserTasks({ correlationId: instance.correlationId })).toEqual([]);
     expect(events.at(-1)).toMatchObject({ type: "instance.terminated", failure: { kind: "terminate" } });
-    expect(engine.latestFinished(instance.correlationId, "Terminate")?.processInstanceId).toBe(
+    expect((await engine.latestFinished(instance.correlationId, "Terminate"))?.processInstanceId).toBe(
       instance.processInstanceId,
     );
   });
@@ -305,7 +305,7 @@ describe("running BPMN", () => {
       failure: { kind: "error", flowNodeKey: "Declined", message: "error end event reached: Declined" },
     });
     expect(instance.endEventKey).toBeUndefined();
-    expect(engine.latestFinished(instance.correlationId, "ErrorEnd")).toBeUndefined();
+    expect(await engine.latestFinished(instance.correlationId, "ErrorEnd")).toBeUndefined();
   });
 
   it("waits at a message catch event and a receive task until triggered", async () => {
@@ -316,7 +316,7 @@ describe("running BPMN", () => {
       startEventKey: "Start",
       inputValues: { m: 0 },
     });
-    const waiting = engine.listEvents({ correlationId: instance.correlationId });
+    const waiting = await engine.listEvents({ correlationId: instance.correlationId });
     expect(
       waiting.map((event) => [event.key, event.eventType, event.eventName, event.lane, event.name]),
     ).toEqual([
@@ -325,10 +325,10 @@ describe("running BPMN", () => {
     ]);
     const payment = waiting[0]?.id as string;
     const delivery = waiting[1]?.id as string;
-    expect(engine.getEvent(payment)?.key).toBe("Payment");
+    expect((await engine.getEvent(payment))?.key).toBe("Payment");
     const afterPayment = await engine.triggerEvent(payment, { paid: true });
     expect(afterPayment.instance.state).toBe("running");
-    expect(engine.getEvent(payment)).toBeUndefined();
+    expect(await engine.getEvent(payment)).toBeUndefined();
     // No payload: the token payload stays as it was.
     const done = await engine.triggerEvent(delivery);
     expect(done.instance).toMatchObject({ state: "finished", result: { m: 0 } });
@@ -351,7 +351,7 @@ describe("running BPMN", () => {
       startEventKey: "Start",
       inputValues: { m: 0 },
     });
-    const [payment, delivery] = engine.listEvents({ correlationId: instance.correlationId });
+    const [payment, delivery] = await engine.listEvents({ correlationId: instance.correlationId });
     await engine.triggerEvent(payment?.id as string, { paid: true });
     const done = await engine.triggerEvent(delivery?.id as string, { delivered: true });
     expect(done.instance.result).toEqual({ delivered: true });
@@ -371,22 +371,21 @@ describe("running BPMN", () => {
       startEventKey: "Start",
       correlationId: "s-b",
     });
-    expect(engine.listEvents({ processModelKey: "SignalWait" }).map((event) => event.eventName)).toEqual([
-      "go",
-      "go",
-    ]);
+    expect(
+      (await engine.listEvents({ processModelKey: "SignalWait" })).map((event) => event.eventName),
+    ).toEqual(["go", "go"]);
     const thrower = await engine.start({
       processModelKey: "SignalThrow",
       startEventKey: "Start",
       inputValues: { t: 1 },
     });
     expect(thrower.instance.state).toBe("finished");
-    expect(engine.getInstance(a.instance.processInstanceId)).toMatchObject({
+    expect(await engine.getInstance(a.instance.processInstanceId)).toMatchObject({
       state: "finished",
       result: { a: 1 },
     });
-    expect(engine.getInstance(b.instance.processInstanceId)?.state).toBe("finished");
-    expect(engine.listEvents({ processModelKey: "SignalWait" })).toEqual([]);
+    expect((await engine.getInstance(b.instance.processInstanceId))?.state).toBe("finished");
+    expect(await engine.listEvents({ processModelKey: "SignalWait" })).toEqual([]);
     expect(events.find((event) => event.type === "signal.thrown")).toMatchObject({
       signalName: "go",
       flowNodeKey: "ThrowGo",
@@ -403,18 +402,18 @@ describe("running BPMN", () => {
   it("fails an instance whose signals keep waking each other within one step, instead of hanging", async () => {
     const engine = await open({ models: path.join(fixtures, "livelock") });
     const started = await engine.start({ processModelKey: "SignalEcho", startEventKey: "Start" });
-    const [go] = engine.listUserTasks({ correlationId: started.instance.correlationId });
+    const [go] = await engine.listUserTasks({ correlationId: started.instance.correlationId });
     const { instance } = await engine.finishUserTask(go?.id as string, {});
     expect(instance.state).toBe("failed");
     expect(instance.failure).toMatchObject({ kind: "failure" });
     expect(instance.failure?.message).toMatch(/flow nodes/);
-    expect(engine.listEvents({ correlationId: instance.correlationId })).toEqual([]);
+    expect(await engine.listEvents({ correlationId: instance.correlationId })).toEqual([]);
   });
 
   it("lets a waiting signal catch event be triggered directly", async () => {
     const engine = await open();
     const { instance } = await engine.start({ processModelKey: "SignalWait", startEventKey: "Start" });
-    const [event] = engine.listEvents({ correlationId: instance.correlationId });
+    const [event] = await engine.listEvents({ correlationId: instance.correlationId });
     const done = await engine.triggerEvent(event?.id as string, { direct: true });
     expect(done.instance).toMatchObject({ state: "finished", result: { direct: true } });
   });
@@ -470,7 +469,7 @@ describe("running BPMN", () => {
         payload: { v: 1 },
       },
     ]);
-    const [task] = engine.listUserTasks({ correlationId: "ev" });
+    const [task] = await engine.listUserTasks({ correlationId: "ev" });
     await engine.finishUserTask(task?.id as string, { formFields: { amount: 100 } });
     expect(events.at(-1)).toEqual({
       ...base,
@@ -500,7 +499,7 @@ describe("running BPMN", () => {
     await expect(engine.whenEnded(instance.processInstanceId, caller.signal)).rejects.toThrow(
       "the caller left",
     );
-    const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
+    const [task] = await engine.listUserTasks({ correlationId: instance.correlationId });
     await engine.finishUserTask(task?.id as string, { formFields: { amount: 1 } });
     await expect(other).resolves.toMatchObject({ state: "finished" });
   });

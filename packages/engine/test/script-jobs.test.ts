@@ -77,13 +77,13 @@ describe("script jobs", () => {
 
     // Another instance starts, waits at its user task, and is finished — all while the script spins.
     const other = await engine.start({ processModelKey: "Crash", startEventKey: "Start" });
-    const [task] = engine.listUserTasks({ correlationId: other.instance.correlationId });
+    const [task] = await engine.listUserTasks({ correlationId: other.instance.correlationId });
     await engine.finishUserTask(task?.id as string, { formFields: {} });
-    expect(engine.listEvents({ correlationId: other.instance.correlationId })).toHaveLength(1);
+    expect(await engine.listEvents({ correlationId: other.instance.correlationId })).toHaveLength(1);
 
     expect(await settled(long)).toBe(false);
-    expect(engine.getInstance(processInstanceId)?.state).toBe("running");
-    expect(engine.listUserTasks({ processModelKey: "LongScript" })).toEqual([]);
+    expect((await engine.getInstance(processInstanceId))?.state).toBe("running");
+    expect(await engine.listUserTasks({ processModelKey: "LongScript" })).toEqual([]);
 
     await engine.close();
     await expect(long).rejects.toMatchObject({ code: "closed" });
@@ -165,7 +165,7 @@ describe("script jobs", () => {
     const run = engine.start({ processModelKey: "ParallelScripts", startEventKey: "Start" });
     const { processInstanceId } = (await spinA) as { processInstanceId: string };
     expect(await finishedB).toMatchObject({ processInstanceId, payload: { b: "done" } });
-    expect(engine.getInstance(processInstanceId)?.state).toBe("running");
+    expect((await engine.getInstance(processInstanceId))?.state).toBe("running");
     await engine.close();
     await expect(run).rejects.toMatchObject({ code: "closed" });
   });
@@ -190,14 +190,14 @@ describe("script jobs", () => {
     const events = record(second);
     const review = await nextEvent(second, started("Review"));
     expect(review.processInstanceId).toBe(processInstanceId);
-    expect(second.listUserTasks({ correlationId: "restart" })).toHaveLength(1);
+    expect(await second.listUserTasks({ correlationId: "restart" })).toHaveLength(1);
     expect(trace(events, processInstanceId)).toEqual(["activity.finished:Spin", "activity.started:Review"]);
     await second.close();
     expect(scriptJobRows(data)).toBe(0);
 
     const third = await open({ data });
-    expect(third.listUserTasks({ correlationId: "restart" })).toHaveLength(1);
-    expect(third.getInstance(processInstanceId)?.state).toBe("running");
+    expect(await third.listUserTasks({ correlationId: "restart" })).toHaveLength(1);
+    expect((await third.getInstance(processInstanceId))?.state).toBe("running");
   });
 
   it("re-runs a job left pending by a SIGKILL, and applies its outcome once", async () => {
@@ -229,9 +229,9 @@ describe("script jobs", () => {
     const engine = await open({ data });
     const events = record(engine);
     await nextEvent(engine, started("Review"));
-    expect(engine.listUserTasks({ correlationId: "crash" }).map((task) => task.processInstanceId)).toEqual([
-      processInstanceId,
-    ]);
+    expect(
+      (await engine.listUserTasks({ correlationId: "crash" })).map((task) => task.processInstanceId),
+    ).toEqual([processInstanceId]);
     expect(trace(events, processInstanceId)).toEqual(["activity.finished:Spin", "activity.started:Review"]);
     expect(scriptJobRows(data)).toBe(0);
   });
@@ -250,7 +250,7 @@ describe("script jobs", () => {
     });
     // The terminate end event ended the sub-process, and with it the branch whose script still ran.
     expect(instance.state).toBe("running");
-    expect(engine.listUserTasks({ correlationId: "cancel" })).toHaveLength(1);
+    expect(await engine.listUserTasks({ correlationId: "cancel" })).toHaveLength(1);
     expect(scriptJobRows(data)).toBe(0);
 
     const after = await engine.start({
@@ -260,7 +260,7 @@ describe("script jobs", () => {
     });
     expect(after.instance.state).toBe("finished");
     expect(trace(events, instance.processInstanceId)).not.toContain("activity.finished:InnerSpin");
-    expect(engine.listUserTasks({ correlationId: "cancel" })).toHaveLength(1);
-    expect(engine.getInstance(instance.processInstanceId)?.state).toBe("running");
+    expect(await engine.listUserTasks({ correlationId: "cancel" })).toHaveLength(1);
+    expect((await engine.getInstance(instance.processInstanceId))?.state).toBe("running");
   });
 });

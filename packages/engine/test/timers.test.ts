@@ -94,11 +94,11 @@ describe("timers", () => {
       startEventKey: "CStart",
     });
     await fired;
-    expect(engine.listUserTasks({ correlationId: instance.correlationId }).map((task) => task.key)).toEqual([
-      "Long",
-    ]);
+    expect(
+      (await engine.listUserTasks({ correlationId: instance.correlationId })).map((task) => task.key),
+    ).toEqual(["Long"]);
     expect(query(data, "SELECT id FROM timers")).toEqual([]);
-    const [task] = engine.listUserTasks({ correlationId: instance.correlationId });
+    const [task] = await engine.listUserTasks({ correlationId: instance.correlationId });
     const done = await engine.finishUserTask(task?.id as string, { formFields: {} });
     expect(done.instance).toMatchObject({ state: "finished", endEventKey: "CEnd" });
   });
@@ -122,9 +122,9 @@ describe("timers", () => {
     }
     await fired;
     expect(query(data, "SELECT id FROM timers")).toEqual([]);
-    expect(engine.listUserTasks({ correlationId: instance.correlationId }).map((task) => task.key)).toEqual([
-      "Long",
-    ]);
+    expect(
+      (await engine.listUserTasks({ correlationId: instance.correlationId })).map((task) => task.key),
+    ).toEqual(["Long"]);
   });
 });
 

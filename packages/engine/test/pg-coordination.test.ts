@@ -1,0 +1,173 @@
+// The PostgreSQL coordination between nodes on one database (a real PostgreSQL): news by NOTIFY in commit
+// order, an outbox for what NOTIFY cannot carry, and leases that one node wins and a survivor takes over.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { startTestPostgres, type TestPostgres } from "@consumer-api/test-postgres";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BatchNews } from "../src/coordination.js";
+import { PgCoordination } from "../src/pg-coordination.js";
+import type { EngineEvent } from "../src/types.js";
+
+let postgres: TestPostgres;
+let url: string;
+const nodes: PgCoordination[] = [];
+const clients: pg.Client[] = [];
+
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+  url = await postgres.createDatabase("coordination");
+});
+afterAll(async () => {
+  for (const node of nodes) await node.close();
+  for (const client of clients) await client.end();
+  await postgres?.stop();
+});
+
+/** A node whose received news is collected, as its engine would publish it. */
+async function node(options: { leaseMs?: number } = {}): Promise<{ node: PgCoordination; got: BatchNews[] }> {
+  const got: BatchNews[] = [];
+  const coordination = new PgCoordination({ connectionString: url, ...options });
+  await coordination.start((news) => got.push(news));
+  nodes.push(coordination);
+  return { node: coordination, got };
+}
+
+async function connection(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  clients.push(client);
+  return client;
+}
+
+const step = (n: number, payload: unknown = n): BatchNews => ({
+  events: [
+    {
+      type: "activity.finished",
+      processModelKey: "M",
+      correlationId: "c",
+      processInstanceId: "i-1",
+      flowNodeKey: `Task${n}`,
+      flowNodeType: "UserTask",
+      lane: null,
+      payload,
+    } satisfies EngineEvent,
+  ],
+  ended: [],
+  tasks: [],
+});
+
+/** Announces in a transaction of its own connection, as a store's batch does; rolls back when asked. */
+async function commit(on: PgCoordination, client: pg.Client, news: BatchNews, rollback = false) {
+  await client.query("BEGIN");
+  await on.announce(news, [], (text, values) => client.query(text, values));
+  await client.query(rollback ? "ROLLBACK" : "COMMIT");
+}
+
+const keys = (got: BatchNews[]) => got.map((news) => (news.events[0] as { flowNodeKey: string }).flowNodeKey);
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+describe("news between nodes", () => {
+  it("reaches every other node in commit order, never its sender, never from a rolled-back batch", async () => {
+    const a = await node();
+    const b = await node();
+    const watcher = await node();
+    const [onA, onB] = [await connection(), await connection()];
+    // One instance's steps alternate between the nodes, each committed before the next begins.
+    for (let n = 0; n < 20; n++) {
+      await commit(n % 2 === 0 ? a.node : b.node, n % 2 === 0 ? onA : onB, step(n));
+      if (n === 10) await commit(a.node, onA, step(99), true);
+    }
+    await until(() => watcher.got.length === 20);
+    expect(keys(watcher.got)).toEqual(Array.from({ length: 20 }, (_, n) => `Task${n}`));
+    await until(() => a.got.length === 10 && b.got.length === 10);
+    expect(keys(a.got)).toEqual(Array.from({ length: 10 }, (_, n) => `Task${2 * n + 1}`));
+    expect(keys(b.got)).toEqual(Array.from({ length: 10 }, (_, n) => `Task${2 * n}`));
+  });
+
+  it("carries news over NOTIFY's 8000 bytes through the outbox, in its place among the small ones", async () => {
+    const a = await node();
+    const watcher = await node();
+    const onA = await connection();
+    const big = "x".repeat(100_000);
+    await commit(a.node, onA, step(0));
+    await commit(a.node, onA, step(1, { big }));
+    await commit(a.node, onA, step(2));
+    await until(() => watcher.got.length === 3);
+    expect(keys(watcher.got)).toEqual(["Task0", "Task1", "Task2"]);
+    expect(watcher.got[1]?.events[0]).toMatchObject({ payload: { big } });
+  });
+
+  it("holds other nodes' news that arrive while a local batch commits until that batch published", async () => {
+    const a = await node();
+    const watcher = await node();
+    const onA = await connection();
+    const order: string[] = [];
+    const local = watcher.node.reserve();
+    await commit(a.node, onA, step(1));
+    // The remote news has arrived (a fresh watcher sees it), yet waits behind the reservation.
+    const other = await node();
+    await commit(a.node, onA, step(2));
+    await until(() => other.got.length === 1);
+    expect(watcher.got).toEqual([]);
+    local(() => order.push("local"));
+    await until(() => watcher.got.length === 2);
+    expect(order).toEqual(["local"]);
+    expect(keys(watcher.got)).toEqual(["Task1", "Task2"]);
+  });
+});
+
+describe("leases", () => {
+  it("gives a key to exactly one of twelve racers on two nodes", async () => {
+    const [a, b] = [await node(), await node()];
+    const racers = Array.from({ length: 12 }, (_, i) =>
+      (i % 2 === 0 ? a : b).node.claim("timer", ["t-race"]),
+    );
+    const won = (await Promise.all(racers)).filter((set) => set.has("t-race"));
+    expect(won).toHaveLength(1);
+  });
+
+  it("lets another node take a lease once it expired, and a released one at once", async () => {
+    const long = await node({ leaseMs: 60_000 });
+    const short = await node({ leaseMs: 300 });
+    const other = await node();
+    expect([...(await long.node.claim("timer", ["t-1", "t-2"]))].sort()).toEqual(["t-1", "t-2"]);
+    expect(await short.node.claim("timer", ["t-3"])).toEqual(new Set(["t-3"]));
+    expect(await other.node.claim("timer", ["t-1", "t-2", "t-3"])).toEqual(new Set());
+    await long.node.release("timer", ["t-2"]);
+    expect(await other.node.claim("timer", ["t-1", "t-2"])).toEqual(new Set(["t-2"]));
+    // A timer lease is not renewed: it expires by itself and the other node gets it.
+    let won = new Set<string>();
+    while (!won.has("t-3")) won = await other.node.claim("timer", ["t-1", "t-3"]);
+    expect(won).toEqual(new Set(["t-3"]));
+  });
+
+  it("keeps a script job with its live holder, and gives it to a survivor once the holder was killed", async () => {
+    const child = spawn(process.execPath, [
+      fileURLToPath(new URL("./pg-lease-child.mjs", import.meta.url)),
+      url,
+      "job-1",
+      "600",
+    ]);
+    const [line] = (await once(child.stdout, "data")) as [Buffer];
+    expect(line.toString().trim()).toBe("holding");
+    const survivor = await node({ leaseMs: 600 });
+    // Three lease periods: its heartbeat renewed it all along.
+    const renewedUntil = Date.now() + 1800;
+    while (Date.now() < renewedUntil) {
+      expect(await survivor.node.claim("script-job", ["job-1"])).toEqual(new Set());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    let won = new Set<string>();
+    while (!won.has("job-1")) {
+      won = await survivor.node.claim("script-job", ["job-1"]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+});

