@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Engine } from "../src/types.js";
 import { closeEngines, events2, finish, open, removeTempDirs, taskKeys } from "./helpers.js";
 
 afterEach(async () => {
