@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { type ConformanceOptions, resolveSupports } from "../options.js";
-import { keysOf, start, waitingTask } from "../steps.js";
+import { finishTask, start, taskKeysIn } from "../steps.js";
 
 /**
  * SPEC §6.1: conditional events. A condition over `token` is checked at the end of every step of its
@@ -11,12 +11,9 @@ import { keysOf, start, waitingTask } from "../steps.js";
 export function conditionalEventCases(options: ConformanceOptions): void {
   describe.skipIf(!resolveSupports(options).bpmnLevel2)("conditional events (SPEC §6.1)", () => {
     const h = useApi(options);
-    const taskKeys = async (correlationId: string) =>
-      keysOf((await h.api.getUserTasksForCorrelation(as.clerk, correlationId)).userTasks, (t) => t.key);
-    const finish = async (model: string, correlationId: string, key: string, formFields = {}) => {
-      const task = await waitingTask(h.api, as.clerk, correlationId, key);
-      await h.api.finishUserTask(as.clerk, model, correlationId, task.id, { formFields });
-    };
+    const taskKeys = (correlationId: string) => taskKeysIn(h.api, as.clerk, correlationId);
+    const finish = (model: string, correlationId: string, key: string, formFields = {}) =>
+      finishTask(h.api, as.clerk, model, correlationId, key, formFields);
 
     it("a conditional catch event whose condition holds on arrival passes at once", async () => {
       const { correlationId } = await start(h.api, as.clerk, "ConditionalCatch", "CondStart", {

@@ -3,20 +3,24 @@ import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { type ConformanceOptions, resolveSupports } from "../options.js";
-import { eventually, keysOf, start, waitingEvent, waitingTask } from "../steps.js";
+import {
+  eventKeysIn,
+  eventually,
+  finishTask,
+  start,
+  taskKeysIn,
+  waitingEvent,
+  waitingTask,
+} from "../steps.js";
 
 /** SPEC §6.1: event sub-processes, interrupting and not, with every kind of start event. */
 export function eventSubProcessCases(options: ConformanceOptions): void {
   describe.skipIf(!resolveSupports(options).bpmnLevel2)("event sub-processes (SPEC §6.1)", () => {
     const h = useApi(options);
-    const taskKeys = async (correlationId: string) =>
-      keysOf((await h.api.getUserTasksForCorrelation(as.clerk, correlationId)).userTasks, (t) => t.key);
-    const eventKeys = async (correlationId: string) =>
-      keysOf((await h.api.getEventsForCorrelation(as.clerk, correlationId)).events, (e) => e.eventKey);
-    const finish = async (model: string, correlationId: string, key: string, formFields = {}) => {
-      const task = await waitingTask(h.api, as.clerk, correlationId, key);
-      await h.api.finishUserTask(as.clerk, model, correlationId, task.id, { formFields });
-    };
+    const taskKeys = (correlationId: string) => taskKeysIn(h.api, as.clerk, correlationId);
+    const eventKeys = (correlationId: string) => eventKeysIn(h.api, as.clerk, correlationId);
+    const finish = (model: string, correlationId: string, key: string, formFields = {}) =>
+      finishTask(h.api, as.clerk, model, correlationId, key, formFields);
 
     it("their message and signal start events are listed while the scope runs and withdrawn when it ends", async () => {
       const { correlationId } = await start(h.api, as.clerk, "EventSubProcess", "EspStart");

@@ -2,14 +2,13 @@ import { describe, expect, it } from "vitest";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { type ConformanceOptions, resolveSupports } from "../options.js";
-import { keysOf, start, waitingTask } from "../steps.js";
+import { eventKeysIn, start, waitingTask } from "../steps.js";
 
 /** SPEC §6.1: send tasks, message throw and end events deliver by name within the sender's correlation. */
 export function messageSendCases(options: ConformanceOptions): void {
   describe.skipIf(!resolveSupports(options).bpmnLevel2)("sending messages (SPEC §6.1)", () => {
     const h = useApi(options);
-    const eventKeys = async (correlationId: string) =>
-      keysOf((await h.api.getEventsForCorrelation(as.clerk, correlationId)).events, (e) => e.eventKey);
+    const eventKeys = (correlationId: string) => eventKeysIn(h.api, as.clerk, correlationId);
 
     it("a send task starts a message start event in the sender's correlation; a throw event reaches only what waits there", async () => {
       const here = await start(h.api, as.clerk, "MessageReceiver", "ReceiverStart");
