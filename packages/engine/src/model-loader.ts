@@ -241,6 +241,7 @@ class ProcessCompiler {
           return this.waitFor(node("signalEnd"), "signal", definition.signalRef);
         }
         if (definition.$type === "bpmn:MessageEventDefinition") {
+          this.refuseImplementation(id, definition, info.type);
           return this.waitFor(node("messageEnd"), "message", definition.messageRef);
         }
         if (definition.$type === "bpmn:ErrorEventDefinition") {
@@ -265,7 +266,10 @@ class ProcessCompiler {
       }
       case "bpmn:SendTask":
         // Not done by a worker: it delivers its message by name within the instance's correlation (SPEC §6.1).
-        if (element.type === undefined) return this.waitFor(node("sendTask"), "message", element.messageRef);
+        if (element.type === undefined) {
+          this.refuseImplementation(id, element, info.type);
+          return this.waitFor(node("sendTask"), "message", element.messageRef);
+        }
         return this.externalTask(element, node("externalTask"), info.type);
       case "bpmn:ServiceTask":
       case "bpmn:BusinessRuleTask":
@@ -324,6 +328,7 @@ class ProcessCompiler {
           return this.waitFor(node("signalThrow"), "signal", definition.signalRef);
         }
         if (definition.$type === "bpmn:MessageEventDefinition") {
+          this.refuseImplementation(id, definition, info.type);
           return this.waitFor(node("messageThrow"), "message", definition.messageRef);
         }
         return unsupported();
@@ -425,7 +430,24 @@ class ProcessCompiler {
     }
   }
 
+  /**
+   * Camunda lets a send task or a message throw / end event run an implementation (a Java class, an
+   * expression, an external task) instead of sending its message: skipped, that would be a wrong run.
+   */
+  private refuseImplementation(id: string, element: ModdleElement, type: string): void {
+    for (const attribute of ["class", "expression", "delegateExpression", "type"] as const) {
+      if (element[attribute] !== undefined)
+        this.fail(
+          id,
+          `unsupported: camunda:${attribute} on ${type} (an implementation instead of its message)`,
+        );
+    }
+  }
+
   private condition(id: string, definition: ModdleElement) {
+    // Camunda: only changes of these variables trigger it; this engine has no variables to tell them apart.
+    if (definition.variableName !== undefined || definition.variableEvents !== undefined)
+      this.fail(id, "unsupported: camunda:variableName / camunda:variableEvents on a conditional event");
     const expression = definition.condition?.body;
     if (expression === undefined || expression.trim() === "")
       this.fail(id, "a conditional event needs a condition expression");

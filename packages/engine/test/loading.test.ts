@@ -152,6 +152,18 @@ describe("model loading", () => {
       expect(error.reason).toMatch(/needs an event definition/);
     });
 
+    it("a message end event with a Camunda implementation instead of its message", async () => {
+      const error = await loadError(modelsDir("invalid/message-end-class.bpmn"));
+      expect(error.elementId).toBe("Notify");
+      expect(error.reason).toMatch(/camunda:class on EndEvent/);
+    });
+
+    it("a conditional event limited to changes of named variables (camunda:variableName)", async () => {
+      const error = await loadError(modelsDir("invalid/conditional-variable.bpmn"));
+      expect(error.elementId).toBe("When");
+      expect(error.reason).toMatch(/camunda:variableName/);
+    });
+
     it("a script that does not compile", async () => {
       const error = await loadError(modelsDir("invalid/bad-script.bpmn"));
       expect(error.file).toMatch(/bad-script\.bpmn$/);
