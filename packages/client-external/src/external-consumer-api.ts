@@ -1,9 +1,9 @@
+import type { ConsumerApi } from "@consumer-api/contracts";
 import {
-  type ConsumerApi,
   createExternalTaskWorker,
   type ExternalTaskWorker,
   type ExternalTaskWorkerOptions,
-} from "@consumer-api/contracts";
+} from "@consumer-api/contracts/runtime";
 import { fetchTransport, type HttpTransport, TransportError } from "./http-transport.js";
 import type { ReconnectOptions } from "./notification-socket.js";
 import { createNotifications } from "./notifications.js";
@@ -24,7 +24,7 @@ export interface ExternalConsumerApiOptions {
   fetch?: typeof fetch;
   /** A WHATWG-compatible WebSocket constructor. Default: globalThis.WebSocket, else `ws` (Node). */
   WebSocket?: unknown;
-  /** Check every 200 answer against the route's response schema. Default false. */
+  /** Check every 200 answer against the route's generated response schema (a mismatch: 502). Default false. */
   validateResponses?: boolean;
   /** Backoff of the notification socket after a drop. Default 100 ms doubling up to 5 s. */
   reconnect?: ReconnectOptions;

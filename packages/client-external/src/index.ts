@@ -16,7 +16,7 @@ export {
   type ExternalTaskSubscription,
   type ExternalTaskWorker,
   type ExternalTaskWorkerOptions,
-} from "@consumer-api/contracts";
+} from "@consumer-api/contracts/runtime";
 export type { ExternalConsumerApi, ExternalConsumerApiOptions } from "./external-consumer-api.js";
 export { TransportError } from "./http-transport.js";
 export type { ReconnectOptions } from "./notification-socket.js";

@@ -1,13 +1,11 @@
+import type { ErrorFrame, NotificationCallback, ServerFrame, Subscription } from "@consumer-api/contracts";
 import {
   BadRequestError,
-  type ErrorFrame,
   errorFromProblem,
-  type NotificationCallback,
-  ServerFrame,
-  type Subscription,
   UnauthorizedError,
   WS_CLOSE_UNAUTHORIZED,
-} from "@consumer-api/contracts";
+  wireViolation,
+} from "@consumer-api/contracts/runtime";
 import { TransportError } from "./http-transport.js";
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from "./websocket-like.js";
 
@@ -157,12 +155,12 @@ export class NotificationSocket {
   private receive(data: unknown): void {
     let frame: ServerFrame;
     try {
-      const parsed = ServerFrame.safeParse(JSON.parse(String(data)));
-      if (!parsed.success) return;
-      frame = parsed.data;
+      frame = JSON.parse(String(data));
     } catch {
       return;
     }
+    // A frame the contract does not describe is dropped, checked by the generated JSON Schema.
+    if (wireViolation("ServerFrame", frame) !== undefined) return;
     if (frame.type === "subscribed") {
       this.attempt = 0;
       const entry = this.entries.get(frame.id);

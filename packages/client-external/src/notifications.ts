@@ -1,16 +1,18 @@
+import type {
+  ConsumerApi,
+  ConsumerContext,
+  NotificationCallback,
+  SubscribeOptions,
+  Subscription,
+} from "@consumer-api/contracts";
 import {
   API_PREFIX,
   BadRequestError,
   buildChannel,
   type ChannelKind,
   type ChannelParams,
-  type ConsumerApi,
-  type ConsumerContext,
   NOTIFICATIONS_PATH,
-  type NotificationCallback,
-  type SubscribeOptions,
-  type Subscription,
-} from "@consumer-api/contracts";
+} from "@consumer-api/contracts/runtime";
 import { TransportError } from "./http-transport.js";
 import { NotificationSocket, type ReconnectOptions } from "./notification-socket.js";
 import { bearer } from "./operations.js";

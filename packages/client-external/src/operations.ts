@@ -1,17 +1,16 @@
+import type { ConsumerApi, ConsumerContext, OperationName } from "@consumer-api/contracts";
 import {
-  type AnyRoute,
+  type AnyEndpoint,
   assertPlainJson,
   BadRequestError,
   buildUrlPath,
-  type ConsumerApi,
   ConsumerApiError,
-  type ConsumerContext,
+  endpointList,
+  endpoints,
   errorFromProblem,
-  type OperationName,
-  routeList,
-  routes,
   UnauthorizedError,
-} from "@consumer-api/contracts";
+  wireViolation,
+} from "@consumer-api/contracts/runtime";
 import type { HttpTransport } from "./http-transport.js";
 
 export type Operations = Pick<ConsumerApi, OperationName>;
@@ -20,7 +19,7 @@ export interface OperationsOptions {
   /** Base URL of the server, without API_PREFIX (e.g. "http://127.0.0.1:8080"). */
   baseUrl: string;
   transport: () => HttpTransport;
-  /** Check every 200 answer against the route's response schema (costs time; off by default). */
+  /** Check every 200 answer against the route's generated response schema (costs time; off by default). */
   validateResponses?: boolean;
 }
 
@@ -34,18 +33,18 @@ export function bearer(context: ConsumerContext | undefined): string {
   return `Bearer ${token}`;
 }
 
-/** Every request/response operation of the ConsumerApi, derived from the contracts' route table. */
+/** Every request/response operation of the ConsumerApi, derived from the contracts' endpoint table. */
 export function createOperations(options: OperationsOptions): Operations {
   const base = options.baseUrl.replace(/\/+$/, "");
   const operations: Record<string, unknown> = {};
-  for (const route of routeList) {
+  for (const route of endpointList) {
     operations[route.operation] = (context: ConsumerContext, ...args: unknown[]) =>
       call(route, context, args);
   }
 
-  async function call(route: AnyRoute, context: ConsumerContext, args: unknown[]): Promise<unknown> {
+  async function call(route: AnyEndpoint, context: ConsumerContext, args: unknown[]): Promise<unknown> {
     const authorization = bearer(context);
-    const request = (route.toRequest as (...a: unknown[]) => ReturnType<AnyRoute["toRequest"]>)(...args);
+    const request = (route.toRequest as (...a: unknown[]) => ReturnType<AnyEndpoint["toRequest"]>)(...args);
     const headers: Record<string, string> = { authorization, accept: "application/json" };
     let body: string | undefined;
     try {
@@ -82,16 +81,11 @@ export function createOperations(options: OperationsOptions): Operations {
           `${route.operation}: the server's answer is not JSON.`,
         );
       }
-      if (options.validateResponses && route.response) {
-        const checked = route.response.safeParse(value);
-        if (!checked.success) {
-          throw new ConsumerApiError(
-            502,
-            "Bad Gateway",
-            `${route.operation}: unexpected answer: ${checked.error.message}`,
-          );
-        }
-        return checked.data;
+      const violation = options.validateResponses
+        ? wireViolation(route.operation, value, "answer")
+        : undefined;
+      if (violation !== undefined) {
+        throw new ConsumerApiError(502, "Bad Gateway", `${route.operation}: unexpected answer: ${violation}`);
       }
       return value;
     }
@@ -108,7 +102,7 @@ export function createOperations(options: OperationsOptions): Operations {
     context: ConsumerContext,
     refusal: unknown,
   ): Promise<unknown> {
-    const probe = routes.getProcessModels;
+    const probe = endpoints.getProcessModels;
     let response: Awaited<ReturnType<HttpTransport["send"]>>;
     try {
       response = await options.transport().send({

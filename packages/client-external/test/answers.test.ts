@@ -110,3 +110,54 @@ describe("a payload JSON cannot carry", () => {
     expect(error.detail).toContain("body.1");
   });
 });
+
+/** A WebSocket whose server answers each subscribe with the frames `answer` gives, all at once. */
+function scriptedWebSocket(answer: (id: string, channel: string) => unknown[]) {
+  return class ScriptedWebSocket {
+    readyState = 0;
+    onopen: ((event: unknown) => void) | null = null;
+    onmessage: ((event: { data: unknown }) => void) | null = null;
+    onclose: ((event: { code: number }) => void) | null = null;
+    onerror: ((event: unknown) => void) | null = null;
+    constructor() {
+      queueMicrotask(() => {
+        this.readyState = 1;
+        this.onopen?.({});
+      });
+    }
+    send(data: string) {
+      const frame = JSON.parse(data) as { type: string; id: string; channel: string };
+      if (frame.type !== "subscribe") return;
+      for (const reply of answer(frame.id, frame.channel)) this.onmessage?.({ data: JSON.stringify(reply) });
+    }
+    close() {
+      this.readyState = 3;
+    }
+  };
+}
+
+describe("frames a conformant server never sends", () => {
+  it("are dropped: a notification without the contract's fields never reaches the callback", async () => {
+    const message = {
+      process_model_key: "M",
+      event_key: "go",
+      correlation_id: "c",
+      process_instance_id: "i",
+    };
+    const WebSocket = scriptedWebSocket((id, channel) => [
+      { type: "subscribed", id },
+      { type: "notification", id, channel, message: { ...message, event_key: undefined } },
+      { type: "notification", id, channel, message: { ...message, process_instance_id: 7 } },
+      { type: "notification", id, channel },
+      { type: "subscribed" },
+      { type: "notification", id, channel, message },
+    ]);
+    const api = createExternalConsumerApi({ baseUrl: "http://x", WebSocket });
+    const received: unknown[] = [];
+    await api.onSignal(alice, "go", (m) => {
+      received.push(m);
+    });
+    expect(received).toEqual([message]);
+    await api.close();
+  });
+});

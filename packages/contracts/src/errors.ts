@@ -1,4 +1,5 @@
-import { ProblemDetails } from "./problem-details.js";
+import type { ProblemDetails } from "./problem-details.js";
+import { wireViolation } from "./wire-check.js";
 
 /** Every error either binding throws. `status` is the HTTP status the external binding answers with. */
 export class ConsumerApiError extends Error {
@@ -79,15 +80,16 @@ export function problemFromError(error: unknown): ProblemDetails {
  * SPEC §3 (405, 413, 415 from the transport) keep their status on a plain ConsumerApiError.
  */
 export function errorFromProblem(body: unknown, httpStatus?: number): ConsumerApiError {
-  const parsed = ProblemDetails.safeParse(body);
+  // Checked by the generated JSON Schema, not zod, so a client bundles no schema library.
+  const problem = wireViolation("ProblemDetails", body) === undefined ? (body as ProblemDetails) : undefined;
   // The HTTP status is authoritative (RFC 9457 §3.1.3: the body's "status" is advisory); without one — an
   // error frame, a stored body — the body's status counts.
-  const status = httpStatus ?? (parsed.success ? parsed.data.status : 500);
-  const detail = parsed.success ? parsed.data.detail : `Unexpected error response (status ${status}).`;
+  const status = httpStatus ?? problem?.status ?? 500;
+  const detail = problem ? problem.detail : `Unexpected error response (status ${status}).`;
   const ErrorClass = (errorClassByStatus as Record<number, new (detail: string) => ConsumerApiError>)[status];
   if (ErrorClass) {
     return new ErrorClass(detail);
   }
-  const title = parsed.success && parsed.data.status === status ? parsed.data.title : "Error";
+  const title = problem?.status === status ? problem.title : "Error";
   return new ConsumerApiError(status, title, detail);
 }

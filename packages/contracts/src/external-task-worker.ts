@@ -1,6 +1,7 @@
+import { BpmnError } from "./bpmn-error.js";
 import type { ConsumerApi } from "./consumer-api.js";
 import type { ConsumerContext } from "./context.js";
-import { BpmnError, type ExternalTask } from "./external-task.js";
+import type { ExternalTask } from "./external-task.js";
 
 // The external-task worker (SPEC §13), shaped like camunda-external-task-client-js and Zeebe's job workers:
 // subscribe a handler to a topic; the worker long-polls, runs up to `concurrency` handlers at once, extends

@@ -1,7 +1,10 @@
 import { z } from "zod";
-
-/** A UTF-16 code unit of a surrogate pair on its own (with the u flag, a whole pair is one code point). */
-const LONE_SURROGATE = /\p{Cs}/u;
+import {
+  DOT_SEGMENT_PROBLEM,
+  isWellFormedUnicode,
+  LONE_SURROGATE_PROBLEM,
+  NOT_A_DOT_SEGMENT,
+} from "./key-rule.js";
 
 /**
  * What names a process model, start/end event, correlation, waiting event or user task: a non-empty string of
@@ -12,5 +15,5 @@ const LONE_SURROGATE = /\p{Cs}/u;
 export const ConsumerKey = z
   .string()
   .min(1)
-  .regex(/^(?!\.\.?$)/, 'must not be "." or ".." (keys travel as URL path segments)')
-  .refine((value) => !LONE_SURROGATE.test(value), "expected well-formed Unicode (it has a lone surrogate)");
+  .regex(NOT_A_DOT_SEGMENT, DOT_SEGMENT_PROBLEM)
+  .refine(isWellFormedUnicode, LONE_SURROGATE_PROBLEM);

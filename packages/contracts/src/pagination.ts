@@ -29,14 +29,3 @@ export const TotalCount = z
   .describe(
     "How many items the caller may see under the lane rule, before offset and limit (SPEC §9). Absent from servers without the pagination capability.",
   );
-
-/** The query strings a client sends for trailing `offset?, limit?` arguments. */
-export function pageQuery(
-  offset: number | undefined,
-  limit: number | undefined,
-): Record<string, string | undefined> {
-  return {
-    offset: offset === undefined ? undefined : String(offset),
-    limit: limit === undefined ? undefined : String(limit),
-  };
-}

@@ -1,18 +1,18 @@
+import { API_PREFIX } from "./endpoints.js";
 import { BadRequestError } from "./errors.js";
-import { ConsumerKey } from "./key.js";
-import { type AnyRoute, API_PREFIX, type HttpMethod, routeList } from "./routes.js";
-import { parseOrBadRequest } from "./validation.js";
+import { consumerKeyProblem } from "./key-rule.js";
 
 /**
  * The full path (API_PREFIX included) of a route for its params; every param is URI-encoded. A param that no
  * URL can carry (ConsumerKey: "." or "..", which fetch would normalise into another route, or a lone
  * surrogate) is a 400 naming it. An empty param does travel, so the server authenticates before its 400.
  */
-export function buildPath(route: Pick<AnyRoute, "path">, params: Record<string, string>): string {
+export function buildPath(route: { path: string }, params: Record<string, string>): string {
   const path = route.path.replace(/:([a-z_]+)/g, (_, name: string) => {
     const value = params[name];
     if (value === undefined) throw new TypeError(`Missing path parameter "${name}" for ${route.path}`);
-    if (value !== "") parseOrBadRequest(ConsumerKey, value, `path.${name}`);
+    const problem = value === "" ? undefined : consumerKeyProblem(value);
+    if (problem !== undefined) throw new BadRequestError(`path.${name}: ${problem}`);
     return encodeURIComponent(value);
   });
   return API_PREFIX + path;
@@ -20,7 +20,7 @@ export function buildPath(route: Pick<AnyRoute, "path">, params: Record<string, 
 
 /** A route's path with the query string for `query` (undefined values left out). */
 export function buildUrlPath(
-  route: Pick<AnyRoute, "path">,
+  route: { path: string },
   params: Record<string, string>,
   query: Record<string, string | undefined>,
 ): string {
@@ -28,61 +28,4 @@ export function buildUrlPath(
   for (const [name, value] of Object.entries(query)) if (value !== undefined) search.set(name, value);
   const qs = search.toString();
   return buildPath(route, params) + (qs ? `?${qs}` : "");
-}
-
-export type RouteMatch =
-  | { kind: "match"; route: AnyRoute; params: Record<string, string> }
-  | { kind: "method_not_allowed"; allowed: HttpMethod[] }
-  | { kind: "not_found" };
-
-interface CompiledRoute {
-  route: AnyRoute;
-  segments: { literal?: string; param?: string }[];
-}
-
-const compiled: CompiledRoute[] = routeList.map((route) => ({
-  route,
-  segments: route.path
-    .split("/")
-    .slice(1)
-    .map((s) => (s.startsWith(":") ? { param: s.slice(1) } : { literal: s })),
-}));
-
-/**
- * Matches a method and a pathname (API_PREFIX included, no query) against the route table.
- * A percent-encoding that cannot be decoded is a 400 naming the segment.
- */
-export function matchRoute(method: string, pathname: string): RouteMatch {
-  if (!pathname.startsWith(`${API_PREFIX}/`)) return { kind: "not_found" };
-  const parts = pathname.slice(API_PREFIX.length + 1).split("/");
-  const allowed: HttpMethod[] = [];
-  for (const { route, segments } of compiled) {
-    if (segments.length !== parts.length) continue;
-    const raw: [string, string][] = [];
-    let ok = true;
-    for (let i = 0; i < segments.length && ok; i++) {
-      const segment = segments[i] as CompiledRoute["segments"][number];
-      const part = parts[i] as string;
-      // An empty param segment still matches, so that its schema answers with a 400 naming the param,
-      // after authentication — as the internal binding does — rather than a 404 for an unknown route.
-      if (segment.literal !== undefined) ok = segment.literal === part;
-      else raw.push([segment.param as string, part]);
-    }
-    if (!ok) continue;
-    if (route.method === method.toUpperCase()) {
-      const params: Record<string, string> = {};
-      for (const [name, part] of raw) params[name] = decodeSegment(part, name);
-      return { kind: "match", route, params };
-    }
-    allowed.push(route.method);
-  }
-  return allowed.length > 0 ? { kind: "method_not_allowed", allowed } : { kind: "not_found" };
-}
-
-function decodeSegment(part: string, name: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    throw new BadRequestError(`path.${name}: malformed percent-encoding`);
-  }
 }

@@ -53,6 +53,3 @@ export const ServerFrame = z
   .discriminatedUnion("type", [SubscribedFrame, NotificationFrame, ErrorFrame])
   .meta({ id: "ServerFrame" });
 export type ServerFrame = z.infer<typeof ServerFrame>;
-
-/** Close code after a 401 error frame. */
-export const WS_CLOSE_UNAUTHORIZED = 4401;

@@ -5,4 +5,5 @@ export * from "./json-schema.js";
 export * from "./openapi.js";
 export * from "./stable-json.js";
 export * from "./wire-direction.js";
+export * from "./wire-schemas.js";
 export * from "./write-schemas.js";
