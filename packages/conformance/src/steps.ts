@@ -106,3 +106,40 @@ export async function eventually<T>(read: () => Promise<T>, boundMs = 5_000): Pr
     }
   }
 }
+
+/**
+ * Starts an instance with callback 2 (answered once it finished) in a fresh correlation (or the given one), and
+ * returns the pending answer once the user task `first` waits.
+ */
+export async function startAwaiting(
+  api: ConsumerApi,
+  context: ConsumerContext,
+  model: string,
+  startEvent: string,
+  first: string,
+  options: { correlationId?: string; inputValues?: unknown } = {},
+): Promise<{ correlationId: string; answer: Promise<ProcessStartResponsePayload> }> {
+  const correlationId = options.correlationId ?? newCorrelationId();
+  const payload =
+    options.inputValues === undefined
+      ? { correlationId }
+      : { correlationId, inputValues: options.inputValues };
+  const answer = api.startProcessInstance(context, model, startEvent, payload, 2);
+  answer.catch(() => undefined);
+  await eventually(() => waitingTask(api, context, correlationId, first));
+  return { correlationId, answer };
+}
+
+/** Finishes the one waiting user task with this key in the correlation; returns it as it waited. */
+export async function finishWaiting(
+  api: ConsumerApi,
+  context: ConsumerContext,
+  model: string,
+  correlationId: string,
+  key: string,
+  formFields: Record<string, unknown> = {},
+): Promise<UserTask> {
+  const task = await waitingTask(api, context, correlationId, key);
+  await api.finishUserTask(context, model, correlationId, task.id, { formFields });
+  return task;
+}

@@ -3,6 +3,7 @@ import { applicationInfoCases } from "./cases/application-info.js";
 import { authCases } from "./cases/auth.js";
 import { boundaryEventCases } from "./cases/boundary-events.js";
 import { callbackCases } from "./cases/callbacks.js";
+import { compensationCases } from "./cases/compensation.js";
 import { concurrencyCases } from "./cases/concurrency.js";
 import { conditionalEventCases } from "./cases/conditional-events.js";
 import { elementCases } from "./cases/elements.js";
@@ -12,6 +13,7 @@ import { eventSubProcessCases } from "./cases/event-sub-processes.js";
 import { eventCases } from "./cases/events.js";
 import { externalTaskCases } from "./cases/external-tasks.js";
 import { formCases } from "./cases/forms.js";
+import { inclusiveGatewayCases } from "./cases/inclusive-gateway.js";
 import { instanceQueryCases } from "./cases/instance-queries.js";
 import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
@@ -56,6 +58,8 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   triggerByNameCases,
   applicationInfoCases,
   eventGatewayCases,
+  inclusiveGatewayCases,
+  compensationCases,
   externalTaskCases,
   startByNameCases,
   messageSendCases,

@@ -33,7 +33,6 @@ export function ignoredAttribute(
   if (element.completionQuantity !== undefined && element.completionQuantity !== 1) {
     return `completionQuantity="${element.completionQuantity}" (only 1 is supported)`;
   }
-  if (element.isForCompensation === true) return `isForCompensation="true" (compensation)`;
   if (element.parallelMultiple === true) return `parallelMultiple="true"`;
   if (element.$type === "bpmn:StartEvent" && element.isInterrupting === false && !inEventSubProcess) {
     return `isInterrupting="false" outside an event sub-process`;

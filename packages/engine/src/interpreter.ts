@@ -1,5 +1,6 @@
 import type { NodeEventType, StepOps } from "./behaviours/behaviour.js";
 import { armBoundaries, disarmBoundaries, triggerBoundary } from "./behaviours/boundary.js";
+import { rememberCompletion } from "./behaviours/compensation.js";
 import { throwError } from "./behaviours/errors.js";
 import { armEventSubProcesses, disarmScopes } from "./behaviours/event-sub-processes.js";
 import { heldAt } from "./behaviours/gateways.js";
@@ -501,11 +502,17 @@ export class Step implements StepOps {
     });
   }
 
-  /** Enters the queued tokens' nodes until every token waits, is held or is gone. */
+  /**
+   * Enters the queued tokens' nodes until every token waits, is held or is gone; then lets the joins that
+   * depend on where the other tokens are (settle) fire, one at a time, and goes on until none does.
+   */
   private run(rt: Runtime): void {
     while (rt.data.state === "running") {
       const token = rt.queue.shift();
-      if (!token) break;
+      if (!token) {
+        if (this.settle(rt)) continue;
+        break;
+      }
       if (!rt.state.tokens.includes(token)) continue;
       if (++rt.nodesEntered > MAX_NODES_PER_STEP) {
         throw new StepFailure(token.node, `more than ${MAX_NODES_PER_STEP} flow nodes without a wait state`);
@@ -522,6 +529,20 @@ export class Step implements StepOps {
         armBoundaries(this, rt, token, node);
       }
     }
+  }
+
+  /** The first held token whose join fires on settling; whether one did. */
+  private settle(rt: Runtime): boolean {
+    const seen = new Set<string>();
+    for (const token of rt.state.tokens) {
+      if (!token.held) continue;
+      const group = `${token.scope}:${token.node}`;
+      if (seen.has(group)) continue;
+      seen.add(group);
+      const node = this.node(rt, token.node);
+      if (behaviours[node.kind].settle?.(this, rt, token, node)) return true;
+    }
+    return false;
   }
 
   /** Runs the instance's part of the step; a failure of the instance (not of the engine) is recorded on it. */
@@ -559,6 +580,14 @@ export class Step implements StepOps {
   leave(rt: Runtime, token: TokenState, node: NodeDef, flows: FlowDef[] = node.outgoing): void {
     if (node.boundaries) disarmBoundaries(this, rt, token);
     this.remember(rt, node, token.payload);
+    if (node.compensable) rememberCompletion(rt, token, node);
+    if (flows.length === 0) {
+      this.removeToken(rt, token);
+      if (!rt.state.tokens.some((other) => other.scope === token.scope)) {
+        this.scopeEnded(rt, token.scope, node, token.payload);
+      }
+      return;
+    }
     flows.forEach((flow, index) => {
       const next = index === 0 ? token : this.newToken(rt, flow.target, token.scope, token.payload);
       next.node = flow.target;
@@ -708,17 +737,15 @@ export class Step implements StepOps {
     const scope = rt.state.scopes.find((candidate) => candidate.id === scopeId);
     const parent = rt.state.tokens.find((candidate) => candidate.id === scope?.token);
     if (!scope || !parent) return;
-    rt.state.scopes = rt.state.scopes.filter((candidate) => candidate !== scope);
-    disarmScopes(this, rt, new Set([scopeId]));
     const node = this.node(rt, scope.node);
-    const completed = behaviours[node.kind].completed;
-    if (completed) {
-      completed(this, rt, parent, node, endNode, payload);
-      return;
-    }
+    if (behaviours[node.kind].scopeEnded?.(this, rt, scope, parent, endNode, payload)) return;
+    // The scope's event sub-processes listen no longer.
+    disarmScopes(this, rt, new Set([scopeId]));
     parent.payload = payload;
     this.event(rt, "activity.finished", node, payload);
+    // The scope is closed after the token left: a sub-process's completion keeps what ran inside (compensation).
     this.leave(rt, parent, node);
+    rt.state.scopes = rt.state.scopes.filter((candidate) => candidate !== scope);
   }
 
   cancelScope(rt: Runtime, scopeId: number): void {
@@ -798,14 +825,20 @@ export class Step implements StepOps {
     const scopeAlive = (scopeId: number): boolean =>
       listening.has(scopeId) || tokens.some((token) => token.scope === scopeId && alive(token));
     if (scopeAlive(0)) return;
-    const stuck = tokens.find((token) => token.held) as TokenState;
+    const held = tokens.filter((token) => token.held);
+    const stuck = (held.find((token) => this.node(rt, token.node).kind === "parallel") ??
+      held[0]) as TokenState;
     const node = this.node(rt, stuck.node);
     const missing = node.incoming.filter((flow) => heldAt(rt, stuck.node, stuck.scope, flow).length === 0);
+    const flows = missing.map((flow) => JSON.stringify(flow)).join(", ");
     this.endInstance(rt, "failed", {
       kind: "failure",
       flowNodeKey: node.key,
       lane: node.lane,
-      message: `deadlock: the parallel gateway waits for a token on ${missing.map((flow) => JSON.stringify(flow)).join(", ")}, and no token is left that could bring one`,
+      message:
+        node.kind === "parallel"
+          ? `deadlock: the parallel gateway waits for a token on ${flows}, and no token is left that could bring one`
+          : `deadlock: the inclusive gateway waits for a token on ${flows} that only a token held at another join could bring`,
     });
   }
 

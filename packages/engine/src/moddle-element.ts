@@ -68,4 +68,8 @@ export interface ModdleElement {
   variableEvents?: string;
   /** A conditionalEventDefinition's condition (a formal expression). */
   condition?: ModdleElement;
+  artifacts?: ModdleElement[];
+  activityRef?: ModdleElement;
+  waitForCompletion?: boolean;
+  method?: string;
 }

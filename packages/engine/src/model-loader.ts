@@ -7,10 +7,17 @@ import { compileCondition } from "./conditions.js";
 import { FormError, parseForm } from "./forms.js";
 import { collapseReferences } from "./id-references.js";
 import { ignoredAttribute, isJavaScript } from "./ignored-attributes.js";
+import { computeInclusiveReach } from "./inclusive-reach.js";
 import { laneAssignments } from "./lanes.js";
 import type { ModdleElement } from "./moddle-element.js";
 import type { BoundaryTrigger, CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
-import { checkCondition, compileChooser, compileScript, ScriptSyntaxError } from "./scripts.js";
+import {
+  checkCondition,
+  compileChooser,
+  compileScript,
+  compileSelector,
+  ScriptSyntaxError,
+} from "./scripts.js";
 import { parseTimer, type TimerDef } from "./timer-definitions.js";
 import { type FlowNodeInfo, type LaneName, ModelLoadError, type ProcessModelInfo } from "./types.js";
 
@@ -94,6 +101,16 @@ function oneLine(error: unknown): string {
     .join(", ");
 }
 
+/** The activities a compensation boundary event may sit on. */
+const COMPENSABLE_KINDS = new Set<NodeKind>([
+  "activity",
+  "userTask",
+  "script",
+  "receiveTask",
+  "externalTask",
+  "subProcess",
+]);
+
 const IGNORED_ELEMENTS = new Set(["bpmn:DataObject", "bpmn:DataObjectReference", "bpmn:DataStoreReference"]);
 
 class ProcessCompiler {
@@ -104,6 +121,7 @@ class ProcessCompiler {
   /** Flow node id → id of the process or sub-process that contains it. */
   private readonly containerOf = new Map<string, string>();
   private readonly flows: ModdleElement[] = [];
+  private readonly associations: ModdleElement[] = [];
   private readonly elements = new Map<string, ModdleElement>();
   /** The event sub-processes at the process level. */
   private readonly eventSubProcesses: string[] = [];
@@ -157,6 +175,9 @@ class ProcessCompiler {
   private collect(container: ModdleElement, enclosingLane: LaneName): void {
     for (const [id, lane] of laneAssignments(container))
       if (container !== this.process) this.lanes.set(id, lane);
+    for (const artifact of container.artifacts ?? []) {
+      if (artifact.$type === "bpmn:Association") this.associations.push(artifact);
+    }
     for (const element of container.flowElements ?? []) {
       if (element.$type === "bpmn:SequenceFlow") {
         this.flows.push(element);
@@ -170,7 +191,9 @@ class ProcessCompiler {
       this.elements.set(element.id, element);
       this.containerOf.set(element.id, container.id ?? "");
       if (this.executable) this.nodes.set(element.id, this.classify(element, info));
-      if (element.$type === "bpmn:SubProcess") this.collect(element, lane);
+      if (element.$type === "bpmn:SubProcess" || element.$type === "bpmn:Transaction") {
+        this.collect(element, lane);
+      }
     }
   }
 
@@ -203,6 +226,9 @@ class ProcessCompiler {
     if (definitions.length > 1)
       this.fail(id, `unsupported element: ${info.type} with several event definitions`);
     const definition = definitions[0];
+    if (element.$type === "bpmn:StartEvent" && definition?.$type === "bpmn:CompensateEventDefinition") {
+      this.fail(id, "unsupported: a compensation event sub-process (compensation start event)");
+    }
     const unsupported = (): never =>
       this.fail(
         id,
@@ -244,6 +270,10 @@ class ProcessCompiler {
           this.refuseImplementation(id, definition, info.type);
           return this.waitFor(node("messageEnd"), "message", definition.messageRef);
         }
+        if (definition.$type === "bpmn:CompensateEventDefinition") {
+          return this.compensation(node("compensateEnd"), definition);
+        }
+        if (definition.$type === "bpmn:CancelEventDefinition") return node("cancelEnd");
         if (definition.$type === "bpmn:ErrorEventDefinition") {
           const def = node("errorEnd");
           const error = definition.errorRef;
@@ -290,6 +320,18 @@ class ProcessCompiler {
         return node("exclusive");
       case "bpmn:ParallelGateway":
         return node("parallel");
+      case "bpmn:InclusiveGateway":
+        return node("inclusive");
+      case "bpmn:ComplexGateway":
+        return this.fail(
+          id,
+          "unsupported element: ComplexGateway (its activationCondition and two-phase join are not implemented)",
+        );
+      case "bpmn:AdHocSubProcess":
+        return this.fail(
+          id,
+          "unsupported element: AdHocSubProcess (activities started at will, without sequence flow, are not implemented)",
+        );
       case "bpmn:EventBasedGateway":
         if (element.instantiate === true)
           this.fail(id, `unsupported: instantiate="true" on an event-based gateway`);
@@ -331,9 +373,17 @@ class ProcessCompiler {
           this.refuseImplementation(id, definition, info.type);
           return this.waitFor(node("messageThrow"), "message", definition.messageRef);
         }
+        if (definition.$type === "bpmn:CompensateEventDefinition") {
+          return this.compensation(node("compensateThrow"), definition);
+        }
         return unsupported();
+      case "bpmn:Transaction":
       case "bpmn:SubProcess": {
         if (element.triggeredByEvent) return this.eventSubProcess(element, node("eventSubProcess"));
+        // ##Store and ##Image name transaction protocols this engine has no notion of.
+        if (element.method !== undefined && element.method.trim() !== "##Compensate") {
+          this.fail(id, `unsupported: transaction method="${element.method}" (only ##Compensate)`);
+        }
         const starts = (element.flowElements ?? []).filter((child) => child.$type === "bpmn:StartEvent");
         const none = (child: ModdleElement) =>
           !child.eventDefinitions?.length && !child.eventDefinitionRef?.length;
@@ -341,6 +391,7 @@ class ProcessCompiler {
           this.fail(id, "a sub-process needs exactly one none start event");
         const def = node("subProcess");
         def.innerStart = starts[0]?.id as string;
+        if (element.$type === "bpmn:Transaction") def.transaction = true;
         return def;
       }
       case "bpmn:BoundaryEvent":
@@ -421,6 +472,13 @@ class ProcessCompiler {
         const code = escalationCodeOf(definition.escalationRef);
         return code === undefined ? { type: "escalation" } : { type: "escalation", code };
       }
+      case "bpmn:CompensateEventDefinition":
+        return { type: "compensate" };
+      case "bpmn:CancelEventDefinition":
+        if (def.kind !== "boundary") return unsupported();
+        if (!def.cancelActivity)
+          this.fail(def.key, `unsupported: cancelActivity="false" on a cancel boundary event`);
+        return { type: "cancel" };
       case "bpmn:ErrorEventDefinition": {
         const code = errorCodeOf(definition.errorRef);
         return code === undefined ? { type: "error" } : { type: "error", code };
@@ -465,6 +523,17 @@ class ProcessCompiler {
       this.fail(def.key, `unsupported element: ${type} without camunda:type="external"`);
     if (!element.topic) this.fail(def.key, `${type} with camunda:type="external" needs a camunda:topic`);
     def.topic = element.topic;
+    return def;
+  }
+
+  /** A compensation throw or end event; its activityRef is checked once every node is known. */
+  private compensation(def: NodeDef, definition: ModdleElement): NodeDef {
+    // Not waiting would let the instance end at no end event while its handlers still run.
+    if (definition.waitForCompletion === false) {
+      this.fail(def.key, `unsupported: waitForCompletion="false" on a compensation event`);
+    }
+    const activity = definition.activityRef?.id;
+    if (activity !== undefined) def.compensateActivity = activity;
     return def;
   }
 
@@ -538,6 +607,13 @@ class ProcessCompiler {
       if (node.kind !== "boundary") continue;
       const activity = this.nodes.get(node.attachedTo as string);
       const trigger = node.trigger?.type;
+      if (trigger === "compensate") {
+        this.compensationBoundary(node, activity);
+        continue;
+      }
+      if (trigger === "cancel" && !activity?.transaction) {
+        this.fail(node.key, "a cancel boundary event belongs on a transaction");
+      }
       const waits =
         activity?.kind === "userTask" ||
         activity?.kind === "receiveTask" ||
@@ -565,6 +641,93 @@ class ProcessCompiler {
       }
       if (node.incoming.length > 0) this.fail(node.key, "boundary event has an incoming sequence flow");
       activity.boundaries = [...(activity.boundaries ?? []), node.key];
+    }
+  }
+
+  /**
+   * A compensation boundary event names its activity's handler: the one isForCompensation activity it is
+   * associated with. It is never armed and has no outgoing flow.
+   */
+  private compensationBoundary(boundary: NodeDef, activity: NodeDef | undefined): void {
+    if (!activity || !COMPENSABLE_KINDS.has(activity.kind)) {
+      this.fail(
+        boundary.key,
+        `unsupported: a compensation boundary event on ${activity ? activity.type : "an unknown element"} (supported on tasks and sub-processes)`,
+      );
+    }
+    if (boundary.outgoing.length > 0 || boundary.incoming.length > 0) {
+      this.fail(
+        boundary.key,
+        "a compensation boundary event has no sequence flows (its handler is associated)",
+      );
+    }
+    const targets = this.associations
+      .filter((association) => association.sourceRef?.id === boundary.key)
+      .map((association) => association.targetRef?.id);
+    const handler = targets.length === 1 ? this.nodes.get(targets[0] as string) : undefined;
+    if (!handler || this.elements.get(handler.key)?.isForCompensation !== true) {
+      this.fail(
+        boundary.key,
+        'a compensation boundary event needs exactly one association to an activity with isForCompensation="true"',
+      );
+    }
+    if (activity.compensationHandler !== undefined) {
+      this.fail(boundary.key, `activity "${activity.key}" has several compensation boundary events`);
+    }
+    activity.compensationHandler = handler.key;
+  }
+
+  /**
+   * Compensation handlers stand apart from the flow; activities with a handler, and the sub-processes that
+   * hold them, keep their completions; a throw event compensates within its own scope; a cancel end event lies
+   * in a transaction that has a cancel boundary event.
+   */
+  private checkCompensation(): void {
+    const handlers = new Set<string>();
+    for (const node of this.nodes.values()) {
+      if (node.compensationHandler === undefined) continue;
+      handlers.add(node.compensationHandler);
+      node.compensable = true;
+      for (let key = this.containerOf.get(node.key); key !== undefined; key = this.containerOf.get(key)) {
+        const container = this.nodes.get(key);
+        if (!container) break;
+        container.compensable = true;
+      }
+    }
+    for (const node of this.nodes.values()) {
+      if (this.elements.get(node.key)?.isForCompensation === true) {
+        if (!handlers.has(node.key)) {
+          this.fail(
+            node.key,
+            "unsupported: an isForCompensation activity that no compensation boundary event is associated with (a compensation event sub-process is not supported)",
+          );
+        }
+        if (node.incoming.length > 0 || node.outgoing.length > 0) {
+          this.fail(node.key, "a compensation handler has no sequence flows");
+        }
+        if (node.compensationHandler !== undefined) {
+          this.fail(node.key, "unsupported: a compensation handler with a compensation handler of its own");
+        }
+      }
+      if (node.compensateActivity !== undefined) {
+        const target = this.nodes.get(node.compensateActivity);
+        if (!target || this.containerOf.get(target.key) !== this.containerOf.get(node.key)) {
+          this.fail(
+            node.key,
+            `activityRef "${node.compensateActivity}" must name an activity in the compensation event's scope`,
+          );
+        }
+      }
+      if (node.kind === "cancelEnd") {
+        const transaction = this.nodes.get(this.containerOf.get(node.key) ?? "");
+        if (!transaction?.transaction)
+          this.fail(node.key, "a cancel end event belongs directly in a transaction");
+        const cancels = (transaction.boundaries ?? []).some(
+          (key) => this.nodes.get(key)?.trigger?.type === "cancel",
+        );
+        if (!cancels)
+          this.fail(transaction.key, "a transaction with a cancel end event needs a cancel boundary event");
+      }
     }
   }
 
@@ -599,8 +762,11 @@ class ProcessCompiler {
       if (ignored) this.fail(id, `unsupported: ${ignored}`);
       const condition = flow.conditionExpression?.body;
       if (condition !== undefined && condition.trim() !== "" && !isDefault) {
-        if (source.kind !== "exclusive") {
-          this.fail(id, "condition expressions are only supported on flows leaving an exclusive gateway");
+        if (source.kind !== "exclusive" && source.kind !== "inclusive") {
+          this.fail(
+            id,
+            "condition expressions are only supported on flows leaving an exclusive or inclusive gateway",
+          );
         }
         this.compileOrFail(id, () => checkCondition(condition, `${this.file}#${id}`));
         conditions.set(def, condition);
@@ -610,23 +776,26 @@ class ProcessCompiler {
       target.incoming.push(id);
     }
     for (const node of this.nodes.values()) {
-      if (node.kind !== "exclusive") continue;
+      if (node.kind !== "exclusive" && node.kind !== "inclusive") continue;
       node.choices = node.outgoing.filter((flow) => flow !== node.defaultFlow);
       if (node.choices.some((flow) => conditions.has(flow))) {
         const flows = node.choices.map((flow) => {
           const condition = conditions.get(flow);
           return condition === undefined ? { id: flow.id } : { id: flow.id, condition };
         });
-        node.chooser = this.compileOrFail(node.key, () => compileChooser(flows, `${this.file}#${node.key}`));
+        const compile = node.kind === "exclusive" ? compileChooser : compileSelector;
+        node.chooser = this.compileOrFail(node.key, () => compile(flows, `${this.file}#${node.key}`));
       }
     }
     this.checkBoundaries();
+    this.checkCompensation();
     this.checkEventGateways();
     this.checkLinks();
     for (const node of this.nodes.values()) {
       if (node.kind === "eventSubProcess" && (node.incoming.length > 0 || node.outgoing.length > 0))
         this.fail(node.key, "an event sub-process has a sequence flow in or out");
     }
+    computeInclusiveReach(this.nodes);
     const ends = new Set<NodeKind>([
       "eventSubProcess",
       "messageEnd",
@@ -636,9 +805,12 @@ class ProcessCompiler {
       "escalationEnd",
       "signalEnd",
       "linkThrow",
+      "compensateEnd",
+      "cancelEnd",
     ]);
     for (const node of this.nodes.values()) {
-      if (!ends.has(node.kind) && node.outgoing.length === 0)
+      const apart = node.trigger?.type === "compensate" || this.elements.get(node.key)?.isForCompensation;
+      if (!ends.has(node.kind) && node.outgoing.length === 0 && !apart)
         this.fail(node.key, "flow node has no outgoing sequence flow");
       if (node.kind === "linkCatch" && node.incoming.length > 0)
         this.fail(node.key, "a link catch event has an incoming sequence flow");

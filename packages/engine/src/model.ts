@@ -17,6 +17,7 @@ export type NodeKind =
   | "script"
   | "exclusive"
   | "parallel"
+  | "inclusive"
   | "messageCatch"
   | "signalCatch"
   | "receiveTask"
@@ -34,7 +35,10 @@ export type NodeKind =
   | "sendTask"
   | "conditionalCatch"
   | "eventSubProcess"
-  | "eventSubStart";
+  | "eventSubStart"
+  | "compensateThrow"
+  | "compensateEnd"
+  | "cancelEnd";
 
 /** What a boundary event or an event sub-process's start event waits for. */
 export type BoundaryTrigger =
@@ -44,7 +48,11 @@ export type BoundaryTrigger =
   /** `code` undefined: catches any error. */
   | { type: "error"; code?: string }
   /** `code` undefined: catches any escalation. */
-  | { type: "escalation"; code?: string };
+  | { type: "escalation"; code?: string }
+  /** Never armed: names its activity's compensation handler (NodeDef.compensationHandler). */
+  | { type: "compensate" }
+  /** On a transaction: taken once a cancel end event inside has compensated it. */
+  | { type: "cancel" };
 
 export interface FlowDef {
   id: string;
@@ -60,11 +68,19 @@ export interface NodeDef {
   lane: LaneName;
   outgoing: FlowDef[];
   defaultFlow?: FlowDef;
-  /** Exclusive gateway: the non-default flows in document order, and the script that picks one by index. */
+  /**
+   * Exclusive gateway: the non-default flows in document order, and the script that picks one by index.
+   * Inclusive gateway: the same flows, and the script that picks every one whose condition holds.
+   */
   choices?: FlowDef[];
   chooser?: CompiledScript;
   /** Ids of the incoming sequence flows, in document order. */
   incoming: string[];
+  /**
+   * Inclusive gateway: for each flow node of its scope, the gateway's incoming flows a token there can still
+   * reach without passing the gateway (BPMN 2.0.2 §13.4.3); nodes that reach none are absent.
+   */
+  reach?: ReadonlyMap<string, ReadonlySet<string>>;
   script?: CompiledScript;
   formFields?: FormFieldDefinition[];
   eventType?: "message" | "signal";
@@ -99,6 +115,17 @@ export interface NodeDef {
   eventStart?: string;
   /** For an event sub-process's start event: the event sub-process. */
   owner?: string;
+  /** For an activity with a compensation boundary event: its handler (the associated isForCompensation activity). */
+  compensationHandler?: string;
+  /**
+   * Its completions are kept for compensation: it has a handler, or it is a sub-process with activities inside
+   * that can be compensated (compensated by default through them, in reverse order).
+   */
+  compensable?: boolean;
+  /** For a compensation throw or end event: the activity it compensates (activityRef); all in scope if absent. */
+  compensateActivity?: string;
+  /** A transaction sub-process (bpmn:Transaction). */
+  transaction?: boolean;
 }
 
 /** One process of one model version (file hash), ready to run. Non-executable processes have no nodes. */

@@ -24,18 +24,49 @@ export interface TokenState {
   /** The sequence flow it last took: a parallel join waits for a token on each of its incoming flows. */
   via?: string;
   /**
-   * Held at a parallel join until a token waits on each incoming flow. A held token is a token like any
+   * Held at a join (parallel or inclusive) until the join fires. A held token is a token like any
    * other: its scope (and the instance) does not complete while it exists.
    */
   held?: true;
+  /** When it came to be held at an inclusive join (a stamp from `next`): the last arrival carries on. */
+  arrival?: number;
 }
 
-/** A running sub-process: `token` is the parent-scope token that waits at the sub-process node. */
+/**
+ * A running sub-process: `token` is the parent-scope token that waits at the sub-process node. Also the
+ * scope compensation handlers run in, one after the other (a compensation throw event's, a cancelled
+ * transaction's).
+ */
 export interface ScopeState {
   id: number;
   node: string;
   parent: number;
   token: number;
+  compensation?: CompensationRun;
+}
+
+/** A completed activity instance kept so that it can be compensated later, with its data. */
+export interface CompletedActivity {
+  node: string;
+  /** The scope it completed in. */
+  scope: number;
+  /** Its payload as it completed: what its compensation handler starts with. */
+  payload?: unknown;
+  /** Completion order (a stamp from `next`): compensation runs newest first. */
+  seq: number;
+  /** For a sub-process: the scope it ran in, whose completed activities it compensates by default. */
+  inner?: number;
+}
+
+/** Compensation in progress in a scope: the handlers still to run, and what happens after the last. */
+export interface CompensationRun {
+  handlers: { node: string; payload?: unknown }[];
+  /**
+   * continue: the scope's token leaves its node (a throw event); cancel: it leaves through the transaction's
+   * cancel boundary event, with `payload`.
+   */
+  after: "continue" | "cancel";
+  payload?: unknown;
 }
 
 /**
@@ -68,6 +99,8 @@ export interface RuntimeState {
   subscriptions: Subscription[];
   /** token.history: the payload as it left each flow node. */
   history: History;
+  /** Completed activity instances that can still be compensated (absent while there is none). */
+  completed?: CompletedActivity[];
 }
 
 /** What older engine versions stored in addition: arrivals at a join counted by "<scope>:<key>", then flow. */
@@ -105,6 +138,7 @@ export function parseRuntime(json: string): RuntimeState {
     subscriptions: stored.subscriptions ?? [],
     history: Object.assign(Object.create(null) as History, stored.history),
   };
+  if (stored.completed) state.completed = stored.completed;
   for (const [joinKey, byFlow] of Object.entries(stored.joins ?? {})) {
     const colon = joinKey.indexOf(":");
     const scope = Number(joinKey.slice(0, colon));

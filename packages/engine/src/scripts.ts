@@ -1,7 +1,7 @@
 import vm from "node:vm";
 
 /**
- * A script task body, or the conditions of one exclusive gateway, as code for the script worker. Checked for
+ * A script task body, or the conditions of one exclusive or inclusive gateway, as code for the script worker. Checked for
  * syntax once at load; the worker compiles it once, on first use.
  */
 export interface CompiledScript {
@@ -49,6 +49,30 @@ export function compileChooser(
   try {
 ${tests.join("\n")}
     return -1;
+  } catch (error) {
+    throw new Error("condition of " + __flow + " failed: " + (error && error.message !== undefined ? error.message : error));
+  }`;
+  return checked("condition", `(function (token) {\n${body}\n})(__parse(__token));`, filename);
+}
+
+/**
+ * One script per inclusive gateway that evaluates every condition and yields the indices of the flows whose
+ * condition holds (a flow without condition always does), as JSON. One round trip per gateway.
+ */
+export function compileSelector(
+  flows: { id: string; condition?: string }[],
+  filename: string,
+): CompiledScript {
+  const tests = flows.map((flow, index) =>
+    flow.condition === undefined
+      ? `    taken.push(${index});`
+      : `    __flow = ${JSON.stringify(flow.id)};\n    if ((\n${flow.condition}\n)) taken.push(${index});`,
+  );
+  const body = `  let __flow;
+  const taken = [];
+  try {
+${tests.join("\n")}
+    return __stringify(taken);
   } catch (error) {
     throw new Error("condition of " + __flow + " failed: " + (error && error.message !== undefined ? error.message : error));
   }`;

@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Engine } from "../src/types.js";
 import { EngineError } from "../src/types.js";
-import { closeEngines, finish, open, record, removeTempDirs, trace, waiting } from "./helpers.js";
+import {
+  closeEngines,
+  finishTask as finish,
+  open,
+  record,
+  removeTempDirs,
+  trace,
+  waiting,
+} from "./helpers.js";
 
 afterEach(async () => {
   await closeEngines();

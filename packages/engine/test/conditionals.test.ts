@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { closeEngines, events2, finish, open, removeTempDirs, taskKeys } from "./helpers.js";
+import {
+  closeEngines,
+  events2,
+  finishTask as finish,
+  open,
+  removeTempDirs,
+  waitingKeys as taskKeys,
+} from "./helpers.js";
 
 afterEach(async () => {
   await closeEngines();

@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { openEngine } from "../src/index.js";
-import type { Engine, EngineEvent, EngineOptions } from "../src/types.js";
+import type { Engine, EngineEvent, EngineOptions, InstanceRecord } from "../src/types.js";
 
 export const fixtures = fileURLToPath(new URL("./fixtures", import.meta.url));
 export const invalidFixture = (name: string) => path.join(fixtures, "invalid", name);
@@ -94,10 +94,6 @@ export function eventsSeen(
 
 export const events2 = path.join(fixtures, "events2");
 
-/** The keys of the user tasks waiting in a correlation, sorted. */
-export const taskKeys = async (engine: Engine, correlationId: string): Promise<string[]> =>
-  (await engine.listUserTasks({ correlationId })).map((task) => task.key).sort();
-
 /** The keys of the events waiting in a correlation, sorted. */
 export const eventKeys = async (engine: Engine, correlationId: string): Promise<string[]> =>
   (await engine.listEvents({ correlationId })).map((event) => event.key).sort();
@@ -109,9 +105,20 @@ export async function waiting(engine: Engine, correlationId: string, key: string
   return event;
 }
 
-/** Finishes the waiting user task with this key in the correlation; the instance as the step left it. */
-export async function finish(engine: Engine, correlationId: string, key: string, formFields: object = {}) {
-  const task = (await engine.listUserTasks({ correlationId })).find((candidate) => candidate.key === key);
-  if (!task) throw new Error(`user task ${key} does not wait`);
+/** The keys of the user tasks waiting in a correlation, sorted. */
+export const waitingKeys = async (engine: Engine, correlationId: string): Promise<string[]> =>
+  (await engine.listUserTasks({ correlationId })).map((task) => task.key).sort();
+
+/** Finishes the first waiting user task with this key in the correlation; returns its instance after. */
+export async function finishTask(
+  engine: Engine,
+  correlationId: string,
+  key: string,
+  formFields: object = {},
+): Promise<InstanceRecord> {
+  const tasks = await engine.listUserTasks({ correlationId });
+  const task = tasks.find((candidate) => candidate.key === key);
+  if (!task)
+    throw new Error(`user task ${key} does not wait (${tasks.map((other) => other.key).join(", ")})`);
   return (await engine.finishUserTask(task.id, { formFields })).instance;
 }

@@ -209,3 +209,37 @@ describe("model loading", () => {
     });
   });
 });
+
+describe("elements without an implementation are refused with the reason", () => {
+  for (const [what, node, reason] of [
+    [
+      "a complex gateway",
+      `<bpmn:complexGateway id="X" />`,
+      /^unsupported element: ComplexGateway \(its activationCondition and two-phase join are not implemented\)$/,
+    ],
+    [
+      "an ad-hoc sub-process",
+      `<bpmn:adHocSubProcess id="X"><bpmn:task id="In" /></bpmn:adHocSubProcess>`,
+      /^unsupported element: AdHocSubProcess \(activities started at will, without sequence flow, are not implemented\)$/,
+    ],
+  ] as const) {
+    it(what, async () => {
+      const dir = tempDir("engine-refused-");
+      const file = path.join(dir, "refused.bpmn");
+      writeFileSync(
+        file,
+        `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Defs" targetNamespace="t">
+  <bpmn:process id="Refused" isExecutable="true">
+    <bpmn:startEvent id="Start" /><bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="X" />
+    ${node}
+    <bpmn:sequenceFlow id="F2" sourceRef="X" targetRef="End" /><bpmn:endEvent id="End" />
+  </bpmn:process>
+</bpmn:definitions>`,
+      );
+      const error = await loadError(dir);
+      expect(error).toMatchObject({ file, elementId: "X" });
+      expect(error.reason).toMatch(reason);
+    });
+  }
+});

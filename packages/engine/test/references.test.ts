@@ -72,7 +72,11 @@ describe("attributes the engine would ignore are refused at load, naming file, e
   const cases: [string, string, RegExp, string?][] = [
     ["startQuantity ≠ 1", `<bpmn:task id="X" startQuantity="2" />`, /startQuantity="2"/],
     ["completionQuantity ≠ 1", `<bpmn:manualTask id="X" completionQuantity="3" />`, /completionQuantity="3"/],
-    ["isForCompensation", `<bpmn:task id="X" isForCompensation="true" />`, /compensation/],
+    [
+      "isForCompensation without a compensation boundary event",
+      `<bpmn:task id="X" isForCompensation="true" />`,
+      /isForCompensation activity that no compensation boundary event is associated with/,
+    ],
     [
       "parallelMultiple",
       `<bpmn:intermediateCatchEvent id="X" parallelMultiple="true"><bpmn:messageEventDefinition /></bpmn:intermediateCatchEvent>`,
@@ -110,9 +114,9 @@ describe("attributes the engine would ignore are refused at load, naming file, e
     ],
     [
       "an error end event by reference to an unsupported definition kind",
-      `<bpmn:task id="X" /><bpmn:endEvent id="Esc"><bpmn:eventDefinitionRef>CompDef</bpmn:eventDefinitionRef></bpmn:endEvent><bpmn:sequenceFlow id="F3" sourceRef="X" targetRef="Esc" />`,
-      /EndEvent with CompensateEventDefinition/,
-      `<bpmn:compensateEventDefinition id="CompDef" />`,
+      `<bpmn:task id="X" /><bpmn:endEvent id="Esc"><bpmn:eventDefinitionRef>TimerDef</bpmn:eventDefinitionRef></bpmn:endEvent><bpmn:sequenceFlow id="F3" sourceRef="X" targetRef="Esc" />`,
+      /EndEvent with TimerEventDefinition/,
+      `<bpmn:timerEventDefinition id="TimerDef" />`,
     ],
   ];
   for (const [what, node, reason, extra] of cases) {

@@ -4,31 +4,21 @@ import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { newCorrelationId } from "../ids.js";
 import type { ConformanceOptions } from "../options.js";
-import { eventually, waitingTask } from "../steps.js";
+import { finishWaiting, startAwaiting } from "../steps.js";
 
 /** SPEC §6, BPMN 2.0.2 §13.4.1: a token held at a parallel join is a token of its instance. */
 export function joinCases(options: ConformanceOptions): void {
   describe("parallel joins (SPEC §6)", () => {
     const h = useApi(options);
 
-    /** Starts an instance with callback 2 and returns its pending answer once `waits` waits. */
-    const startAwaiting = async (model: string, startEvent: string, correlationId: string, waits: string) => {
-      const answer = h.api.startProcessInstance(as.clerk, model, startEvent, { correlationId }, 2);
-      answer.catch(() => undefined);
-      await eventually(() => waitingTask(h.api, as.clerk, correlationId, waits));
-      return { answer };
-    };
     const startBypass = (correlationId: string) =>
-      startAwaiting("JoinBypass", "BypassStart", correlationId, "TaskB");
-    const finish = async (
+      startAwaiting(h.api, as.clerk, "JoinBypass", "BypassStart", "TaskB", { correlationId });
+    const finish = (
       model: string,
       correlationId: string,
       key: string,
       formFields: Record<string, unknown> = {},
-    ) => {
-      const task = await waitingTask(h.api, as.clerk, correlationId, key);
-      await h.api.finishUserTask(as.clerk, model, correlationId, task.id, { formFields });
-    };
+    ) => finishWaiting(h.api, as.clerk, model, correlationId, key, formFields);
 
     for (const order of [
       ["TaskA", "TaskB"],
@@ -65,7 +55,9 @@ export function joinCases(options: ConformanceOptions): void {
         ["ProtoB", "ProtoA"],
       ]) {
         const correlationId = newCorrelationId();
-        const { answer } = await startAwaiting("ProtoJoin", "ProtoStart", correlationId, "ProtoB");
+        const { answer } = await startAwaiting(h.api, as.clerk, "ProtoJoin", "ProtoStart", "ProtoB", {
+          correlationId,
+        });
         for (const key of order) await finish("ProtoJoin", correlationId, key);
         expect((await answer).endEventKey).toBe("ProtoJoined");
       }

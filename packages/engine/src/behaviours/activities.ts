@@ -1,4 +1,5 @@
 import type { Behaviour } from "./behaviour.js";
+import { continueCompensation } from "./compensation.js";
 
 // Tasks and sub-processes.
 
@@ -62,4 +63,6 @@ export const subProcess: Behaviour = {
     const scope = ops.openScope(rt, token, node);
     rt.queue.push(ops.newToken(rt, node.innerStart as string, scope, token.payload));
   },
+  // A cancelled transaction runs its compensation handlers in its own scope.
+  scopeEnded: continueCompensation,
 };

@@ -1,5 +1,5 @@
 import type { FlowDef, NodeDef } from "../model.js";
-import type { Runtime, Subscription, TokenState, WaitRef } from "../runtime.js";
+import type { Runtime, ScopeState, Subscription, TokenState, WaitRef } from "../runtime.js";
 import type { CompiledScript } from "../scripts.js";
 import type { InstanceFailure } from "../types.js";
 
@@ -16,7 +16,10 @@ export interface StepOps {
   readonly upSinceMs: number;
   /** Publishes a §5 event about the node (after commit). */
   event(rt: Runtime, type: NodeEventType, node: NodeDef, payload: unknown): void;
-  /** The token leaves the node over the given flows (default: all outgoing), one token per flow. */
+  /**
+   * The token leaves the node over the given flows (default: all outgoing), one token per flow; over none (an
+   * activity without outgoing flow, such as a compensation handler) it ends there, like at a none end event.
+   */
   leave(rt: Runtime, token: TokenState, node: NodeDef, flows?: FlowDef[]): void;
   /** The token waits at the node: a user task row, a waiting-event row, or a timer row. */
   waitForTask(rt: Runtime, token: TokenState, node: NodeDef): void;
@@ -88,20 +91,27 @@ export interface Behaviour {
    */
   triggered?(ops: StepOps, rt: Runtime, subscription: Subscription, payload: unknown): void;
   /**
+   * The last token of a scope this node opened (for its token `holder`) is gone. Returns true when the
+   * behaviour took care of it (e.g. ran the next compensation handler); otherwise the scope completes as a
+   * sub-process does: `holder` takes the last token's payload and leaves the node. `endNode` and `payload`:
+   * where and with what the last token ended.
+   */
+  scopeEnded?(
+    ops: StepOps,
+    rt: Runtime,
+    scope: ScopeState,
+    holder: TokenState,
+    endNode: NodeDef,
+    payload: unknown,
+  ): boolean;
+  /**
+   * Every token of the step has come to rest (entered its node, waits or is held) while this token is held
+   * at the node, a join that depends on where the others are: it may fire now. Returns whether it did.
+   */
+  settle?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef): boolean;
+  /**
    * The script the behaviour ran (runScript) returned: `json` is its result as JSON text, undefined when it
    * returned nothing. Only for behaviours that run scripts.
    */
   scripted?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef, json: string | undefined): void;
-  /**
-   * The scope the token opened at this node completed at `endNode` with `payload`. Default: the activity
-   * finishes and the token leaves it with that payload.
-   */
-  completed?(
-    ops: StepOps,
-    rt: Runtime,
-    token: TokenState,
-    node: NodeDef,
-    endNode: NodeDef,
-    payload: unknown,
-  ): void;
 }

@@ -1,5 +1,5 @@
 import type { NodeDef } from "../model.js";
-import type { Runtime, Subscription, TokenState } from "../runtime.js";
+import type { Runtime, Subscription } from "../runtime.js";
 import type { Behaviour, StepOps } from "./behaviour.js";
 import { armTrigger, rearm } from "./triggers.js";
 
@@ -94,11 +94,15 @@ export const eventSubProcess: Behaviour = {
   enter(ops, _rt, _token, node) {
     ops.fail(node, "an event sub-process has no incoming sequence flow");
   },
-  completed(ops, rt, token: TokenState, node, endNode, payload) {
+  scopeEnded(ops, rt, scope, token, endNode, payload) {
+    rt.state.scopes = rt.state.scopes.filter((candidate) => candidate !== scope);
+    disarmScopes(ops, rt, new Set([scope.id]));
+    const node = rt.model.nodes.get(scope.node) as NodeDef;
     ops.event(rt, "activity.finished", node, payload);
     ops.remember(rt, node, payload);
     ops.removeToken(rt, token);
     if (!rt.state.tokens.some((other) => other.scope === token.scope))
       ops.scopeEnded(rt, token.scope, endNode, payload);
+    return true;
   },
 };

@@ -10,6 +10,7 @@ import {
 import type { Behaviour } from "./behaviour.js";
 import { boundaryEvent } from "./boundary.js";
 import { conditionalCatch, eventCatch, timerCatch } from "./catch-events.js";
+import { compensationThrowEvent } from "./compensation.js";
 import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
 import { eventGateway } from "./event-gateway.js";
 import { eventSubProcess, eventSubProcessStart } from "./event-sub-processes.js";
@@ -24,7 +25,9 @@ import {
   terminateEndEvent,
 } from "./events.js";
 import { exclusiveGateway, parallelGateway } from "./gateways.js";
+import { inclusiveGateway } from "./inclusive-gateway.js";
 import { messageEndEvent, messageThrowEvent, sendTask } from "./message-throws.js";
+import { cancelEndEvent } from "./transactions.js";
 
 /** The behaviour of each kind of flow node. */
 export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
@@ -38,6 +41,7 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   script: scriptTask,
   exclusive: exclusiveGateway,
   parallel: parallelGateway,
+  inclusive: inclusiveGateway,
   messageCatch: eventCatch,
   signalCatch: eventCatch,
   receiveTask,
@@ -58,4 +62,7 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   conditionalCatch,
   eventSubProcess,
   eventSubStart: eventSubProcessStart,
+  compensateThrow: compensationThrowEvent,
+  compensateEnd: compensationThrowEvent,
+  cancelEnd: cancelEndEvent,
 };
