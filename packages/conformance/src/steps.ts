@@ -78,19 +78,6 @@ export const taskKeysIn = async (api: ConsumerApi, context: ConsumerContext, cor
 export const eventKeysIn = async (api: ConsumerApi, context: ConsumerContext, correlationId: string) =>
   keysOf((await api.getEventsForCorrelation(context, correlationId)).events, (event) => event.eventKey);
 
-/** Finishes the one waiting user task with this key in the correlation. */
-export async function finishTask(
-  api: ConsumerApi,
-  context: ConsumerContext,
-  model: string,
-  correlationId: string,
-  key: string,
-  formFields: Record<string, unknown> = {},
-): Promise<void> {
-  const task = await waitingTask(api, context, correlationId, key);
-  await api.finishUserTask(context, model, correlationId, task.id, { formFields });
-}
-
 /**
  * Retries a read until it passes, within the liveness bound. Only for the moment between firing a callback-2
  * start (which answers later) and its instance's first wait state, which no answer marks.

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { type ConformanceOptions, resolveSupports } from "../options.js";
-import { finishTask, start, taskKeysIn } from "../steps.js";
+import { finishWaiting, start, taskKeysIn } from "../steps.js";
 
 /**
  * SPEC §6.1: conditional events. A condition over `token` is checked at the end of every step of its
@@ -13,7 +13,7 @@ export function conditionalEventCases(options: ConformanceOptions): void {
     const h = useApi(options);
     const taskKeys = (correlationId: string) => taskKeysIn(h.api, as.clerk, correlationId);
     const finish = (model: string, correlationId: string, key: string, formFields = {}) =>
-      finishTask(h.api, as.clerk, model, correlationId, key, formFields);
+      finishWaiting(h.api, as.clerk, model, correlationId, key, formFields);
 
     it("a conditional catch event whose condition holds on arrival passes at once", async () => {
       const { correlationId } = await start(h.api, as.clerk, "ConditionalCatch", "CondStart", {

@@ -6,7 +6,7 @@ import { type ConformanceOptions, resolveSupports } from "../options.js";
 import {
   eventKeysIn,
   eventually,
-  finishTask,
+  finishWaiting,
   start,
   taskKeysIn,
   waitingEvent,
@@ -20,7 +20,7 @@ export function eventSubProcessCases(options: ConformanceOptions): void {
     const taskKeys = (correlationId: string) => taskKeysIn(h.api, as.clerk, correlationId);
     const eventKeys = (correlationId: string) => eventKeysIn(h.api, as.clerk, correlationId);
     const finish = (model: string, correlationId: string, key: string, formFields = {}) =>
-      finishTask(h.api, as.clerk, model, correlationId, key, formFields);
+      finishWaiting(h.api, as.clerk, model, correlationId, key, formFields);
 
     it("their message and signal start events are listed while the scope runs and withdrawn when it ends", async () => {
       const { correlationId } = await start(h.api, as.clerk, "EventSubProcess", "EspStart");
