@@ -9,7 +9,11 @@ import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const packagesDir = join(root, "packages");
-const packages = readdirSync(packagesDir).filter((d) => existsSync(join(packagesDir, d, "package.json")));
+// A package without a test script (a test helper such as test-postgres) has no report to read.
+const packages = readdirSync(packagesDir).filter((d) => {
+  const manifest = join(packagesDir, d, "package.json");
+  return existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).scripts?.test !== undefined;
+});
 for (const p of packages) rmSync(join(packagesDir, p, ".vitest-result.json"), { force: true });
 
 const filtered = process.argv.slice(2).some((a) => a.startsWith("--filter") || a === "-F");

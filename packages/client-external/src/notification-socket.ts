@@ -1,7 +1,9 @@
 import type { ErrorFrame, NotificationCallback, ServerFrame, Subscription } from "@consumer-api/contracts";
 import {
   BadRequestError,
+  channels,
   errorFromProblem,
+  parseChannel,
   UnauthorizedError,
   WS_CLOSE_UNAUTHORIZED,
   wireViolation,
@@ -174,6 +176,10 @@ export class NotificationSocket {
     if (frame.type === "notification") {
       const entry = this.entries.get(frame.id);
       if (!entry) return;
+      // ServerFrame checks §5's message; a §12 channel's message type checks what it adds.
+      const messageType = channels[parseChannel(entry.channel).kind].message;
+      if (messageType !== "NotificationMessage" && wireViolation(messageType, frame.message) !== undefined)
+        return;
       // A callback never stalls or breaks the socket: not awaited, its errors swallowed.
       try {
         const result = entry.callback(frame.message);

@@ -2,6 +2,8 @@ import type {
   ConsumerApi,
   ConsumerContext,
   NotificationCallback,
+  NotificationMethodName,
+  NotificationScopeOptions,
   SubscribeOptions,
   Subscription,
 } from "@consumer-api/contracts";
@@ -11,6 +13,8 @@ import {
   buildChannel,
   type ChannelKind,
   type ChannelParams,
+  MORE_NOTIFICATION_CHANNELS,
+  type MoreChannelKind,
   NOTIFICATIONS_PATH,
 } from "@consumer-api/contracts/runtime";
 import { TransportError } from "./http-transport.js";
@@ -18,10 +22,7 @@ import { NotificationSocket, type ReconnectOptions } from "./notification-socket
 import { bearer } from "./operations.js";
 import type { WebSocketConstructor } from "./websocket-like.js";
 
-export type NotificationMethods = Pick<
-  ConsumerApi,
-  "onBpmnEvent" | "onActivity" | "onSystemEvent" | "onSignal"
->;
+export type NotificationMethods = Pick<ConsumerApi, NotificationMethodName>;
 
 export interface NotificationsOptions {
   baseUrl: string;
@@ -53,6 +54,12 @@ export function createNotifications(options: NotificationsOptions): Notification
     }
     if (typeof callback !== "function")
       return Promise.reject(new BadRequestError("callback: expected a function"));
+    let channel: string;
+    try {
+      channel = buildChannel(kind, params);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     let socket = sockets.get(token);
     if (!socket) {
       const WebSocket = options.WebSocket();
@@ -66,8 +73,25 @@ export function createNotifications(options: NotificationsOptions): Notification
       });
       sockets.set(token, socket);
     }
-    return socket.subscribe(buildChannel(kind, params), callback);
+    return socket.subscribe(channel, callback);
   }
+
+  /** SPEC §12: `(context, callback, options?)` on `{scope}/<segment>`. */
+  const scoped =
+    (kind: MoreChannelKind) =>
+    async (context: ConsumerContext, callback: unknown, scopeOptions?: NotificationScopeOptions) => {
+      const { processModelKey, correlationId } = (scopeOptions ?? {}) as NotificationScopeOptions;
+      const params: NotificationScopeOptions = {};
+      if (processModelKey !== undefined) params.processModelKey = processModelKey;
+      if (correlationId !== undefined) params.correlationId = correlationId;
+      return subscribe(context, kind, params, callback as NotificationCallback);
+    };
+  const more = Object.fromEntries(
+    (Object.keys(MORE_NOTIFICATION_CHANNELS) as MoreChannelKind[]).map((kind) => [
+      MORE_NOTIFICATION_CHANNELS[kind].method,
+      scoped(kind),
+    ]),
+  ) as Pick<ConsumerApi, (typeof MORE_NOTIFICATION_CHANNELS)[MoreChannelKind]["method"]>;
 
   const correlation = (options?: SubscribeOptions) => {
     const correlationId = (options as SubscribeOptions | undefined)?.correlationId;
@@ -102,6 +126,10 @@ export function createNotifications(options: NotificationsOptions): Notification
     async onSignal(context, signalKey, callback) {
       return subscribe(context, "signal", { signalKey }, callback);
     },
+    ...more,
+    // SPEC §12: the caller's user tasks are the unscoped channels'.
+    onUserTaskForIdentityWaiting: (context, callback) => scoped("userTaskWaiting")(context, callback),
+    onUserTaskForIdentityFinished: (context, callback) => scoped("userTaskFinished")(context, callback),
     close() {
       closed = true;
       for (const socket of sockets.values()) socket.close();

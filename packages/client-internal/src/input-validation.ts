@@ -2,6 +2,7 @@ import {
   assertPlainJson,
   BadRequestError,
   ConsumerKey,
+  type NotificationScopeOptions,
   PageArgument,
   parseOrBadRequest,
 } from "@consumer-api/contracts";
@@ -20,6 +21,22 @@ const SubscribeOptionsSchema = z.object({ correlationId: Key.optional() }).optio
 
 export function parseSubscribeOptions(value: unknown): { correlationId?: string } | undefined {
   return parseOrBadRequest(SubscribeOptionsSchema, value, "options");
+}
+
+const ScopeOptionsSchema = z
+  .object({ processModelKey: Key.optional(), correlationId: Key.optional() })
+  .optional();
+
+/** SPEC §12's `options`: a correlation only within a model (else 400 naming correlationId). */
+export function parseScopeOptions(value: unknown): NotificationScopeOptions {
+  const parsed = parseOrBadRequest(ScopeOptionsSchema, value, "options") ?? {};
+  if (parsed.correlationId !== undefined && parsed.processModelKey === undefined) {
+    throw new BadRequestError("correlationId: only together with processModelKey (SPEC §12)");
+  }
+  const scope: NotificationScopeOptions = {};
+  if (parsed.processModelKey !== undefined) scope.processModelKey = parsed.processModelKey;
+  if (parsed.correlationId !== undefined) scope.correlationId = parsed.correlationId;
+  return scope;
 }
 
 /** SPEC §9's trailing `offset?, limit?`: non-negative safe integers, else a 400 naming the parameter. */

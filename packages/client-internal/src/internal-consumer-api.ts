@@ -6,11 +6,13 @@ import {
   buildChannel,
   CAPABILITIES,
   type Capability,
+  type ChannelKind,
   ConflictError,
   type ConsumerApi,
   ConsumerApiError,
   type ConsumerContext,
   type CorrelationResult,
+  channels,
   createExternalTaskWorker,
   type EventList,
   ExtendLockRequest,
@@ -23,8 +25,10 @@ import {
   HandleBpmnErrorRequest,
   HandleServiceErrorRequest,
   InternalServerError,
+  type MoreChannelKind,
   NotFoundError,
   type NotificationCallback,
+  type NotificationScopeOptions,
   type OperationName,
   type ProcessInstanceList,
   type ProcessModel,
@@ -55,6 +59,7 @@ import { validateFormValues } from "./form-validation.js";
 import type { Identity, IdentityProvider } from "./identity.js";
 import {
   pageOf,
+  parseScopeOptions,
   parseSubscribeOptions,
   requireCallback,
   requireKey,
@@ -88,7 +93,7 @@ export interface InternalConsumerApiOptions {
 }
 
 /** What this binding fully implements (SPEC §14): all but what it lacks; offered unless `capabilities` narrows it. */
-const NOT_IMPLEMENTED: readonly Capability[] = ["moreNotifications"];
+const NOT_IMPLEMENTED: readonly Capability[] = [];
 export const IMPLEMENTED_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter(
   (name) => !NOT_IMPLEMENTED.includes(name),
 );
@@ -313,10 +318,7 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     channel: string,
   ): Promise<Subscription> {
     if (closing !== undefined) throw new InternalServerError("The ConsumerApi is closed.");
-    // SPEC §14: a channel of a capability not offered is answered like an unknown channel (§5.1's 400).
-    if (!offered.has("notifications")) {
-      throw new BadRequestError(`channel: "${channel}" is not offered here (no notifications, SPEC §14).`);
-    }
+    requireChannelCapability(subscriber.kind, channel);
     const remove = subscriptions.add({ ...subscriber, identity });
     return {
       channel,
@@ -325,6 +327,42 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
       },
     };
   }
+
+  /** SPEC §14: a channel of a capability not offered is answered like an unknown channel (§5.1's 400). */
+  function requireChannelCapability(kind: ChannelKind, channel: string): void {
+    for (const capability of new Set(["notifications", channels[kind].capability] as const)) {
+      if (!offered.has(capability)) {
+        throw new BadRequestError(`channel: "${channel}" is not offered here (no ${capability}, SPEC §14).`);
+      }
+    }
+  }
+
+  /**
+   * A SPEC §12 method: every model the caller may see, one model (404 unknown) or a correlation of it; the
+   * lane rule is applied per message, to the flow node it is about.
+   */
+  const scopedSubscription =
+    (kind: MoreChannelKind) =>
+    (context: ConsumerContext, callback: unknown, options?: NotificationScopeOptions) =>
+      guarded(async () => {
+        const identity = await authenticate(context);
+        requireCallback(callback);
+        const scope = parseScopeOptions(options);
+        const channel = buildChannel(kind, scope);
+        requireChannelCapability(kind, channel);
+        if (scope.processModelKey !== undefined) executableModel(scope.processModelKey);
+        return subscribe(
+          identity,
+          {
+            kind,
+            processModelKey: scope.processModelKey,
+            key: "",
+            correlationId: scope.correlationId,
+            callback: callback as NotificationCallback,
+          },
+          channel,
+        );
+      });
 
   /** 404 unknown model or element, 403 element in a lane the caller may not access. */
   function subscribableNode(
@@ -651,7 +689,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           name: application.name,
           version: application.version,
           store: engine.storeName,
-          clustered: false,
+          // SPEC §14: the engine coordinates with others on its store (PostgreSQL).
+          clustered: engine.clustered,
           capabilities: CAPABILITIES.filter((name) => offered.has(name)),
         };
       }),
@@ -804,6 +843,22 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
           buildChannel("signal", { signalKey: key }),
         );
       }),
+
+    onProcessStarted: scopedSubscription("processStarted"),
+    onProcessEnded: scopedSubscription("processEnded"),
+    onProcessTerminated: scopedSubscription("processTerminated"),
+    onProcessError: scopedSubscription("processError"),
+    onUserTaskWaiting: scopedSubscription("userTaskWaiting"),
+    onUserTaskFinished: scopedSubscription("userTaskFinished"),
+    onBoundaryEventTriggered: scopedSubscription("boundaryEventTriggered"),
+    onIntermediateThrowEventTriggered: scopedSubscription("intermediateThrowEventTriggered"),
+    onIntermediateCatchEventReached: scopedSubscription("intermediateCatchEventReached"),
+    onIntermediateCatchEventFinished: scopedSubscription("intermediateCatchEventFinished"),
+    // SPEC §12: the caller's user tasks are exactly the unscoped channel's (the lane rule, as §10).
+    onUserTaskForIdentityWaiting: (context, callback) =>
+      scopedSubscription("userTaskWaiting")(context, callback),
+    onUserTaskForIdentityFinished: (context, callback) =>
+      scopedSubscription("userTaskFinished")(context, callback),
 
     close() {
       closing ??= (async () => {

@@ -10,7 +10,7 @@ import {
 export interface OpenInternalConsumerApiOptions {
   /** Directory of .bpmn files. */
   models: string;
-  /** Directory for the engine's SQLite file, or ":memory:". */
+  /** Directory for the engine's SQLite file, ":memory:", or a PostgreSQL URL (postgres://…, SPEC §7.1). */
   data: string;
   /** An identity provider, or the path of an identities file (SPEC §7). */
   identities: IdentityProvider | string;

@@ -1,4 +1,5 @@
 import { describe } from "vitest";
+import { activityCases } from "./cases/activities.js";
 import { applicationInfoCases } from "./cases/application-info.js";
 import { authCases } from "./cases/auth.js";
 import { boundaryEventCases } from "./cases/boundary-events.js";
@@ -18,6 +19,7 @@ import { instanceQueryCases } from "./cases/instance-queries.js";
 import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
 import { messageSendCases } from "./cases/message-sends.js";
+import { moreNotificationCases } from "./cases/more-notifications.js";
 import { notificationCases } from "./cases/notifications.js";
 import { paginationCases } from "./cases/pagination.js";
 import { payloadCases } from "./cases/payloads.js";
@@ -53,9 +55,11 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   joinCases,
   referenceCases,
   boundaryEventCases,
+  activityCases,
   paginationCases,
   instanceQueryCases,
   triggerByNameCases,
+  moreNotificationCases,
   applicationInfoCases,
   eventGatewayCases,
   inclusiveGatewayCases,

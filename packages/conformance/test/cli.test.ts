@@ -274,6 +274,33 @@ describe("consumer-api-conformance CLI", () => {
     }
   }, 600_000);
 
+  it("run --url fails against a server with wrong §12 notifications, naming the cases", async () => {
+    // Over the WebSocket: user_task_waiting without its user_task_id, process_ended with another payload.
+    const proxy = await startTamperingProxy({
+      target: server.url,
+      tamper: () => undefined,
+      tamperFrame: (frame) => {
+        const channel = String(frame.channel ?? "");
+        if (frame.type !== "notification") return frame;
+        const message = { ...(frame.message as Record<string, unknown>) };
+        if (channel.endsWith("/user_task_waiting")) delete message.user_task_id;
+        if (channel.endsWith("/process_ended")) message.payload = { tampered: true };
+        return { ...frame, message };
+      },
+    });
+    try {
+      const { code, output } = await conformance("run", "--url", proxy.url);
+      expect(code).not.toBe(0);
+      expect(output).toContain("✗");
+      expect(output).toContain("user_task_waiting names the task by its listed id");
+      expect(output).toContain("process_ended: the end event and the result");
+      // Level 1's notification cases go through the same relay and still pass.
+      expect(output).not.toMatch(/✗ [^\n]*> notifications \(SPEC §5\)/);
+    } finally {
+      await proxy.close();
+    }
+  }, 600_000);
+
   it("run --url fails against a server answering wrong shapes or statuses, naming the cases", async () => {
     // getProcessModelByKey answers without endEvents, a shape the TypeScript client passes on unnoticed;
     // triggerEvent answers 200 with a body where the contract says 204.

@@ -1,28 +1,121 @@
-import type { ConsumerApi, NotificationCallback, Subscription } from "./consumer-api.js";
+import type { Capability } from "./application-info.js";
+import type {
+  ConsumerApi,
+  NotificationCallback,
+  NotificationMethodName,
+  NotificationScopeOptions,
+  Subscription,
+} from "./consumer-api.js";
 import type { ConsumerContext } from "./context.js";
 import { BadRequestError } from "./errors.js";
 
 /**
- * The notification channels of SPEC §5 as data. Each kind knows its template, how to build and parse a
- * channel string, and which ConsumerApi method subscribes to it — so the WebSocket server, the external
- * client and the AsyncAPI description all derive from this one table.
+ * The notification channels of SPEC §5 and §12 as data. Each kind knows its templates, how to build and
+ * parse a channel string, its message type, and which ConsumerApi method subscribes to it — so the
+ * WebSocket server, both clients and the AsyncAPI description all derive from this one table.
  */
-export type ChannelKind = "bpmnEvent" | "activity" | "systemEvent" | "signal";
+export type LevelOneChannelKind = "bpmnEvent" | "activity" | "systemEvent" | "signal";
 
-export interface ChannelParams {
+/** SPEC §12's channels: `{scope}/<segment>`, scope empty (every model), a model, or a model's correlation. */
+export const MORE_NOTIFICATION_CHANNELS = {
+  processStarted: {
+    segment: "process_started",
+    method: "onProcessStarted",
+    message: "NotificationMessage",
+    description: "An instance started: event_key is its start event, payload the start token payload.",
+  },
+  processEnded: {
+    segment: "process_ended",
+    method: "onProcessEnded",
+    message: "NotificationMessage",
+    description:
+      "An instance finished through a none end event: event_key is that end event, payload the result.",
+  },
+  processTerminated: {
+    segment: "process_terminated",
+    method: "onProcessTerminated",
+    message: "NotificationMessage",
+    description:
+      "An instance ended at a terminate end event: event_key is that end event, payload the token payload.",
+  },
+  processError: {
+    segment: "process_error",
+    method: "onProcessError",
+    message: "ProcessErrorNotificationMessage",
+    description:
+      "An instance failed (error end event, script or gateway failure, a worker's error): event_key is where, with error_message and error_code; no payload. Only for callers who may access where it failed.",
+  },
+  userTaskWaiting: {
+    segment: "user_task_waiting",
+    method: "onUserTaskWaiting",
+    message: "UserTaskNotificationMessage",
+    description:
+      "A user task began waiting (already listed by SPEC §4.6): event_key is the task, user_task_id its id, payload the token payload. Unscoped: the caller's user tasks (onUserTaskForIdentityWaiting).",
+  },
+  userTaskFinished: {
+    segment: "user_task_finished",
+    method: "onUserTaskFinished",
+    message: "UserTaskNotificationMessage",
+    description:
+      "A user task was finished: event_key is the task, user_task_id its id, payload the result { formFields }. Unscoped: the caller's user tasks (onUserTaskForIdentityFinished).",
+  },
+  boundaryEventTriggered: {
+    segment: "boundary_event_triggered",
+    method: "onBoundaryEventTriggered",
+    message: "BoundaryEventNotificationMessage",
+    description:
+      "A boundary event occurred: event_key is the boundary event, attached_to_key its activity, payload what its path continues with.",
+  },
+  intermediateThrowEventTriggered: {
+    segment: "intermediate_throw_event_triggered",
+    method: "onIntermediateThrowEventTriggered",
+    message: "NotificationMessage",
+    description:
+      "A token passed an intermediate throw event: event_key is the event, payload the token payload.",
+  },
+  intermediateCatchEventReached: {
+    segment: "intermediate_catch_event_reached",
+    method: "onIntermediateCatchEventReached",
+    message: "CatchEventNotificationMessage",
+    description:
+      "A token reached an intermediate catch event and waits: event_key is the event, event_id its SPEC §4.4 eventId (already listed) when it can be triggered by id, payload the token payload on arrival.",
+  },
+  intermediateCatchEventFinished: {
+    segment: "intermediate_catch_event_finished",
+    method: "onIntermediateCatchEventFinished",
+    message: "NotificationMessage",
+    description:
+      "An intermediate catch event occurred (triggered, timer fired): event_key is the event, payload what the token continues with.",
+  },
+} as const satisfies Record<
+  string,
+  { segment: string; method: NotificationMethodName; message: string; description: string }
+>;
+
+export type MoreChannelKind = keyof typeof MORE_NOTIFICATION_CHANNELS;
+export type ChannelKind = LevelOneChannelKind | MoreChannelKind;
+
+export type ChannelParams = {
   bpmnEvent: { processModelKey: string; eventKey: string; correlationId?: string };
   activity: { processModelKey: string; activityKey: string; correlationId?: string };
   systemEvent: { processModelKey: string; correlationId?: string };
   signal: { signalKey: string };
-}
+} & { [K in MoreChannelKind]: NotificationScopeOptions };
 
 export type ParsedChannel = { [K in ChannelKind]: { kind: K; params: ChannelParams[K] } }[ChannelKind];
 
 interface ChannelDefinition<K extends ChannelKind> {
   kind: K;
   /** The ConsumerApi method that subscribes to this kind. */
-  method: "onBpmnEvent" | "onActivity" | "onSystemEvent" | "onSignal";
-  /** Templates for AsyncAPI and documentation, with and without the correlation filter. */
+  method: NotificationMethodName;
+  /** The capability that offers it (SPEC §14): an unoffered channel is §5.1's 400. */
+  capability: Extract<Capability, "notifications" | "moreNotifications">;
+  /** The named type of its messages. */
+  message: "NotificationMessage" | (typeof MORE_NOTIFICATION_CHANNELS)[MoreChannelKind]["message"];
+  /**
+   * Templates for AsyncAPI and documentation: §5's with and without the correlation filter; §12's
+   * unscoped, for a model, for a model's correlation.
+   */
   templates: readonly string[];
   description: string;
   build(params: ChannelParams[K]): string;
@@ -47,10 +140,45 @@ const scope = (processModelKey: string, correlationId?: string) =>
 const correlationOption = (correlationId?: string) =>
   correlationId === undefined ? undefined : { correlationId };
 
+const LEVEL_ONE = { capability: "notifications", message: "NotificationMessage" } as const;
+
+/** §12: `{scope}/<segment>`; a correlation without a model is a 400 naming it. */
+function moreChannel<K extends MoreChannelKind>(kind: K): ChannelDefinition<K> {
+  const { segment, method, message, description } = MORE_NOTIFICATION_CHANNELS[kind];
+  return {
+    kind,
+    method,
+    capability: "moreNotifications",
+    message,
+    templates: [
+      `/${segment}`,
+      `/process_model/{process_model_key}/${segment}`,
+      `/process_model/{process_model_key}/correlations/{correlation_id}/${segment}`,
+    ],
+    description,
+    build: (p) => {
+      if (p.processModelKey === undefined) {
+        if (p.correlationId !== undefined) {
+          throw new BadRequestError("correlationId: only together with processModelKey (SPEC §12)");
+        }
+        return `/${segment}`;
+      }
+      return `${scope(p.processModelKey, p.correlationId)}/${segment}`;
+    },
+    subscribe: (api, ctx, p, cb) => {
+      const options: NotificationScopeOptions = {};
+      if (p.processModelKey !== undefined) options.processModelKey = p.processModelKey;
+      if (p.correlationId !== undefined) options.correlationId = p.correlationId;
+      return (api[method] as ConsumerApi["onProcessStarted"])(ctx, cb, options);
+    },
+  };
+}
+
 export const channels: { [K in ChannelKind]: ChannelDefinition<K> } = {
   bpmnEvent: {
     kind: "bpmnEvent",
     method: "onBpmnEvent",
+    ...LEVEL_ONE,
     templates: [
       "/process_model/{process_model_key}/events/{event_key}/process_notifications",
       "/process_model/{process_model_key}/correlations/{correlation_id}/events/{event_key}/process_notifications",
@@ -64,6 +192,7 @@ export const channels: { [K in ChannelKind]: ChannelDefinition<K> } = {
   activity: {
     kind: "activity",
     method: "onActivity",
+    ...LEVEL_ONE,
     templates: [
       "/process_model/{process_model_key}/activities/{activity_key}/process_notifications",
       "/process_model/{process_model_key}/correlations/{correlation_id}/activities/{activity_key}/process_notifications",
@@ -77,6 +206,7 @@ export const channels: { [K in ChannelKind]: ChannelDefinition<K> } = {
   systemEvent: {
     kind: "systemEvent",
     method: "onSystemEvent",
+    ...LEVEL_ONE,
     templates: [
       "/process_model/{process_model_key}/system_events",
       "/process_model/{process_model_key}/correlations/{correlation_id}/system_events",
@@ -90,12 +220,30 @@ export const channels: { [K in ChannelKind]: ChannelDefinition<K> } = {
   signal: {
     kind: "signal",
     method: "onSignal",
+    ...LEVEL_ONE,
     templates: ["/signals/{signal_key}/process_notifications"],
     description: "A process threw the signal; every authenticated identity receives it.",
     build: (p) => `/signals/${enc(p.signalKey, "signalKey")}/process_notifications`,
     subscribe: (api, ctx, p, cb) => api.onSignal(ctx, p.signalKey, cb),
   },
+  processStarted: moreChannel("processStarted"),
+  processEnded: moreChannel("processEnded"),
+  processTerminated: moreChannel("processTerminated"),
+  processError: moreChannel("processError"),
+  userTaskWaiting: moreChannel("userTaskWaiting"),
+  userTaskFinished: moreChannel("userTaskFinished"),
+  boundaryEventTriggered: moreChannel("boundaryEventTriggered"),
+  intermediateThrowEventTriggered: moreChannel("intermediateThrowEventTriggered"),
+  intermediateCatchEventReached: moreChannel("intermediateCatchEventReached"),
+  intermediateCatchEventFinished: moreChannel("intermediateCatchEventFinished"),
 };
+
+const moreKindOfSegment = new Map<string, MoreChannelKind>(
+  (Object.keys(MORE_NOTIFICATION_CHANNELS) as MoreChannelKind[]).map((kind) => [
+    MORE_NOTIFICATION_CHANNELS[kind].segment,
+    kind,
+  ]),
+);
 
 export const channelList: readonly ChannelDefinition<ChannelKind>[] = Object.values(channels) as never;
 
@@ -104,7 +252,7 @@ export function buildChannel<K extends ChannelKind>(kind: K, params: ChannelPara
   return (channels[kind] as ChannelDefinition<K>).build(params);
 }
 
-/** Parses a channel string; anything that is not one of SPEC §5's channels is a 400 naming the channel. */
+/** Parses a channel string; anything that is not one of SPEC §5's or §12's channels is a 400 naming the channel. */
 export function parseChannel(channel: string): ParsedChannel {
   const bad = (why: string) => new BadRequestError(`channel: ${why}: ${JSON.stringify(channel)}`);
   if (!channel.startsWith("/")) throw bad("must start with /");
@@ -122,6 +270,8 @@ export function parseChannel(channel: string): ParsedChannel {
   if (parts[0] === "signals" && parts.length === 3 && parts[2] === "process_notifications") {
     return { kind: "signal", params: { signalKey: parts[1] as string } };
   }
+  const unscoped = parts.length === 1 ? moreKindOfSegment.get(parts[0] as string) : undefined;
+  if (unscoped !== undefined) return { kind: unscoped, params: {} };
   if (parts[0] !== "process_model" || parts.length < 3) throw bad("unknown channel");
   const processModelKey = parts[1] as string;
   let rest = parts.slice(2);
@@ -136,6 +286,8 @@ export function parseChannel(channel: string): ParsedChannel {
   if (rest.length === 1 && rest[0] === "system_events") {
     return { kind: "systemEvent", params: withCorrelation({ processModelKey }) };
   }
+  const more = rest.length === 1 ? moreKindOfSegment.get(rest[0] as string) : undefined;
+  if (more !== undefined) return { kind: more, params: withCorrelation({ processModelKey }) };
   if (rest.length === 3 && rest[2] === "process_notifications") {
     if (rest[0] === "events") {
       return { kind: "bpmnEvent", params: withCorrelation({ processModelKey, eventKey: rest[1] as string }) };

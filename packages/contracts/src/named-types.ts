@@ -13,7 +13,13 @@ import {
   HandleBpmnErrorRequest,
   HandleServiceErrorRequest,
 } from "./external-task.js";
-import { NotificationMessage } from "./notification-message.js";
+import {
+  BoundaryEventNotificationMessage,
+  CatchEventNotificationMessage,
+  NotificationMessage,
+  ProcessErrorNotificationMessage,
+  UserTaskNotificationMessage,
+} from "./notification-message.js";
 import { ProblemDetails } from "./problem-details.js";
 import { ProcessInstance, ProcessInstanceList, ProcessInstanceState } from "./process-instance.js";
 import { EndEventEntry, ProcessModel, ProcessModelList, StartEventEntry } from "./process-model.js";
@@ -73,6 +79,10 @@ export const namedTypes = {
   CorrelationResult,
   ApplicationInfo,
   NotificationMessage,
+  UserTaskNotificationMessage,
+  BoundaryEventNotificationMessage,
+  CatchEventNotificationMessage,
+  ProcessErrorNotificationMessage,
   AuthenticateFrame,
   SubscribeFrame,
   UnsubscribeFrame,

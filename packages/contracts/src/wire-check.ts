@@ -2,8 +2,18 @@ import type { OperationName } from "./consumer-api.js";
 import { wireDefs, wireRoots } from "./generated/wire-schemas.js";
 import { schemaViolation } from "./json-schema-check.js";
 
-/** What a client receives and can check: an operation's 200 answer, a WebSocket frame, an error body. */
-export type WireSchemaName = OperationName | "ServerFrame" | "ProblemDetails";
+/**
+ * What a client receives and can check: an operation's 200 answer, a WebSocket frame, an error body, a §12
+ * channel's message.
+ */
+export type WireSchemaName =
+  | OperationName
+  | "ServerFrame"
+  | "ProblemDetails"
+  | "UserTaskNotificationMessage"
+  | "BoundaryEventNotificationMessage"
+  | "CatchEventNotificationMessage"
+  | "ProcessErrorNotificationMessage";
 
 /**
  * What is wrong with a value a server sent, by the JSON Schema generated from the contract for it (the

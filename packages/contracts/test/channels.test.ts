@@ -7,10 +7,14 @@ import {
   type ConsumerApi,
   channelList,
   channels,
+  MORE_NOTIFICATION_CHANNELS,
+  type MoreChannelKind,
   type ParsedChannel,
   parseChannel,
   subscribeToChannel,
 } from "../src/index.js";
+
+const moreKinds = Object.keys(MORE_NOTIFICATION_CHANNELS) as MoreChannelKind[];
 
 const odd = "a b/c?d#e%f&g=h+ü✓";
 const samples = (v: string): ParsedChannel[] => [
@@ -21,6 +25,11 @@ const samples = (v: string): ParsedChannel[] => [
   { kind: "systemEvent", params: { processModelKey: `${v}m` } },
   { kind: "systemEvent", params: { processModelKey: `${v}m`, correlationId: `${v}c` } },
   { kind: "signal", params: { signalKey: `${v}s` } },
+  ...moreKinds.flatMap((kind): ParsedChannel[] => [
+    { kind, params: {} },
+    { kind, params: { processModelKey: `${v}m` } },
+    { kind, params: { processModelKey: `${v}m`, correlationId: `${v}c` } },
+  ]),
 ];
 
 // Keywords of the grammar as values must not confuse the parser.
@@ -31,17 +40,36 @@ const keywords = [
   "process_notifications",
   "signals",
   "activities",
+  ...moreKinds.map((kind) => MORE_NOTIFICATION_CHANNELS[kind].segment),
 ];
 
 describe("channels", () => {
   it("has one definition per kind, each with its ConsumerApi method", () => {
-    expect(channelList.map((c) => c.kind).sort()).toEqual(["activity", "bpmnEvent", "signal", "systemEvent"]);
-    expect(channelList.map((c) => c.method).sort()).toEqual([
-      "onActivity",
-      "onBpmnEvent",
-      "onSignal",
-      "onSystemEvent",
-    ]);
+    expect(channelList.map((c) => c.kind).sort()).toEqual(
+      ["activity", "bpmnEvent", "signal", "systemEvent", ...moreKinds].sort(),
+    );
+    expect(channelList.map((c) => c.method).sort()).toEqual(
+      [
+        "onActivity",
+        "onBpmnEvent",
+        "onSignal",
+        "onSystemEvent",
+        ...moreKinds.map((kind) => MORE_NOTIFICATION_CHANNELS[kind].method),
+      ].sort(),
+    );
+    expect(new Set(channelList.map((c) => c.method)).size).toBe(channelList.length);
+  });
+
+  it("builds SPEC §12's channel strings, unscoped, for a model and for a correlation", () => {
+    expect(buildChannel("userTaskWaiting", {})).toBe("/user_task_waiting");
+    expect(buildChannel("processStarted", { processModelKey: "Order" })).toBe(
+      "/process_model/Order/process_started",
+    );
+    expect(buildChannel("processError", { processModelKey: "Order", correlationId: "c 1" })).toBe(
+      "/process_model/Order/correlations/c%201/process_error",
+    );
+    expect(buildChannel("intermediateCatchEventFinished", {})).toBe("/intermediate_catch_event_finished");
+    expect(() => buildChannel("processEnded", { correlationId: "c-1" })).toThrow(/^correlationId: /);
   });
 
   it.each(
@@ -107,6 +135,11 @@ describe("channels", () => {
     "/signals//process_notifications",
     "/signals/go/process_notifications/more",
     "/process_model/%E0%A4%A/system_events",
+    "/process_started/extra",
+    "/user_task_waitin",
+    "/process_model/Order/user_task_waiting/extra",
+    "/process_model/Order/correlations/user_task_waiting",
+    "/correlations/c-1/process_started",
   ])("rejects %j with a 400 naming the channel", (channel) => {
     try {
       parseChannel(channel);
@@ -133,10 +166,11 @@ describe("channels", () => {
       onActivity: record("onActivity"),
       onSystemEvent: record("onSystemEvent"),
       onSignal: record("onSignal"),
+      onProcessError: record("onProcessError"),
     } as unknown as ConsumerApi;
     const context = { identity: "t" };
     const callback = () => {};
-    for (const channel of samples("k")) {
+    for (const channel of samples("k").filter((c) => !moreKinds.includes(c.kind as MoreChannelKind))) {
       await subscribeToChannel(api, context, buildChannel(channel.kind, channel.params as never), callback);
     }
     expect(calls).toEqual([
@@ -148,6 +182,19 @@ describe("channels", () => {
       ["onSystemEvent", context, "km", { correlationId: "kc" }],
       ["onSignal", context, "ks"],
     ]);
+    calls.length = 0;
+    for (const channel of [
+      "/process_error",
+      "/process_model/km/process_error",
+      "/process_model/km/correlations/kc/process_error",
+    ]) {
+      await subscribeToChannel(api, context, channel, callback);
+    }
+    expect(calls).toEqual([
+      ["onProcessError", context, {}],
+      ["onProcessError", context, { processModelKey: "km" }],
+      ["onProcessError", context, { processModelKey: "km", correlationId: "kc" }],
+    ]);
     await expect(subscribeToChannel(api, context, "/nope", callback)).rejects.toBeInstanceOf(BadRequestError);
   });
 });
@@ -158,4 +205,14 @@ const _kinds: Record<ChannelKind, keyof ChannelParams> = {
   activity: "activity",
   systemEvent: "systemEvent",
   signal: "signal",
+  processStarted: "processStarted",
+  processEnded: "processEnded",
+  processTerminated: "processTerminated",
+  processError: "processError",
+  userTaskWaiting: "userTaskWaiting",
+  userTaskFinished: "userTaskFinished",
+  boundaryEventTriggered: "boundaryEventTriggered",
+  intermediateThrowEventTriggered: "intermediateThrowEventTriggered",
+  intermediateCatchEventReached: "intermediateCatchEventReached",
+  intermediateCatchEventFinished: "intermediateCatchEventFinished",
 };

@@ -3,6 +3,7 @@ import {
   type AnyRoute,
   buildUrlPath,
   type ConsumerApi,
+  MORE_NOTIFICATION_METHODS,
   matchRoute,
   type OperationArgs,
   type OperationName,
@@ -42,12 +43,19 @@ const consumerApiMethods = [
   "onActivity",
   "onSystemEvent",
   "onSignal",
+  ...MORE_NOTIFICATION_METHODS,
 ] as const satisfies readonly (keyof ConsumerApi)[];
 // Compile-time: the list is exhaustive.
 type Missing = Exclude<keyof ConsumerApi, (typeof consumerApiMethods)[number]>;
 const exhaustive: [Missing] extends [never] ? true : Missing = true;
 
-const notificationMethods = ["onBpmnEvent", "onActivity", "onSystemEvent", "onSignal"];
+const notificationMethods: string[] = [
+  "onBpmnEvent",
+  "onActivity",
+  "onSystemEvent",
+  "onSignal",
+  ...MORE_NOTIFICATION_METHODS,
+];
 
 const odd = "a b/c?d#e%f&g=h+ü✓";
 

@@ -254,6 +254,35 @@ export const specExamples = {
     valid: [notification, { ...notification, event_key: "approved", payload: { amount: 1 } }],
     invalid: [{ ...notification, event_key: 1 }, { process_model_key: "Order" }],
   },
+  // SPEC §12's example, and the fields each message adds.
+  UserTaskNotificationMessage: {
+    valid: [
+      {
+        process_model_key: "Order",
+        event_key: "Review",
+        correlation_id: "c-1",
+        process_instance_id: "19ff3c1a-0000-4000-8000-000000000000",
+        user_task_id: "004d6b6d-0000-4000-8000-000000000000",
+        payload: {},
+      },
+    ],
+    invalid: [notification, { ...notification, user_task_id: 1 }],
+  },
+  BoundaryEventNotificationMessage: {
+    valid: [{ ...notification, attached_to_key: "Review" }],
+    invalid: [notification, { ...notification, attached_to_key: null }],
+  },
+  CatchEventNotificationMessage: {
+    valid: [notification, { ...notification, event_id: "e-1" }],
+    invalid: [{ ...notification, event_id: 1 }],
+  },
+  ProcessErrorNotificationMessage: {
+    valid: [
+      { ...notification, error_message: "boom" },
+      { ...notification, error_message: "card declined", error_code: "Declined" },
+    ],
+    invalid: [notification, { ...notification, error_message: "boom", error_code: 1 }],
+  },
   AuthenticateFrame: {
     valid: [{ type: "authenticate", token: "token-alice" }],
     invalid: [{ type: "authenticate" }, { type: "authenticate", token: "" }, { type: "auth", token: "t" }],

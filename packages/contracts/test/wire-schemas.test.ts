@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { generateWireSchemas, WIRE_SCHEMAS_FILE, wireSchemasModule } from "../src/generate/index.js";
 import { wireDefs, wireRoots } from "../src/generated/wire-schemas.js";
 import {
+  channelList,
   endpointList,
   endpoints,
   type NamedTypeName,
@@ -27,9 +28,14 @@ describe("the generated wire schemas", () => {
     expect({ roots: wireRoots, $defs: wireDefs }).toEqual(generateWireSchemas());
   }, 60_000);
 
-  it("describe every answer with a body, every server frame and the problem body", () => {
+  it("describe every answer with a body, every server frame, the problem body and each §12 message", () => {
     const withBody = routeList.filter((route) => route.response).map((route) => route.operation);
-    expect(Object.keys(wireRoots).sort()).toEqual([...withBody, "ProblemDetails", "ServerFrame"].sort());
+    const messages = [...new Set(channelList.map((channel) => channel.message))].filter(
+      (name) => name !== "NotificationMessage",
+    );
+    expect(Object.keys(wireRoots).sort()).toEqual(
+      [...withBody, "ProblemDetails", "ServerFrame", ...messages].sort(),
+    );
   });
 
   const named = Object.keys(wireDefs).filter((name) => name in specExamples) as NamedTypeName[];

@@ -22,22 +22,34 @@ export interface BatchNews {
 /** Background work one node at a time holds: a due timer or timer start event firing, a script job running. */
 export type LeaseKind = "timer" | "start-timer" | "script-job";
 
-/** Runs SQL inside the batch's own transaction (the PostgreSQL store's): it commits, or not, with the steps. */
-export type TransactionSql = (text: string, values: unknown[]) => Promise<unknown>;
+/** Runs SQL inside the step's own transaction (the PostgreSQL store's): it commits, or not, with the step. */
+export type TransactionSql = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** A local step's place among the news of every node. */
+export interface Reservation {
+  /**
+   * Inside the step's transaction, as its last statement: its news, and leases on the script jobs it created.
+   * A step the store runs again (a retry) announces again; the last announcement is the one that counts.
+   */
+  announce(news: BatchNews, scriptJobs: readonly string[], sql: TransactionSql | undefined): Promise<void>;
+  /**
+   * After the step committed: runs its own publishing in its place — after every other node's step of the
+   * same instance that came before it. Resolves once `publish` ran.
+   */
+  deliver(publish: () => void): Promise<void>;
+  /** The step failed (rolled back): nothing to publish, and nothing after it waits for it. */
+  abandon(): void;
+}
 
 export interface Coordination {
-  /** How often (ms) the engine looks for work a dead node left: undefined when no other node shares the store. */
-  readonly sweepMs: number | undefined;
-  /** Starts receiving the other nodes' news, each batch's once, in the order the batches committed. */
+  /** Whether other nodes may share the store: then the engine also looks for their work (`sweepMs`). */
+  readonly clustered: boolean;
+  /** How often (ms) the engine looks for work a dead node left. */
+  readonly sweepMs: number;
+  /** Starts receiving the other nodes' news, each step's once, in each instance's step order. */
   start(onNews: (news: BatchNews) => void): Promise<void>;
-  /**
-   * Reserves a local batch's place among the other nodes' news, before its transaction begins. `deliver` runs
-   * its own publishing in that place: a later step of the same instance, committed on another node, is
-   * published after it, never before.
-   */
-  reserve(): (deliver: () => void) => void;
-  /** Inside the batch's transaction: its news, and leases on the script jobs it created (held by this node). */
-  announce(news: BatchNews, scriptJobs: readonly string[], sql: TransactionSql | undefined): Promise<void>;
+  /** One per local step, before it begins. */
+  reserve(): Reservation;
   /** Of these keys, the ones this node now holds: free, or held by a node whose lease expired. */
   claim(kind: LeaseKind, keys: readonly string[]): Promise<Set<string>>;
   /** Done with (or given up) work it held: another node may take it at once. */
@@ -54,15 +66,18 @@ export function hasNews(news: BatchNews): boolean {
 
 /** One node alone on its store (the SQLite file is locked to one process): nothing to share. */
 export class InProcessCoordination implements Coordination {
-  readonly sweepMs = undefined;
+  readonly clustered = false;
+  readonly sweepMs = Number.POSITIVE_INFINITY;
 
   async start(): Promise<void> {}
 
-  reserve(): (deliver: () => void) => void {
-    return (deliver) => deliver();
+  reserve(): Reservation {
+    return {
+      announce: async () => {},
+      deliver: async (publish) => publish(),
+      abandon: () => {},
+    };
   }
-
-  async announce(): Promise<void> {}
 
   async claim(_kind: LeaseKind, keys: readonly string[]): Promise<Set<string>> {
     return new Set(keys);

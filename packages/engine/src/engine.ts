@@ -1,10 +1,19 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import {
+  type BatchNews,
+  type Coordination,
+  InProcessCoordination,
+  type Reservation,
+} from "./coordination.js";
 import { type ExternalTaskPoller, ExternalTaskPollers } from "./external-task-pollers.js";
 import { timeOrderedId } from "./ids.js";
 import { type ScriptJob, Step, type StepEnv } from "./interpreter.js";
+import { isLoopInput } from "./loop-script.js";
 import type { CompiledProcess, NodeDef } from "./model.js";
 import { compileSource, loadModelDirectory } from "./model-loader.js";
+import { PgCoordination } from "./pg-coordination.js";
+import { isPostgresUrl, PostgresStore } from "./postgres-store.js";
 import { recordOf } from "./records.js";
 import { type ScriptOutcome, ScriptPool } from "./script-pool.js";
 import { SqliteStore } from "./sqlite-store.js";
@@ -47,7 +56,13 @@ const MAX_STEP_RETRIES = 20;
  */
 export async function openEngine(options: EngineOptions): Promise<Engine> {
   const loaded = await loadModelDirectory(options.models);
-  const store = new SqliteStore({ data: options.data, synchronous: options.synchronous ?? "FULL" });
+  const store: Store = isPostgresUrl(options.data)
+    ? await PostgresStore.open({ url: options.data })
+    : new SqliteStore({ data: options.data, synchronous: options.synchronous ?? "FULL" });
+  // Several engines may share a PostgreSQL database (SPEC §7.1); a SQLite file is locked to one.
+  const coordination: Coordination = isPostgresUrl(options.data)
+    ? new PgCoordination({ connectionString: options.data, ...options.cluster })
+    : new InProcessCoordination();
   try {
     await store.transaction(async (tx) => {
       for (const source of loaded.sources) tx.saveModelSource(source);
@@ -82,12 +97,15 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       scripts,
       options.scriptInlineMs ?? DEFAULT_SCRIPT_INLINE_MS,
       await store.maxEndSeq(),
+      coordination,
     );
+    await engine.joinCluster();
     await engine.syncStartTimers();
     await engine.scheduleStoredTimers();
     await engine.rerunScriptJobs();
     return engine;
   } catch (error) {
+    await coordination.close().catch(() => {});
     await store.close();
     throw error;
   }
@@ -123,6 +141,9 @@ class EmbeddedEngine implements Engine {
     string,
     { resolve(record: InstanceRecord): void; reject(error: unknown): void }[]
   >();
+  /** Instances that await a script job, and per caller the called instances below it that do. */
+  private readonly awaitingSelf = new Set<string>();
+  private readonly awaitingBelow = new Map<string, Set<string>>();
   private readonly timers: TimerScheduler;
   private readonly pollers = new ExternalTaskPollers();
   private readonly env: StepEnv;
@@ -132,6 +153,10 @@ class EmbeddedEngine implements Engine {
   private readonly flushing = new Set<Promise<void>>();
   private closed = false;
   readonly storeName: string;
+  readonly clustered: boolean;
+  private sweep: NodeJS.Timeout | undefined;
+  /** Script jobs running in this process (its own, or taken over from a dead node). */
+  private readonly runningJobs = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -140,8 +165,10 @@ class EmbeddedEngine implements Engine {
     private readonly scripts: ScriptPool,
     private readonly scriptInlineMs: number,
     private endSeq: number,
+    private readonly coordination: Coordination,
   ) {
     this.storeName = store.name;
+    this.clustered = coordination.clustered;
     this.current = new Map(processes.map((compiled) => [compiled.info.key, compiled]));
     this.models = new Map(processes.map((compiled) => [compiled.info.key, compiled.info]));
     for (const model of processes) {
@@ -152,7 +179,9 @@ class EmbeddedEngine implements Engine {
     }
     this.timers = new TimerScheduler(() => this.fireDueTimers());
     const runsScripts = (compiled: CompiledProcess) =>
-      [...compiled.nodes.values()].some((node) => node.script !== undefined || node.chooser !== undefined);
+      [...compiled.nodes.values()].some(
+        (node) => node.script !== undefined || node.chooser !== undefined || node.loopScript !== undefined,
+      );
     if ([...versions.values()].some((byKey) => [...byKey.values()].some(runsScripts))) this.scripts.warmUp();
     this.env = {
       scripts: this.scripts,
@@ -162,6 +191,7 @@ class EmbeddedEngine implements Engine {
           throw new EngineError("invalid_model", `model ${key} version ${hash} is not available`);
         return compiled;
       },
+      latestModel: (key) => this.current.get(key),
       newId: timeOrderedId,
       newCorrelationId: randomUUID,
       nextEndSeq: () => ++this.endSeq,
@@ -489,10 +519,13 @@ class EmbeddedEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     this.timers.close();
+    if (this.sweep) clearInterval(this.sweep);
     await this.flush(true);
     while (this.flushing.size > 0) await Promise.all(this.flushing);
     this.pollers.close(new EngineError("closed", "the engine was closed"));
     this.scripts.close();
+    // Gives its leases up: the other nodes take its timers and script jobs over at once.
+    await this.coordination.close();
     await this.store.close();
     const error = new EngineError("closed", "the engine was closed");
     for (const waiters of this.endWaiters.values()) for (const waiter of waiters) waiter.reject(error);
@@ -537,13 +570,25 @@ class EmbeddedEngine implements Engine {
     if (next !== undefined) this.timers.arm(next);
   }
 
-  /** Jobs left by a crash or a close run again; a job's outcome counts once, as its row is taken with it. */
+  /**
+   * Jobs left by a crash or a close run again — on several nodes, those no live node holds (a dead node's,
+   * once its lease expired); a job's outcome counts once, as its row is taken with it.
+   */
   async rerunScriptJobs(): Promise<void> {
-    for (const job of await this.store.pendingScriptJobs()) {
+    const pending = (await this.store.pendingScriptJobs()).filter((job) => !this.runningJobs.has(job.id));
+    const mine = await this.coordination.claim(
+      "script-job",
+      pending.map((job) => job.id),
+    );
+    for (const job of pending) {
+      if (!mine.has(job.id) || this.closed) continue;
       const node = this.versions.get(job.modelHash)?.get(job.modelKey)?.nodes.get(job.key);
-      const script = node?.script ?? node?.chooser;
+      const script = isLoopInput(job.input) ? node?.loopScript : (node?.script ?? node?.chooser);
       // Its pinned model version no longer loads: the job waits, like the instance's other waits.
-      if (!script) continue;
+      if (!script) {
+        void this.coordination.release("script-job", [job.id]);
+        continue;
+      }
       const outcome = Promise.resolve(this.scripts.run(script, job.input));
       this.followScriptJob({ id: job.id, instanceId: job.instanceId, outcome });
     }
@@ -551,12 +596,17 @@ class EmbeddedEngine implements Engine {
 
   /** A script job's outcome becomes a step of its own, committed with whatever else is queued. */
   private followScriptJob(job: ScriptJob): void {
+    this.runningJobs.add(job.id);
     void job.outcome
       .then((outcome: ScriptOutcome) => {
         if (this.closed) return;
         return this.submit((step) => step.finishScriptJob(job.id, outcome));
       })
-      .catch((error: unknown) => this.settleScriptWaiters(job.instanceId, (waiter) => waiter.reject(error)));
+      .catch((error: unknown) => this.settleScriptWaiters(job.instanceId, (waiter) => waiter.reject(error)))
+      .finally(() => {
+        this.runningJobs.delete(job.id);
+        void this.coordination.release("script-job", [job.id]);
+      });
   }
 
   private settleScriptWaiters(
@@ -580,15 +630,29 @@ class EmbeddedEngine implements Engine {
     if (this.closed) return;
     const now = Date.now();
     const due = await this.store.dueTimers(now, TIMER_BATCH);
-    const fired = due.map((timer) =>
-      this.submit((step) => step.fireTimer(timer.id)).then(
-        () => true,
-        () => false,
+    const dueStarts = await this.store.dueStartTimers(now, TIMER_BATCH);
+    // On several nodes each due timer is fired by the one that claims it; the others look again later.
+    const startKey = (row: { modelKey: string; eventKey: string; dueAt: number }) =>
+      JSON.stringify([row.modelKey, row.eventKey, row.dueAt]);
+    const [timers, starts] = await Promise.all([
+      this.coordination.claim(
+        "timer",
+        due.map((timer) => timer.id),
       ),
-    );
-    for (const row of await this.store.dueStartTimers(now, TIMER_BATCH)) {
+      this.coordination.claim("start-timer", dueStarts.map(startKey)),
+    ]);
+    const claimedAll = timers.size === due.length && starts.size === dueStarts.length;
+    const fired = due
+      .filter((timer) => timers.has(timer.id))
+      .map((timer) =>
+        this.submit((step) => step.fireTimer(timer.id)).then(
+          () => true,
+          () => false,
+        ),
+      );
+    for (const row of dueStarts) {
       const model = this.current.get(row.modelKey);
-      if (!model) continue;
+      if (!model || !starts.has(startKey(row))) continue;
       fired.push(
         this.submit((step) => step.fireStartTimer(model, row.eventKey)).then(
           () => true,
@@ -600,8 +664,37 @@ class EmbeddedEngine implements Engine {
     if (this.closed) return;
     const next = await this.store.nextTimerDue();
     if (next === undefined || this.closed) return;
-    // A timer that cannot fire (its pinned model version is gone) stays due; retry later, not in a hot loop.
-    this.timers.arm(outcomes.every(Boolean) ? next : Math.max(next, Date.now() + TIMER_RETRY_MS));
+    // A timer that cannot fire (its pinned model version is gone) stays due, and one another node claimed
+    // may still be due when this node looks: retry later, not in a hot loop.
+    this.timers.arm(
+      outcomes.every(Boolean) && claimedAll ? next : Math.max(next, Date.now() + TIMER_RETRY_MS),
+    );
+  }
+
+  /**
+   * Starts receiving the other nodes' news, and — on several nodes — sweeps every `sweepMs` for what a dead
+   * node left: due timers it had claimed or never got to, script jobs whose lease expired.
+   */
+  async joinCluster(): Promise<void> {
+    await this.coordination.start((news) => this.receive(news));
+    if (!this.coordination.clustered) return;
+    this.sweep = setInterval(() => {
+      if (this.closed) return;
+      this.fireDueTimers();
+      void this.rerunScriptJobs().catch(() => {
+        // The store failed (a lost connection): the next sweep looks again.
+      });
+    }, this.coordination.sweepMs);
+    this.sweep.unref();
+  }
+
+  /** Another node's step: its subscribers here, its ended instances' waiters here, its tasks' long polls here. */
+  private receive(news: BatchNews): void {
+    if (this.closed) return;
+    for (const event of news.events) this.publish(event);
+    for (const record of news.ended) this.resolveEnded(record);
+    for (const task of news.tasks) this.pollers.wake(task.topic, task.lane);
+    if (news.timerDue !== undefined) this.timers.arm(news.timerDue);
   }
 
   private assertOpen(): void {
@@ -665,11 +758,19 @@ class EmbeddedEngine implements Engine {
     let createdTasks: Step["externalTasksCreated"] = [];
     this.scripts.setInlineBudget(this.scriptInlineMs);
     let outcomes: StepOutcome<{ step: Step; value: unknown }>[];
+    // Each step's news goes to the other nodes with its commit (nothing on one node alone).
+    const reservations = batch.map(() => this.coordination.reserve());
     try {
       outcomes = await this.store.runBatch(
-        batch.map((op) => async (tx: StoreTx) => {
+        batch.map((op, index) => async (tx: StoreTx) => {
           const step = new Step(this.env, tx);
-          return { step, value: await op.run(step, tx) };
+          const value = await op.run(step, tx);
+          await (reservations[index] as Reservation).announce(
+            newsOf(step),
+            step.jobs.map((job) => job.id),
+            tx.sql,
+          );
+          return { step, value };
         }),
         async (done, tx) => {
           createdTasks = done.flatMap((outcome) =>
@@ -678,19 +779,31 @@ class EmbeddedEngine implements Engine {
           handoffs = await this.handOver(tx, createdTasks);
         },
       );
+    } catch (error) {
+      for (const reservation of reservations) reservation.abandon();
+      throw error;
     } finally {
       this.scripts.setInlineBudget(0);
     }
     let earliestTimer = Number.POSITIVE_INFINITY;
     for (const { poller, tasks } of handoffs) poller.deliver(tasks);
-    for (const outcome of outcomes) {
-      if (outcome.ok) for (const event of outcome.value.step.events) this.publish(event);
-    }
+    // Each step's events and ends in its place among the other nodes' steps of the same instances.
+    await Promise.all(
+      outcomes.map((outcome, index) => {
+        const reservation = reservations[index] as Reservation;
+        if (!outcome.ok) {
+          reservation.abandon();
+          return undefined;
+        }
+        const { step } = outcome.value;
+        return reservation.deliver(() => {
+          for (const event of step.events) this.publish(event);
+          for (const record of step.ended) this.resolveEnded(record);
+        });
+      }),
+    );
     const handed = new Set(handoffs.flatMap(({ tasks }) => tasks.map((task) => task.id)));
     for (const task of createdTasks) if (!handed.has(task.id)) this.pollers.wake(task.topic, task.lane);
-    for (const outcome of outcomes) {
-      if (outcome.ok) for (const record of outcome.value.step.ended) this.resolveEnded(record);
-    }
     outcomes.forEach((outcome, index) => {
       const op = batch[index] as PendingOp;
       if (outcome.ok) {
@@ -716,19 +829,57 @@ class EmbeddedEngine implements Engine {
    * settles an instance answers the callers that an earlier step left waiting for it.
    */
   private answer(op: PendingOp, step: Step, value: unknown): void {
+    const emptied = this.trackCalls(step);
     if (this.scriptWaiters.size > 0) {
       for (const data of step.settled) {
+        if (this.awaitingBelow.has(data.id)) continue;
         this.settleScriptWaiters(data.id, (waiter) => waiter.resolve(recordOf(data)));
+      }
+      // A caller's record is read after the commit: it may not be among the step's instances.
+      for (const id of emptied) {
+        if (!this.scriptWaiters.has(id) || this.awaitingSelf.has(id) || this.awaitingBelow.has(id)) continue;
+        const record = this.store.getInstance(id).then((data) => {
+          if (!data) throw new EngineError("unknown_instance", `no process instance ${id}`);
+          return recordOf(data);
+        });
+        this.settleScriptWaiters(id, (waiter) => record.then(waiter.resolve, waiter.reject));
       }
     }
     const instanceId = (value as InstanceRecord | undefined)?.processInstanceId;
-    if (!op.visible || instanceId === undefined || !step.awaitingScripts.has(instanceId)) {
+    const awaiting =
+      instanceId !== undefined &&
+      (step.awaitingScripts.has(instanceId) || this.awaitingBelow.has(instanceId));
+    if (!op.visible || !awaiting) {
       op.resolve(value);
       return;
     }
     const waiters = this.scriptWaiters.get(instanceId) ?? [];
     waiters.push({ resolve: op.resolve, reject: op.reject });
     this.scriptWaiters.set(instanceId, waiters);
+  }
+
+  /**
+   * Follows which instances await a script job, and for each caller which instances below it do: a caller
+   * (SPEC §4.3 read-your-writes) is answered once neither it nor any instance it called awaits one. Returns
+   * the callers nothing below awaits any more after this step.
+   */
+  private trackCalls(step: Step): string[] {
+    for (const id of step.awaitingScripts) this.awaitingSelf.add(id);
+    for (const data of step.settled) this.awaitingSelf.delete(data.id);
+    const emptied: string[] = [];
+    for (const { id, chain, awaiting } of step.calls) {
+      for (const callerId of chain) {
+        const below = this.awaitingBelow.get(callerId);
+        if (awaiting) {
+          if (below) below.add(id);
+          else this.awaitingBelow.set(callerId, new Set([id]));
+        } else if (below?.delete(id) && below.size === 0) {
+          this.awaitingBelow.delete(callerId);
+          emptied.push(callerId);
+        }
+      }
+    }
+    return emptied;
   }
 
   /**
@@ -828,4 +979,15 @@ function externalTaskOf(row: ExternalTaskRow): ExternalTaskRecord {
   if (row.workerId !== undefined) task.workerId = row.workerId;
   if (row.lockExpiresAt !== undefined) task.lockExpirationTime = new Date(row.lockExpiresAt).toISOString();
   return task;
+}
+
+/** What a committed step tells the other nodes. */
+function newsOf(step: Step): BatchNews {
+  const news: BatchNews = {
+    events: step.events,
+    ended: step.ended,
+    tasks: step.externalTasksCreated.map(({ topic, lane }) => ({ topic, lane })),
+  };
+  if (Number.isFinite(step.earliestTimer)) news.timerDue = step.earliestTimer;
+  return news;
 }

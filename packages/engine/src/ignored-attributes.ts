@@ -5,11 +5,17 @@ import type { ModdleElement } from "./moddle-element.js";
 // refuses it; what an element may carry that does not change its run (names, documentation, DI, camunda:
 // asyncBefore, assignees, …) is not listed here.
 
-const JAVASCRIPT = new Set(["javascript", "js", "ecmascript", "text/javascript", "application/javascript"]);
+export const JAVASCRIPT_LANGUAGES = new Set([
+  "javascript",
+  "js",
+  "ecmascript",
+  "text/javascript",
+  "application/javascript",
+]);
 
 /** Whether a condition's `language` (absent: the default) is one this engine runs. */
 export const isJavaScript = (language: string | undefined): boolean =>
-  language === undefined || JAVASCRIPT.has(language.trim().toLowerCase());
+  language === undefined || JAVASCRIPT_LANGUAGES.has(language.trim().toLowerCase());
 
 /** Camunda extensions that run code or move data. */
 const RUNNING_EXTENSIONS = new Map([
@@ -27,11 +33,11 @@ export function ignoredAttribute(
   element: ModdleElement,
   { inEventSubProcess = false }: { inEventSubProcess?: boolean } = {},
 ): string | undefined {
-  if (element.startQuantity !== undefined && element.startQuantity !== 1) {
-    return `startQuantity="${element.startQuantity}" (only 1 is supported)`;
-  }
-  if (element.completionQuantity !== undefined && element.completionQuantity !== 1) {
-    return `completionQuantity="${element.completionQuantity}" (only 1 is supported)`;
+  for (const name of ["startQuantity", "completionQuantity"] as const) {
+    const quantity = element[name];
+    if (quantity !== undefined && !(Number.isInteger(quantity) && quantity >= 1)) {
+      return `${name}="${quantity}" (a quantity is a whole number of tokens, at least 1)`;
+    }
   }
   if (element.parallelMultiple === true) return `parallelMultiple="true"`;
   if (element.$type === "bpmn:StartEvent" && element.isInterrupting === false && !inEventSubProcess) {

@@ -1,19 +1,25 @@
+import { scriptTask } from "./behaviours/activities.js";
 import type { NodeEventType, StepOps } from "./behaviours/behaviour.js";
 import { armBoundaries, disarmBoundaries, triggerBoundary } from "./behaviours/boundary.js";
 import { rememberCompletion } from "./behaviours/compensation.js";
 import { throwError } from "./behaviours/errors.js";
 import { armEventSubProcesses, disarmScopes } from "./behaviours/event-sub-processes.js";
 import { heldAt } from "./behaviours/gateways.js";
-import { behaviours } from "./behaviours/index.js";
+import { behaviourOf, behaviours } from "./behaviours/index.js";
+import { loopContext } from "./behaviours/loop-scope.js";
+import { gathered } from "./behaviours/quantities.js";
 import { holds } from "./conditions.js";
+import { type LoopOp, loopInput } from "./loop-script.js";
 import type { CompiledProcess, FlowDef, NodeDef } from "./model.js";
 import { recordOf } from "./records.js";
 import {
+  type CallerRef,
   emptyState,
   parseRuntime,
   type Runtime,
   type ScopeState,
   type Subscription,
+  serializeRuntime,
   type TokenState,
   type WaitRef,
 } from "./runtime.js";
@@ -42,6 +48,8 @@ export interface StepEnv {
   scripts: ScriptPool;
   /** The compiled process of a model version; throws EngineError "invalid_model" when it cannot be had. */
   resolveModel(hash: string, key: string): CompiledProcess;
+  /** The current version of a process, for a call activity; undefined when none is loaded. */
+  latestModel(key: string): CompiledProcess | undefined;
   newId(): string;
   /** A fresh correlation id (UUID v4), for instances no caller started. */
   newCorrelationId(): string;
@@ -95,6 +103,12 @@ const MAX_NODES_PER_STEP = 10_000;
 /** Guards against messages and signals that start instances which throw them again, without end. */
 const MAX_STARTS_PER_STEP = 1_000;
 
+/**
+ * How deep call activities may nest (recursion is allowed): a call beyond it fails the calling instance, and
+ * with it every caller above, instead of starting instances without end.
+ */
+export const MAX_CALL_DEPTH = 32;
+
 export class Step implements StepOps {
   readonly events: EngineEvent[] = [];
   readonly ended: InstanceRecord[] = [];
@@ -108,12 +122,25 @@ export class Step implements StepOps {
   readonly awaitingScripts = new Set<string>();
   /** Touched instances left waiting for no script job (ended ones included), as written. */
   readonly settled: InstanceData[] = [];
+  /**
+   * Touched called instances with their call chains, and whether each awaits a script job: a caller is
+   * answered only once nothing below it does either (the engine keeps count across steps).
+   */
+  readonly calls: { id: string; chain: string[]; awaiting: boolean }[] = [];
+  /** The call chains of called instances that ended in this step (their runtime is gone). */
+  private readonly endedChains = new Map<string, string[]>();
   private readonly touched = new Map<string, Runtime>();
   /** Signals thrown and messages sent in this step, delivered before it writes its instances (complete). */
   private readonly deliveries: Delivery[] = [];
   private startedByEvents = 0;
   /** The event rows this step inserted, each with its insertion number: the moment it began waiting. */
   private readonly insertedEvents = new Map<string, number>();
+  /**
+   * Called instances that ended, and those whose call activity was cancelled, in this step: settled once the
+   * step's runs are done (complete), where their caller or they themselves are loaded.
+   */
+  private readonly calledEnded: { caller: CallerRef; called: InstanceData }[] = [];
+  private readonly calledCancelled: { instanceId: string; activity?: NodeDef }[] = [];
   readonly nowMs = Date.now();
   private readonly nowIso = new Date(this.nowMs).toISOString();
 
@@ -144,6 +171,20 @@ export class Step implements StepOps {
     callerId: string | undefined,
     payload: unknown,
   ): Runtime {
+    const rt = this.launch(model, startEventKey, correlationId, callerId, payload);
+    this.guarded(rt, () => this.run(rt));
+    return rt;
+  }
+
+  /** A new instance with its start token queued, not yet run. */
+  private launch(
+    model: CompiledProcess,
+    startEventKey: string,
+    correlationId: string,
+    callerId: string | undefined,
+    payload: unknown,
+    caller?: CallerRef,
+  ): Runtime {
     const data: InstanceData = {
       id: this.env.newId(),
       modelKey: model.info.key,
@@ -161,6 +202,7 @@ export class Step implements StepOps {
       nodesEntered: 0,
       queue: [],
     };
+    if (caller) rt.state.caller = caller;
     this.touched.set(data.id, rt);
     this.tx.addCorrelation(correlationId, data.modelKey);
     this.events.push({
@@ -172,7 +214,6 @@ export class Step implements StepOps {
     });
     armEventSubProcesses(this, rt, 0, model.eventSubProcesses, payload);
     rt.queue.push(this.newToken(rt, startEventKey, 0, payload));
-    this.guarded(rt, () => this.run(rt));
     return rt;
   }
 
@@ -330,7 +371,10 @@ export class Step implements StepOps {
   private resumeWait(rt: Runtime, waitId: string, payload: unknown): boolean {
     const token = rt.state.tokens.find((candidate) => candidate.wait?.id === waitId);
     if (token) {
+      const from = this.events.length;
+      const nodeKey = token.node;
       this.resume(rt, token, payload);
+      this.tagWait(rt, nodeKey, waitId, from, ["activity.finished", "event.triggered"]);
       return true;
     }
     const subscription = rt.state.subscriptions.find((candidate) => candidate.wait.id === waitId);
@@ -345,7 +389,9 @@ export class Step implements StepOps {
    */
   private occur(rt: Runtime, subscription: Subscription, payload: unknown): void {
     const holder = rt.state.tokens.find((candidate) => candidate.id === subscription.token);
-    const behaviour = behaviours[this.node(rt, holder ? holder.node : subscription.node).kind];
+    const behaviour = holder
+      ? behaviourOf(this.node(rt, holder.node), holder)
+      : behaviours[this.node(rt, subscription.node).kind];
     this.guarded(rt, () => {
       (behaviour.triggered ?? triggerBoundary)(this, rt, subscription, payload);
       this.run(rt);
@@ -357,21 +403,34 @@ export class Step implements StepOps {
    * instances (each may bring more of either), then writes every touched instance.
    */
   private async complete(rt: Runtime): Promise<InstanceRecord> {
-    do {
-      for (let next = this.deliveries.shift(); next; next = this.deliveries.shift()) await this.deliver(next);
-    } while (this.checkConditions());
+    for (;;) {
+      await this.settleCalls();
+      const next = this.deliveries.shift();
+      if (next) {
+        await this.deliver(next);
+        continue;
+      }
+      if (this.checkConditions()) continue;
+      // A deadlocked instance fails here, and a failed called instance has a caller to report to.
+      for (const touched of this.touched.values()) {
+        if (touched.data.state === "running") this.failIfDeadlocked(touched);
+      }
+      if (this.calledEnded.length === 0 && this.calledCancelled.length === 0) break;
+    }
     for (const touched of this.touched.values()) {
-      if (touched.data.state === "running") this.failIfDeadlocked(touched);
-      touched.data.runtime = touched.data.state === "running" ? JSON.stringify(touched.state) : undefined;
+      touched.data.runtime = touched.data.state === "running" ? serializeRuntime(touched.state) : undefined;
       if (touched.isNew) this.tx.insertInstance(touched.data);
       else this.tx.updateInstance(touched.data);
       touched.isNew = false;
-      if (touched.state.tokens.some((token) => token.wait?.kind === "script")) {
+      const awaiting = touched.state.tokens.some((token) => token.wait?.kind === "script");
+      if (awaiting) {
         this.awaitingScripts.add(touched.data.id);
       } else {
         this.awaitingScripts.delete(touched.data.id);
         this.settled.push(touched.data);
       }
+      const chain = touched.state.caller?.chain ?? this.endedChains.get(touched.data.id);
+      if (chain) this.calls.push({ id: touched.data.id, chain, awaiting });
     }
     return recordOf(rt.data);
   }
@@ -495,7 +554,7 @@ export class Step implements StepOps {
     if (payload !== undefined) token.payload = payload;
     const node = this.node(rt, token.node);
     this.guarded(rt, () => {
-      const behaviour = behaviours[node.kind];
+      const behaviour = behaviourOf(node, token);
       if (!behaviour.resume) throw new EngineError("invalid_model", `flow node ${node.key} does not wait`);
       behaviour.resume(this, rt, token, node);
       this.run(rt);
@@ -518,10 +577,13 @@ export class Step implements StepOps {
         throw new StepFailure(token.node, `more than ${MAX_NODES_PER_STEP} flow nodes without a wait state`);
       }
       const node = this.node(rt, token.node);
-      behaviours[node.kind].enter(this, rt, token, node);
-      // An activity that waits (its token stayed) listens to its boundary events until it is left.
+      if (node.startQuantity && token.iteration === undefined && !gathered(rt, token, node)) continue;
+      behaviourOf(node, token).enter(this, rt, token, node);
+      // An activity that waits (its token stayed) listens to its boundary events until it is left; a loop's
+      // iterations do not: its boundary events belong to the whole activity.
       if (
         node.boundaries &&
+        token.iteration === undefined &&
         token.node === node.key &&
         !rt.queue.includes(token) &&
         rt.state.tokens.includes(token)
@@ -540,7 +602,7 @@ export class Step implements StepOps {
       if (seen.has(group)) continue;
       seen.add(group);
       const node = this.node(rt, token.node);
-      if (behaviours[node.kind].settle?.(this, rt, token, node)) return true;
+      if (behaviourOf(node, token).settle?.(this, rt, token, node)) return true;
     }
     return false;
   }
@@ -578,6 +640,11 @@ export class Step implements StepOps {
   }
 
   leave(rt: Runtime, token: TokenState, node: NodeDef, flows: FlowDef[] = node.outgoing): void {
+    if (token.iteration !== undefined) {
+      this.remember(rt, node, token.payload);
+      behaviourOf(node, { ...token, iteration: undefined }).iterationEnded?.(this, rt, token, node);
+      return;
+    }
     if (node.boundaries) disarmBoundaries(this, rt, token);
     this.remember(rt, node, token.payload);
     if (node.compensable) rememberCompletion(rt, token, node);
@@ -588,11 +655,15 @@ export class Step implements StepOps {
       }
       return;
     }
+    const copies = node.completionQuantity ?? 1;
     flows.forEach((flow, index) => {
-      const next = index === 0 ? token : this.newToken(rt, flow.target, token.scope, token.payload);
-      next.node = flow.target;
-      next.via = flow.id;
-      rt.queue.push(next);
+      for (let copy = 0; copy < copies; copy++) {
+        const first = index === 0 && copy === 0;
+        const next = first ? token : this.newToken(rt, flow.target, token.scope, token.payload);
+        next.node = flow.target;
+        next.via = flow.id;
+        rt.queue.push(next);
+      }
     });
   }
 
@@ -604,10 +675,12 @@ export class Step implements StepOps {
     const id = this.env.newId();
     this.tx.insertUserTask({ ...this.waitRow(rt, node, id), payload: token.payload });
     token.wait = { kind: "task", id };
+    this.tagWait(rt, node.key, id, 0, ["activity.started"]);
   }
 
   waitForEvent(rt: Runtime, token: TokenState, node: NodeDef): void {
     token.wait = this.subscribeEvent(rt, node);
+    this.tagWait(rt, node.key, token.wait.id, 0, ["activity.started", "event.reached"]);
   }
 
   waitForTimer(rt: Runtime, token: TokenState, node: NodeDef): void {
@@ -645,8 +718,9 @@ export class Step implements StepOps {
   }
 
   withdraw(wait: WaitRef): void {
+    if (wait.kind === "call") this.calledCancelled.push({ instanceId: wait.id });
     // A condition has no row.
-    if (wait.kind !== "condition") this.tx.deleteWait(wait.kind, wait.id);
+    else if (wait.kind !== "condition") this.tx.deleteWait(wait.kind, wait.id);
   }
 
   cancelActivity(rt: Runtime, token: TokenState): void {
@@ -669,8 +743,9 @@ export class Step implements StepOps {
     rt.state.tokens = rt.state.tokens.filter((candidate) => candidate !== token);
   }
 
-  runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript): void {
-    const input = this.tokenJson(rt, token);
+  runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript, op?: LoopOp): void {
+    const json = this.tokenJson(rt, token);
+    const input = op === undefined ? json : loopInput(op, json);
     const outcome = this.env.scripts.run(script, input);
     if (!(outcome instanceof Promise)) {
       this.scripted(rt, token, node, outcome);
@@ -688,6 +763,28 @@ export class Step implements StepOps {
     });
     token.wait = { kind: "script", id };
     this.jobs.push({ id, instanceId: rt.data.id, outcome });
+  }
+
+  callProcess(rt: Runtime, token: TokenState, node: NodeDef): void {
+    const chain = [rt.data.id, ...(rt.state.caller?.chain ?? [])];
+    if (chain.length > MAX_CALL_DEPTH) {
+      this.fail(node, `call depth limit: more than ${MAX_CALL_DEPTH} call activities nested in one another`);
+    }
+    const key = node.calledElement as string;
+    const model = this.env.latestModel(key);
+    const startEvent = model?.info.startEvents.length === 1 ? model.info.startEvents[0] : undefined;
+    if (!model?.info.executable || !startEvent) {
+      this.fail(node, `the called process ${key} is not loaded (or has not exactly one none start event)`);
+    }
+    const { correlationId, callerId } = rt.data;
+    const called = this.launch(model, startEvent.key, correlationId, callerId, token.payload, {
+      instance: rt.data.id,
+      token: token.id,
+      chain,
+    });
+    // Before it runs: it may end at once, and then finds its caller waiting for it.
+    token.wait = { kind: "call", id: called.data.id };
+    this.guarded(called, () => this.run(called));
   }
 
   fail(node: NodeDef, message: string): never {
@@ -738,7 +835,7 @@ export class Step implements StepOps {
     const parent = rt.state.tokens.find((candidate) => candidate.id === scope?.token);
     if (!scope || !parent) return;
     const node = this.node(rt, scope.node);
-    if (behaviours[node.kind].scopeEnded?.(this, rt, scope, parent, endNode, payload)) return;
+    if (behaviourOf(node, parent).scopeEnded?.(this, rt, scope, parent, endNode, payload)) return;
     // The scope's event sub-processes listen no longer.
     disarmScopes(this, rt, new Set([scopeId]));
     parent.payload = payload;
@@ -772,6 +869,8 @@ export class Step implements StepOps {
     endNode?: NodeDef,
     result?: unknown,
   ): void {
+    const { caller } = rt.state;
+    if (caller) this.endedChains.set(rt.data.id, caller.chain);
     for (const token of rt.state.tokens) this.cancelWait(rt, token);
     // What is left is held by scopes: the event sub-processes' start events.
     for (const subscription of rt.state.subscriptions) this.withdraw(subscription.wait);
@@ -796,12 +895,105 @@ export class Step implements StepOps {
         payload: result,
       });
     } else if (failure) {
-      this.events.push({ ...this.base(rt), type: "instance.terminated", failure });
+      this.events.push({
+        ...this.base(rt),
+        type: "instance.terminated",
+        failure,
+        ...(endNode ? { payload: result } : {}),
+      });
     }
     this.ended.push(recordOf(data));
+    if (caller) this.calledEnded.push({ caller, called: data });
+  }
+
+  private async settleCalls(): Promise<void> {
+    for (;;) {
+      const cancelled = this.calledCancelled.shift();
+      if (cancelled) {
+        await this.terminateCalled(cancelled.instanceId, cancelled.activity);
+        continue;
+      }
+      const ended = this.calledEnded.shift();
+      if (!ended) return;
+      await this.returnToCaller(ended.caller, ended.called);
+    }
+  }
+
+  /**
+   * A called instance ended: its call activity goes on. Finished (or ended by a terminate end event), its
+   * result is the activity's output; ended by an uncaught BPMN error, the error is thrown at the activity;
+   * failed otherwise, the caller fails at the activity.
+   */
+  private async returnToCaller(caller: CallerRef, called: InstanceData): Promise<void> {
+    const rt = await this.load(caller.instance);
+    const token = rt.state.tokens.find(
+      (candidate) => candidate.id === caller.token && candidate.wait?.id === called.id,
+    );
+    if (rt.data.state !== "running" || !token) return;
+    token.wait = undefined;
+    const node = this.node(rt, token.node);
+    const { failure } = called;
+    this.guarded(rt, () => {
+      if (!failure || failure.kind === "terminate") {
+        token.payload = called.result;
+        behaviourOf(node, token).resume?.(this, rt, token, node);
+      } else if (failure.kind === "error") {
+        if (!throwError(this, rt, token, failure.errorCode, node)) {
+          const error: InstanceFailure = {
+            kind: "error",
+            flowNodeKey: node.key,
+            lane: node.lane,
+            message: `the called process ${called.modelKey} ended with an uncaught error: ${failure.message}`,
+          };
+          if (failure.errorCode !== undefined) error.errorCode = failure.errorCode;
+          this.endInstance(rt, "failed", error);
+        }
+      } else {
+        // Up a chain of calls the first failure is the one that says what happened.
+        const reason = failure.message.replace(/^the called process \S+ failed: /, "");
+        this.fail(node, `the called process ${called.modelKey} failed: ${reason}`);
+      }
+      this.run(rt);
+    });
+  }
+
+  /** The call activity waiting for it was cancelled: the called instance ends, and reports to nobody. */
+  private async terminateCalled(instanceId: string, activity: NodeDef | undefined): Promise<void> {
+    const rt = await this.load(instanceId);
+    if (rt.data.state !== "running") return;
+    if (rt.state.caller) this.endedChains.set(rt.data.id, rt.state.caller.chain);
+    rt.state.caller = undefined;
+    this.endInstance(rt, "terminated", {
+      kind: "terminate",
+      flowNodeKey: activity?.key ?? rt.model.info.key,
+      lane: activity?.lane ?? null,
+      message: "terminated: the call activity that started it was cancelled",
+    });
   }
 
   // --- internals ---
+
+  /**
+   * Gives the latest event of this node (of the given types, from index `from`) the id of the wait it begins
+   * or ends, so that a §12 notification can name the task or event a subscriber may act on at once. The
+   * behaviours announce the node before the interpreter creates (or after it ends) the wait.
+   */
+  private tagWait(
+    rt: Runtime,
+    nodeKey: string,
+    waitId: string,
+    from: number,
+    types: readonly EngineEvent["type"][],
+  ): void {
+    for (let i = this.events.length - 1; i >= from; i--) {
+      const event = this.events[i] as EngineEvent;
+      if (event.processInstanceId !== rt.data.id || !types.includes(event.type)) continue;
+      if ("flowNodeKey" in event && event.flowNodeKey === nodeKey && "flowNodeType" in event) {
+        if (event.waitId === undefined) event.waitId = waitId;
+        return;
+      }
+    }
+  }
 
   /**
    * An instance whose every token is held at a parallel join (directly, or inside a sub-process whose tokens
@@ -817,6 +1009,7 @@ export class Step implements StepOps {
     const listening = new Set(rt.state.subscriptions.map((subscription) => subscription.scope));
     const alive = (token: TokenState): boolean => {
       if (token.held) return false;
+      if (token.wait) return true;
       // A boundary event may still interrupt a sub-process whose inside is stuck.
       if (armed.has(token.id)) return true;
       const inner = scopeOfParent.get(token.id);
@@ -829,6 +1022,15 @@ export class Step implements StepOps {
     const stuck = (held.find((token) => this.node(rt, token.node).kind === "parallel") ??
       held[0]) as TokenState;
     const node = this.node(rt, stuck.node);
+    if (node.kind !== "parallel") {
+      this.endInstance(rt, "failed", {
+        kind: "failure",
+        flowNodeKey: node.key,
+        lane: node.lane,
+        message: `deadlock: the activity needs startQuantity=${node.startQuantity} tokens, and no token is left that could bring them`,
+      });
+      return;
+    }
     const missing = node.incoming.filter((flow) => heldAt(rt, stuck.node, stuck.scope, flow).length === 0);
     const flows = missing.map((flow) => JSON.stringify(flow)).join(", ");
     this.endInstance(rt, "failed", {
@@ -843,11 +1045,19 @@ export class Step implements StepOps {
   }
 
   private tokenJson(rt: Runtime, token: TokenState): string {
+    const loop = loopContext(rt, token);
+    if (loop) return JSON.stringify({ current: token.payload, history: rt.state.history, loop });
     return JSON.stringify({ current: token.payload, history: rt.state.history });
   }
 
   private scripted(rt: Runtime, token: TokenState, node: NodeDef, outcome: ScriptOutcome): void {
-    if (!outcome.ok && outcome.bpmnError && node.kind === "script") {
+    const behaviour = behaviourOf(node, token);
+    if (
+      !outcome.ok &&
+      outcome.bpmnError &&
+      node.kind === "script" &&
+      behaviour.scripted === scriptTask.scripted
+    ) {
       // A BPMN error, not a failure: the script task's or an enclosing sub-process's error boundary event may
       // catch it; uncaught, it fails the instance like an error end event.
       const { code, message } = outcome.bpmnError;
@@ -857,18 +1067,20 @@ export class Step implements StepOps {
         flowNodeKey: node.key,
         lane: node.lane,
         message: `BpmnError ${code}: ${message}`,
+        errorCode: code,
       });
       return;
     }
     if (!outcome.ok) this.fail(node, outcome.message);
-    const behaviour = behaviours[node.kind];
     if (!behaviour.scripted) throw new EngineError("invalid_model", `flow node ${node.key} runs no script`);
     behaviour.scripted(this, rt, token, node, outcome.json);
   }
 
   /** Withdraws the token's wait and its armed boundary events. */
   private cancelWait(rt: Runtime, token: TokenState): void {
-    if (token.wait) this.withdraw(token.wait);
+    if (token.wait?.kind === "call") {
+      this.calledCancelled.push({ instanceId: token.wait.id, activity: this.node(rt, token.node) });
+    } else if (token.wait) this.withdraw(token.wait);
     disarmBoundaries(this, rt, token);
   }
 

@@ -68,6 +68,28 @@ export interface ModdleElement {
   variableEvents?: string;
   /** A conditionalEventDefinition's condition (a formal expression). */
   condition?: ModdleElement;
+  calledElement?: string;
+  calledElementBinding?: string;
+  calledElementVersion?: string;
+  calledElementVersionTag?: string;
+  calledElementTenantId?: string;
+  caseRef?: string;
+  variableMappingClass?: string;
+  variableMappingDelegateExpression?: string;
+  isSequential?: boolean;
+  behavior?: string;
+  loopCardinality?: ModdleElement;
+  completionCondition?: ModdleElement;
+  loopDataInputRef?: ModdleElement;
+  loopDataOutputRef?: ModdleElement;
+  inputDataItem?: ModdleElement;
+  outputDataItem?: ModdleElement;
+  complexBehaviorDefinition?: ModdleElement[];
+  collection?: string;
+  elementVariable?: string;
+  testBefore?: boolean;
+  loopCondition?: ModdleElement;
+  loopMaximum?: number;
   artifacts?: ModdleElement[];
   activityRef?: ModdleElement;
   waitForCompletion?: boolean;

@@ -6,9 +6,10 @@ import { BpmnModdle } from "bpmn-moddle";
 import { compileCondition } from "./conditions.js";
 import { FormError, parseForm } from "./forms.js";
 import { collapseReferences } from "./id-references.js";
-import { ignoredAttribute, isJavaScript } from "./ignored-attributes.js";
+import { ignoredAttribute, isJavaScript, JAVASCRIPT_LANGUAGES } from "./ignored-attributes.js";
 import { computeInclusiveReach } from "./inclusive-reach.js";
 import { laneAssignments } from "./lanes.js";
+import { collectionExpression, compileLoopScript, type LoopExpressions } from "./loop-script.js";
 import type { ModdleElement } from "./moddle-element.js";
 import type { BoundaryTrigger, CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
 import {
@@ -59,7 +60,32 @@ export async function loadModelDirectory(
       processes.push(compiled);
     }
   }
+  checkCalledElements(processes);
   return { sources, processes };
+}
+
+/**
+ * A call activity calls a process of the loaded models (they load as a set, so this runs once all are
+ * compiled): an executable one with exactly one none start event, the one its instance starts at.
+ */
+function checkCalledElements(processes: CompiledProcess[]): void {
+  const byKey = new Map(processes.map((compiled) => [compiled.info.key, compiled]));
+  for (const compiled of processes) {
+    for (const node of compiled.nodes.values()) {
+      if (node.kind !== "callActivity") continue;
+      const called = byKey.get(node.calledElement as string);
+      const fail = (reason: string): never => {
+        throw new ModelLoadError(compiled.info.file, node.key, reason);
+      };
+      if (!called) fail(`calledElement "${node.calledElement}" is no process of the loaded models`);
+      else if (!called.info.executable)
+        fail(`calledElement "${node.calledElement}" is not executable (isExecutable="true" is missing)`);
+      else if (called.info.startEvents.length !== 1)
+        fail(
+          `the called process "${node.calledElement}" needs exactly one none start event (it has ${called.info.startEvents.length})`,
+        );
+    }
+  }
 }
 
 /** Parses one file's source into its processes; executable ones are validated and compiled. */
@@ -201,7 +227,84 @@ class ProcessCompiler {
     throw new ModelLoadError(this.file, elementId, reason);
   }
 
+  /** The node of a flow element, with its loop characteristics and token quantities. */
   private classify(element: ModdleElement, info: FlowNodeInfo): NodeDef {
+    const def = this.classifyKind(element, info);
+    if (element.loopCharacteristics) this.loop(def, element.loopCharacteristics);
+    if ((element.startQuantity ?? 1) > 1) def.startQuantity = element.startQuantity as number;
+    if ((element.completionQuantity ?? 1) > 1) def.completionQuantity = element.completionQuantity as number;
+    return def;
+  }
+
+  /** Multi-instance (BPMN 2.0.2 §13.3.7) or standard loop (§13.3.6) characteristics of an activity. */
+  private loop(def: NodeDef, characteristics: ModdleElement): void {
+    const id = def.key;
+    const expression = (attribute: string, element: ModdleElement | undefined): string | undefined => {
+      const language = element?.language;
+      if (language !== undefined && !JAVASCRIPT_LANGUAGES.has(language.trim().toLowerCase()))
+        this.fail(id, `unsupported: ${attribute} in language "${language}" (only JavaScript)`);
+      const body = element?.body?.trim();
+      return body === "" ? undefined : body;
+    };
+    const filename = `${this.file}#${id}`;
+    if (characteristics.$type === "bpmn:MultiInstanceLoopCharacteristics") {
+      for (const [name, value] of [
+        ["loopDataInputRef", characteristics.loopDataInputRef],
+        ["loopDataOutputRef", characteristics.loopDataOutputRef],
+        ["inputDataItem", characteristics.inputDataItem],
+        ["outputDataItem", characteristics.outputDataItem],
+        ["complexBehaviorDefinition", characteristics.complexBehaviorDefinition?.length ? true : undefined],
+      ] as const) {
+        if (value !== undefined) this.fail(id, `unsupported: multi-instance with ${name}`);
+      }
+      // The other behaviours throw events as instances complete.
+      if ((characteristics.behavior ?? "All") !== "All")
+        this.fail(id, `unsupported: multi-instance behavior="${characteristics.behavior}" (only "All")`);
+      const cardinality = expression("loopCardinality", characteristics.loopCardinality);
+      const collection = characteristics.collection?.trim() || undefined;
+      if (cardinality !== undefined && collection !== undefined)
+        this.fail(id, "a multi-instance activity with both loopCardinality and camunda:collection");
+      if (cardinality === undefined && collection === undefined)
+        this.fail(id, "a multi-instance activity needs a loopCardinality or a camunda:collection");
+      const elementVariable = characteristics.elementVariable?.trim() || undefined;
+      if (elementVariable !== undefined && collection === undefined)
+        this.fail(id, "camunda:elementVariable without camunda:collection");
+      const completion = expression("completionCondition", characteristics.completionCondition);
+      def.loop = {
+        kind: "multiInstance",
+        sequential: characteristics.isSequential === true,
+        collection: collection !== undefined,
+        completionCondition: completion !== undefined,
+        ...(elementVariable === undefined ? {} : { elementVariable }),
+      };
+      const count =
+        collection === undefined
+          ? { attribute: "loopCardinality", expression: cardinality as string }
+          : { attribute: "camunda:collection", expression: collectionExpression(collection) };
+      const expressions: LoopExpressions = { count };
+      if (completion !== undefined) expressions.completion = completion;
+      def.loopScript = this.compileOrFail(id, () => compileLoopScript(expressions, filename));
+      return;
+    }
+    if (characteristics.$type !== "bpmn:StandardLoopCharacteristics")
+      this.fail(id, `unsupported: ${characteristics.$type.replace(/^bpmn:/, "")}`);
+    const maximum = characteristics.loopMaximum;
+    if (maximum !== undefined && !(Number.isInteger(maximum) && maximum >= 0))
+      this.fail(id, `loopMaximum="${maximum}" is not a whole number`);
+    const condition = expression("loopCondition", characteristics.loopCondition);
+    if (condition === undefined && maximum === undefined)
+      this.fail(id, "a standard loop needs a loopCondition or a loopMaximum (it would never end)");
+    def.loop = {
+      kind: "standard",
+      testBefore: characteristics.testBefore === true,
+      condition: condition !== undefined,
+      ...(maximum === undefined ? {} : { maximum }),
+    };
+    if (condition !== undefined)
+      def.loopScript = this.compileOrFail(id, () => compileLoopScript({ condition }, filename));
+  }
+
+  private classifyKind(element: ModdleElement, info: FlowNodeInfo): NodeDef {
     const id = info.key;
     const node = (kind: NodeKind): NodeDef => {
       const def: NodeDef = {
@@ -215,8 +318,6 @@ class ProcessCompiler {
       if (info.name !== undefined) def.name = info.name;
       return def;
     };
-    if (element.loopCharacteristics)
-      this.fail(id, `unsupported element: ${info.type} with loop/multi-instance`);
     const container = this.elements.get(this.containerOf.get(id) ?? "");
     const inEventSubProcess = container?.triggeredByEvent === true;
     const ignored = ignoredAttribute(element, { inEventSubProcess });
@@ -392,6 +493,29 @@ class ProcessCompiler {
         const def = node("subProcess");
         def.innerStart = starts[0]?.id as string;
         if (element.$type === "bpmn:Transaction") def.transaction = true;
+        return def;
+      }
+      case "bpmn:CallActivity": {
+        // Which process is called is checked once every model is loaded (checkCalledElements).
+        const called = element.calledElement?.trim();
+        if (!called) this.fail(id, "a call activity without calledElement");
+        if ((element.calledElementBinding ?? "latest") !== "latest")
+          this.fail(
+            id,
+            `unsupported: camunda:calledElementBinding="${element.calledElementBinding}" (only "latest")`,
+          );
+        for (const [name, value] of [
+          ["camunda:calledElementVersion", element.calledElementVersion],
+          ["camunda:calledElementVersionTag", element.calledElementVersionTag],
+          ["camunda:calledElementTenantId", element.calledElementTenantId],
+          ["camunda:caseRef (a CMMN case)", element.caseRef],
+          ["camunda:variableMappingClass", element.variableMappingClass],
+          ["camunda:variableMappingDelegateExpression", element.variableMappingDelegateExpression],
+        ] as const) {
+          if (value !== undefined) this.fail(id, `unsupported: ${name}`);
+        }
+        const def = node("callActivity");
+        def.calledElement = called;
         return def;
       }
       case "bpmn:BoundaryEvent":
@@ -619,11 +743,12 @@ class ProcessCompiler {
         activity?.kind === "receiveTask" ||
         activity?.kind === "subProcess" ||
         activity?.kind === "script" ||
-        activity?.kind === "externalTask";
+        activity?.kind === "externalTask" ||
+        activity?.kind === "callActivity";
       if (!activity || !waits) {
         this.fail(
           node.key,
-          `unsupported: a ${trigger} boundary event on ${activity ? activity.type : "an unknown element"} (supported on user tasks, receive tasks, script tasks, external tasks and sub-processes)`,
+          `unsupported: a ${trigger} boundary event on ${activity ? activity.type : "an unknown element"} (supported on user tasks, receive tasks, script tasks, external tasks, sub-processes and call activities)`,
         );
       }
       if (trigger === "escalation" && activity.kind !== "subProcess") {
@@ -632,8 +757,11 @@ class ProcessCompiler {
           `unsupported: an escalation boundary event on a ${activity.type} (nothing inside it can escalate)`,
         );
       }
-      // A worker reports BPMN errors of an external task (SPEC §13).
-      if (trigger === "error" && !["subProcess", "script", "externalTask"].includes(activity.kind)) {
+      // A worker reports BPMN errors of an external task (SPEC §13); a called process ends with one.
+      if (
+        trigger === "error" &&
+        !["subProcess", "script", "externalTask", "callActivity"].includes(activity.kind)
+      ) {
         this.fail(
           node.key,
           `unsupported: an error boundary event on a ${activity.type} (nothing inside it can throw an error)`,

@@ -36,6 +36,7 @@ export type NodeKind =
   | "conditionalCatch"
   | "eventSubProcess"
   | "eventSubStart"
+  | "callActivity"
   | "compensateThrow"
   | "compensateEnd"
   | "cancelEnd";
@@ -53,6 +54,28 @@ export type BoundaryTrigger =
   | { type: "compensate" }
   /** On a transaction: taken once a cancel end event inside has compensated it. */
   | { type: "cancel" };
+
+/**
+ * An activity's loop characteristics. Expressions are JavaScript over `token`, like conditions; they run in the
+ * node's `loopScript` (loop-script.ts).
+ */
+export type LoopDef =
+  | {
+      kind: "multiInstance";
+      sequential: boolean;
+      /** Whether the count comes from camunda:collection (an array) rather than loopCardinality (a number). */
+      collection: boolean;
+      /** camunda:elementVariable: each iteration's payload carries its element under this name. */
+      elementVariable?: string;
+      completionCondition: boolean;
+    }
+  | {
+      kind: "standard";
+      testBefore: boolean;
+      /** loopMaximum: at most this many iterations. */
+      maximum?: number;
+      condition: boolean;
+    };
 
 export interface FlowDef {
   id: string;
@@ -115,6 +138,14 @@ export interface NodeDef {
   eventStart?: string;
   /** For an event sub-process's start event: the event sub-process. */
   owner?: string;
+  /** For a call activity: the key of the process it calls. */
+  calledElement?: string;
+  /** Multi-instance or standard loop characteristics, with the script of their expressions. */
+  loop?: LoopDef;
+  loopScript?: CompiledScript;
+  /** Tokens an activity needs to start (BPMN startQuantity) and sends per outgoing flow; absent: 1. */
+  startQuantity?: number;
+  completionQuantity?: number;
   /** For an activity with a compensation boundary event: its handler (the associated isForCompensation activity). */
   compensationHandler?: string;
   /**

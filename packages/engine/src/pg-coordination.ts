@@ -1,19 +1,23 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import {
-  type BatchNews,
-  type Coordination,
-  hasNews,
-  type LeaseKind,
-  type TransactionSql,
-} from "./coordination.js";
+import type { BatchNews, Coordination, LeaseKind, Reservation, TransactionSql } from "./coordination.js";
 
-// Several nodes on one PostgreSQL database. News travels by NOTIFY, sent inside the batch's own transaction:
-// PostgreSQL delivers it only if the batch commits, and delivers the notifications of different
-// transactions in the order they committed — so two steps of one instance, which row locks keep from
-// overlapping, reach every listener in step order with no sequence numbers to reorder by. A payload over
-// NOTIFY's limit goes to an outbox row written in the same transaction; the notification then carries its
-// id, and a listener reads it before it delivers anything that came after.
+// Several nodes on one PostgreSQL database.
+//
+// News: a step writes its news into an outbox row, in its own transaction — it exists if and only if the
+// step committed. After the commit the node pokes the others (NOTIFY, in a transaction of its own that
+// needs no fsync), and every node reads the rows it has not seen yet. Per instance, ids are in step order:
+// the next step of an instance can only take its row lock, and so write its row, after the previous one
+// committed. So a node delivers what each read brings in id order, and its own step after a read made
+// after that step's commit, at its id's place among them: whatever came before it in its instance is in
+// that read. An id still invisible below visible ones belongs to a transaction that was running when it
+// was read (so it is of another instance, and may come later); once every transaction running then has
+// ended (the snapshot's xmin passed the xmax noted) an id still missing never comes.
+//
+// Why not NOTIFY inside the step's transaction, which PostgreSQL delivers in commit order: a transaction
+// that notifies holds a database-wide lock from its commit's start until after its WAL flush, so every such
+// commit waits for the one before it — measured here, 1096 → 351 commits per second with eight writers.
+// The outbox row costs an INSERT and lets PostgreSQL group the commits' flushes as usual.
 //
 // Background work is held by leases (owner + expiry, PostgreSQL's clock, so nodes' clocks may differ): a
 // node claims a due timer or an orphaned script job before it works on it; its heartbeat renews the script
@@ -22,10 +26,10 @@ import {
 // the step that fires or finishes it takes its row.
 
 export const NEWS_CHANNEL = "consumer_api_news";
-/** NOTIFY takes less than 8000 bytes; the envelope's own fields fit in the rest. */
-const NOTIFY_PAYLOAD_LIMIT = 7900;
-/** Outbox rows are read within moments by every listener; kept this long for slow ones, then dropped. */
+/** Outbox rows are read within moments by every node; kept this long for slow ones, then dropped. */
 const OUTBOX_KEEP = "10 minutes";
+/** Rows per read; a full read is followed by another at once. */
+const READ_LIMIT = 2000;
 /** Migrations of the coordination's own tables, applied once under an advisory lock (nodes start at once). */
 const SCHEMA_LOCK = 7_355_001;
 
@@ -34,48 +38,66 @@ export const DEFAULT_SWEEP_MS = 1000;
 
 export interface PgCoordinationOptions {
   connectionString: string;
-  /** This node's name in leases; a fresh one per process by default (a restarted node is a new node). */
+  /** This node's name in leases and news; a fresh one per process by default (a restart is a new node). */
   nodeId?: string;
   /**
    * How long a lease outlives its holder's last heartbeat: a dead node's work is taken over within
    * leaseMs + sweepMs. Default 5000.
    */
   leaseMs?: number;
-  /** How often the engine looks for work left by a dead node. Default 1000. */
+  /** How often the engine looks for work left by a dead node, and every node reads the outbox unpoked. Default 1000. */
   sweepMs?: number;
 }
 
-interface Envelope {
-  /** The node that sent it. */
-  n: string;
-  /** The news itself, when it fits. */
-  b?: BatchNews;
-  /** Else the outbox row holding it. */
-  o?: string;
+interface OutboxRow {
+  id: string;
+  node: string;
+  news: BatchNews;
 }
 
-interface Slot {
-  run?: () => void;
+/** A local step that announced news: its id holds back other nodes' later ids until it is published. */
+interface OwnSlot {
+  /** Set once it committed. */
+  publish?: () => void;
+  /** Reads started before then may miss what came before it: it waits for a read started later. */
+  after?: number;
+  done?: () => void;
 }
 
 export class PgCoordination implements Coordination {
+  readonly clustered = true;
   readonly nodeId: string;
   readonly sweepMs: number;
   readonly leaseMs: number;
   private readonly pool: pg.Pool;
   private listener: pg.Client | undefined;
   private onNews: ((news: BatchNews) => void) | undefined;
-  /** Local reservations and received news, delivered strictly in this order. */
-  private readonly slots: Slot[] = [];
   private readonly held = new Map<LeaseKind, Set<string>>();
-  private heartbeat: NodeJS.Timeout | undefined;
+  private timersHandle: NodeJS.Timeout[] = [];
   private closed = false;
+
+  /** Every id up to `low` is delivered or will never come. */
+  private low = 0n;
+  /** Ids above `low` already read (any node's), or known never to come. */
+  private readonly seen = new Set<bigint>();
+  /** Missing ids above `low`, with the snapshot xmax of the read that found them missing. */
+  private readonly holes = new Map<bigint, bigint>();
+  /** Other nodes' news read and not yet delivered, by id, ascending. */
+  private buffer: { id: bigint; news: BatchNews }[] = [];
+  /** This node's announced steps, by id, until published or rolled back. */
+  private readonly own = new Map<bigint, OwnSlot>();
+  private readsStarted = 0;
+  private readsDone = 0;
+  private reading: Promise<void> | undefined;
+  private readAgain = false;
+  private poking = false;
+  private pokeAgain = false;
 
   constructor(private readonly options: PgCoordinationOptions) {
     this.nodeId = options.nodeId ?? randomUUID();
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.sweepMs = options.sweepMs ?? DEFAULT_SWEEP_MS;
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 2 });
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 3 });
     // An idle connection the server dropped must not crash the process: the next query reconnects.
     this.pool.on("error", () => {});
   }
@@ -83,47 +105,54 @@ export class PgCoordination implements Coordination {
   async start(onNews: (news: BatchNews) => void): Promise<void> {
     this.onNews = onNews;
     await migrate(this.pool);
+    // News from before this node started is not its business.
+    const { rows } = await this.pool.query<{ id: string }>(
+      "SELECT coalesce(max(id), 0)::text AS id FROM consumer_api_outbox",
+    );
+    this.low = BigInt(rows[0]?.id ?? 0);
     await this.listen();
-    this.heartbeat = setInterval(() => void this.beat(), Math.max(100, Math.floor(this.leaseMs / 3)));
-    this.heartbeat.unref();
+    const every = (ms: number, run: () => void) => {
+      const handle = setInterval(run, ms);
+      handle.unref();
+      this.timersHandle.push(handle);
+    };
+    every(Math.max(100, Math.floor(this.leaseMs / 3)), () => void this.beat());
+    // A poke lost with a dropped connection is made up for here.
+    every(this.sweepMs, () => this.read());
   }
 
-  reserve(): (deliver: () => void) => void {
-    const slot: Slot = {};
-    this.slots.push(slot);
-    return (deliver) => {
-      slot.run = deliver;
+  reserve(): Reservation {
+    let id: bigint | undefined;
+    // A step the store ran again rolled its earlier row back: that id never comes.
+    const drop = () => {
+      if (id === undefined) return;
+      this.own.delete(id);
+      if (id > this.low) this.seen.add(id);
+      id = undefined;
       this.drain();
     };
-  }
-
-  async announce(
-    news: BatchNews,
-    scriptJobs: readonly string[],
-    sql: TransactionSql | undefined,
-  ): Promise<void> {
-    if (!sql)
-      throw new Error("the PostgreSQL coordination announces inside a PostgreSQL store's transaction");
-    if (scriptJobs.length > 0) {
-      await sql(
-        `INSERT INTO consumer_api_leases (kind, key, owner, expires_at)
-         SELECT 'script-job', key, $1, now() + $2 * interval '1 millisecond' FROM unnest($3::text[]) AS key
-         ON CONFLICT (kind, key) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at`,
-        [this.nodeId, this.leaseMs, scriptJobs],
-      );
-      this.hold("script-job", scriptJobs);
-    }
-    if (!hasNews(news)) return;
-    const inline = JSON.stringify({ n: this.nodeId, b: news } satisfies Envelope);
-    if (Buffer.byteLength(inline) <= NOTIFY_PAYLOAD_LIMIT) {
-      await sql("SELECT pg_notify($1, $2)", [NEWS_CHANNEL, inline]);
-      return;
-    }
-    await sql(
-      `WITH row AS (INSERT INTO consumer_api_outbox (news) VALUES ($1) RETURNING id)
-       SELECT pg_notify($2, json_build_object('n', $3::text, 'o', id::text)::text) FROM row`,
-      [JSON.stringify(news), NEWS_CHANNEL, this.nodeId],
-    );
+    return {
+      announce: async (news, scriptJobs, sql) => {
+        drop();
+        id = await this.announce(news, scriptJobs, sql);
+        if (id !== undefined) this.own.set(id, {});
+      },
+      deliver: (publish) => {
+        const slot = id === undefined ? undefined : this.own.get(id);
+        if (!slot || this.closed) {
+          publish();
+          return Promise.resolve();
+        }
+        return new Promise<void>((done) => {
+          slot.publish = publish;
+          slot.after = this.readsStarted;
+          slot.done = done;
+          this.read();
+          this.poke();
+        });
+      },
+      abandon: drop,
+    };
   }
 
   async claim(kind: LeaseKind, keys: readonly string[]): Promise<Set<string>> {
@@ -164,8 +193,16 @@ export class PgCoordination implements Coordination {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Local steps that committed are still published, in their place.
+    await this.reading;
+    if ([...this.own.values()].some((slot) => slot.publish)) {
+      this.read();
+      await this.reading;
+    }
     this.closed = true;
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const handle of this.timersHandle) clearInterval(handle);
+    for (const slot of this.own.values()) if (slot.publish) this.run(slot.publish, slot.done);
+    this.own.clear();
     const listener = this.listener;
     this.listener = undefined;
     try {
@@ -175,6 +212,167 @@ export class PgCoordination implements Coordination {
     }
     await listener?.end().catch(() => {});
     await this.pool.end();
+  }
+
+  private async announce(
+    news: BatchNews,
+    scriptJobs: readonly string[],
+    sql: TransactionSql | undefined,
+  ): Promise<bigint | undefined> {
+    if (!sql)
+      throw new Error("the PostgreSQL coordination announces inside a PostgreSQL store's transaction");
+    if (scriptJobs.length > 0) {
+      await sql(
+        `INSERT INTO consumer_api_leases (kind, key, owner, expires_at)
+         SELECT 'script-job', key, $1, now() + $2 * interval '1 millisecond' FROM unnest($3::text[]) AS key
+         ON CONFLICT (kind, key) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at`,
+        [this.nodeId, this.leaseMs, scriptJobs],
+      );
+      this.hold("script-job", scriptJobs);
+    }
+    if (!hasNews(news)) return undefined;
+    // The transaction has its id before the row takes its number (pg_current_xact_id() assigns it), so that
+    // a reader who finds the number missing knows the transaction was running then.
+    const rows = await sql(
+      `INSERT INTO consumer_api_outbox (node, news) SELECT $1, $2::json WHERE pg_current_xact_id() IS NOT NULL
+       RETURNING id::text AS id`,
+      [this.nodeId, JSON.stringify(news)],
+    );
+    return BigInt(String(rows[0]?.id));
+  }
+
+  /** Reads the outbox now, or once more after the read under way (which may have started too early). */
+  private read(): void {
+    if (this.closed) return;
+    if (this.reading) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = this.readOnce()
+      .catch(() => {
+        // The next poke or sweep reads again.
+      })
+      .finally(() => {
+        this.reading = undefined;
+        if (this.readAgain) {
+          this.readAgain = false;
+          this.read();
+        }
+      });
+  }
+
+  private async readOnce(): Promise<void> {
+    const generation = ++this.readsStarted;
+    const { rows } = await this.pool.query<{ xmin: string; xmax: string; rows: OutboxRow[] }>(
+      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+              pg_snapshot_xmax(pg_current_snapshot())::text AS xmax,
+              (SELECT coalesce(json_agg(r ORDER BY r.n), '[]'::json)
+                 FROM (SELECT id AS n, id::text AS id, node, news FROM consumer_api_outbox
+                       WHERE id > $1 ORDER BY id LIMIT ${READ_LIMIT}) r) AS rows`,
+      [this.low.toString()],
+    );
+    const answer = rows[0];
+    if (!answer) return;
+    for (const row of answer.rows) {
+      const id = BigInt(row.id);
+      if (this.seen.has(id)) continue;
+      this.seen.add(id);
+      if (row.node !== this.nodeId) this.buffer.push({ id, news: row.news });
+    }
+    this.buffer.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // A truncated read has not brought everything committed before it: the next one (at once) will.
+    if (answer.rows.length < READ_LIMIT) this.readsDone = generation;
+    this.advance(answer.rows, BigInt(answer.xmin), BigInt(answer.xmax));
+    this.drain();
+    if (answer.rows.length === READ_LIMIT) this.readAgain = true;
+  }
+
+  /**
+   * Delivers in id order: another node's news once no announced local step below it is unpublished, a local
+   * step once it committed and a read started after that is done (it brought what came before it).
+   */
+  private drain(): void {
+    for (;;) {
+      const ownId = this.lowestOwn();
+      const next = this.buffer[0];
+      if (next && (ownId === undefined || next.id < ownId)) {
+        this.buffer.shift();
+        try {
+          this.onNews?.(next.news);
+        } catch {
+          // A failing delivery must not stop the ones after it.
+        }
+        continue;
+      }
+      if (ownId === undefined) return;
+      const slot = this.own.get(ownId) as OwnSlot;
+      if (!slot.publish || slot.after === undefined || this.readsDone <= slot.after) return;
+      this.own.delete(ownId);
+      this.run(slot.publish, slot.done);
+    }
+  }
+
+  private lowestOwn(): bigint | undefined {
+    let lowest: bigint | undefined;
+    for (const id of this.own.keys()) if (lowest === undefined || id < lowest) lowest = id;
+    return lowest;
+  }
+
+  /** Moves `low` up past what was read and past the holes that can no longer fill. */
+  private advance(rows: readonly OutboxRow[], xmin: bigint, xmax: bigint): void {
+    const last = rows.length > 0 ? BigInt((rows[rows.length - 1] as OutboxRow).id) : this.low;
+    for (let id = this.low + 1n; id < last; id++) {
+      if (!this.seen.has(id) && !this.holes.has(id)) this.holes.set(id, xmax);
+    }
+    for (const [id, noted] of this.holes) {
+      if (this.seen.has(id)) this.holes.delete(id);
+      else if (xmin >= noted) {
+        // Every transaction running when it was found missing has ended: it never comes.
+        this.holes.delete(id);
+        this.seen.add(id);
+      }
+    }
+    let low = this.low;
+    while (this.seen.has(low + 1n)) {
+      low++;
+      this.seen.delete(low);
+    }
+    this.low = low;
+  }
+
+  private run(publish: () => void, done: (() => void) | undefined): void {
+    try {
+      publish();
+    } catch {
+      // A failing delivery must not stop the ones after it.
+    } finally {
+      done?.();
+    }
+  }
+
+  /** Tells the other nodes to read; at most one poke in flight, and one more for what came meanwhile. */
+  private poke(): void {
+    if (this.closed) return;
+    if (this.poking) {
+      this.pokeAgain = true;
+      return;
+    }
+    this.poking = true;
+    // The poke carries nothing to keep: no fsync for it (synchronous_commit off in its own transaction).
+    this.pool
+      .query(
+        `BEGIN; SET LOCAL synchronous_commit TO OFF; NOTIFY ${NEWS_CHANNEL}, '${this.nodeId.replace(/'/g, "")}'; COMMIT`,
+      )
+      .catch(() => {
+        // The others read at their next sweep.
+      })
+      .finally(() => {
+        this.poking = false;
+        if (this.pokeAgain) {
+          this.pokeAgain = false;
+          this.poke();
+        }
+      });
   }
 
   private hold(kind: LeaseKind, keys: readonly string[]): void {
@@ -206,13 +404,13 @@ export class PgCoordination implements Coordination {
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.options.connectionString });
     client.on("notification", (message) => {
-      if (message.channel === NEWS_CHANNEL && message.payload) this.received(message.payload);
+      if (message.channel === NEWS_CHANNEL && message.payload !== this.nodeId) this.read();
     });
     client.on("error", () => {
       if (this.closed || this.listener !== client) return;
       this.listener = undefined;
       void client.end().catch(() => {});
-      // The database went away: listen again once it is back. What was sent meanwhile is not received.
+      // The database went away: listen again once it is back; the sweep reads meanwhile.
       const retry = () => {
         if (this.closed) return;
         this.listen().catch(() => setTimeout(retry, this.sweepMs).unref());
@@ -223,53 +421,12 @@ export class PgCoordination implements Coordination {
     await client.query(`LISTEN ${NEWS_CHANNEL}`);
     this.listener = client;
   }
+}
 
-  private received(payload: string): void {
-    let envelope: Envelope;
-    try {
-      envelope = JSON.parse(payload) as Envelope;
-    } catch {
-      return;
-    }
-    // Its own news this node published itself, in its reserved place.
-    if (envelope.n === this.nodeId || this.closed) return;
-    const slot: Slot = {};
-    this.slots.push(slot);
-    const deliver = (news: BatchNews) => {
-      slot.run = () => this.onNews?.(news);
-      this.drain();
-    };
-    if (envelope.b) {
-      deliver(envelope.b);
-      return;
-    }
-    const read = (attempt: number): void => {
-      this.pool
-        .query<{ news: string }>("SELECT news FROM consumer_api_outbox WHERE id = $1", [envelope.o])
-        .then(({ rows }) => {
-          const row = rows[0];
-          if (row) deliver(JSON.parse(row.news) as BatchNews);
-          else slot.run = () => {};
-        })
-        .catch(() => {
-          if (this.closed || attempt >= 3) slot.run = () => {};
-          else setTimeout(() => read(attempt + 1), 50 * (attempt + 1)).unref();
-        })
-        .finally(() => this.drain());
-    };
-    read(0);
-  }
-
-  private drain(): void {
-    while (this.slots[0]?.run) {
-      const slot = this.slots.shift() as Slot;
-      try {
-        slot.run?.();
-      } catch {
-        // A failing delivery must not stop the ones after it.
-      }
-    }
-  }
+function hasNews(news: BatchNews): boolean {
+  return (
+    news.events.length > 0 || news.ended.length > 0 || news.tasks.length > 0 || news.timerDue !== undefined
+  );
 }
 
 async function migrate(pool: pg.Pool): Promise<void> {
@@ -277,10 +434,19 @@ async function migrate(pool: pg.Pool): Promise<void> {
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
+    // Done before: no DDL, which would wait for the running steps' transactions on these tables.
+    const { rows } = await client.query<{ done: boolean }>(
+      "SELECT to_regclass('consumer_api_outbox_created') IS NOT NULL AS done",
+    );
+    if (rows[0]?.done) {
+      await client.query("COMMIT");
+      return;
+    }
     await client.query(`
       CREATE TABLE IF NOT EXISTS consumer_api_outbox (
         id bigserial PRIMARY KEY,
-        news text NOT NULL,
+        node text NOT NULL,
+        news json NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       );
       CREATE TABLE IF NOT EXISTS consumer_api_leases (
@@ -291,6 +457,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
         PRIMARY KEY (kind, key)
       );
       CREATE INDEX IF NOT EXISTS consumer_api_leases_owner ON consumer_api_leases (owner);
+      CREATE INDEX IF NOT EXISTS consumer_api_outbox_created ON consumer_api_outbox (created_at);
     `);
     await client.query("COMMIT");
   } catch (error) {

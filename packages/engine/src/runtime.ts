@@ -9,8 +9,8 @@ import type { Occurrence } from "./timer-definitions.js";
  * job or external task row.
  */
 export interface WaitRef {
-  /** "condition": a conditional event, which has no row; it is checked at the end of each step. */
-  kind: "task" | "event" | "timer" | "script" | "external" | "condition";
+  /** "call": a call activity waits for its called instance (the id is that instance's). "condition": a conditional event, which has no row; it is checked at the end of each step. */
+  kind: "task" | "event" | "timer" | "script" | "external" | "call" | "condition";
   id: string;
 }
 
@@ -28,6 +28,13 @@ export interface TokenState {
    * other: its scope (and the instance) does not complete while it exists.
    */
   held?: true;
+  /**
+   * One iteration (0-based) of a looped activity: the token is inside the loop's scope, at the activity
+   * itself; leaving the activity ends the iteration, not the activity.
+   */
+  iteration?: number;
+  /** An iteration that ended and waits for its multi-instance completionCondition. */
+  completing?: true;
   /** When it came to be held at an inclusive join (a stamp from `next`): the last arrival carries on. */
   arrival?: number;
 }
@@ -42,7 +49,33 @@ export interface ScopeState {
   node: string;
   parent: number;
   token: number;
+  /** The scope of a looped activity (its iterations' tokens) rather than of a sub-process. */
+  loop?: LoopState;
   compensation?: CompensationRun;
+}
+
+/** Where a looped activity is: which iterations ran, what they gave. */
+export interface LoopState {
+  /** Multi-instance: how many iterations there are (the cardinality, or the collection's length). */
+  count?: number;
+  collection?: unknown[];
+  /** Iterations started so far (the next one's index). */
+  started: number;
+  completed: number;
+  /** Multi-instance: each completed iteration's index and result. */
+  results?: [number, unknown][];
+  /** The payload the activity was entered with (multi-instance), or the last iteration's (standard loop). */
+  payload?: unknown;
+  /** camunda:elementVariable: an iteration's payload carries its element under this name. */
+  elementVariable?: string;
+}
+
+/** A called instance's caller: the instance and the token that waits at its call activity. */
+export interface CallerRef {
+  instance: string;
+  token: number;
+  /** Every instance up the call chain, the caller first: its length is how deep this instance is called. */
+  chain: string[];
 }
 
 /** A completed activity instance kept so that it can be compensated later, with its data. */
@@ -99,6 +132,8 @@ export interface RuntimeState {
   subscriptions: Subscription[];
   /** token.history: the payload as it left each flow node. */
   history: History;
+  /** For an instance a call activity started: its caller. */
+  caller?: CallerRef;
   /** Completed activity instances that can still be compensated (absent while there is none). */
   completed?: CompletedActivity[];
 }
@@ -129,8 +164,54 @@ export function emptyState(next: number): RuntimeState {
  * `__proto__` an own key; the copy keeps later writes off Object.prototype). Join arrivals counted by an older
  * engine become held tokens; their payloads were not kept, and the branch arriving last carries its own.
  */
+/** Payloads an iteration started with that were derived from its loop's state (see iterationPayload). */
+const derivedPayloads = new WeakSet<object>();
+
+/**
+ * The payload an iteration starts with: the loop's payload, or with camunda:elementVariable an object payload
+ * carrying the iteration's element under that name (a non-object payload gives way to `{ [name]: element }`).
+ */
+export function iterationPayload(loop: LoopState, index: number): unknown {
+  const name = loop.elementVariable;
+  if (name === undefined || !loop.collection) return loop.payload;
+  const base = loop.payload;
+  const object = base !== null && typeof base === "object" && !Array.isArray(base) ? base : {};
+  const payload = { ...object, [name]: loop.collection[index] };
+  derivedPayloads.add(payload);
+  return payload;
+}
+
+function startedWithPayload(loop: LoopState, token: TokenState): boolean {
+  const { payload } = token;
+  if (loop.elementVariable === undefined || !loop.collection) return payload === loop.payload;
+  return typeof payload === "object" && payload !== null && derivedPayloads.has(payload);
+}
+
+/**
+ * The runtime as JSON. An iteration that still has the payload it started with stores none (`loopPayload`):
+ * a parallel multi-instance over n elements would otherwise store its payload n times, and every step of the
+ * instance parse and write it again.
+ */
+export function serializeRuntime(state: RuntimeState): string {
+  if (!state.scopes.some((scope) => scope.loop)) return JSON.stringify(state);
+  const loops = new Map(state.scopes.map((scope) => [scope.id, scope.loop]));
+  const tokens = state.tokens.map((token) => {
+    const loop = token.iteration === undefined ? undefined : loops.get(token.scope);
+    if (!loop || !startedWithPayload(loop, token)) return token;
+    const { payload: _payload, ...rest } = token;
+    return { ...rest, loopPayload: true };
+  });
+  return JSON.stringify({ ...state, tokens });
+}
+
 export function parseRuntime(json: string): RuntimeState {
   const stored = JSON.parse(json) as StoredRuntimeState;
+  for (const token of stored.tokens as (TokenState & { loopPayload?: true })[]) {
+    if (!token.loopPayload) continue;
+    delete token.loopPayload;
+    const loop = stored.scopes.find((scope) => scope.id === token.scope)?.loop;
+    if (loop) token.payload = iterationPayload(loop, token.iteration as number);
+  }
   const state: RuntimeState = {
     next: stored.next,
     tokens: stored.tokens,
@@ -138,6 +219,7 @@ export function parseRuntime(json: string): RuntimeState {
     subscriptions: stored.subscriptions ?? [],
     history: Object.assign(Object.create(null) as History, stored.history),
   };
+  if (stored.caller) state.caller = stored.caller;
   if (stored.completed) state.completed = stored.completed;
   for (const [joinKey, byFlow] of Object.entries(stored.joins ?? {})) {
     const colon = joinKey.indexOf(":");

@@ -27,6 +27,14 @@ export function compileScript(body: string, filename: string): CompiledScript {
   return checked("script", `__stringify((function (token) {\n${body}\n})(__parse(__token)));`, filename);
 }
 
+/**
+ * A function body over `token` that evaluates expressions of the model (not a script task): its failures read
+ * like a condition's, and its return value comes back as JSON.
+ */
+export function compileCondition(body: string, filename: string): CompiledScript {
+  return checked("condition", `__stringify((function (token) {\n${body}\n})(__parse(__token)));`, filename);
+}
+
 /** Only checks the syntax of one condition expression; gateways run through compileChooser. */
 export function checkCondition(expression: string, filename: string): void {
   checked("condition", `(function (token) { return (\n${expression}\n); });`, filename);

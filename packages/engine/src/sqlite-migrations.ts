@@ -137,6 +137,36 @@ CREATE INDEX instances_by_starter ON instances (starter_id, started_at, id) WHER
   lock_expires_at INTEGER
 );
 CREATE INDEX external_tasks_by_topic ON external_tasks (topic, seq);`,
+  // 8: SPEC §9 deep pages of "every model" user tasks (§10 getWaitingUserTasksByIdentity). An OFFSET walks
+  // the index up to the offset, so how many tasks wait per lane (lane_key: '' no lane, '=' || lane) is kept by
+  // the hour, minute and second they began waiting (bucket: created_at's first `level` characters), in the
+  // same transaction as the rows by triggers. A page descends hour → minute → second to the second holding
+  // its offset and walks only that second's rows; totalCount is the sum of the hour counts.
+  `CREATE TABLE user_task_counts (
+  level INTEGER NOT NULL,
+  lane_key TEXT NOT NULL,
+  bucket TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (level, lane_key, bucket)
+) WITHOUT ROWID;
+INSERT INTO user_task_counts (level, lane_key, bucket, n)
+  SELECT levels.level, CASE WHEN lane IS NULL THEN '' ELSE '=' || lane END, substr(created_at, 1, levels.level), COUNT(*)
+  FROM user_tasks, (SELECT 13 AS level UNION ALL SELECT 16 UNION ALL SELECT 19) AS levels
+  GROUP BY 1, 2, 3;
+CREATE TRIGGER user_task_counts_insert AFTER INSERT ON user_tasks BEGIN
+  INSERT INTO user_task_counts (level, lane_key, bucket, n)
+    SELECT levels.level, CASE WHEN NEW.lane IS NULL THEN '' ELSE '=' || NEW.lane END, substr(NEW.created_at, 1, levels.level), 1
+    FROM (SELECT 13 AS level UNION ALL SELECT 16 UNION ALL SELECT 19) AS levels WHERE true
+  ON CONFLICT (level, lane_key, bucket) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER user_task_counts_delete AFTER DELETE ON user_tasks BEGIN
+  UPDATE user_task_counts SET n = n - 1
+    WHERE level IN (13, 16, 19) AND lane_key = CASE WHEN OLD.lane IS NULL THEN '' ELSE '=' || OLD.lane END
+      AND bucket = substr(OLD.created_at, 1, level);
+  DELETE FROM user_task_counts
+    WHERE level IN (13, 16, 19) AND lane_key = CASE WHEN OLD.lane IS NULL THEN '' ELSE '=' || OLD.lane END
+      AND bucket = substr(OLD.created_at, 1, level) AND n = 0;
+END;`,
 ];
 
 /** Runs the migrations the database has not run yet, each in its own transaction with its version bump. */

@@ -667,6 +667,9 @@ class SqliteStatements {
     if (query.processModelKey !== undefined) filters.push(["model_key", query.processModelKey]);
     if (query.processInstanceId !== undefined) filters.push(["instance_id", query.processInstanceId]);
     const lanes: LaneRange[] = query.lanes === undefined ? [ANY_LANE] : [null, ...new Set(query.lanes)];
+    if (table === "user_tasks" && filters.length === 0 && query.lanes !== undefined) {
+      return this.pageByCounts(lanes as LaneName[], page);
+    }
     // The index is named, not left to the planner: without statistics SQLite prefers the (lane, created_at,
     // id) index because it saves the sort, and then walks every row of the lane to find one correlation's
     // (measured: 17 ms instead of 0.05 ms per list with 100,000 tasks waiting).
@@ -717,6 +720,65 @@ class SqliteStatements {
     keys.sort((a, b) => compare(a.created_at, b.created_at) || compare(a.id, b.id));
     const ids = keys.slice(page.offset, page.limit === undefined ? undefined : page.offset + page.limit);
     const byId = this.pageStatement(`SELECT * FROM ${table} WHERE id = ?`);
+    return { rows: ids.map((key) => byId.get(key.id) as Row), totalCount };
+  }
+
+  /**
+   * "Every model" user tasks (migration 8): totalCount from the hour counts of the caller's lanes; the page
+   * from the second that holds its offset, found hour → minute → second, so that only that second's rows are
+   * walked (bounded by how many began waiting in one second), in each lane's (lane, created_at, id) range.
+   */
+  private pageByCounts(lanes: LaneName[], page: PageRequest): { rows: Row[]; totalCount: number } {
+    const keys = lanes.map((lane) => (lane === null ? "" : `=${lane}`));
+    const inKeys = `lane_key IN (${keys.map(() => "?").join(", ")})`;
+    const totalCount = this.pageStatement(
+      `SELECT COALESCE(SUM(n), 0) FROM user_task_counts WHERE level = 13 AND ${inKeys}`,
+      true,
+    ).get(...keys) as number;
+    const limit = page.limit ?? -1;
+    if (limit === 0 || page.offset >= totalCount) return { rows: [], totalCount };
+    let skip = page.offset;
+    let prefix = "";
+    for (const level of [13, 16, 19]) {
+      // A bucket of the next level starts with its parent's prefix, then ":" (";" is the next character).
+      const buckets = this.pageStatement(
+        `SELECT bucket, SUM(n) AS n FROM user_task_counts WHERE level = ? AND ${inKeys}
+         AND bucket >= ? AND bucket < ? GROUP BY bucket ORDER BY bucket`,
+      ).all(level, ...keys, prefix, prefix === "" ? "\uffff" : `${prefix};`) as {
+        bucket: string;
+        n: number;
+      }[];
+      for (const bucket of buckets) {
+        if (skip < bucket.n) {
+          prefix = bucket.bucket;
+          break;
+        }
+        skip -= bucket.n;
+      }
+    }
+    const range = `user_tasks INDEXED BY user_tasks_by_lane WHERE lane IS ? AND created_at >= ? ORDER BY created_at, id`;
+    if (lanes.length === 1) {
+      const rows = this.pageStatement(`SELECT * FROM ${range} LIMIT ? OFFSET ?`).all(
+        lanes[0],
+        prefix,
+        limit,
+        skip,
+      ) as Row[];
+      return { rows, totalCount };
+    }
+    const wanted = page.limit === undefined ? -1 : skip + page.limit;
+    const merged: { created_at: string; id: string }[] = [];
+    for (const lane of lanes) {
+      merged.push(
+        ...(this.pageStatement(`SELECT created_at, id FROM ${range} LIMIT ?`).all(lane, prefix, wanted) as {
+          created_at: string;
+          id: string;
+        }[]),
+      );
+    }
+    merged.sort((a, b) => compare(a.created_at, b.created_at) || compare(a.id, b.id));
+    const ids = merged.slice(skip, page.limit === undefined ? undefined : skip + page.limit);
+    const byId = this.pageStatement("SELECT * FROM user_tasks WHERE id = ?");
     return { rows: ids.map((key) => byId.get(key.id) as Row), totalCount };
   }
 

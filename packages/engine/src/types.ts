@@ -177,7 +177,12 @@ export type EngineEvent =
       endEventLane: LaneName;
       payload: unknown;
     })
-  | (EngineEventBase & { type: "instance.terminated"; failure: InstanceFailure })
+  | (EngineEventBase & {
+      type: "instance.terminated";
+      failure: InstanceFailure;
+      /** Ended at a terminate end event: the token payload there. */
+      payload?: unknown;
+    })
   | (EngineEventBase & {
       type: "activity.started" | "activity.finished";
       /** The task's / sub-process's key. */
@@ -185,6 +190,8 @@ export type EngineEvent =
       flowNodeType: string;
       lane: LaneName;
       payload: unknown;
+      /** A user task's or receive task's wait that this begins or ends: its §4.6 / §4.4 id. */
+      waitId?: string;
     })
   | (EngineEventBase & {
       /** A modelled event (start, end, intermediate catch or throw, boundary) was reached, or a waiting one triggered. */
@@ -196,6 +203,8 @@ export type EngineEvent =
       payload: unknown;
       /** For a boundary event: the key of the activity it is attached to. */
       attachedToKey?: string;
+      /** A catch event's wait that this begins or ends (a §4.4 event id; none for a timer). */
+      waitId?: string;
     })
   | (EngineEventBase & {
       type: "signal.thrown";
@@ -263,7 +272,10 @@ export interface TriggerByNameInput {
 export interface EngineOptions {
   /** Directory of .bpmn files. */
   models: string;
-  /** Directory for the SQLite file, or ":memory:". */
+  /**
+   * Where the state lives: a directory for the SQLite file, ":memory:", or a PostgreSQL database
+   * (`postgres://user:password@host:port/database`), which several engines may share.
+   */
   data: string;
   /** A script or condition running longer fails the instance. Default 5000. */
   scriptTimeoutMs?: number;
@@ -276,11 +288,18 @@ export interface EngineOptions {
   scriptInlineMs?: number;
   /** SQLite synchronous mode. Default "FULL". */
   synchronous?: "FULL" | "NORMAL";
+  /**
+   * Several engines on one PostgreSQL database (SPEC §7.1): a dead node's timers and script jobs are taken
+   * over within leaseMs + sweepMs. Defaults 5000 and 1000.
+   */
+  cluster?: { leaseMs?: number; sweepMs?: number };
 }
 
 export interface Engine {
   /** Every loaded model (executable or not), by process key, current version. */
   readonly models: ReadonlyMap<string, ProcessModelInfo>;
+  /** Whether other engines may share the store (PostgreSQL), SPEC §14 `clustered`. */
+  readonly clustered: boolean;
   /** The store's name for SPEC §14: "sqlite", "memory" for data ":memory:", or "postgres". */
   readonly storeName: string;
 
@@ -376,6 +395,7 @@ export type EngineErrorCode =
   | "invalid_model"
   | "locked"
   | "data_locked"
+  | "data_unavailable"
   | "closed";
 
 export class EngineError extends Error {

@@ -3,7 +3,16 @@ import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { closeEngines, fixtures, modelsDir, open, removeTempDirs, sqliteCount, tempDir } from "./helpers.js";
+import {
+  closeEngines,
+  fixtures,
+  modelsDir,
+  open,
+  removeTempDirs,
+  sqliteCount,
+  sqliteRows,
+  tempDir,
+} from "./helpers.js";
 
 afterEach(async () => {
   await closeEngines();
@@ -13,6 +22,40 @@ afterEach(async () => {
 /** The engine's timer rows of an instance: the public API has no timer query. */
 const timerRows = (data: string, instanceId: string) =>
   sqliteCount(data, "SELECT COUNT(*) AS n FROM timers WHERE instance_id = ?", instanceId);
+
+/**
+ * Runs a child script (of this directory) on the BUILT engine until it prints "kill me", then SIGKILLs it;
+ * resolves with every line it printed.
+ */
+async function runUntilKilled(script: string, models: string, data: string): Promise<string[]> {
+  const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+  expect(existsSync(dist), "build the package first: pnpm --filter @consumer-api/engine build").toBe(true);
+  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), models, data], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    let buffered = "";
+    // Only for a child that hangs: a loaded machine takes long to boot it, so the kill waits nearly the
+    // shared 180 s test budget rather than cut a slow child short.
+    const safety = setTimeout(() => child.kill("SIGKILL"), 150_000);
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      buffered += chunk;
+      const complete = buffered.split("\n");
+      buffered = complete.pop() ?? "";
+      lines.push(...complete);
+      if (lines.includes("kill me")) child.kill("SIGKILL");
+    });
+    child.on("error", reject);
+    child.on("exit", (_code, signal) => {
+      clearTimeout(safety);
+      if (signal === "SIGKILL") resolve();
+      else reject(new Error(`child exited by itself (${_code})`));
+    });
+  });
+  return lines;
+}
 
 describe("durability", () => {
   it("keeps instances, waiting tasks and events across close and reopen", async () => {
@@ -193,36 +236,9 @@ describe("durability", () => {
   });
 
   it("keeps boundary timers and timer start events across a SIGKILL", async () => {
-    const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
-    expect(existsSync(dist), "build the package first: pnpm --filter @consumer-api/engine build").toBe(true);
     const data = tempDir();
     const models = modelsDir("crash-events/crash-events.bpmn");
-    const child = spawn(
-      process.execPath,
-      [fileURLToPath(new URL("./crash-events-child.mjs", import.meta.url)), models, data],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    const lines: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      let buffered = "";
-      // Only for a child that hangs: a loaded machine takes long to boot it, so the kill waits nearly the
-      // shared 180 s test budget rather than cut a slow child short.
-      const safety = setTimeout(() => child.kill("SIGKILL"), 150_000);
-      child.stdout.setEncoding("utf8");
-      child.stdout.on("data", (chunk: string) => {
-        buffered += chunk;
-        const complete = buffered.split("\n");
-        buffered = complete.pop() ?? "";
-        lines.push(...complete);
-        if (lines.includes("kill me")) child.kill("SIGKILL");
-      });
-      child.on("error", reject);
-      child.on("exit", (_code, signal) => {
-        clearTimeout(safety);
-        if (signal === "SIGKILL") resolve();
-        else reject(new Error(`child exited by itself (${_code})`));
-      });
-    });
+    const lines = await runUntilKilled("./crash-events-child.mjs", models, data);
     const started = lines.filter((line) => line.startsWith("started ")).map((line) => line.slice(8));
     expect(started).toHaveLength(20);
     expect(lines.some((line) => line.startsWith("ticked "))).toBe(true);
@@ -252,5 +268,68 @@ describe("durability", () => {
     await nextTick;
     expect((await engine.getInstance(ticks[0] as string))?.processModelKey).toBe("TickCrash");
     expect(await engine.listUserTasks({ processModelKey: "DeadlineCrash" })).toEqual([]);
+  });
+
+  it("keeps call activities, parallel multi-instance tasks and multi-instance script jobs across a SIGKILL", async () => {
+    const data = tempDir();
+    const models = modelsDir("call-activities.bpmn", "loops.bpmn", "crash-loops/crash-loops.bpmn");
+    const lines = await runUntilKilled("./crash-loops-child.mjs", models, data);
+    const fields = (prefix: string) =>
+      lines.filter((line) => line.startsWith(`${prefix} `)).map((line) => line.split(" ").slice(1));
+    const calls = fields("call");
+    const approvals = fields("approvals");
+    const slow = fields("slow");
+    expect(calls).toHaveLength(4);
+    expect(approvals).toHaveLength(3);
+    expect(slow).toHaveLength(4);
+    // Killed with iterations (and a loopCardinality) still running as script jobs.
+    const inFlight = sqliteRows<{ key: string }>(data, "SELECT key FROM script_jobs").map((row) => row.key);
+    expect(inFlight).toContain("Each");
+    expect(inFlight).toContain("Counted");
+
+    const engine = await open({ data, models });
+    // The call that returned before the kill waits at AfterCall with the called instance's result.
+    const [returned, ...waiting] = calls as [string[], ...string[][]];
+    const [returnedParent] = returned as [string];
+    const afterCall = (await engine.listUserTasks({})).filter(
+      (task) => task.processInstanceId === returnedParent,
+    );
+    expect(afterCall.map((task) => [task.key, task.tokenPayload])).toEqual([
+      ["AfterCall", { value: 0, answer: "before" }],
+    ]);
+    // The others still wait in their called instance, which still knows its caller.
+    const [second, third, fourth] = waiting as [string[], string[], string[]];
+    const done = await engine.finishUserTask(second[2] as string, { formFields: { answer: "after" } });
+    expect(done.instance).toMatchObject({ processInstanceId: second[1], state: "finished" });
+    const [next] = (await engine.listUserTasks({})).filter((task) => task.processInstanceId === second[0]);
+    expect(next?.tokenPayload).toEqual({ value: 2, answer: "after" });
+    // An interrupting boundary event of the call activity still terminates the called instance.
+    const abort = (await engine.listEvents({})).find((event) => event.processInstanceId === third[0]);
+    await engine.triggerEvent(abort?.id as string);
+    expect((await engine.getInstance(third[1] as string))?.state).toBe("terminated");
+    expect(await engine.getUserTask(third[2] as string)).toBeUndefined();
+    expect((await engine.getUserTask(fourth[2] as string))?.key).toBe("ChildTask");
+
+    // Each parallel approval waits on its own; the one given before the kill counts.
+    const [firstApprovals, ...others] = approvals as [string[], ...string[][]];
+    const [firstInstance, firstTasks] = firstApprovals as [string, string];
+    const left: string[] = [];
+    for (const id of firstTasks.split(",")) if (await engine.getUserTask(id)) left.push(id);
+    expect(left).toHaveLength(2);
+    for (const id of left) await engine.finishUserTask(id, { formFields: { approved: true } });
+    const approved = await engine.getInstance(firstInstance);
+    expect(approved).toMatchObject({ state: "finished", endEventKey: "MptEnd" });
+    expect(approved?.result).toHaveLength(3);
+    for (const [instanceId, taskIds] of others as [string, string][]) {
+      const owners = await Promise.all(taskIds.split(",").map((id) => engine.getUserTask(id)));
+      expect(owners.map((task) => task?.processInstanceId)).toEqual([instanceId, instanceId, instanceId]);
+    }
+
+    // The script jobs in flight ran again after the restart, each once: every iteration's result, in order.
+    for (const [model, instanceId] of slow as [string, string][]) {
+      const ended = await engine.whenEnded(instanceId);
+      expect(ended.state).toBe("finished");
+      expect(ended.result).toEqual(model === "SlowEach" ? [2, 4, 6] : [{ n: 3 }, { n: 3 }, { n: 3 }]);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Engine, WaitingUserTask } from "../src/types.js";
 import { closeEngines, open, removeTempDirs } from "./helpers.js";
 
@@ -51,6 +51,51 @@ describe("pages of waiting user tasks (SPEC §9)", () => {
       }
       expect(ids(pages)).toEqual(ids(whole.items));
     }
+  });
+
+  it("every-model pages descend the per-second counts: tasks across hours, minutes, seconds and one millisecond", async () => {
+    const engine = await open();
+    // The clock only: the engine stamps created_at from Date; its timers are not involved.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const moments = [
+        "2026-01-01T08:59:59.999Z",
+        "2026-01-01T09:00:00.000Z",
+        "2026-01-01T09:00:00.000Z",
+        "2026-01-01T09:00:01.500Z",
+        "2026-01-01T09:01:00.000Z",
+        "2026-01-01T11:30:00.000Z",
+        "2026-01-02T00:00:00.000Z",
+      ];
+      for (const [i, moment] of moments.entries()) {
+        vi.setSystemTime(new Date(moment));
+        await engine.start({ processModelKey: "Order", startEventKey: "StartWeb", correlationId: `t${i}` });
+        await engine.start({ processModelKey: "Parallel", startEventKey: "Start", correlationId: `u${i}` });
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+    const all = (await engine.listUserTasks({})).sort(byWaitOrder);
+    for (const lanes of [[], ["Managers"]]) {
+      const expected = lanes.length === 0 ? all.filter((task) => task.lane === null) : all;
+      for (const limit of [1, 2, 5]) {
+        for (let offset = 0; offset <= expected.length; offset++) {
+          const page = await engine.pageUserTasks({ lanes }, { offset, limit });
+          expect(page.totalCount).toBe(expected.length);
+          expect(ids(page.items), `lanes ${lanes}, offset ${offset}, limit ${limit}`).toEqual(
+            ids(expected.slice(offset, offset + limit)),
+          );
+        }
+      }
+    }
+    // A finished task leaves the counts and the pages.
+    const [first] = all;
+    await engine.finishUserTask(first?.id as string, { formFields: {} });
+    const rest = (await engine.listUserTasks({})).sort(byWaitOrder);
+    expect(ids(rest)).not.toContain(first?.id);
+    const after = await engine.pageUserTasks({ lanes: ["Managers"] }, { offset: 1, limit: 100 });
+    expect(after.totalCount).toBe(rest.length);
+    expect(ids(after.items)).toEqual(ids(rest.slice(1)));
   });
 
   it("limit 0 gives only the count; an offset at or past the end an empty page", async () => {

@@ -1,6 +1,6 @@
 // The PostgreSQL coordination between nodes on one database (a real PostgreSQL): news by NOTIFY in commit
 // order, an outbox for what NOTIFY cannot carry, and leases that one node wins and a survivor takes over.
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { startTestPostgres, type TestPostgres } from "@consumer-api/test-postgres";
@@ -14,12 +14,14 @@ let postgres: TestPostgres;
 let url: string;
 const nodes: PgCoordination[] = [];
 const clients: pg.Client[] = [];
+const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   postgres = await startTestPostgres();
   url = await postgres.createDatabase("coordination");
 });
 afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
   for (const node of nodes) await node.close();
   for (const client of clients) await client.end();
   await postgres?.stop();
@@ -58,11 +60,23 @@ const step = (n: number, payload: unknown = n): BatchNews => ({
   tasks: [],
 });
 
-/** Announces in a transaction of its own connection, as a store's batch does; rolls back when asked. */
-async function commit(on: PgCoordination, client: pg.Client, news: BatchNews, rollback = false) {
+/**
+ * A local step: announced in a transaction of its own connection, as the store's step does, then published
+ * by its node (`publish`), or rolled back.
+ */
+async function commit(
+  on: PgCoordination,
+  client: pg.Client,
+  news: BatchNews,
+  options: { rollback?: boolean; publish?: () => void; beforeCommit?: () => Promise<void> } = {},
+) {
+  const reservation = on.reserve();
   await client.query("BEGIN");
-  await on.announce(news, [], (text, values) => client.query(text, values));
-  await client.query(rollback ? "ROLLBACK" : "COMMIT");
+  await reservation.announce(news, [], async (text, values) => (await client.query(text, values)).rows);
+  await options.beforeCommit?.();
+  await client.query(options.rollback ? "ROLLBACK" : "COMMIT");
+  if (options.rollback) reservation.abandon();
+  else await reservation.deliver(options.publish ?? (() => {}));
 }
 
 const keys = (got: BatchNews[]) => got.map((news) => (news.events[0] as { flowNodeKey: string }).flowNodeKey);
@@ -72,7 +86,7 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe("news between nodes", () => {
-  it("reaches every other node in commit order, never its sender, never from a rolled-back batch", async () => {
+  it("reaches every other node in step order, never its sender, never from a rolled-back step", async () => {
     const a = await node();
     const b = await node();
     const watcher = await node();
@@ -80,7 +94,7 @@ describe("news between nodes", () => {
     // One instance's steps alternate between the nodes, each committed before the next begins.
     for (let n = 0; n < 20; n++) {
       await commit(n % 2 === 0 ? a.node : b.node, n % 2 === 0 ? onA : onB, step(n));
-      if (n === 10) await commit(a.node, onA, step(99), true);
+      if (n === 10) await commit(a.node, onA, step(99), { rollback: true });
     }
     await until(() => watcher.got.length === 20);
     expect(keys(watcher.got)).toEqual(Array.from({ length: 20 }, (_, n) => `Task${n}`));
@@ -89,7 +103,7 @@ describe("news between nodes", () => {
     expect(keys(b.got)).toEqual(Array.from({ length: 10 }, (_, n) => `Task${2 * n}`));
   });
 
-  it("carries news over NOTIFY's 8000 bytes through the outbox, in its place among the small ones", async () => {
+  it("carries news far over NOTIFY's 8000 bytes", async () => {
     const a = await node();
     const watcher = await node();
     const onA = await connection();
@@ -102,22 +116,36 @@ describe("news between nodes", () => {
     expect(watcher.got[1]?.events[0]).toMatchObject({ payload: { big } });
   });
 
-  it("holds other nodes' news that arrive while a local batch commits until that batch published", async () => {
+  it("publishes its own step after another node's earlier step of the instance, however late it read it", async () => {
     const a = await node();
-    const watcher = await node();
-    const onA = await connection();
+    const w = await node();
+    const [onA, onW] = [await connection(), await connection()];
     const order: string[] = [];
-    const local = watcher.node.reserve();
+    const seen = w.got.length;
+    // A's step commits; W's next step of the instance commits right after, before W had a reason to read.
     await commit(a.node, onA, step(1));
-    // The remote news has arrived (a fresh watcher sees it), yet waits behind the reservation.
-    const other = await node();
-    await commit(a.node, onA, step(2));
-    await until(() => other.got.length === 1);
-    expect(watcher.got).toEqual([]);
-    local(() => order.push("local"));
-    await until(() => watcher.got.length === 2);
-    expect(order).toEqual(["local"]);
-    expect(keys(watcher.got)).toEqual(["Task1", "Task2"]);
+    await commit(w.node, onW, step(2), { publish: () => order.push(...keys(w.got.slice(seen)), "own") });
+    expect(order).toEqual(["Task1", "own"]);
+  });
+
+  it("holds another node's later news while its own step that came first has not committed", async () => {
+    const a = await node();
+    const w = await node();
+    const witness = await node();
+    const [onA, onW] = [await connection(), await connection()];
+    const order: string[] = [];
+    await commit(w.node, onW, step(1), {
+      publish: () => order.push("own", ...keys(w.got)),
+      // Another node's step commits while W's is still open: it has the higher id, and waits.
+      beforeCommit: async () => {
+        await commit(a.node, onA, step(2));
+        await until(() => witness.got.length === 1);
+        expect(w.got).toEqual([]);
+      },
+    });
+    await until(() => w.got.length === 1);
+    expect(order).toEqual(["own"]);
+    expect(keys(w.got)).toEqual(["Task2"]);
   });
 });
 
@@ -153,6 +181,7 @@ describe("leases", () => {
       "job-1",
       "600",
     ]);
+    children.push(child);
     const [line] = (await once(child.stdout, "data")) as [Buffer];
     expect(line.toString().trim()).toBe("holding");
     const survivor = await node({ leaseMs: 600 });

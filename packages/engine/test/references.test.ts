@@ -70,12 +70,53 @@ async function refusal(dir: string): Promise<ModelLoadError> {
 
 describe("attributes the engine would ignore are refused at load, naming file, element and what", () => {
   const cases: [string, string, RegExp, string?][] = [
-    ["startQuantity ≠ 1", `<bpmn:task id="X" startQuantity="2" />`, /startQuantity="2"/],
-    ["completionQuantity ≠ 1", `<bpmn:manualTask id="X" completionQuantity="3" />`, /completionQuantity="3"/],
+    ["startQuantity 0", `<bpmn:task id="X" startQuantity="0" />`, /startQuantity="0"/],
+    ["completionQuantity 0", `<bpmn:manualTask id="X" completionQuantity="0" />`, /completionQuantity="0"/],
     [
       "isForCompensation without a compensation boundary event",
       `<bpmn:task id="X" isForCompensation="true" />`,
       /isForCompensation activity that no compensation boundary event is associated with/,
+    ],
+    [
+      "a call activity naming no process of the loaded models",
+      `<bpmn:callActivity id="X" calledElement="Nowhere" />`,
+      /calledElement "Nowhere" is no process of the loaded models/,
+    ],
+    ["a call activity without calledElement", `<bpmn:callActivity id="X" />`, /without calledElement/],
+    [
+      "a call activity bound to a version",
+      `<bpmn:callActivity id="X" calledElement="Refused" camunda:calledElementBinding="version" camunda:calledElementVersion="2" />`,
+      /calledElementBinding="version"/,
+    ],
+    [
+      "multi-instance over data inputs",
+      `<bpmn:task id="X"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopDataInputRef>Data</bpmn:loopDataInputRef></bpmn:multiInstanceLoopCharacteristics></bpmn:task><bpmn:dataObject id="Data" />`,
+      /multi-instance with loopDataInputRef/,
+    ],
+    [
+      "multi-instance without a count",
+      `<bpmn:task id="X"><bpmn:multiInstanceLoopCharacteristics /></bpmn:task>`,
+      /needs a loopCardinality or a camunda:collection/,
+    ],
+    [
+      "multi-instance with a behavior that throws events",
+      `<bpmn:task id="X"><bpmn:multiInstanceLoopCharacteristics behavior="One"><bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:task>`,
+      /behavior="One"/,
+    ],
+    [
+      "a loop expression in another language",
+      `<bpmn:task id="X"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality xsi:type="bpmn:tFormalExpression" language="groovy">2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:task>`,
+      /loopCardinality in language "groovy"/,
+    ],
+    [
+      "a loop expression that does not compile (JUEL)",
+      `<bpmn:task id="X"><bpmn:multiInstanceLoopCharacteristics camunda:collection="\${items}" /></bpmn:task>`,
+      /does not compile/,
+    ],
+    [
+      "a standard loop that never ends",
+      `<bpmn:task id="X"><bpmn:standardLoopCharacteristics /></bpmn:task>`,
+      /needs a loopCondition or a loopMaximum/,
     ],
     [
       "parallelMultiple",

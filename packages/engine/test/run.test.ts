@@ -467,10 +467,18 @@ describe("running BPMN", () => {
         flowNodeType: "UserTask",
         lane: "Managers",
         payload: { v: 1 },
+        waitId: expect.any(String),
       },
     ]);
     const [task] = await engine.listUserTasks({ correlationId: "ev" });
+    // The wait's id is the listed task's, on its start and on its finish (SPEC §12's user_task_id).
+    expect(events.at(-1)).toMatchObject({ waitId: task?.id });
     await engine.finishUserTask(task?.id as string, { formFields: { amount: 100 } });
+    expect(events.find((e) => e.type === "activity.finished")).toMatchObject({
+      flowNodeKey: "Review",
+      waitId: task?.id,
+      payload: { formFields: { amount: 100 } },
+    });
     expect(events.at(-1)).toEqual({
       ...base,
       type: "instance.finished",

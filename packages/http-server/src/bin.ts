@@ -91,8 +91,10 @@ async function main(): Promise<number> {
     await api.close();
     return 1;
   }
-  process.stdout.write(`ConsumerAPI listening on ${running.url}\n`);
-  if (ui) process.stdout.write(`Task list: ${running.url}/\n`);
+  // One write: a reader that starts on the URL line finds the task-list line in the same chunk.
+  process.stdout.write(
+    `ConsumerAPI listening on ${running.url}\n${ui ? `Task list: ${running.url}/\n` : ""}`,
+  );
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     if (signalled) resolve(signalled);

@@ -49,7 +49,9 @@ Serves the ConsumerAPI over HTTP and WebSocket with the embedded BPMN engine.
 Options (each also as an environment variable):
   --models <dir>            directory of .bpmn files                       CONSUMER_API_MODELS
   --identities <file>       JSON { "tokens": { "<token>": { "userId", "claims" } } }  CONSUMER_API_IDENTITIES
-  --data <dir>              where the engine keeps its state; ":memory:" for none     CONSUMER_API_DATA
+  --data <dir|url>          where the engine keeps its state: a directory (SQLite), ":memory:" for none,
+                            or postgres://user:password@host:port/database (shared by several servers)
+                                                                           CONSUMER_API_DATA
   --port <n>                port; 0 picks a free one (default 8080)        CONSUMER_API_PORT
   --host <addr>             address to listen on (default 127.0.0.1)       CONSUMER_API_HOST
   --jwt-secret <secret>     accept HS256 JWTs signed with this secret      CONSUMER_API_JWT_SECRET
@@ -139,6 +141,8 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
   const data = get("data");
   if (!models) return { kind: "error", message: "--models <dir> is required." };
   if (!data) return { kind: "error", message: '--data <dir> is required (":memory:" keeps no state).' };
+  const dataError = postgresUrlError(data);
+  if (dataError) return { kind: "error", message: dataError };
 
   const portText = get("port") ?? "8080";
   const port = Number(portText);
@@ -215,4 +219,25 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
       limits,
     },
   };
+}
+
+/**
+ * A data string that begins like a PostgreSQL URL must be one, with a database name: a typo is a bad option
+ * here, not a failed connection later. The message does not repeat the string (it may hold a password).
+ */
+function postgresUrlError(data: string): string | undefined {
+  if (!/^postgres(ql)?:/i.test(data)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(data);
+  } catch {
+    return "--data: not a valid PostgreSQL URL (postgres://user:password@host:port/database).";
+  }
+  if (!/^postgres(ql)?:$/i.test(url.protocol) || !url.hostname) {
+    return "--data: a PostgreSQL URL needs a host (postgres://user:password@host:port/database).";
+  }
+  if (url.pathname.length <= 1) {
+    return "--data: a PostgreSQL URL needs a database name (postgres://user:password@host:port/database).";
+  }
+  return undefined;
 }

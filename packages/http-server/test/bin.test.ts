@@ -110,7 +110,12 @@ describe("consumer-api-server", () => {
 
   it("serves the task-list page at / (and says where), unless --no-ui", async () => {
     const program = await serve(["--quiet"]);
-    expect(program.output()).toContain(`Task list: ${program.url}/`);
+    // The line after "listening on": it may arrive in a later chunk of the program's output.
+    const announced = `Task list: ${program.url}/`;
+    while (!program.output().includes(announced)) {
+      if (program.child.exitCode !== null) throw new Error(program.output());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const page = await fetch(`${program.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
@@ -202,6 +207,32 @@ describe("consumer-api-server", () => {
       expect(await program.exited).toBe(2);
       expect(program.output()).toMatch(/consumer-api-server: .+\n/);
     }
+  });
+
+  it("exits 2 for a --data PostgreSQL URL that is not one, without repeating it", async () => {
+    for (const url of ["postgres://", "postgres://u:secret@db.example", "postgresql://u:secret@[bad/db"]) {
+      for (const [args, env] of [
+        [["--data", url], {}],
+        [[], { CONSUMER_API_DATA: url }],
+      ] as const) {
+        const program = run(["--models", "m", "--identities", "i", ...args], env);
+        expect(await program.exited).toBe(2);
+        expect(program.output()).toMatch(/^consumer-api-server: --data: .*PostgreSQL URL/);
+        expect(program.output()).not.toContain("secret");
+      }
+    }
+  });
+
+  it("exits 1 with one line naming the database it cannot reach, no stack, no password", async () => {
+    const program = run(
+      ["--models", join(examples, "models"), "--identities", join(examples, "identities.json")],
+      { CONSUMER_API_DATA: "postgres://u:secret@127.0.0.1:1/orders" },
+    );
+    expect(await program.exited).toBe(1);
+    expect(program.output()).toMatch(
+      /^consumer-api-server: cannot open the PostgreSQL database 127\.0\.0\.1:1\/orders: .+\n$/,
+    );
+    expect(program.output()).not.toContain("secret");
   });
 
   it("exits 1 naming the file and element for a model that does not load", async () => {

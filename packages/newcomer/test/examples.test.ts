@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeBlocks } from "./markdown-code.js";
+import { type ListeningProcess, startListening } from "./support/listening-process.js";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -13,43 +14,19 @@ const examples = path.join(root, "examples");
 
 describe("examples/README.md's curl walk-through", () => {
   let data: string;
-  let server: { url: string; child: ChildProcess };
+  let server: ListeningProcess;
 
   beforeAll(async () => {
     data = await mkdtemp(path.join(tmpdir(), "consumer-api-examples-"));
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(root, "packages/http-server/dist/bin.js"),
-        ...[
-          "--models",
-          path.join(examples, "models"),
-          "--identities",
-          path.join(examples, "identities.json"),
-        ],
-        ...["--data", data, "--port", "0", "--quiet"],
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    server = await new Promise((resolve, reject) => {
-      let output = "";
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
-        if (match) resolve({ url: match[0], child });
-      };
-      child.stdout.on("data", onData);
-      child.stderr.on("data", onData);
-      child.once("exit", (code) => reject(new Error(`server exited (${code}):\n${output}`)));
-    });
+    server = await startListening(process.execPath, [
+      path.join(root, "packages/http-server/dist/bin.js"),
+      ...["--models", path.join(examples, "models"), "--identities", path.join(examples, "identities.json")],
+      ...["--data", data, "--port", "0", "--quiet"],
+    ]);
   });
 
   afterAll(async () => {
-    if (server) {
-      const exited = new Promise((resolve) => server.child.once("exit", resolve));
-      server.child.kill("SIGTERM");
-      await exited;
-    }
+    await server?.stop();
     await rm(data, { recursive: true, force: true });
   });
 

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -7,7 +7,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codeBlock } from "./markdown-code.js";
+import { codeBlock, codeBlocks } from "./markdown-code.js";
+import { type ListeningProcess, startListening } from "./support/listening-process.js";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -15,36 +16,19 @@ const examples = path.join(root, "examples");
 const readme = (pkg: string) => path.join(root, "packages", pkg, "README.md");
 // npm may fetch the packages' own dependencies, compile nothing, and the machine may be busy: minutes.
 const INSTALL_BUDGET = 600_000;
+/** The packages whose README install lines run here, in dependency order. */
+const INSTALLED = ["contracts", "engine", "client-internal", "client-external", "http-server"];
 
 async function sh(file: string, args: string[], cwd: string): Promise<string> {
   const { stdout, stderr } = await run(file, args, { cwd, maxBuffer: 64 * 1024 * 1024 });
   return stdout + stderr;
 }
 
-/** Starts the installed server program and resolves with the URL it prints once listening. */
-function startServer(cwd: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(path.join(cwd, "node_modules/.bin/consumer-api-server"), args, {
-    cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
-      if (match) resolve({ url: match[0], child });
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
-  });
-}
-
 describe("the packages as a newcomer installs them", () => {
   let dir: string;
   let tarballs: string;
   let project: string;
-  let server: { url: string; child: ChildProcess } | undefined;
+  let server: ListeningProcess | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "consumer-api-install-"));
@@ -53,19 +37,24 @@ describe("the packages as a newcomer installs them", () => {
     await sh(process.execPath, [path.join(root, "scripts/pack-all.mjs"), "--out", tarballs], root);
     await mkdir(project);
     await sh("npm", ["init", "-y"], project);
-    const wanted = (await readdir(tarballs)).filter((f) => f.endsWith(".tgz") && !f.includes("conformance"));
-    await sh(
-      "npm",
-      [
-        "install",
-        "--prefer-offline",
-        "--no-audit",
-        "--no-fund",
-        "--ignore-scripts",
-        ...wanted.map((f) => path.join(tarballs, f)),
-      ],
-      project,
-    );
+    // Each README's tarball lines as written, with T set to where pack-all wrote them; npm's options come from
+    // the environment so the commands stay as the READMEs print them. Conformance's line brings vitest
+    // from the registry: the install test leaves it out (its tarball is checked below like every other).
+    for (const pkg of INSTALLED) {
+      const lines = codeBlocks(readme(pkg)).find((b) => b.lang === "sh" && b.code.startsWith("T="))?.code;
+      expect(lines, `${pkg}'s README has no tarball install lines`).toMatch(/^T=\S+.*\nnpm install \$T\//);
+      await run("bash", ["-euo", "pipefail", "-c", (lines as string).replace(/^T=\S+/, `T=${tarballs}`)], {
+        cwd: project,
+        env: {
+          ...process.env,
+          npm_config_prefer_offline: "true",
+          npm_config_audit: "false",
+          npm_config_fund: "false",
+          npm_config_ignore_scripts: "true",
+        },
+        maxBuffer: 64 * 1024 * 1024,
+      });
+    }
     // --ignore-scripts skipped better-sqlite3's native build; the workspace's build is the same version.
     const workspaceSqlite = path.dirname(
       createRequire(path.join(root, "packages/engine/package.json")).resolve("better-sqlite3/package.json"),
@@ -82,11 +71,7 @@ describe("the packages as a newcomer installs them", () => {
   }, INSTALL_BUDGET);
 
   afterAll(async () => {
-    if (server) {
-      const exited = new Promise((resolve) => server?.child.once("exit", resolve));
-      server.child.kill("SIGTERM");
-      await exited;
-    }
+    await server?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -143,16 +128,11 @@ describe("the packages as a newcomer installs them", () => {
   });
 
   it("client-external's README example runs in the installed project against the installed server program", async () => {
-    server = await startServer(project, [
-      "--models",
-      "models",
-      "--identities",
-      "identities.json",
-      "--data",
-      "server-data",
-      "--port",
-      "0",
-    ]);
+    server = await startListening(
+      path.join(project, "node_modules/.bin/consumer-api-server"),
+      ["--models", "models", "--identities", "identities.json", "--data", "server-data", "--port", "0"],
+      { cwd: project },
+    );
     const example = codeBlock(readme("client-external"), "Usage", "ts");
     expect(example).toContain('"http://127.0.0.1:8080"');
     await writeFile(

@@ -178,6 +178,47 @@ describe("the task list served at /", () => {
     await waitForTaskCount(page, 0);
   });
 
+  it("follows the caller's tasks through the §12 user-task channels when the server claims moreNotifications", async () => {
+    const info = (await api("clerk-token", "GET", "/info")) as { capabilities: string[] };
+    expect(info.capabilities).toContain("moreNotifications");
+    const context = await browser.newContext();
+    try {
+      const watched = await context.newPage();
+      const channels: string[] = [];
+      watched.on("websocket", (socket) =>
+        socket.on("framesent", ({ payload }) => {
+          const frame = JSON.parse(String(payload)) as { type?: string; channel?: string };
+          if (frame.type === "subscribe" && frame.channel) channels.push(frame.channel);
+        }),
+      );
+      const before = (await intakeTasks("manager-token")).length;
+      await watched.goto(`${program.url}/`);
+      await signIn(watched, "manager-token");
+      await waitForTaskCount(watched, before);
+      // A task of the manager's lane started elsewhere arrives through user_task_waiting alone.
+      const { correlationId } = await startIntake("clerk-token");
+      const [fill] = (await intakeTasks("clerk-token")).filter((t) => t.correlationId === correlationId);
+      await api(
+        "clerk-token",
+        "POST",
+        `/process_models/Intake/correlations/${correlationId}/user_tasks/${fill?.id}/finish`,
+        { formFields: { customer: "Pushed", quantity: 1, kind: "parcel" } },
+      );
+      await waitForTaskCount(watched, before + 1);
+      expect(channels.sort()).toEqual(["/user_task_finished", "/user_task_waiting"]);
+      const [approve] = (await intakeTasks("manager-token")).filter((t) => t.correlationId === correlationId);
+      await api(
+        "manager-token",
+        "POST",
+        `/process_models/Intake/correlations/${correlationId}/user_tasks/${approve?.id}/finish`,
+        { formFields: {} },
+      );
+      await waitForTaskCount(watched, before);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("shows another identity only the tasks of its lanes", async () => {
     await startIntake("clerk-token");
     await waitForTaskCount(page, 1);

@@ -10,6 +10,8 @@ export interface TestPostgres {
   createDatabase(name: string): Promise<string>;
   /** The server's connection string without a database (the postgres database). */
   readonly url: string;
+  /** Its data directory (its processes' command lines name it). */
+  readonly dataDirectory: string;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   return {
     url: `${base}/postgres`,
+    dataDirectory: path.join(parent, "data"),
     async createDatabase(name: string) {
       await server.createDatabase(name);
       return `${base}/${name}`;

@@ -2,6 +2,7 @@ import {
   type AnyRoute,
   type ConsumerApi,
   type ConsumerContext,
+  channelList,
   type ProcessStartRequestPayload,
   routes,
   type StartCallbackType,
@@ -81,14 +82,25 @@ const operations: Record<
   onActivity: (api, context) => api.onActivity(context, "Basic", "Review", ignore),
   onSystemEvent: (api, context) => api.onSystemEvent(context, "Basic", ignore),
   onSignal: (api, context) => api.onSignal(context, "broadcast", ignore),
+  onProcessStarted: (api, context) => api.onProcessStarted(context, ignore),
+  onProcessEnded: (api, context) => api.onProcessEnded(context, ignore, { processModelKey: "Basic" }),
+  onProcessTerminated: (api, context) => api.onProcessTerminated(context, ignore),
+  onProcessError: (api, context) => api.onProcessError(context, ignore),
+  onUserTaskWaiting: (api, context) => api.onUserTaskWaiting(context, ignore),
+  onUserTaskFinished: (api, context) => api.onUserTaskFinished(context, ignore),
+  onBoundaryEventTriggered: (api, context) => api.onBoundaryEventTriggered(context, ignore),
+  onIntermediateThrowEventTriggered: (api, context) => api.onIntermediateThrowEventTriggered(context, ignore),
+  onIntermediateCatchEventReached: (api, context) => api.onIntermediateCatchEventReached(context, ignore),
+  onIntermediateCatchEventFinished: (api, context) => api.onIntermediateCatchEventFinished(context, ignore),
+  onUserTaskForIdentityWaiting: (api, context) => api.onUserTaskForIdentityWaiting(context, ignore),
+  onUserTaskForIdentityFinished: (api, context) => api.onUserTaskForIdentityFinished(context, ignore),
 };
 
 /** The capability (SPEC §14) a method belongs to, where it is not level 1's: the route table's, else these. */
 const CAPABILITY_OF: Partial<Record<keyof ConsumerApi, keyof Supports>> = {
-  onBpmnEvent: "notifications",
-  onActivity: "notifications",
-  onSystemEvent: "notifications",
-  onSignal: "notifications",
+  ...Object.fromEntries(channelList.map((channel) => [channel.method, channel.capability])),
+  onUserTaskForIdentityWaiting: "moreNotifications",
+  onUserTaskForIdentityFinished: "moreNotifications",
   getApplicationInfo: "applicationInfo",
 };
 

@@ -4,12 +4,15 @@ import path from "node:path";
 import { type InternalConsumerApi, openInternalConsumerApi } from "@consumer-api/client-internal";
 import { fixtures } from "../../src/index.js";
 
-/** client-internal on the shipped fixtures with a real SQLite file in a fresh temp dir. */
-export async function openInternalOnFixtures(): Promise<{
+/**
+ * client-internal on the shipped fixtures with a real SQLite file in a fresh temp dir, or, given a
+ * `postgres://…` data string (a fresh database), on PostgreSQL.
+ */
+export async function openInternalOnFixtures(postgresUrl?: string): Promise<{
   api: InternalConsumerApi;
   close(): Promise<void>;
 }> {
-  const data = await mkdtemp(path.join(tmpdir(), "conformance-"));
+  const data = postgresUrl ?? (await mkdtemp(path.join(tmpdir(), "conformance-")));
   const api = await openInternalConsumerApi({
     models: fixtures.modelsDir,
     data,
@@ -19,7 +22,7 @@ export async function openInternalOnFixtures(): Promise<{
     api,
     async close() {
       await api.close();
-      await rm(data, { recursive: true, force: true });
+      if (postgresUrl === undefined) await rm(data, { recursive: true, force: true });
     },
   };
 }

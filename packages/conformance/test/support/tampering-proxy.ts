@@ -1,13 +1,18 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { connect } from "node:net";
+import { WebSocket, WebSocketServer } from "ws";
 
 /**
  * A reverse proxy in front of a real server that rewrites the JSON body of the requests `tamper` selects —
- * a deliberately broken server for the CLI to catch. WebSocket upgrades pass through untouched.
+ * a deliberately broken server for the CLI to catch. WebSocket upgrades pass through untouched, unless
+ * `tamperFrame` is given: then the proxy ends the socket itself and relays each frame, rewriting what the
+ * server sends.
  */
 export async function startTamperingProxy(options: {
   target: string;
+  /** For a JSON text frame the server sends: what the client receives instead. */
+  tamperFrame?: (frame: Record<string, unknown>) => Record<string, unknown>;
   /** For a request to break: what its answer becomes, given the real status and JSON body. */
   tamper: (
     req: IncomingMessage,
@@ -51,7 +56,30 @@ export async function startTamperingProxy(options: {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
+  const frames = new WebSocketServer({ noServer: true });
   server.on("upgrade", (req, socket, head) => {
+    const tamperFrame = options.tamperFrame;
+    if (tamperFrame) {
+      frames.handleUpgrade(req, socket, head, (client) => {
+        const headers = req.headers.authorization ? { authorization: req.headers.authorization } : undefined;
+        const upstream = new WebSocket(`ws://${target.host}${req.url}`, { headers });
+        const early: string[] = [];
+        upstream.on("open", () => {
+          for (const text of early.splice(0)) upstream.send(text);
+        });
+        client.on("message", (data) => {
+          const text = String(data);
+          if (upstream.readyState === WebSocket.OPEN) upstream.send(text);
+          else early.push(text);
+        });
+        upstream.on("message", (data) => client.send(JSON.stringify(tamperFrame(JSON.parse(String(data))))));
+        upstream.on("close", (code, reason) => client.close(code === 1005 ? 1000 : code, reason));
+        client.on("close", () => upstream.close());
+        upstream.on("error", () => client.terminate());
+        client.on("error", () => upstream.terminate());
+      });
+      return;
+    }
     const upstream = connect(Number(target.port), target.hostname, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2)
@@ -72,6 +100,8 @@ export async function startTamperingProxy(options: {
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
+        for (const client of frames.clients) client.terminate();
+        frames.close();
         server.close(() => resolve());
       }),
   };

@@ -47,9 +47,14 @@ function componentSchemas(seeds: NamedTypeName[]): Record<string, JsonSchema> {
   return schemas;
 }
 
-/** `bpmnEvent` / `bpmnEventInCorrelation`: the template decides, so ids stay stable when templates are added. */
-function channelId(kind: string, template: string): string {
-  return template.includes("{correlation_id}") ? `${kind}InCorrelation` : kind;
+/**
+ * The template decides the suffix, so ids stay stable when templates are added: `bpmnEvent` /
+ * `bpmnEventInCorrelation` (§5, a model always given); `processStarted` / `processStartedInModel` /
+ * `processStartedInCorrelation` (§12, unscoped or scoped).
+ */
+function channelSuffix(template: string, modelOptional: boolean): "" | "InModel" | "InCorrelation" {
+  if (template.includes("{correlation_id}")) return "InCorrelation";
+  return modelOptional && template.includes("{process_model_key}") ? "InModel" : "";
 }
 
 /**
@@ -70,12 +75,18 @@ export function generateAsyncApi(): AsyncApiDocument {
       payload: { $ref: schemaRef(frame.name) },
     };
   }
-  messages.NotificationMessage = {
-    name: "NotificationMessage",
-    title: "NotificationMessage",
-    summary: "The message of a notification frame; the same shape on every channel.",
-    payload: { $ref: schemaRef("NotificationMessage") },
-  };
+  const notificationMessages = [...new Set(channelList.map((definition) => definition.message))];
+  for (const name of notificationMessages) {
+    messages[name] = {
+      name,
+      title: name,
+      summary:
+        name === "NotificationMessage"
+          ? "The message of a notification frame: SPEC §5's shape, on every §5 channel and several of §12."
+          : "The message of a notification frame on a SPEC §12 channel: §5's shape with the fields it adds.",
+      payload: { $ref: schemaRef(name) },
+    };
+  }
 
   const messageRef = (name: string) => ({ $ref: `#/components/messages/${name}` });
   const channels: Record<string, JsonSchema> = {
@@ -107,25 +118,29 @@ export function generateAsyncApi(): AsyncApiDocument {
     };
   }
 
+  const titleSuffix = { "": "", InModel: " of one process model", InCorrelation: " in one correlation" };
   for (const definition of channelList) {
+    const modelOptional = definition.capability === "moreNotifications";
     for (const template of definition.templates) {
-      const id = channelId(definition.kind, template);
+      const suffix = channelSuffix(template, modelOptional);
+      const id = `${definition.kind}${suffix}`;
       const names = [...template.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1] as string);
       channels[id] = {
         address: template,
-        title: `${definition.kind} notifications${id.endsWith("InCorrelation") ? " in one correlation" : ""}`,
+        title: `${definition.kind} notifications${titleSuffix[suffix]}`,
         description: `${definition.description} Carried in the \`channel\` field of subscribe and notification frames on ${API_PREFIX}${NOTIFICATIONS_PATH}.`,
         parameters: Object.fromEntries(
           names.map((name) => [name, { description: `The ${name.replaceAll("_", " ")} (URI-encoded).` }]),
         ),
-        messages: { NotificationMessage: messageRef("NotificationMessage") },
+        messages: { [definition.message]: messageRef(definition.message) },
         "x-consumer-api-method": definition.method,
+        "x-consumer-api-capability": definition.capability,
       };
-      operations[`${definition.method}${id.endsWith("InCorrelation") ? "InCorrelation" : ""}`] = {
+      operations[`${definition.method}${suffix}`] = {
         action: "send",
         channel: { $ref: `#/channels/${id}` },
         summary: `Notifies subscribers of ${definition.method}.`,
-        messages: [{ $ref: `#/channels/${id}/messages/NotificationMessage` }],
+        messages: [{ $ref: `#/channels/${id}/messages/${definition.message}` }],
       };
     }
   }
@@ -136,7 +151,7 @@ export function generateAsyncApi(): AsyncApiDocument {
       title: "ConsumerAPI notifications",
       version: CONTRACT_VERSION,
       description:
-        "Notifications of the ConsumerAPI over a WebSocket (SPEC §5). A caller receives only messages about elements it may access, except signals.",
+        "Notifications of the ConsumerAPI over a WebSocket (SPEC §5, §12). A caller receives only messages about elements it may access, except signals. A channel of a capability the server does not offer (x-consumer-api-capability, SPEC §14) is refused with a 400 error frame.",
     },
     defaultContentType: "application/json",
     servers: {
@@ -152,7 +167,7 @@ export function generateAsyncApi(): AsyncApiDocument {
     channels,
     operations,
     components: {
-      schemas: componentSchemas(["ClientFrame", "ServerFrame"]),
+      schemas: componentSchemas(["ClientFrame", "ServerFrame", ...notificationMessages]),
       messages,
       securitySchemes: {
         [BEARER]: {

@@ -1,5 +1,11 @@
 import { z } from "zod";
 import { CHECKED_KEYWORDS, keywordsOf } from "../json-schema-check.js";
+import {
+  BoundaryEventNotificationMessage,
+  CatchEventNotificationMessage,
+  ProcessErrorNotificationMessage,
+  UserTaskNotificationMessage,
+} from "../notification-message.js";
 import { ProblemDetails } from "../problem-details.js";
 import { routeList } from "../routes.js";
 import { ServerFrame } from "../ws-frames.js";
@@ -31,7 +37,10 @@ function withoutAnnotations(value: unknown): unknown {
 }
 
 export interface WireSchemas {
-  /** By name: every operation's 200 answer, ServerFrame and ProblemDetails — all a server sends. */
+  /**
+   * By name: every operation's 200 answer, ServerFrame, ProblemDetails and the §12 messages (a frame's
+   * `message` as its channel defines it) — all a server sends.
+   */
   roots: Record<string, JsonSchema>;
   /** The named types they reference (`#/$defs/<Name>`). */
   $defs: Record<string, JsonSchema>;
@@ -42,7 +51,14 @@ export interface WireSchemas {
  * without annotations. A keyword the client's checker does not know throws here, naming it.
  */
 export function generateWireSchemas(): WireSchemas {
-  const roots: Record<string, z.ZodType> = { ServerFrame, ProblemDetails };
+  const roots: Record<string, z.ZodType> = {
+    ServerFrame,
+    ProblemDetails,
+    UserTaskNotificationMessage,
+    BoundaryEventNotificationMessage,
+    CatchEventNotificationMessage,
+    ProcessErrorNotificationMessage,
+  };
   for (const route of routeList) if (route.response) roots[route.operation] = route.response;
   const generated = zodToJsonSchema(z.object(roots), "2020-12", "output");
   const schemas = withoutAnnotations({

@@ -3,11 +3,23 @@
 import type { JsonSchemaDefs, JsonSchemaNode } from "../json-schema-check.js";
 
 export const wireRoots: { readonly [name: string]: JsonSchemaNode } = {
+  "BoundaryEventNotificationMessage": {
+    "$ref": "#/$defs/BoundaryEventNotificationMessage"
+  },
+  "CatchEventNotificationMessage": {
+    "$ref": "#/$defs/CatchEventNotificationMessage"
+  },
   "ProblemDetails": {
     "$ref": "#/$defs/ProblemDetails"
   },
+  "ProcessErrorNotificationMessage": {
+    "$ref": "#/$defs/ProcessErrorNotificationMessage"
+  },
   "ServerFrame": {
     "$ref": "#/$defs/ServerFrame"
+  },
+  "UserTaskNotificationMessage": {
+    "$ref": "#/$defs/UserTaskNotificationMessage"
   },
   "fetchAndLockExternalTasks": {
     "$ref": "#/$defs/ExternalTaskList"
@@ -87,6 +99,61 @@ export const wireDefs: JsonSchemaDefs = {
       "store",
       "clustered",
       "capabilities"
+    ],
+    "type": "object"
+  },
+  "BoundaryEventNotificationMessage": {
+    "properties": {
+      "attached_to_key": {
+        "type": "string"
+      },
+      "correlation_id": {
+        "type": "string"
+      },
+      "event_key": {
+        "type": "string"
+      },
+      "payload": {},
+      "process_instance_id": {
+        "type": "string"
+      },
+      "process_model_key": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "process_model_key",
+      "event_key",
+      "correlation_id",
+      "process_instance_id",
+      "attached_to_key"
+    ],
+    "type": "object"
+  },
+  "CatchEventNotificationMessage": {
+    "properties": {
+      "correlation_id": {
+        "type": "string"
+      },
+      "event_id": {
+        "type": "string"
+      },
+      "event_key": {
+        "type": "string"
+      },
+      "payload": {},
+      "process_instance_id": {
+        "type": "string"
+      },
+      "process_model_key": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "process_model_key",
+      "event_key",
+      "correlation_id",
+      "process_instance_id"
     ],
     "type": "object"
   },
@@ -367,6 +434,37 @@ export const wireDefs: JsonSchemaDefs = {
       "title",
       "status",
       "detail"
+    ],
+    "type": "object"
+  },
+  "ProcessErrorNotificationMessage": {
+    "properties": {
+      "correlation_id": {
+        "type": "string"
+      },
+      "error_code": {
+        "type": "string"
+      },
+      "error_message": {
+        "type": "string"
+      },
+      "event_key": {
+        "type": "string"
+      },
+      "payload": {},
+      "process_instance_id": {
+        "type": "string"
+      },
+      "process_model_key": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "process_model_key",
+      "event_key",
+      "correlation_id",
+      "process_instance_id",
+      "error_message"
     ],
     "type": "object"
   },
@@ -659,6 +757,34 @@ export const wireDefs: JsonSchemaDefs = {
     },
     "required": [
       "userTasks"
+    ],
+    "type": "object"
+  },
+  "UserTaskNotificationMessage": {
+    "properties": {
+      "correlation_id": {
+        "type": "string"
+      },
+      "event_key": {
+        "type": "string"
+      },
+      "payload": {},
+      "process_instance_id": {
+        "type": "string"
+      },
+      "process_model_key": {
+        "type": "string"
+      },
+      "user_task_id": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "process_model_key",
+      "event_key",
+      "correlation_id",
+      "process_instance_id",
+      "user_task_id"
     ],
     "type": "object"
   }

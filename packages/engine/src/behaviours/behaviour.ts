@@ -1,3 +1,4 @@
+import type { LoopOp } from "../loop-script.js";
 import type { FlowDef, NodeDef } from "../model.js";
 import type { Runtime, ScopeState, Subscription, TokenState, WaitRef } from "../runtime.js";
 import type { CompiledScript } from "../scripts.js";
@@ -44,8 +45,14 @@ export interface StepOps {
    * Runs a script of the node (a script task's body, an exclusive gateway's conditions) and hands its result
    * to the behaviour's `scripted` — at once, or, for a script that outlasts the step's inline budget, in a
    * later step while the token waits for it (wait kind "script"). A script that fails fails the instance.
+   * `op`: the script is the node's loopScript, evaluating that expression.
    */
-  runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript): void;
+  runScript(rt: Runtime, token: TokenState, node: NodeDef, script: CompiledScript, op?: LoopOp): void;
+  /**
+   * Starts an instance of the process the call activity calls, in the instance's correlation, with the token's
+   * payload; the token waits for it (`resume` when it finishes). Fails the instance beyond the call depth limit.
+   */
+  callProcess(rt: Runtime, token: TokenState, node: NodeDef): void;
   /** Fails the instance at this node (a script error, no flow to take, …). */
   fail(node: NodeDef, message: string): never;
   /**
@@ -114,4 +121,6 @@ export interface Behaviour {
    * returned nothing. Only for behaviours that run scripts.
    */
   scripted?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef, json: string | undefined): void;
+  /** A looped activity's iteration token left the activity: the iteration is over. Only for loop behaviours. */
+  iterationEnded?(ops: StepOps, rt: Runtime, token: TokenState, node: NodeDef): void;
 }

@@ -23,7 +23,9 @@ export function throwError(
   code: string | undefined,
   activity?: NodeDef,
 ): boolean {
-  if (activity && catchAt(ops, rt, activity, token, token, code)) return true;
+  // A loop's iteration has no boundary events of its own: the loop's scope, next outwards, has the activity's.
+  const own = activity && token.iteration === undefined;
+  if (own && catchAt(ops, rt, activity, token, token, code)) return true;
   for (let scopeId = token.scope; ; ) {
     const start = catchingStart(rt, scopeId, "error", code);
     if (start) {
@@ -34,7 +36,7 @@ export function throwError(
     if (scopeId === 0 || !scope) return false;
     const subProcess = rt.model.nodes.get(scope.node) as NodeDef;
     const parent = rt.state.tokens.find((candidate) => candidate.id === scope.token) as TokenState;
-    if (catchAt(ops, rt, subProcess, parent, token, code)) return true;
+    if (parent.iteration === undefined && catchAt(ops, rt, subProcess, parent, token, code)) return true;
     scopeId = scope.parent;
   }
 }

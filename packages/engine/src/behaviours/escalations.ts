@@ -26,7 +26,10 @@ function catcher(
     const scope = rt.state.scopes.find((candidate) => candidate.id === scopeId);
     if (scopeId === 0 || !scope) return undefined;
     const subProcess = rt.model.nodes.get(scope.node) as NodeDef;
-    for (const key of subProcess.boundaries ?? []) {
+    // An iterated sub-process's boundary events are its loop's, the next scope outwards.
+    const iterated =
+      rt.state.tokens.find((candidate) => candidate.id === scope.token)?.iteration !== undefined;
+    for (const key of iterated ? [] : (subProcess.boundaries ?? [])) {
       const boundary = rt.model.nodes.get(key) as NodeDef;
       const trigger = boundary.trigger;
       if (trigger?.type === "escalation" && (trigger.code === undefined || trigger.code === code)) {

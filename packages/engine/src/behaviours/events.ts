@@ -78,11 +78,13 @@ export const errorEndEvent: Behaviour = {
     ops.event(rt, "event.reached", node, token.payload);
     ops.remember(rt, node, token.payload);
     if (throwError(ops, rt, token, node.errorCode)) return;
+    // The code travels on: a call activity waiting for this instance throws it in its caller.
     ops.endInstance(rt, "failed", {
       kind: "error",
       flowNodeKey: node.key,
       lane: node.lane,
       message: node.errorText ?? "error end event reached",
+      ...(node.errorCode === undefined ? {} : { errorCode: node.errorCode }),
     });
   },
 };

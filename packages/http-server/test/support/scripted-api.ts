@@ -5,6 +5,7 @@ import {
   NotFoundError,
   type NotificationCallback,
   type NotificationMessage,
+  type NotificationScopeOptions,
   type Subscription,
   UnauthorizedError,
 } from "@consumer-api/contracts";
@@ -179,6 +180,31 @@ export class ScriptedApi implements ConsumerApi {
     if (signal === "eager") await callback(message("early"));
     return subscription;
   }
+  // SPEC §12: keyed by channel kind and scope, e.g. "process_started:" or "process_started:Order".
+  #scoped(kind: string) {
+    return async (
+      context: ConsumerContext,
+      callback: NotificationCallback<never>,
+      options?: NotificationScopeOptions,
+    ) =>
+      this.subscribe(
+        context,
+        `${kind}:${options?.processModelKey ?? ""}`,
+        callback as unknown as NotificationCallback,
+      );
+  }
+  onProcessStarted = this.#scoped("process_started");
+  onProcessEnded = this.#scoped("process_ended");
+  onProcessTerminated = this.#scoped("process_terminated");
+  onProcessError = this.#scoped("process_error");
+  onUserTaskWaiting = this.#scoped("user_task_waiting");
+  onUserTaskFinished = this.#scoped("user_task_finished");
+  onBoundaryEventTriggered = this.#scoped("boundary_event_triggered");
+  onIntermediateThrowEventTriggered = this.#scoped("intermediate_throw_event_triggered");
+  onIntermediateCatchEventReached = this.#scoped("intermediate_catch_event_reached");
+  onIntermediateCatchEventFinished = this.#scoped("intermediate_catch_event_finished");
+  onUserTaskForIdentityWaiting = this.#scoped("user_task_waiting");
+  onUserTaskForIdentityFinished = this.#scoped("user_task_finished");
 }
 
 /** The arguments without the trailing optional ones a transport passes as undefined (offset, limit). */

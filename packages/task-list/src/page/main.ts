@@ -56,7 +56,7 @@ async function signIn(token: string): Promise<boolean> {
     return false;
   }
   sessionStorage.setItem(TOKEN_KEY, token);
-  const source = taskSource(api, context);
+  const source = await taskSource(api, context);
   session = { api, context, source };
   offset = 0;
   byId("sign-in").hidden = true;

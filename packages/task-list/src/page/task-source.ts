@@ -15,48 +15,37 @@ export interface TaskSource {
   watch(onChange: () => void): Promise<{ stop(): Promise<void> }>;
 }
 
-/** The level-2 operations (SPEC §10, §12) this page uses where the client offers them. */
-interface IdentityOperations {
-  getWaitingUserTasksByIdentity?(
-    context: ConsumerContext,
-    offset?: number,
-    limit?: number,
-  ): Promise<{ userTasks: UserTask[]; totalCount?: number }>;
-  onUserTaskForIdentityWaiting?(context: ConsumerContext, callback: () => void): Promise<Subscription>;
-  onUserTaskForIdentityFinished?(context: ConsumerContext, callback: () => void): Promise<Subscription>;
-}
-
 /**
- * The best source the client offers: §10's own tasks, paged by the server, and §12's pushes of them; where a
- * server's client predates them, the level-1 source below.
+ * The best source the server offers (its SPEC §14 capabilities; none where it has no /info): §10's own
+ * tasks, paged by the server, and §12's pushes of them; else the level-1 source below.
  */
-export function taskSource(api: ExternalConsumerApi, context: ConsumerContext): TaskSource {
+export async function taskSource(api: ExternalConsumerApi, context: ConsumerContext): Promise<TaskSource> {
+  const capabilities = await api.getApplicationInfo(context).then(
+    (info) => info.capabilities,
+    () => [] as string[],
+  );
   const level1 = processModelTaskSource(api, context);
-  const level2 = api as ExternalConsumerApi & IdentityOperations;
-  const own = level2.getWaitingUserTasksByIdentity?.bind(level2);
-  const waiting = level2.onUserTaskForIdentityWaiting?.bind(level2);
-  const finished = level2.onUserTaskForIdentityFinished?.bind(level2);
+  const pushed = capabilities.includes("moreNotifications");
   return {
-    page: own
+    page: capabilities.includes("instanceQueries")
       ? async (offset, limit) => {
-          const list = await own(context, offset, limit);
-          // Until §12 pushes them, the listed tasks' activity notifications tell of their moving on.
-          level1.track(list.userTasks);
+          const list = await api.getWaitingUserTasksByIdentity(context, offset, limit);
+          // Without §12's pushes, the listed tasks' activity notifications tell of their moving on.
+          if (!pushed) level1.track(list.userTasks);
           return { tasks: list.userTasks, total: list.totalCount ?? offset + list.userTasks.length };
         }
       : level1.page,
-    watch:
-      waiting && finished
-        ? async (onChange) => {
-            const subscriptions = await Promise.all([
-              waiting(context, onChange),
-              finished(context, onChange),
-            ]);
-            return {
-              stop: async () => void (await Promise.allSettled(subscriptions.map((s) => s.unsubscribe()))),
-            };
-          }
-        : level1.watch,
+    watch: pushed
+      ? async (onChange) => {
+          const subscriptions = await Promise.all([
+            api.onUserTaskForIdentityWaiting(context, onChange),
+            api.onUserTaskForIdentityFinished(context, onChange),
+          ]);
+          return {
+            stop: async () => void (await Promise.allSettled(subscriptions.map((s) => s.unsubscribe()))),
+          };
+        }
+      : level1.watch,
   };
 }
 

@@ -1,0 +1,95 @@
+// Profiling aid (not part of `pnpm bench`): where the CPU of a PostgreSQL deployment goes. Runs start_to_end
+// (ScriptGateway, callback 2) against N server programs on one PostgreSQL for S seconds and reports, per
+// instance, the CPU milliseconds of the server programs, of PostgreSQL (postmaster, backends, WAL writer…)
+// and of this client — the figures the scale-out estimate in BENCHMARKS.md is made from. Usage:
+//   node src/cpu-split.mjs [nodes=1] [seconds=5]
+import { readdirSync, readFileSync } from "node:fs";
+import { createExternalConsumerApi } from "@consumer-api/client-external";
+import { startTestPostgres } from "@consumer-api/test-postgres";
+import { startServerProgram, throughput } from "./harness.mjs";
+
+const [nodesArg = "1", secondsArg = "5"] = process.argv.slice(2);
+const nodes = Number(nodesArg);
+const models = new URL("../models", import.meta.url).pathname;
+const identities = new URL("../identities.json", import.meta.url).pathname;
+const context = { identity: "bench-token" };
+const TICKS = 100; // USER_HZ on Linux
+
+/** utime + stime of a process, in ms. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+}
+/** The PostgreSQL server's processes: the postmaster (its command line names the data directory) and its children. */
+function postgresPids(dataDirectory) {
+  const pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  const read = (pid) => {
+    try {
+      return {
+        cmd: readFileSync(`/proc/${pid}/cmdline`, "utf8"),
+        ppid: readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[1],
+      };
+    } catch {
+      return undefined;
+    }
+  };
+  const master = pids.find(
+    (pid) => read(pid)?.cmd.includes(dataDirectory) && read(pid)?.cmd.includes("postgres"),
+  );
+  return pids.filter((pid) => pid === master || read(pid)?.ppid === master);
+}
+const sum = (pids) =>
+  pids.reduce((total, pid) => {
+    try {
+      return total + cpuMs(pid);
+    } catch {
+      return total;
+    }
+  }, 0);
+
+const postgres = await startTestPostgres();
+const data = await postgres.createDatabase("cpu_split");
+const args = ["--models", models, "--identities", identities, "--port", "0", "--quiet"];
+const servers = await Promise.all(
+  Array.from({ length: nodes }, () => startServerProgram(args, [], { CONSUMER_API_DATA: data })),
+);
+const apis = servers.map((server) => createExternalConsumerApi({ baseUrl: server.url }));
+let next = 0;
+const work = (i) =>
+  apis[next++ % apis.length].startProcessInstance(
+    context,
+    "ScriptGateway",
+    "Start",
+    { inputValues: { amount: i % 20 } },
+    2,
+  );
+await throughput({ seconds: 1, concurrency: 8 }, work);
+const pg = postgresPids(postgres.dataDirectory);
+const before = { node: sum(servers.map((s) => s.child.pid)), pg: sum(pg), client: process.cpuUsage() };
+const started = performance.now();
+let count = 0;
+const rate = await throughput({ seconds: Number(secondsArg), concurrency: 8 }, (i) => {
+  count++;
+  return work(i);
+});
+const wall = performance.now() - started;
+const client = process.cpuUsage(before.client);
+const per = (ms) => (ms / count).toFixed(3);
+const nodeMs = sum(servers.map((s) => s.child.pid)) - before.node;
+const pgMs = sum(postgresPids(postgres.dataDirectory)) - before.pg;
+console.log(
+  JSON.stringify({
+    nodes,
+    instancesPerSecond: Math.round(rate),
+    wallMs: Math.round(wall),
+    cpuMsPerInstance: {
+      servers: per(nodeMs),
+      postgres: per(pgMs),
+      client: per((client.user + client.system) / 1000),
+    },
+    cpuCoresBusy: { servers: (nodeMs / wall).toFixed(2), postgres: (pgMs / wall).toFixed(2) },
+  }),
+);
+await Promise.all(apis.map((api) => api.close()));
+await Promise.all(servers.map((server) => server.stop()));
+await postgres.stop();

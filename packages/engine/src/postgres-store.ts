@@ -1,0 +1,840 @@
+import pg from "pg";
+import type { ModelSource } from "./model-loader.js";
+import { migratePostgres } from "./postgres-migrations.js";
+import type {
+  EventRow,
+  ExternalTaskLockRequest,
+  ExternalTaskRow,
+  InstanceData,
+  ListFilter,
+  ScriptJobRow,
+  StartTimerRow,
+  StepOutcome,
+  Store,
+  StoreReads,
+  StoreTx,
+  TimerRow,
+  UserTaskRow,
+  WaitKind,
+} from "./store.js";
+import {
+  eventOf,
+  externalTaskOf,
+  instanceOf,
+  type Row,
+  scriptJobOf,
+  startTimerOf,
+  timerOf,
+  toJson,
+  userTaskOf,
+} from "./store-rows.js";
+import {
+  EngineError,
+  type EventType,
+  type LaneName,
+  type Page,
+  type PageRequest,
+  type WaitQuery,
+} from "./types.js";
+
+// Every SQL statement of the PostgreSQL store lives in this file (the schema in postgres-migrations.ts).
+// Several engines, in several processes on several machines, may share one database: a step locks each
+// instance it loads (SELECT … FOR UPDATE) until its batch commits, so an instance's steps never interleave;
+// takes are DELETE … RETURNING (one winner); external tasks are locked with FOR UPDATE SKIP LOCKED; a timer
+// start event's row is locked before it moves on (one instance per due time). See the engine README.
+
+/** bigint (int8) columns — epoch ms, sequence numbers — as numbers: every value stored fits in 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** Connections per engine: concurrent batches, and reads beside them. */
+const POOL_SIZE = 10;
+/** SQLSTATEs of a lost race that a rerun of the step resolves: deadlock, serialization failure. */
+const RETRYABLE = new Set(["40P01", "40001"]);
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database */
+  url: string;
+}
+
+/** Whether a data string names a PostgreSQL database rather than a SQLite data directory. */
+export const isPostgresUrl = (data: string): boolean => /^postgres(ql)?:\/\//i.test(data);
+
+interface Query {
+  text: string;
+  values: unknown[];
+  name?: string;
+}
+
+/** Runs one query; the same SQL for a pool (committed state) and for a transaction's client. */
+type Run = (query: Query) => Promise<Row[]>;
+
+export class PostgresStore implements Store {
+  readonly name = "postgres";
+  private readonly reads: PgReads;
+
+  private constructor(private readonly pool: pg.Pool) {
+    this.reads = new PgReads(async (query) => (await pool.query(query)).rows as Row[]);
+  }
+
+  /** Connects, checks the database answers, and migrates its schema (safe when several nodes start at once). */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    let config: pg.PoolConfig;
+    try {
+      const url = new URL(options.url);
+      if (!url.pathname || url.pathname === "/") throw new Error("no database name");
+      config = { connectionString: options.url };
+    } catch (error) {
+      throw new EngineError(
+        "data_unavailable",
+        `the data string is not a PostgreSQL URL (postgres://user:password@host:port/database): ${(error as Error).message}`,
+      );
+    }
+    const pool = new pg.Pool({
+      ...config,
+      max: POOL_SIZE,
+      types,
+      // Every acknowledged write is durable: a commit waits for its WAL flush, whatever the server's default.
+      options: "-c synchronous_commit=on",
+      connectionTimeoutMillis: 10_000,
+    });
+    // An idle connection the server dropped must not crash the process: the next query reconnects.
+    pool.on("error", () => {});
+    try {
+      const client = await pool.connect();
+      try {
+        await migratePostgres(client);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end().catch(() => {});
+      const where = new URL(options.url);
+      throw new EngineError(
+        "data_unavailable",
+        `cannot open the PostgreSQL database ${where.host}${where.pathname}: ${(error as Error).message}`,
+      );
+    }
+    return new PostgresStore(pool);
+  }
+
+  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const tx = new PgTx(client);
+      try {
+        const value = await fn(tx);
+        await tx.settle();
+        await client.query("COMMIT");
+        return value;
+      } catch (error) {
+        await client.query("ROLLBACK").catch((rollback: Error) => {
+          broken = rollback;
+        });
+        throw error;
+      }
+    } finally {
+      // A connection whose rollback failed is in an unknown state: dropped, not reused.
+      client.release(broken);
+    }
+  }
+
+  async runBatch<T>(
+    steps: readonly ((tx: StoreTx) => Promise<T>)[],
+    after: (outcomes: readonly StepOutcome<T>[], tx: StoreTx) => Promise<void>,
+  ): Promise<StepOutcome<T>[]> {
+    try {
+      return await this.transaction(async (tx) => {
+        const outcomes: StepOutcome<T>[] = [];
+        for (const step of steps) {
+          try {
+            outcomes.push({ ok: true, value: await tx.savepoint(() => step(tx)) });
+          } catch (error) {
+            // A deadlock with another batch (on this node or another): the other goes on once this batch
+            // commits and frees its locks; the step runs again in a later batch.
+            const retry = RETRYABLE.has((error as { code?: string }).code ?? "");
+            outcomes.push(retry ? { ok: false, error, retry: true } : { ok: false, error });
+          }
+        }
+        await after(outcomes, tx);
+        return outcomes;
+      });
+    } catch (error) {
+      const retry = RETRYABLE.has((error as { code?: string }).code ?? "");
+      return steps.map(() => (retry ? { ok: false, error, retry: true } : { ok: false, error }));
+    }
+  }
+
+  async maxEndSeq(): Promise<number> {
+    const [row] = await this.reads.run({
+      text: "SELECT COALESCE(MAX(end_seq), 0) AS seq FROM instances",
+      values: [],
+    });
+    return (row?.seq as number) ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  getModelSource = (hash: string) => this.reads.getModelSource(hash);
+  runningModelHashes = () => this.reads.runningModelHashes();
+  getInstance = (id: string) => this.reads.getInstance(id);
+  pageInstancesByStarter = (starterId: string, page: PageRequest) =>
+    this.reads.pageInstancesByStarter(starterId, page);
+  latestFinished = (correlationId: string, modelKey: string) =>
+    this.reads.latestFinished(correlationId, modelKey);
+  hasCorrelation = (correlationId: string) => this.reads.hasCorrelation(correlationId);
+  correlationModels = (correlationId: string) => this.reads.correlationModels(correlationId);
+  getUserTask = (id: string) => this.reads.getUserTask(id);
+  listUserTasks = (filter: ListFilter) => this.reads.listUserTasks(filter);
+  pageUserTasks = (query: WaitQuery, page: PageRequest) => this.reads.pageUserTasks(query, page);
+  getEvent = (id: string) => this.reads.getEvent(id);
+  listEvents = (filter: ListFilter) => this.reads.listEvents(filter);
+  pageEvents = (query: WaitQuery, page: PageRequest) => this.reads.pageEvents(query, page);
+  eventsByName = (eventType: EventType, eventName: string, correlationId?: string) =>
+    this.reads.eventsByName(eventType, eventName, correlationId);
+  signalWaiters = (signalName: string) => this.reads.signalWaiters(signalName);
+  dueTimers = (now: number, limit: number) => this.reads.dueTimers(now, limit);
+  nextTimerDue = () => this.reads.nextTimerDue();
+  listStartTimers = () => this.reads.listStartTimers();
+  getStartTimer = (modelKey: string, eventKey: string) => this.reads.getStartTimer(modelKey, eventKey);
+  dueStartTimers = (now: number, limit: number) => this.reads.dueStartTimers(now, limit);
+  pendingScriptJobs = () => this.reads.pendingScriptJobs();
+  getExternalTask = (id: string) => this.reads.getExternalTask(id);
+  nextExternalTaskUnlock = (topics: readonly string[], now: number) =>
+    this.reads.nextExternalTaskUnlock(topics, now);
+}
+
+/** The queries, over a pool (committed state) or a transaction's client (its own writes included). */
+class PgReads implements StoreReads {
+  constructor(readonly run: Run) {}
+
+  async getModelSource(hash: string): Promise<ModelSource | undefined> {
+    const [row] = await this.run(
+      named("getModelSource", "SELECT hash, file, source FROM model_sources WHERE hash = $1", [hash]),
+    );
+    return row as ModelSource | undefined;
+  }
+
+  async runningModelHashes(): Promise<string[]> {
+    const rows = await this.run(
+      named("runningModelHashes", "SELECT DISTINCT model_hash FROM instances WHERE state = 'running'", []),
+    );
+    return rows.map((row) => row.model_hash as string);
+  }
+
+  async getInstance(id: string): Promise<InstanceData | undefined> {
+    const [row] = await this.run(named("getInstance", "SELECT * FROM instances WHERE id = $1", [id]));
+    return instanceOf(row);
+  }
+
+  async pageInstancesByStarter(starterId: string, page: PageRequest): Promise<Page<InstanceData>> {
+    const [counted] = await this.run(
+      named("countInstancesByStarter", "SELECT COUNT(*)::int AS n FROM instances WHERE starter_id = $1", [
+        starterId,
+      ]),
+    );
+    const totalCount = (counted?.n as number) ?? 0;
+    if (page.limit === 0 || page.offset >= totalCount) return { items: [], totalCount };
+    const rows = await this.run(
+      named(
+        "instancesByStarter",
+        "SELECT * FROM instances WHERE starter_id = $1 ORDER BY started_at, id LIMIT $2 OFFSET $3",
+        [starterId, page.limit ?? null, page.offset],
+      ),
+    );
+    return { items: rows.map((row) => instanceOf(row) as InstanceData), totalCount };
+  }
+
+  async latestFinished(correlationId: string, modelKey: string): Promise<InstanceData | undefined> {
+    const [row] = await this.run(
+      named(
+        "latestFinished",
+        `SELECT * FROM instances WHERE correlation_id = $1 AND model_key = $2 AND end_seq IS NOT NULL
+         ORDER BY end_seq DESC LIMIT 1`,
+        [correlationId, modelKey],
+      ),
+    );
+    return instanceOf(row);
+  }
+
+  async hasCorrelation(correlationId: string): Promise<boolean> {
+    const rows = await this.run(
+      named("hasCorrelation", "SELECT 1 FROM correlations WHERE correlation_id = $1 LIMIT 1", [
+        correlationId,
+      ]),
+    );
+    return rows.length > 0;
+  }
+
+  async correlationModels(correlationId: string): Promise<string[]> {
+    const rows = await this.run(
+      named(
+        "correlationModels",
+        "SELECT model_key FROM correlations WHERE correlation_id = $1 ORDER BY model_key",
+        [correlationId],
+      ),
+    );
+    return rows.map((row) => row.model_key as string);
+  }
+
+  async getUserTask(id: string): Promise<UserTaskRow | undefined> {
+    const [row] = await this.run(named("getUserTask", "SELECT * FROM user_tasks WHERE id = $1", [id]));
+    return userTaskOf(row);
+  }
+
+  async listUserTasks(filter: ListFilter): Promise<UserTaskRow[]> {
+    return (await this.list("user_tasks", filter)).map((row) => userTaskOf(row) as UserTaskRow);
+  }
+
+  async pageUserTasks(query: WaitQuery, page: PageRequest): Promise<Page<UserTaskRow>> {
+    const { rows, totalCount } = await this.page("user_tasks", query, page);
+    return { items: rows.map((row) => userTaskOf(row) as UserTaskRow), totalCount };
+  }
+
+  async getEvent(id: string): Promise<EventRow | undefined> {
+    const [row] = await this.run(named("getEvent", "SELECT * FROM events WHERE id = $1", [id]));
+    return eventOf(row);
+  }
+
+  async listEvents(filter: ListFilter): Promise<EventRow[]> {
+    return (await this.list("events", filter)).map((row) => eventOf(row) as EventRow);
+  }
+
+  async pageEvents(query: WaitQuery, page: PageRequest): Promise<Page<EventRow>> {
+    const { rows, totalCount } = await this.page("events", query, page);
+    return { items: rows.map((row) => eventOf(row) as EventRow), totalCount };
+  }
+
+  async eventsByName(eventType: EventType, eventName: string, correlationId?: string): Promise<EventRow[]> {
+    const rows = await this.run(
+      correlationId === undefined
+        ? named(
+            "eventsByName",
+            "SELECT * FROM events WHERE event_type = $1 AND event_name = $2 ORDER BY seq",
+            [eventType, eventName],
+          )
+        : named(
+            "eventsByNameInCorrelation",
+            "SELECT * FROM events WHERE event_type = $1 AND event_name = $2 AND correlation_id = $3 ORDER BY seq",
+            [eventType, eventName, correlationId],
+          ),
+    );
+    return rows.map((row) => eventOf(row) as EventRow);
+  }
+
+  async signalWaiters(signalName: string): Promise<string[]> {
+    const rows = await this.run(
+      named(
+        "signalWaiters",
+        "SELECT id FROM events WHERE event_type = 'signal' AND event_name = $1 ORDER BY seq",
+        [signalName],
+      ),
+    );
+    return rows.map((row) => row.id as string);
+  }
+
+  async dueTimers(now: number, limit: number): Promise<TimerRow[]> {
+    const rows = await this.run(
+      named("dueTimers", "SELECT * FROM timers WHERE due_at <= $1 ORDER BY due_at LIMIT $2", [now, limit]),
+    );
+    return rows.map((row) => timerOf(row) as TimerRow);
+  }
+
+  async nextTimerDue(): Promise<number | undefined> {
+    const [row] = await this.run(
+      named(
+        "nextTimerDue",
+        "SELECT LEAST((SELECT MIN(due_at) FROM timers), (SELECT MIN(due_at) FROM start_timers)) AS due",
+        [],
+      ),
+    );
+    return (row?.due as number | null) ?? undefined;
+  }
+
+  async listStartTimers(): Promise<StartTimerRow[]> {
+    return (await this.run(named("listStartTimers", "SELECT * FROM start_timers", []))).map(startTimerOf);
+  }
+
+  async getStartTimer(modelKey: string, eventKey: string): Promise<StartTimerRow | undefined> {
+    const [row] = await this.run(
+      named("getStartTimer", "SELECT * FROM start_timers WHERE model_key = $1 AND event_key = $2", [
+        modelKey,
+        eventKey,
+      ]),
+    );
+    return row && startTimerOf(row);
+  }
+
+  async dueStartTimers(now: number, limit: number): Promise<StartTimerRow[]> {
+    const rows = await this.run(
+      named("dueStartTimers", "SELECT * FROM start_timers WHERE due_at <= $1 ORDER BY due_at LIMIT $2", [
+        now,
+        limit,
+      ]),
+    );
+    return rows.map(startTimerOf);
+  }
+
+  async pendingScriptJobs(): Promise<ScriptJobRow[]> {
+    const rows = await this.run(named("pendingScriptJobs", "SELECT * FROM script_jobs ORDER BY seq", []));
+    return rows.map((row) => scriptJobOf(row) as ScriptJobRow);
+  }
+
+  async getExternalTask(id: string): Promise<ExternalTaskRow | undefined> {
+    const [row] = await this.run(
+      named("getExternalTask", "SELECT * FROM external_tasks WHERE id = $1", [id]),
+    );
+    return externalTaskOf(row);
+  }
+
+  async nextExternalTaskUnlock(topics: readonly string[], now: number): Promise<number | undefined> {
+    const [row] = await this.run(
+      named(
+        "nextExternalTaskUnlock",
+        "SELECT MIN(lock_expires_at) AS due FROM external_tasks WHERE topic = ANY($1) AND lock_expires_at > $2",
+        [[...topics], now],
+      ),
+    );
+    return (row?.due as number | null) ?? undefined;
+  }
+
+  private list(table: "user_tasks" | "events", filter: ListFilter): Promise<Row[]> {
+    const { correlationId, processModelKey } = filter;
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (correlationId !== undefined) {
+      values.push(correlationId);
+      where.push(`correlation_id = $${values.length}`);
+    }
+    if (processModelKey !== undefined) {
+      values.push(processModelKey);
+      where.push(`model_key = $${values.length}`);
+    }
+    const text = `SELECT * FROM ${table}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY seq`;
+    return this.run({ text, values });
+  }
+
+  /**
+   * A page of waiting rows in (created_at, id) order, as in the SQLite store: each lane the caller may see
+   * (and "no lane") is one range of an index ending in (lane, created_at, id). The counts are one COUNT per
+   * range, all in one statement; the page is the ranges' first offset + limit rows merged (a MergeAppend of
+   * index scans), in a second. Rows of other lanes are never read.
+   */
+  private async page(
+    table: "user_tasks" | "events",
+    query: WaitQuery,
+    page: PageRequest,
+  ): Promise<{ rows: Row[]; totalCount: number }> {
+    // Each statement numbers its own parameters: the page's leaves out the empty ranges.
+    const lanes: (LaneName | typeof ANY_LANE)[] =
+      query.lanes === undefined ? [ANY_LANE] : [null, ...new Set(query.lanes)];
+    const build = (ranges: typeof lanes, sql: (where: string) => string) => {
+      const values: unknown[] = [];
+      const param = (value: unknown) => {
+        values.push(value);
+        return `$${values.length}`;
+      };
+      const parts = ranges.map((lane) => {
+        const where: string[] = [];
+        if (query.correlationId !== undefined) where.push(`correlation_id = ${param(query.correlationId)}`);
+        if (query.processModelKey !== undefined) where.push(`model_key = ${param(query.processModelKey)}`);
+        if (query.processInstanceId !== undefined)
+          where.push(`instance_id = ${param(query.processInstanceId)}`);
+        if (lane !== ANY_LANE) where.push(lane === null ? "lane IS NULL" : `lane = ${param(lane)}`);
+        return sql(where.join(" AND ") || "TRUE");
+      });
+      return { parts, values };
+    };
+    const counting = build(lanes, (where) => `(SELECT COUNT(*)::int FROM ${table} WHERE ${where})`);
+    const [counted] = await this.run({
+      text: `SELECT ${counting.parts.map((part, i) => `${part} AS c${i}`).join(", ")}`,
+      values: counting.values,
+    });
+    const counts = lanes.map((_, i) => (counted?.[`c${i}`] as number) ?? 0);
+    const totalCount = counts.reduce((sum, count) => sum + count, 0);
+    if (page.limit === 0 || page.offset >= totalCount) return { rows: [], totalCount };
+    const live = lanes.filter((_, i) => (counts[i] as number) > 0);
+    const limit = page.limit === undefined ? "ALL" : String(page.limit);
+    const wanted = page.limit === undefined ? "ALL" : String(page.offset + page.limit);
+    const paging = build(live, (where) =>
+      live.length === 1
+        ? `SELECT * FROM ${table} WHERE ${where} ORDER BY created_at, id LIMIT ${limit} OFFSET ${page.offset}`
+        : `(SELECT * FROM ${table} WHERE ${where} ORDER BY created_at, id LIMIT ${wanted})`,
+    );
+    const text =
+      live.length === 1
+        ? (paging.parts[0] as string)
+        : `SELECT * FROM (${paging.parts.join(" UNION ALL ")}) AS ranges ORDER BY created_at, id LIMIT ${limit} OFFSET ${page.offset}`;
+    const values = paging.values;
+    return { rows: await this.run({ text, values }), totalCount };
+  }
+}
+
+/**
+ * A step's view inside its batch's transaction. Writes are sent at once and not awaited: node-postgres runs
+ * a client's queries in the order they were issued, so every later read sees them; the first failure is
+ * kept and rethrown by the next read, the savepoint or the commit (a failed statement aborts the
+ * transaction, and what comes after it would only report that).
+ */
+class PgTx extends PgReads implements StoreTx {
+  private pending: Promise<void>[] = [];
+  private failure: { error: unknown } | undefined;
+  private savepoints = 0;
+
+  constructor(private readonly client: pg.PoolClient) {
+    super(async (query) => {
+      try {
+        const result = await client.query(query);
+        if (this.failure) throw this.failure.error;
+        return result.rows as Row[];
+      } catch (error) {
+        throw this.failure ? this.failure.error : error;
+      }
+    });
+  }
+
+  /** Raw SQL in this transaction, for what commits with the batch beside the store (cluster news). */
+  readonly sql = (text: string, values: unknown[]): Promise<Row[]> => this.run({ text, values });
+
+  /** Waits for every write sent so far; throws the first that failed. */
+  async settle(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    await Promise.all(pending);
+    if (this.failure) throw this.failure.error;
+  }
+
+  async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const name = `s${++this.savepoints}`;
+    await this.run({ text: `SAVEPOINT ${name}`, values: [] });
+    try {
+      const value = await fn();
+      await this.settle();
+      await this.run({ text: `RELEASE SAVEPOINT ${name}`, values: [] });
+      return value;
+    } catch (error) {
+      await Promise.all(this.pending);
+      this.pending = [];
+      this.failure = undefined;
+      await this.run({ text: `ROLLBACK TO SAVEPOINT ${name}`, values: [] });
+      await this.run({ text: `RELEASE SAVEPOINT ${name}`, values: [] });
+      throw error;
+    }
+  }
+
+  // The instance row stays locked until the batch commits: the step serializes with every other step of
+  // the instance, on any node. Under READ COMMITTED a step that waited for the lock reads the row as the
+  // other step committed it.
+  override async getInstance(id: string): Promise<InstanceData | undefined> {
+    const [row] = await this.run(
+      named("lockInstance", "SELECT * FROM instances WHERE id = $1 FOR UPDATE", [id]),
+    );
+    return instanceOf(row);
+  }
+
+  // Locked as well: of two nodes firing one due timer start event, the second reads it moved on.
+  override async getStartTimer(modelKey: string, eventKey: string): Promise<StartTimerRow | undefined> {
+    const [row] = await this.run(
+      named(
+        "lockStartTimer",
+        "SELECT * FROM start_timers WHERE model_key = $1 AND event_key = $2 FOR UPDATE",
+        [modelKey, eventKey],
+      ),
+    );
+    return row && startTimerOf(row);
+  }
+
+  saveModelSource(source: ModelSource): void {
+    this.write(
+      named(
+        "saveModelSource",
+        "INSERT INTO model_sources (hash, file, source) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        [source.hash, source.file, source.source],
+      ),
+    );
+  }
+
+  insertInstance(instance: InstanceData): void {
+    this.write(
+      named(
+        "insertInstance",
+        `INSERT INTO instances (id, model_key, model_hash, correlation_id, caller_id, state, end_event_key,
+           end_event_lane, result, failure, runtime, started_at, finished_at, end_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+           CASE WHEN $14::bigint IS NULL THEN NULL ELSE nextval('instance_end_seq') END)`,
+        instanceParams(instance),
+      ),
+    );
+  }
+
+  // The end order comes from a sequence shared by every node, given once (the engine's own count is only
+  // its process's).
+  updateInstance(instance: InstanceData): void {
+    const params = instanceParams(instance);
+    this.write(
+      named(
+        "updateInstance",
+        `UPDATE instances SET state = $2, end_event_key = $3, end_event_lane = $4, result = $5, failure = $6,
+           runtime = $7, finished_at = $8,
+           end_seq = COALESCE(end_seq, CASE WHEN $9::bigint IS NULL THEN NULL ELSE nextval('instance_end_seq') END)
+         WHERE id = $1`,
+        [params[0], ...params.slice(5, 11), ...params.slice(12)],
+      ),
+    );
+  }
+
+  setInstanceStarter(id: string, starterId: string): void {
+    this.write(
+      named("setInstanceStarter", "UPDATE instances SET starter_id = $1 WHERE id = $2", [starterId, id]),
+    );
+  }
+
+  addCorrelation(correlationId: string, modelKey: string): void {
+    this.write(
+      named(
+        "addCorrelation",
+        "INSERT INTO correlations (correlation_id, model_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        [correlationId, modelKey],
+      ),
+    );
+  }
+
+  insertUserTask(task: UserTaskRow): void {
+    this.write(
+      named(
+        "insertUserTask",
+        `INSERT INTO user_tasks (id, instance_id, key, model_key, model_hash, correlation_id, lane, payload, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          task.id,
+          task.instanceId,
+          task.key,
+          task.modelKey,
+          task.modelHash,
+          task.correlationId,
+          task.lane,
+          toJson(task.payload),
+          task.createdAt,
+        ],
+      ),
+    );
+  }
+
+  insertEvent(event: EventRow): void {
+    this.write(
+      named(
+        "insertEvent",
+        `INSERT INTO events (id, instance_id, key, model_key, model_hash, correlation_id, lane, event_type,
+           event_name, attached_to_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          event.id,
+          event.instanceId,
+          event.key,
+          event.modelKey,
+          event.modelHash,
+          event.correlationId,
+          event.lane,
+          event.eventType,
+          event.eventName,
+          event.attachedToKey ?? null,
+          event.createdAt,
+        ],
+      ),
+    );
+  }
+
+  insertTimer(timer: TimerRow): void {
+    this.write(
+      named("insertTimer", "INSERT INTO timers (id, instance_id, key, due_at) VALUES ($1, $2, $3, $4)", [
+        timer.id,
+        timer.instanceId,
+        timer.key,
+        timer.dueAt,
+      ]),
+    );
+  }
+
+  insertScriptJob(job: ScriptJobRow): void {
+    this.write(
+      named(
+        "insertScriptJob",
+        `INSERT INTO script_jobs (id, instance_id, key, model_key, model_hash, input, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [job.id, job.instanceId, job.key, job.modelKey, job.modelHash, job.input, job.createdAt],
+      ),
+    );
+  }
+
+  insertExternalTask(task: ExternalTaskRow): void {
+    this.write(
+      named(
+        "insertExternalTask",
+        `INSERT INTO external_tasks (id, instance_id, key, model_key, model_hash, correlation_id, lane, topic,
+           payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          task.id,
+          task.instanceId,
+          task.key,
+          task.modelKey,
+          task.modelHash,
+          task.correlationId,
+          task.lane,
+          task.topic,
+          toJson(task.payload),
+          task.createdAt,
+        ],
+      ),
+    );
+  }
+
+  deleteWait(kind: WaitKind, id: string): void {
+    const table = WAIT_TABLES[kind];
+    this.write(named(`delete_${table}`, `DELETE FROM ${table} WHERE id = $1`, [id]));
+  }
+
+  async takeUserTask(id: string): Promise<UserTaskRow | undefined> {
+    return userTaskOf(await this.take("user_tasks", id));
+  }
+
+  async takeEvent(id: string): Promise<EventRow | undefined> {
+    return eventOf(await this.take("events", id));
+  }
+
+  async takeTimer(id: string): Promise<TimerRow | undefined> {
+    return timerOf(await this.take("timers", id));
+  }
+
+  async takeScriptJob(id: string): Promise<ScriptJobRow | undefined> {
+    return scriptJobOf(await this.take("script_jobs", id));
+  }
+
+  async takeExternalTask(id: string, workerId?: string): Promise<ExternalTaskRow | undefined> {
+    if (workerId === undefined) return externalTaskOf(await this.take("external_tasks", id));
+    const [row] = await this.run(
+      named(
+        "takeHeldExternalTask",
+        "DELETE FROM external_tasks WHERE id = $1 AND worker_id = $2 RETURNING *",
+        [id, workerId],
+      ),
+    );
+    return externalTaskOf(row);
+  }
+
+  putStartTimer(timer: StartTimerRow): void {
+    this.write(
+      named(
+        "putStartTimer",
+        `INSERT INTO start_timers (model_key, event_key, spec, due_at, occurrence) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (model_key, event_key) DO UPDATE SET spec = excluded.spec, due_at = excluded.due_at,
+           occurrence = excluded.occurrence`,
+        [timer.modelKey, timer.eventKey, timer.spec, timer.dueAt, timer.occurrence],
+      ),
+    );
+  }
+
+  deleteStartTimer(modelKey: string, eventKey: string): void {
+    this.write(
+      named("deleteStartTimer", "DELETE FROM start_timers WHERE model_key = $1 AND event_key = $2", [
+        modelKey,
+        eventKey,
+      ]),
+    );
+  }
+
+  // SKIP LOCKED: candidates another transaction is locking right now are passed over, not waited for, so
+  // concurrent fetches on several nodes lock disjoint tasks without queueing on each other.
+  async lockExternalTasks(request: ExternalTaskLockRequest): Promise<ExternalTaskRow[]> {
+    const rows = await this.run(
+      named(
+        "lockExternalTasks",
+        `UPDATE external_tasks SET worker_id = $1, lock_expires_at = $2
+         WHERE seq IN (
+           SELECT seq FROM external_tasks
+           WHERE topic = ANY($3) AND (lock_expires_at IS NULL OR lock_expires_at <= $4)
+             AND (lane IS NULL OR lane = ANY($5))
+           ORDER BY seq LIMIT $6
+           FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [
+          request.workerId,
+          request.until,
+          [...request.topics],
+          request.now,
+          [...request.lanes],
+          request.limit,
+        ],
+      ),
+    );
+    rows.sort((a, b) => (a.seq as number) - (b.seq as number));
+    return rows.map((row) => externalTaskOf(row) as ExternalTaskRow);
+  }
+
+  async extendExternalTaskLock(id: string, workerId: string, until: number): Promise<boolean> {
+    const rows = await this.run(
+      named(
+        "extendExternalTaskLock",
+        "UPDATE external_tasks SET lock_expires_at = $1 WHERE id = $2 AND worker_id = $3 RETURNING id",
+        [until, id, workerId],
+      ),
+    );
+    return rows.length === 1;
+  }
+
+  private take(table: string, id: string): Promise<Row | undefined> {
+    return this.run(named(`take_${table}`, `DELETE FROM ${table} WHERE id = $1 RETURNING *`, [id])).then(
+      ([row]) => row,
+    );
+  }
+
+  private write(query: Query): void {
+    this.pending.push(
+      this.client.query(query).then(
+        () => {},
+        (error: unknown) => {
+          this.failure ??= { error };
+        },
+      ),
+    );
+  }
+}
+
+/** No lane filter at all (a query without `lanes`), as opposed to null, "in no lane". */
+const ANY_LANE: unique symbol = Symbol("any lane");
+
+const WAIT_TABLES: Record<WaitKind, string> = {
+  task: "user_tasks",
+  event: "events",
+  timer: "timers",
+  script: "script_jobs",
+  external: "external_tasks",
+};
+
+/** A prepared statement, parsed once per connection. */
+const named = (name: string, text: string, values: unknown[]): Query => ({ name, text, values });
+
+function instanceParams(instance: InstanceData): unknown[] {
+  return [
+    instance.id,
+    instance.modelKey,
+    instance.modelHash,
+    instance.correlationId,
+    instance.callerId ?? null,
+    instance.state,
+    instance.endEventKey ?? null,
+    instance.endEventLane ?? null,
+    instance.endEventKey === undefined ? null : toJson(instance.result),
+    toJson(instance.failure),
+    instance.runtime ?? null,
+    instance.startedAt,
+    instance.finishedAt ?? null,
+    instance.endSeq ?? null,
+  ];
+}

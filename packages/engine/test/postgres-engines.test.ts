@@ -1,0 +1,109 @@
+// Two engines on one PostgreSQL database, as two nodes of a cluster would be (SPEC §7.1): what one commits
+// the other reads at once; of twelve racers spread over both, exactly one finishes, triggers or locks;
+// the branches of one instance finished on different engines at the same time join once.
+import { startTestPostgres, type TestPostgres } from "@consumer-api/test-postgres";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Engine } from "../src/types.js";
+import { closeEngines, modelsDir, open, removeTempDirs } from "./helpers.js";
+
+let postgres: TestPostgres;
+let databases = 0;
+
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+});
+afterEach(async () => {
+  await closeEngines();
+  removeTempDirs();
+});
+afterAll(async () => {
+  await postgres?.stop();
+});
+
+const RACERS = 12;
+
+/** Two engines on a fresh database. */
+async function twoNodes(...files: string[]): Promise<[Engine, Engine]> {
+  const data = await postgres.createDatabase(`engines_${++databases}`);
+  const models = modelsDir(...files);
+  return Promise.all([open({ models, data }), open({ models, data })]) as Promise<[Engine, Engine]>;
+}
+
+/** Runs the racers at once, every other one on the other engine; answers how many succeeded. */
+async function race(nodes: [Engine, Engine], attempt: (engine: Engine) => Promise<unknown>) {
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: RACERS }, (_, i) => attempt(nodes[i % 2] as Engine)),
+  );
+  const lost = outcomes.filter((outcome) => outcome.status === "rejected");
+  for (const outcome of lost) expect(outcome.reason).toMatchObject({ name: "EngineError" });
+  return outcomes.length - lost.length;
+}
+
+describe("two engines on one PostgreSQL database", () => {
+  it("read each other's writes at once, and report their store", async () => {
+    const [a, b] = await twoNodes("order.bpmn");
+    expect(b.storeName).toBe("postgres");
+    const { instance } = await a.start({
+      processModelKey: "Order",
+      startEventKey: "StartWeb",
+      correlationId: "o-1",
+    });
+    const [task] = await b.listUserTasks({ correlationId: "o-1" });
+    expect(task).toMatchObject({ key: "Review", processInstanceId: instance.processInstanceId });
+    await b.finishUserTask(task?.id as string, { formFields: { approved: true } });
+    expect((await a.getInstance(instance.processInstanceId))?.state).not.toBe("running");
+  });
+
+  it("let exactly one of twelve racers finish a user task", async () => {
+    const nodes = await twoNodes("order.bpmn");
+    await nodes[0].start({ processModelKey: "Order", startEventKey: "StartWeb", correlationId: "o-1" });
+    const [task] = await nodes[1].listUserTasks({ correlationId: "o-1" });
+    const won = await race(nodes, (engine) => engine.finishUserTask(task?.id as string, { formFields: {} }));
+    expect(won).toBe(1);
+  });
+
+  it("let exactly one of twelve racers trigger a waiting event", async () => {
+    const nodes = await twoNodes("messages.bpmn");
+    await nodes[0].start({ processModelKey: "Messages", startEventKey: "Start", correlationId: "m-1" });
+    const [event] = await nodes[1].listEvents({ correlationId: "m-1" });
+    const won = await race(nodes, (engine) => engine.triggerEvent(event?.id as string, { paid: true }));
+    expect(won).toBe(1);
+  });
+
+  it("give an external task to exactly one of twelve fetching workers", async () => {
+    const nodes = await twoNodes("external-task.bpmn");
+    await nodes[0].start({ processModelKey: "ExternalCharge", startEventKey: "Start" });
+    const fetched = await Promise.all(
+      Array.from({ length: RACERS }, (_, i) =>
+        (nodes[i % 2] as Engine).fetchAndLockExternalTasks({
+          workerId: `w-${i}`,
+          topics: ["charge"],
+          lanes: [],
+          maxTasks: 1,
+          lockDurationMs: 60_000,
+          longPollingTimeoutMs: 0,
+        }),
+      ),
+    );
+    expect(fetched.flat()).toHaveLength(1);
+  });
+
+  it("join the branches of one instance finished on both engines at the same time, once", async () => {
+    const [a, b] = await twoNodes("parallel-tasks.bpmn");
+    for (let round = 0; round < 5; round++) {
+      const { instance } = await a.start({ processModelKey: "ParallelTasks", startEventKey: "Start" });
+      const tasks = await a.listUserTasks({ correlationId: instance.correlationId });
+      const left = tasks.find((task) => task.key === "Left");
+      const right = tasks.find((task) => task.key === "Right");
+      await Promise.all([
+        a.finishUserTask(left?.id as string, { formFields: { side: "left" } }),
+        b.finishUserTask(right?.id as string, { formFields: { side: "right" } }),
+      ]);
+      expect(await b.getInstance(instance.processInstanceId)).toMatchObject({
+        state: "finished",
+        endEventKey: "End",
+      });
+      expect(await a.listUserTasks({ correlationId: instance.correlationId })).toEqual([]);
+    }
+  });
+});
