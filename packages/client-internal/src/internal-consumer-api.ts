@@ -194,6 +194,13 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     return model;
   }
 
+  /** A start event of the model that is not a none start event (it starts instances by name or by time). */
+  function isEventStart(model: ProcessModelInfo, key: string): boolean {
+    return (
+      model.flowNodes.get(key)?.type === "StartEvent" && !model.startEvents.some((node) => node.key === key)
+    );
+  }
+
   /** An executable model (else 404) with a start event the caller may access (else 403). */
   function startableModel(identity: Identity, processModelKey: string): ProcessModelInfo {
     const model = executableModel(processModelKey);
@@ -429,6 +436,12 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
             ? requireKey(endEventKey, "endEventKey")
             : undefined;
 
+        // SPEC §11: message, signal and timer start events start no instance here, whoever asks.
+        if (isEventStart(executableModel(modelKey), startKey)) {
+          throw new NotFoundError(
+            `Process model "${modelKey}" has no start event "${startKey}" that a caller starts.`,
+          );
+        }
         const model = startableModel(identity, modelKey);
         const accessible = accessibleTo(identity);
         const startEvent = model.startEvents.find((node) => node.key === startKey);

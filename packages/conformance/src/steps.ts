@@ -70,6 +70,14 @@ export async function waitingEvent(
 /** Keys, sorted, for order-independent comparisons. */
 export const keysOf = <T>(items: readonly T[], key: (item: T) => string): string[] => items.map(key).sort();
 
+/** The keys of the user tasks waiting in the correlation, as the identity sees them, sorted. */
+export const taskKeysIn = async (api: ConsumerApi, context: ConsumerContext, correlationId: string) =>
+  keysOf((await api.getUserTasksForCorrelation(context, correlationId)).userTasks, (task) => task.key);
+
+/** The keys of the events waiting in the correlation, as the identity sees them, sorted. */
+export const eventKeysIn = async (api: ConsumerApi, context: ConsumerContext, correlationId: string) =>
+  keysOf((await api.getEventsForCorrelation(context, correlationId)).events, (event) => event.eventKey);
+
 /**
  * Retries a read until it passes, within the liveness bound. Only for the moment between firing a callback-2
  * start (which answers later) and its instance's first wait state, which no answer marks.

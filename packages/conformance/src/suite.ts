@@ -6,9 +6,11 @@ import { boundaryEventCases } from "./cases/boundary-events.js";
 import { callbackCases } from "./cases/callbacks.js";
 import { compensationCases } from "./cases/compensation.js";
 import { concurrencyCases } from "./cases/concurrency.js";
+import { conditionalEventCases } from "./cases/conditional-events.js";
 import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
 import { eventGatewayCases } from "./cases/event-gateway.js";
+import { eventSubProcessCases } from "./cases/event-sub-processes.js";
 import { eventCases } from "./cases/events.js";
 import { externalTaskCases } from "./cases/external-tasks.js";
 import { formCases } from "./cases/forms.js";
@@ -16,6 +18,7 @@ import { inclusiveGatewayCases } from "./cases/inclusive-gateway.js";
 import { instanceQueryCases } from "./cases/instance-queries.js";
 import { joinCases } from "./cases/joins.js";
 import { laneCases } from "./cases/lanes.js";
+import { messageSendCases } from "./cases/message-sends.js";
 import { moreNotificationCases } from "./cases/more-notifications.js";
 import { notificationCases } from "./cases/notifications.js";
 import { paginationCases } from "./cases/pagination.js";
@@ -25,6 +28,7 @@ import { referenceCases } from "./cases/references.js";
 import { resultCases } from "./cases/results.js";
 import { semanticsCases } from "./cases/semantics.js";
 import { startCases } from "./cases/start.js";
+import { startByNameCases } from "./cases/start-by-name.js";
 import { systemEventLaneCases } from "./cases/system-event-lanes.js";
 import { triggerByNameCases } from "./cases/trigger-by-name.js";
 import { userTaskCases } from "./cases/user-tasks.js";
@@ -61,6 +65,10 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   inclusiveGatewayCases,
   compensationCases,
   externalTaskCases,
+  startByNameCases,
+  messageSendCases,
+  eventSubProcessCases,
+  conditionalEventCases,
 ];
 
 /**

@@ -10,7 +10,7 @@ import { type ExternalTaskPoller, ExternalTaskPollers } from "./external-task-po
 import { timeOrderedId } from "./ids.js";
 import { type ScriptJob, Step, type StepEnv } from "./interpreter.js";
 import { isLoopInput } from "./loop-script.js";
-import type { CompiledProcess } from "./model.js";
+import type { CompiledProcess, NodeDef } from "./model.js";
 import { compileSource, loadModelDirectory } from "./model-loader.js";
 import { PgCoordination } from "./pg-coordination.js";
 import { isPostgresUrl, PostgresStore } from "./postgres-store.js";
@@ -18,7 +18,7 @@ import { recordOf } from "./records.js";
 import { type ScriptOutcome, ScriptPool } from "./script-pool.js";
 import { SqliteStore } from "./sqlite-store.js";
 import type { EventRow, ExternalTaskRow, StepOutcome, Store, StoreTx, UserTaskRow } from "./store.js";
-import { firstOccurrence, type TimerDef } from "./timer-definitions.js";
+import { firstOccurrence, NEVER, type TimerDef } from "./timer-definitions.js";
 import { TimerScheduler } from "./timers.js";
 import {
   type Engine,
@@ -129,6 +129,8 @@ interface PendingOp {
 class EmbeddedEngine implements Engine {
   readonly models: ReadonlyMap<string, ProcessModelInfo>;
   private readonly current: Map<string, CompiledProcess>;
+  /** Message and signal start events of the current models by `${type}:${name}`. */
+  private readonly nameStarts = new Map<string, { model: CompiledProcess; node: NodeDef }[]>();
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private readonly endWaiters = new Map<
     string,
@@ -169,6 +171,12 @@ class EmbeddedEngine implements Engine {
     this.clustered = coordination.clustered;
     this.current = new Map(processes.map((compiled) => [compiled.info.key, compiled]));
     this.models = new Map(processes.map((compiled) => [compiled.info.key, compiled.info]));
+    for (const model of processes) {
+      for (const node of model.nameStarts) {
+        const key = `${node.eventType}:${node.eventName}`;
+        this.nameStarts.set(key, [...(this.nameStarts.get(key) ?? []), { model, node }]);
+      }
+    }
     this.timers = new TimerScheduler(() => this.fireDueTimers());
     const runsScripts = (compiled: CompiledProcess) =>
       [...compiled.nodes.values()].some(
@@ -188,6 +196,7 @@ class EmbeddedEngine implements Engine {
       newCorrelationId: randomUUID,
       nextEndSeq: () => ++this.endSeq,
       upSinceMs: Date.now(),
+      nameStarts: (eventType, name) => this.nameStarts.get(`${eventType}:${name}`) ?? [],
     };
   }
 
@@ -205,21 +214,32 @@ class EmbeddedEngine implements Engine {
       );
     }
     const correlationId = input.correlationId ?? randomUUID();
-    const { starterId } = input;
-    const instance = await this.submit(async (step, tx) => {
-      const started = await step.start(
-        model,
-        input.startEventKey,
-        correlationId,
-        input.callerId,
-        input.inputValues,
-      );
+    const instance = await this.startStep(
+      model,
+      input.startEventKey,
+      correlationId,
+      input.callerId,
+      input.inputValues,
+      input.starterId,
+    );
+    return { instance };
+  }
+
+  private startStep(
+    model: CompiledProcess,
+    startEventKey: string,
+    correlationId: string,
+    callerId: string | undefined,
+    inputValues: unknown,
+    starterId: string | undefined,
+  ): Promise<InstanceRecord> {
+    return this.submit(async (step, tx) => {
+      const started = await step.start(model, startEventKey, correlationId, callerId, inputValues);
       // Who asked is no interpreter state: recorded beside the step, in its savepoint.
       if (starterId === undefined) return started;
       tx.setInstanceStarter(started.processInstanceId, starterId);
       return { ...started, starterId };
     }, true);
-    return { instance };
   }
 
   async finishUserTask(userTaskId: string, result: unknown): Promise<StepResult> {
@@ -234,18 +254,33 @@ class EmbeddedEngine implements Engine {
 
   /**
    * The one place a trigger by name (SPEC §11) reaches the interpreter: every matching waiting row the caller
-   * may access is resumed as its own step, queued together so that they share one commit (group commit: each
-   * in its savepoint, none answered before the commit). Start events, boundary events and event
-   * sub-processes reached by name belong here too, as more steps of the same batch.
+   * may access (catch events, receive tasks, boundary events, event sub-processes' start events) is resumed
+   * as its own step, and every matching message or signal start event the caller may access starts an
+   * instance as its own step (in the given correlation, else a new one each; the caller its starter),
+   * queued together so that they share one commit (group commit: each in its savepoint, none answered
+   * before the commit). `reached` counts both.
    */
   async triggerByName(input: TriggerByNameInput): Promise<{ reached: number }> {
     this.assertOpen();
     const rows = (await this.store.eventsByName(input.eventType, input.name, input.correlationId)).filter(
       (row) => input.mayAccess(row.lane),
     );
-    const outcomes = await Promise.allSettled(
-      rows.map((row) => this.submit((step) => step.triggerEvent(row.id, input.payload), true)),
+    const starts = (this.nameStarts.get(`${input.eventType}:${input.name}`) ?? []).filter(({ node }) =>
+      input.mayAccess(node.lane),
     );
+    const outcomes = await Promise.allSettled([
+      ...rows.map((row) => this.submit((step) => step.triggerEvent(row.id, input.payload), true)),
+      ...starts.map(({ model, node }) =>
+        this.startStep(
+          model,
+          node.key,
+          input.correlationId ?? randomUUID(),
+          undefined,
+          input.payload,
+          input.starterId,
+        ),
+      ),
+    ]);
     let reached = 0;
     for (const outcome of outcomes) {
       if (outcome.status === "fulfilled") reached++;
@@ -523,11 +558,9 @@ class EmbeddedEngine implements Engine {
       }
       for (const entry of wanted.values()) {
         const first = firstOccurrence(entry.timer, now);
-        if (!first) {
-          tx.deleteStartTimer(entry.modelKey, entry.eventKey);
-          continue;
-        }
-        tx.putStartTimer({ ...entry, dueAt: first.dueAt, occurrence: first.index });
+        // One whose every occurrence lies in the past never comes due; its row says so across restarts.
+        const row = first ? { dueAt: first.dueAt, occurrence: first.index } : { dueAt: NEVER, occurrence: 0 };
+        tx.putStartTimer({ modelKey: entry.modelKey, eventKey: entry.eventKey, spec: entry.spec, ...row });
       }
     });
   }

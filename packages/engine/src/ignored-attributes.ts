@@ -13,6 +13,10 @@ export const JAVASCRIPT_LANGUAGES = new Set([
   "application/javascript",
 ]);
 
+/** Whether a condition's `language` (absent: the default) is one this engine runs. */
+export const isJavaScript = (language: string | undefined): boolean =>
+  language === undefined || JAVASCRIPT_LANGUAGES.has(language.trim().toLowerCase());
+
 /** Camunda extensions that run code or move data. */
 const RUNNING_EXTENSIONS = new Map([
   ["camunda:ExecutionListener", "camunda:executionListener"],
@@ -25,7 +29,10 @@ const RUNNING_EXTENSIONS = new Map([
 ]);
 
 /** What the element uses that the engine would ignore, or undefined. */
-export function ignoredAttribute(element: ModdleElement): string | undefined {
+export function ignoredAttribute(
+  element: ModdleElement,
+  { inEventSubProcess = false }: { inEventSubProcess?: boolean } = {},
+): string | undefined {
   for (const name of ["startQuantity", "completionQuantity"] as const) {
     const quantity = element[name];
     if (quantity !== undefined && !(Number.isInteger(quantity) && quantity >= 1)) {
@@ -33,11 +40,11 @@ export function ignoredAttribute(element: ModdleElement): string | undefined {
     }
   }
   if (element.parallelMultiple === true) return `parallelMultiple="true"`;
-  if (element.$type === "bpmn:StartEvent" && element.isInterrupting === false) {
+  if (element.$type === "bpmn:StartEvent" && element.isInterrupting === false && !inEventSubProcess) {
     return `isInterrupting="false" outside an event sub-process`;
   }
   const language = element.conditionExpression?.language;
-  if (language !== undefined && !JAVASCRIPT_LANGUAGES.has(language.trim().toLowerCase())) {
+  if (!isJavaScript(language)) {
     return `condition language "${language}" (only JavaScript)`;
   }
   if (element.resultVariable !== undefined) return "camunda:resultVariable";

@@ -3,10 +3,12 @@ import type { NodeEventType, StepOps } from "./behaviours/behaviour.js";
 import { armBoundaries, disarmBoundaries, triggerBoundary } from "./behaviours/boundary.js";
 import { rememberCompletion } from "./behaviours/compensation.js";
 import { throwError } from "./behaviours/errors.js";
+import { armEventSubProcesses, disarmScopes } from "./behaviours/event-sub-processes.js";
 import { heldAt } from "./behaviours/gateways.js";
-import { behaviourOf } from "./behaviours/index.js";
+import { behaviourOf, behaviours } from "./behaviours/index.js";
 import { loopContext } from "./behaviours/loop-scope.js";
 import { gathered } from "./behaviours/quantities.js";
+import { holds } from "./conditions.js";
 import { type LoopOp, loopInput } from "./loop-script.js";
 import type { CompiledProcess, FlowDef, NodeDef } from "./model.js";
 import { recordOf } from "./records.js";
@@ -16,6 +18,7 @@ import {
   parseRuntime,
   type Runtime,
   type ScopeState,
+  type Subscription,
   serializeRuntime,
   type TokenState,
   type WaitRef,
@@ -23,7 +26,7 @@ import {
 import type { ScriptOutcome, ScriptPool } from "./script-pool.js";
 import type { CompiledScript } from "./scripts.js";
 import type { EventRow, InstanceData, StoreTx } from "./store.js";
-import { firstOccurrence, nextOccurrence, type TimerDef } from "./timer-definitions.js";
+import { firstOccurrence, NEVER, nextOccurrence, type TimerDef } from "./timer-definitions.js";
 import {
   EngineError,
   type EngineEvent,
@@ -53,6 +56,25 @@ export interface StepEnv {
   nextEndSeq(): number;
   /** Epoch ms the engine opened at: a cycle's occurrences due before it were missed during a downtime. */
   upSinceMs: number;
+  /** The message or signal start events of that name in the current models (they start instances, §11). */
+  nameStarts(
+    eventType: "message" | "signal",
+    name: string,
+  ): readonly { model: CompiledProcess; node: NodeDef }[];
+}
+
+/**
+ * A thrown signal or sent message, delivered before its step writes its instances (complete): to the rows
+ * that waited for it when it was thrown (in `correlationId` only, for a message), and as a new instance of
+ * each start event of its name (in `correlationId`, else in a new one each).
+ */
+interface Delivery {
+  eventType: "message" | "signal";
+  name: string;
+  correlationId?: string;
+  payload: unknown;
+  /** How many event rows this step had inserted when it was thrown: later ones did not wait at that moment. */
+  seenBefore: number;
 }
 
 /** A failure of the running instance (not of the engine): recorded on the instance. */
@@ -78,6 +100,8 @@ export interface ScriptJob {
  * state that never waits) are caught as well.
  */
 const MAX_NODES_PER_STEP = 10_000;
+/** Guards against messages and signals that start instances which throw them again, without end. */
+const MAX_STARTS_PER_STEP = 1_000;
 
 /**
  * How deep call activities may nest (recursion is allowed): a call beyond it fails the calling instance, and
@@ -106,8 +130,9 @@ export class Step implements StepOps {
   /** The call chains of called instances that ended in this step (their runtime is gone). */
   private readonly endedChains = new Map<string, string[]>();
   private readonly touched = new Map<string, Runtime>();
-  /** Signals thrown in this step, delivered before it writes its instances (complete). */
-  private readonly signalThrows: { name: string; seenBefore: number }[] = [];
+  /** Signals thrown and messages sent in this step, delivered before it writes its instances (complete). */
+  private readonly deliveries: Delivery[] = [];
+  private startedByEvents = 0;
   /** The event rows this step inserted, each with its insertion number: the moment it began waiting. */
   private readonly insertedEvents = new Map<string, number>();
   /**
@@ -135,9 +160,20 @@ export class Step implements StepOps {
     callerId: string | undefined,
     payload: unknown,
   ): Promise<InstanceRecord> {
+    return this.complete(this.begin(model, startEventKey, correlationId, callerId, payload));
+  }
+
+  /** A new instance runs from the start event until every token waits; written when the step completes. */
+  private begin(
+    model: CompiledProcess,
+    startEventKey: string,
+    correlationId: string,
+    callerId: string | undefined,
+    payload: unknown,
+  ): Runtime {
     const rt = this.launch(model, startEventKey, correlationId, callerId, payload);
     this.guarded(rt, () => this.run(rt));
-    return this.complete(rt);
+    return rt;
   }
 
   /** A new instance with its start token queued, not yet run. */
@@ -176,6 +212,7 @@ export class Step implements StepOps {
       startEventLane: model.nodes.get(startEventKey)?.lane ?? null,
       payload,
     });
+    armEventSubProcesses(this, rt, 0, model.eventSubProcesses, payload);
     rt.queue.push(this.newToken(rt, startEventKey, 0, payload));
     return rt;
   }
@@ -204,7 +241,7 @@ export class Step implements StepOps {
     if (!row || row.dueAt > this.nowMs || !node?.timer) return undefined;
     const next = nextOccurrence(node.timer, { dueAt: row.dueAt, index: row.occurrence }, this.upSinceMs);
     if (next) store.putStartTimer({ ...row, dueAt: next.dueAt, occurrence: next.index });
-    else store.deleteStartTimer(row.modelKey, row.eventKey);
+    else store.putStartTimer({ ...row, dueAt: NEVER });
     if (next) this.earliestTimer = Math.min(this.earliestTimer, next.dueAt);
     return this.start(model, eventKey, this.env.newCorrelationId(), undefined, undefined);
   }
@@ -342,28 +379,38 @@ export class Step implements StepOps {
     }
     const subscription = rt.state.subscriptions.find((candidate) => candidate.wait.id === waitId);
     if (!subscription) return false;
-    const holder = rt.state.tokens.find((candidate) => candidate.id === subscription.token) as TokenState;
-    const behaviour = behaviourOf(this.node(rt, holder.node), holder);
+    this.occur(rt, subscription, payload);
+    return true;
+  }
+
+  /**
+   * A subscription occurs: the behaviour of the node its holder waits at handles it (a boundary event by
+   * default); one held by a scope, the behaviour of its own node (an event sub-process's start event).
+   */
+  private occur(rt: Runtime, subscription: Subscription, payload: unknown): void {
+    const holder = rt.state.tokens.find((candidate) => candidate.id === subscription.token);
+    const behaviour = holder
+      ? behaviourOf(this.node(rt, holder.node), holder)
+      : behaviours[this.node(rt, subscription.node).kind];
     this.guarded(rt, () => {
       (behaviour.triggered ?? triggerBoundary)(this, rt, subscription, payload);
       this.run(rt);
     });
-    return true;
   }
 
-  /** Delivers the signals thrown during the step, then writes every touched instance. */
+  /**
+   * Delivers the signals and messages thrown during the step and checks the conditions of the touched
+   * instances (each may bring more of either), then writes every touched instance.
+   */
   private async complete(rt: Runtime): Promise<InstanceRecord> {
     for (;;) {
       await this.settleCalls();
-      const thrown = this.signalThrows.shift();
-      if (thrown) {
-        // Only the catch events waiting at the moment of the throw: rows this step inserted after it are not.
-        const waiters = (await this.tx.signalWaiters(thrown.name)).filter(
-          (id) => (this.insertedEvents.get(id) ?? -1) < thrown.seenBefore,
-        );
-        for (const id of waiters) await this.deliverSignal(id);
+      const next = this.deliveries.shift();
+      if (next) {
+        await this.deliver(next);
         continue;
       }
+      if (this.checkConditions()) continue;
       // A deadlocked instance fails here, and a failed called instance has a caller to report to.
       for (const touched of this.touched.values()) {
         if (touched.data.state === "running") this.failIfDeadlocked(touched);
@@ -389,10 +436,35 @@ export class Step implements StepOps {
   }
 
   /**
-   * Resumes one signal waiter in a savepoint of its own: a waiter that cannot be resumed (its pinned model
-   * version is gone) keeps waiting instead of undoing the throw and every other delivery.
+   * A thrown signal or sent message reaches its waiters and start events within the throwing step: it
+   * commits with the throw, or not at all (SPEC §11's broadcast, done by the interpreter instead of by steps
+   * of its own, so no other step sees the throw without its deliveries).
    */
-  private async deliverSignal(eventId: string): Promise<void> {
+  private async deliver(delivery: Delivery): Promise<void> {
+    const rows =
+      delivery.eventType === "signal"
+        ? await this.tx.signalWaiters(delivery.name)
+        : (await this.tx.eventsByName("message", delivery.name, delivery.correlationId)).map((row) => row.id);
+    // Only what waited at the moment of the throw: rows this step inserted after it did not.
+    const waiters = rows.filter((id) => (this.insertedEvents.get(id) ?? -1) < delivery.seenBefore);
+    for (const id of waiters) await this.deliverTo(id, delivery.payload);
+    for (const { model, node } of this.env.nameStarts(delivery.eventType, delivery.name)) {
+      if (++this.startedByEvents > MAX_STARTS_PER_STEP) {
+        throw new EngineError(
+          "invalid_model",
+          `more than ${MAX_STARTS_PER_STEP} instances started by thrown messages and signals in one step (a cycle of start events?)`,
+        );
+      }
+      const correlationId = delivery.correlationId ?? this.env.newCorrelationId();
+      this.begin(model, node.key, correlationId, undefined, delivery.payload);
+    }
+  }
+
+  /**
+   * Resumes one waiter in a savepoint of its own: a waiter that cannot be resumed (its pinned model version
+   * is gone) keeps waiting instead of undoing the throw and every other delivery.
+   */
+  private async deliverTo(eventId: string, payload: unknown): Promise<void> {
     const row = await this.tx.getEvent(eventId);
     if (!row) return;
     const wasLoaded = this.touched.has(row.instanceId);
@@ -400,12 +472,68 @@ export class Step implements StepOps {
       await this.tx.savepoint(async () => {
         await this.tx.takeEvent(eventId);
         const waiting = await this.load(row.instanceId);
-        if (waiting.data.state === "running") this.resumeWait(waiting, eventId, undefined);
+        if (waiting.data.state === "running") this.resumeWait(waiting, eventId, payload);
       });
     } catch (error) {
       if (!(error instanceof EngineError) || wasLoaded) throw error;
       this.touched.delete(row.instanceId);
     }
+  }
+
+  /**
+   * Checks the conditions of the conditional events armed in the touched instances (SPEC §6.1: a condition
+   * is checked when the token payload changes; every step that touches an instance may change it, so each
+   * such step checks them at its end). One occurs when its condition becomes true: true at its first check
+   * (on arrival), or true now and false at the check before. Returns whether any occurred.
+   */
+  private checkConditions(): boolean {
+    let occurred = false;
+    for (const rt of [...this.touched.values()]) {
+      if (rt.data.state !== "running") continue;
+      for (const token of rt.state.tokens.filter((candidate) => candidate.wait?.kind === "condition")) {
+        if (
+          rt.data.state !== "running" ||
+          !rt.state.tokens.includes(token) ||
+          token.wait?.kind !== "condition"
+        )
+          continue;
+        const node = this.node(rt, token.node);
+        // Waiting, it has been false at every check so far: true now, it becomes true.
+        if (this.conditionHolds(rt, node, node.condition, token.payload)) {
+          occurred = true;
+          this.resume(rt, token, undefined);
+        }
+      }
+      const conditional = rt.state.subscriptions.filter((candidate) => candidate.wait.kind === "condition");
+      for (const subscription of conditional) {
+        if (rt.data.state !== "running" || !rt.state.subscriptions.includes(subscription)) continue;
+        const node = this.node(rt, subscription.node);
+        const holder = rt.state.tokens.find((candidate) => candidate.id === subscription.token);
+        const trigger = node.trigger;
+        const current = holder ? holder.payload : subscription.payload;
+        const now =
+          trigger?.type === "conditional" && this.conditionHolds(rt, node, trigger.condition, current);
+        if (now && !subscription.held) {
+          occurred = true;
+          this.occur(rt, subscription, undefined);
+        } else subscription.held = now;
+      }
+    }
+    return occurred;
+  }
+
+  /** Whether the condition holds over `current` and the instance's history; one that fails fails the instance. */
+  private conditionHolds(
+    rt: Runtime,
+    node: NodeDef,
+    condition: NodeDef["condition"],
+    current: unknown,
+  ): boolean {
+    if (!condition) return false;
+    const outcome = holds(condition, JSON.stringify({ current, history: rt.state.history }));
+    if (outcome.ok) return outcome.value;
+    this.guarded(rt, () => this.fail(node, outcome.message));
+    return false;
   }
 
   private async load(instanceId: string): Promise<Runtime> {
@@ -591,7 +719,8 @@ export class Step implements StepOps {
 
   withdraw(wait: WaitRef): void {
     if (wait.kind === "call") this.calledCancelled.push({ instanceId: wait.id });
-    else this.tx.deleteWait(wait.kind, wait.id);
+    // A condition has no row.
+    else if (wait.kind !== "condition") this.tx.deleteWait(wait.kind, wait.id);
   }
 
   cancelActivity(rt: Runtime, token: TokenState): void {
@@ -671,13 +800,29 @@ export class Step implements StepOps {
       lane: node.lane,
       payload: token.payload,
     });
-    // Only the catch events waiting at the moment of the throw receive the signal (see complete).
-    this.signalThrows.push({ name: signalName, seenBefore: this.insertedEvents.size });
+    // Only the catch events waiting at the moment of the throw receive the signal (see deliver).
+    this.deliveries.push({
+      eventType: "signal",
+      name: signalName,
+      payload: undefined,
+      seenBefore: this.insertedEvents.size,
+    });
+  }
+
+  sendMessage(rt: Runtime, token: TokenState, messageName: string): void {
+    this.deliveries.push({
+      eventType: "message",
+      name: messageName,
+      correlationId: rt.data.correlationId,
+      payload: token.payload,
+      seenBefore: this.insertedEvents.size,
+    });
   }
 
   openScope(rt: Runtime, token: TokenState, node: NodeDef): number {
     const scope: ScopeState = { id: rt.state.next++, node: node.key, parent: token.scope, token: token.id };
     rt.state.scopes.push(scope);
+    armEventSubProcesses(this, rt, scope.id, node.eventSubProcesses, token.payload);
     return scope.id;
   }
 
@@ -690,7 +835,9 @@ export class Step implements StepOps {
     const parent = rt.state.tokens.find((candidate) => candidate.id === scope?.token);
     if (!scope || !parent) return;
     const node = this.node(rt, scope.node);
-    if (behaviourOf(node, parent).scopeEnded?.(this, rt, scope, parent)) return;
+    if (behaviourOf(node, parent).scopeEnded?.(this, rt, scope, parent, endNode, payload)) return;
+    // The scope's event sub-processes listen no longer.
+    disarmScopes(this, rt, new Set([scopeId]));
     parent.payload = payload;
     this.event(rt, "activity.finished", node, payload);
     // The scope is closed after the token left: a sub-process's completion keeps what ran inside (compensation).
@@ -710,6 +857,7 @@ export class Step implements StepOps {
       }
     }
     for (const token of rt.state.tokens) if (doomed.has(token.scope)) this.cancelWait(rt, token);
+    disarmScopes(this, rt, doomed);
     rt.state.tokens = rt.state.tokens.filter((token) => !doomed.has(token.scope));
     rt.state.scopes = rt.state.scopes.filter((scope) => scope.id === scopeId || !doomed.has(scope.id));
   }
@@ -724,6 +872,8 @@ export class Step implements StepOps {
     const { caller } = rt.state;
     if (caller) this.endedChains.set(rt.data.id, caller.chain);
     for (const token of rt.state.tokens) this.cancelWait(rt, token);
+    // What is left is held by scopes: the event sub-processes' start events.
+    for (const subscription of rt.state.subscriptions) this.withdraw(subscription.wait);
     rt.state = emptyState(rt.state.next);
     rt.queue = [];
     const { data } = rt;
@@ -855,6 +1005,8 @@ export class Step implements StepOps {
     if (tokens.length === 0) return;
     const scopeOfParent = new Map(scopes.map((scope) => [scope.token, scope.id]));
     const armed = new Set(rt.state.subscriptions.map((subscription) => subscription.token));
+    // An event sub-process may still occur in a scope whose tokens are stuck.
+    const listening = new Set(rt.state.subscriptions.map((subscription) => subscription.scope));
     const alive = (token: TokenState): boolean => {
       if (token.held) return false;
       if (token.wait) return true;
@@ -864,7 +1016,7 @@ export class Step implements StepOps {
       return inner === undefined || scopeAlive(inner);
     };
     const scopeAlive = (scopeId: number): boolean =>
-      tokens.some((token) => token.scope === scopeId && alive(token));
+      listening.has(scopeId) || tokens.some((token) => token.scope === scopeId && alive(token));
     if (scopeAlive(0)) return;
     const held = tokens.filter((token) => token.held);
     const stuck = (held.find((token) => this.node(rt, token.node).kind === "parallel") ??

@@ -63,6 +63,11 @@ export interface ModdleElement {
   validation?: ModdleElement;
   constraints?: ModdleElement[];
   config?: string;
+  /** camunda: on a conditionalEventDefinition, the variables whose changes alone trigger it. */
+  variableName?: string;
+  variableEvents?: string;
+  /** A conditionalEventDefinition's condition (a formal expression). */
+  condition?: ModdleElement;
   calledElement?: string;
   calledElementBinding?: string;
   calledElementVersion?: string;

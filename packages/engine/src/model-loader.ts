@@ -3,14 +3,15 @@ import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { BpmnModdle } from "bpmn-moddle";
+import { compileCondition } from "./conditions.js";
 import { FormError, parseForm } from "./forms.js";
 import { collapseReferences } from "./id-references.js";
-import { ignoredAttribute, JAVASCRIPT_LANGUAGES } from "./ignored-attributes.js";
+import { ignoredAttribute, isJavaScript, JAVASCRIPT_LANGUAGES } from "./ignored-attributes.js";
 import { computeInclusiveReach } from "./inclusive-reach.js";
 import { laneAssignments } from "./lanes.js";
 import { collectionExpression, compileLoopScript, type LoopExpressions } from "./loop-script.js";
 import type { ModdleElement } from "./moddle-element.js";
-import type { CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
+import type { BoundaryTrigger, CompiledProcess, FlowDef, NodeDef, NodeKind } from "./model.js";
 import {
   checkCondition,
   compileChooser,
@@ -148,6 +149,8 @@ class ProcessCompiler {
   private readonly flows: ModdleElement[] = [];
   private readonly associations: ModdleElement[] = [];
   private readonly elements = new Map<string, ModdleElement>();
+  /** The event sub-processes at the process level. */
+  private readonly eventSubProcesses: string[] = [];
 
   constructor(
     private readonly file: string,
@@ -169,15 +172,30 @@ class ProcessCompiler {
       executable: this.executable,
       file: this.file,
       hash: this.hash,
+      // Only none start events: timer, message and signal ones start instances by themselves or by name.
       startEvents: topLevel
-        .filter((element) => element.$type === "bpmn:StartEvent" && !element.eventDefinitions?.length)
+        .filter(
+          (element) =>
+            element.$type === "bpmn:StartEvent" &&
+            !element.eventDefinitions?.length &&
+            !element.eventDefinitionRef?.length,
+        )
         .map(infoOf),
-      endEvents: topLevel.filter((element) => element.$type === "bpmn:EndEvent").map(infoOf),
+      // An instance also finishes through the end events of its process-level event sub-processes.
+      endEvents: [
+        ...topLevel,
+        ...topLevel
+          .filter((element) => element.$type === "bpmn:SubProcess" && element.triggeredByEvent)
+          .flatMap((element) => element.flowElements ?? []),
+      ]
+        .filter((element) => element.$type === "bpmn:EndEvent" && element.id !== undefined)
+        .map(infoOf),
       flowNodes: this.flowNodes,
     };
     if (this.process.name !== undefined) info.name = this.process.name;
     const timerStarts = [...this.nodes.values()].filter((node) => node.kind === "start" && node.timer);
-    return { info, nodes: this.nodes, timerStarts };
+    const nameStarts = [...this.nodes.values()].filter((node) => node.kind === "start" && node.eventType);
+    return { info, nodes: this.nodes, timerStarts, nameStarts, eventSubProcesses: this.eventSubProcesses };
   }
 
   private collect(container: ModdleElement, enclosingLane: LaneName): void {
@@ -300,7 +318,9 @@ class ProcessCompiler {
       if (info.name !== undefined) def.name = info.name;
       return def;
     };
-    const ignored = ignoredAttribute(element);
+    const container = this.elements.get(this.containerOf.get(id) ?? "");
+    const inEventSubProcess = container?.triggeredByEvent === true;
+    const ignored = ignoredAttribute(element, { inEventSubProcess });
     if (ignored) this.fail(id, `unsupported: ${ignored}`);
     // Inline and referenced (<eventDefinitionRef>, a root-level definition) event definitions alike.
     const definitions = [...(element.eventDefinitions ?? []), ...(element.eventDefinitionRef ?? [])];
@@ -318,11 +338,22 @@ class ProcessCompiler {
 
     switch (element.$type) {
       case "bpmn:StartEvent": {
+        if (inEventSubProcess)
+          return this.eventSubStart(element, node("eventSubStart"), definition, unsupported);
         if (!definition) return node("start");
-        if (definition.$type !== "bpmn:TimerEventDefinition") return unsupported();
         if (this.containerOf.get(id) !== this.process.id) {
-          this.fail(id, "unsupported: a timer start event inside a sub-process");
+          this.fail(
+            id,
+            `unsupported: a start event with ${definition.$type.replace(/^bpmn:/, "")} inside a sub-process`,
+          );
         }
+        if (definition.$type === "bpmn:MessageEventDefinition") {
+          return this.waitFor(node("start"), "message", definition.messageRef);
+        }
+        if (definition.$type === "bpmn:SignalEventDefinition") {
+          return this.waitFor(node("start"), "signal", definition.signalRef);
+        }
+        if (definition.$type !== "bpmn:TimerEventDefinition") return unsupported();
         const def = node("start");
         def.timer = this.timer(id, definition);
         return def;
@@ -335,6 +366,10 @@ class ProcessCompiler {
         }
         if (definition.$type === "bpmn:SignalEventDefinition") {
           return this.waitFor(node("signalEnd"), "signal", definition.signalRef);
+        }
+        if (definition.$type === "bpmn:MessageEventDefinition") {
+          this.refuseImplementation(id, definition, info.type);
+          return this.waitFor(node("messageEnd"), "message", definition.messageRef);
         }
         if (definition.$type === "bpmn:CompensateEventDefinition") {
           return this.compensation(node("compensateEnd"), definition);
@@ -360,19 +395,16 @@ class ProcessCompiler {
         }
         return def;
       }
-      case "bpmn:ServiceTask":
       case "bpmn:SendTask":
-      case "bpmn:BusinessRuleTask": {
-        // Only the external form runs here: a worker does the work (SPEC §13). Java delegates, expressions,
-        // connectors and decision tables would be skipped, which is a wrong run.
-        if (element.type !== "external") {
-          this.fail(id, `unsupported element: ${info.type} without camunda:type="external"`);
+        // Not done by a worker: it delivers its message by name within the instance's correlation (SPEC §6.1).
+        if (element.type === undefined) {
+          this.refuseImplementation(id, element, info.type);
+          return this.waitFor(node("sendTask"), "message", element.messageRef);
         }
-        if (!element.topic) this.fail(id, `${info.type} with camunda:type="external" needs a camunda:topic`);
-        const def = node("externalTask");
-        def.topic = element.topic;
-        return def;
-      }
+        return this.externalTask(element, node("externalTask"), info.type);
+      case "bpmn:ServiceTask":
+      case "bpmn:BusinessRuleTask":
+        return this.externalTask(element, node("externalTask"), info.type);
       case "bpmn:ManualTask":
       case "bpmn:Task":
         return node("activity");
@@ -421,6 +453,11 @@ class ProcessCompiler {
           def.timer = this.timer(id, definition);
           return def;
         }
+        if (definition?.$type === "bpmn:ConditionalEventDefinition") {
+          const def = node("conditionalCatch");
+          def.condition = this.condition(id, definition);
+          return def;
+        }
         return unsupported();
       case "bpmn:ReceiveTask":
         return this.waitFor(node("receiveTask"), "message", element.messageRef);
@@ -433,13 +470,17 @@ class ProcessCompiler {
         if (definition.$type === "bpmn:SignalEventDefinition") {
           return this.waitFor(node("signalThrow"), "signal", definition.signalRef);
         }
+        if (definition.$type === "bpmn:MessageEventDefinition") {
+          this.refuseImplementation(id, definition, info.type);
+          return this.waitFor(node("messageThrow"), "message", definition.messageRef);
+        }
         if (definition.$type === "bpmn:CompensateEventDefinition") {
           return this.compensation(node("compensateThrow"), definition);
         }
         return unsupported();
       case "bpmn:Transaction":
       case "bpmn:SubProcess": {
-        if (element.triggeredByEvent) this.fail(id, "unsupported element: event sub-process");
+        if (element.triggeredByEvent) return this.eventSubProcess(element, node("eventSubProcess"));
         // ##Store and ##Image name transaction protocols this engine has no notion of.
         if (element.method !== undefined && element.method.trim() !== "##Compensate") {
           this.fail(id, `unsupported: transaction method="${element.method}" (only ##Compensate)`);
@@ -495,42 +536,118 @@ class ProcessCompiler {
     if (!attachedTo) this.fail(def.key, "boundary event without attachedToRef");
     def.attachedTo = attachedTo;
     def.cancelActivity = element.cancelActivity !== false;
+    // BPMN 2.0.2 §10.5.4: an error boundary event always interrupts.
+    if (definition?.$type === "bpmn:ErrorEventDefinition" && !def.cancelActivity)
+      this.fail(def.key, `unsupported: cancelActivity="false" on an error boundary event`);
+    def.trigger = this.trigger(def, definition, unsupported);
+    return def;
+  }
+
+  /**
+   * An event sub-process (BPMN 2.0.2 §10.3.5): no flow in or out; its one start event says what starts it
+   * and whether it interrupts its scope. Its scope (the process or the enclosing sub-process) lists it.
+   */
+  private eventSubProcess(element: ModdleElement, def: NodeDef): NodeDef {
+    const starts = (element.flowElements ?? []).filter((child) => child.$type === "bpmn:StartEvent");
+    if (starts.length !== 1) this.fail(def.key, "an event sub-process needs exactly one start event");
+    def.eventStart = starts[0]?.id as string;
+    const container = this.containerOf.get(def.key) ?? "";
+    const enclosing = this.nodes.get(container);
+    if (enclosing) enclosing.eventSubProcesses = [...(enclosing.eventSubProcesses ?? []), def.key];
+    else this.eventSubProcesses.push(def.key);
+    return def;
+  }
+
+  /** The start event of an event sub-process: its trigger, and whether it interrupts (isInterrupting). */
+  private eventSubStart(
+    element: ModdleElement,
+    def: NodeDef,
+    definition: ModdleElement | undefined,
+    unsupported: () => never,
+  ): NodeDef {
+    if (!definition) this.fail(def.key, "an event sub-process's start event needs an event definition");
+    def.owner = this.containerOf.get(def.key) as string;
+    def.cancelActivity = element.isInterrupting !== false;
+    // BPMN 2.0.2 §10.3.5: an error event sub-process always interrupts.
+    if (definition.$type === "bpmn:ErrorEventDefinition" && !def.cancelActivity)
+      this.fail(def.key, `unsupported: isInterrupting="false" on an error start event`);
+    def.trigger = this.trigger(def, definition, unsupported);
+    return def;
+  }
+
+  /** What a boundary event or an event sub-process's start event waits for. */
+  private trigger(
+    def: NodeDef,
+    definition: ModdleElement | undefined,
+    unsupported: () => never,
+  ): BoundaryTrigger {
     switch (definition?.$type) {
       case "bpmn:MessageEventDefinition":
         this.waitFor(def, "message", definition.messageRef);
-        def.trigger = { type: "message", name: def.eventName as string };
-        return def;
+        return { type: "message", name: def.eventName as string };
       case "bpmn:SignalEventDefinition":
         this.waitFor(def, "signal", definition.signalRef);
-        def.trigger = { type: "signal", name: def.eventName as string };
-        return def;
+        return { type: "signal", name: def.eventName as string };
       case "bpmn:TimerEventDefinition":
-        def.trigger = { type: "timer", timer: this.timer(def.key, definition) };
-        return def;
+        return { type: "timer", timer: this.timer(def.key, definition) };
+      case "bpmn:ConditionalEventDefinition":
+        return { type: "conditional", condition: this.condition(def.key, definition) };
       case "bpmn:EscalationEventDefinition": {
         const code = escalationCodeOf(definition.escalationRef);
-        def.trigger = code === undefined ? { type: "escalation" } : { type: "escalation", code };
-        return def;
+        return code === undefined ? { type: "escalation" } : { type: "escalation", code };
       }
       case "bpmn:CompensateEventDefinition":
-        def.trigger = { type: "compensate" };
-        return def;
+        return { type: "compensate" };
       case "bpmn:CancelEventDefinition":
+        if (def.kind !== "boundary") return unsupported();
         if (!def.cancelActivity)
           this.fail(def.key, `unsupported: cancelActivity="false" on a cancel boundary event`);
-        def.trigger = { type: "cancel" };
-        return def;
+        return { type: "cancel" };
       case "bpmn:ErrorEventDefinition": {
-        // BPMN 2.0.2 §10.5.4: an error boundary event always interrupts.
-        if (!def.cancelActivity)
-          this.fail(def.key, `unsupported: cancelActivity="false" on an error boundary event`);
         const code = errorCodeOf(definition.errorRef);
-        def.trigger = code === undefined ? { type: "error" } : { type: "error", code };
-        return def;
+        return code === undefined ? { type: "error" } : { type: "error", code };
       }
       default:
         return unsupported();
     }
+  }
+
+  /**
+   * Camunda lets a send task or a message throw / end event run an implementation (a Java class, an
+   * expression, an external task) instead of sending its message: skipped, that would be a wrong run.
+   */
+  private refuseImplementation(id: string, element: ModdleElement, type: string): void {
+    for (const attribute of ["class", "expression", "delegateExpression", "type"] as const) {
+      if (element[attribute] !== undefined)
+        this.fail(
+          id,
+          `unsupported: camunda:${attribute} on ${type} (an implementation instead of its message)`,
+        );
+    }
+  }
+
+  private condition(id: string, definition: ModdleElement) {
+    // Camunda: only changes of these variables trigger it; this engine has no variables to tell them apart.
+    if (definition.variableName !== undefined || definition.variableEvents !== undefined)
+      this.fail(id, "unsupported: camunda:variableName / camunda:variableEvents on a conditional event");
+    const expression = definition.condition?.body;
+    if (expression === undefined || expression.trim() === "")
+      this.fail(id, "a conditional event needs a condition expression");
+    const language = definition.condition?.language;
+    if (!isJavaScript(language)) {
+      this.fail(id, `unsupported: condition language "${language}" (only JavaScript)`);
+    }
+    return this.compileOrFail(id, () => compileCondition(expression, `${this.file}#${id}`));
+  }
+
+  private externalTask(element: ModdleElement, def: NodeDef, type: string): NodeDef {
+    // Only the external form runs here: a worker does the work (SPEC §13). Java delegates, expressions,
+    // connectors and decision tables would be skipped, which is a wrong run.
+    if (element.type !== "external")
+      this.fail(def.key, `unsupported element: ${type} without camunda:type="external"`);
+    if (!element.topic) this.fail(def.key, `${type} with camunda:type="external" needs a camunda:topic`);
+    def.topic = element.topic;
+    return def;
   }
 
   /** A compensation throw or end event; its activityRef is checked once every node is known. */
@@ -802,8 +919,14 @@ class ProcessCompiler {
     this.checkCompensation();
     this.checkEventGateways();
     this.checkLinks();
+    for (const node of this.nodes.values()) {
+      if (node.kind === "eventSubProcess" && (node.incoming.length > 0 || node.outgoing.length > 0))
+        this.fail(node.key, "an event sub-process has a sequence flow in or out");
+    }
     computeInclusiveReach(this.nodes);
     const ends = new Set<NodeKind>([
+      "eventSubProcess",
+      "messageEnd",
       "end",
       "terminateEnd",
       "errorEnd",

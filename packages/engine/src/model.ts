@@ -1,3 +1,4 @@
+import type { Condition } from "./conditions.js";
 import type { CompiledScript } from "./scripts.js";
 import type { TimerDef } from "./timer-definitions.js";
 import type { FormFieldDefinition, LaneName, ProcessModelInfo } from "./types.js";
@@ -29,14 +30,21 @@ export type NodeKind =
   | "linkThrow"
   | "linkCatch"
   | "externalTask"
+  | "messageThrow"
+  | "messageEnd"
+  | "sendTask"
+  | "conditionalCatch"
+  | "eventSubProcess"
+  | "eventSubStart"
   | "callActivity"
   | "compensateThrow"
   | "compensateEnd"
   | "cancelEnd";
 
-/** What a boundary event waits for. */
+/** What a boundary event or an event sub-process's start event waits for. */
 export type BoundaryTrigger =
   | { type: "message" | "signal"; name: string }
+  | { type: "conditional"; condition: Condition }
   | { type: "timer"; timer: TimerDef }
   /** `code` undefined: catches any error. */
   | { type: "error"; code?: string }
@@ -122,6 +130,14 @@ export interface NodeDef {
   attachedTo?: string;
   cancelActivity?: boolean;
   trigger?: BoundaryTrigger;
+  /** For a conditional catch event: its condition. */
+  condition?: Condition;
+  /** For a process's sub-process (and the process itself, on CompiledProcess): its event sub-processes. */
+  eventSubProcesses?: string[];
+  /** For an event sub-process: the key of its start event (whose trigger and cancelActivity it runs by). */
+  eventStart?: string;
+  /** For an event sub-process's start event: the event sub-process. */
+  owner?: string;
   /** For a call activity: the key of the process it calls. */
   calledElement?: string;
   /** Multi-instance or standard loop characteristics, with the script of their expressions. */
@@ -149,4 +165,8 @@ export interface CompiledProcess {
   nodes: Map<string, NodeDef>;
   /** The timer start events of the process (top level): they start instances by themselves. */
   timerStarts: NodeDef[];
+  /** The message and signal start events of the process (top level): they start instances by name (§11). */
+  nameStarts: NodeDef[];
+  /** The event sub-processes at the process level. */
+  eventSubProcesses: string[];
 }

@@ -9,8 +9,8 @@ import type { Occurrence } from "./timer-definitions.js";
  * job or external task row.
  */
 export interface WaitRef {
-  /** "call": a call activity waits for its called instance (the id is that instance's). */
-  kind: "task" | "event" | "timer" | "script" | "external" | "call";
+  /** "call": a call activity waits for its called instance (the id is that instance's). "condition": a conditional event, which has no row; it is checked at the end of each step. */
+  kind: "task" | "event" | "timer" | "script" | "external" | "call" | "condition";
   id: string;
 }
 
@@ -102,15 +102,24 @@ export interface CompensationRun {
   payload?: unknown;
 }
 
-/** A boundary event armed while its activity's token waits there: triggered by its row (event or timer). */
+/**
+ * A boundary event armed while its activity's token waits there, or an event sub-process's start event armed
+ * while its scope runs: triggered by its row (event or timer), or by its condition.
+ */
 export interface Subscription {
   wait: WaitRef;
-  /** The boundary event's key. */
+  /** The boundary event's key (the event sub-process's start event's). */
   node: string;
-  /** The id of the activity's token. */
-  token: number;
+  /** The id of the activity's token; absent for an event sub-process's start event. */
+  token?: number;
+  /** An event sub-process's start event: the id of the scope it listens in (0: the process). */
+  scope?: number;
+  /** An event sub-process's start event: the payload its scope was entered with. */
+  payload?: unknown;
   /** For a timer: the occurrence it waits for (a non-interrupting cycle re-arms for the next one). */
   occurrence?: Occurrence;
+  /** For a condition: whether it held when last checked (it occurs when it becomes true). */
+  held?: boolean;
 }
 
 /** Flow node key → payload. Null prototype: a node id such as `__proto__` is an own key like any other. */

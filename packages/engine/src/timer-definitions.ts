@@ -8,6 +8,13 @@ import type { ModdleElement } from "./moddle-element.js";
 // the missed ones counting against R<n>. One that comes due while the engine runs is never skipped, however
 // late it fires (a loaded machine, a blocked event loop): it fires at once.
 
+/**
+ * The due time of a timer start event whose occurrences are all done: its row stays (so a restart with the
+ * same definition does not start its schedule afresh, which would fire a past timeDate or an R<n> again) and
+ * never comes due.
+ */
+export const NEVER = Number.MAX_SAFE_INTEGER;
+
 export type TimerDef =
   | { kind: "duration"; ms: number }
   | { kind: "date"; at: number }

@@ -1,3 +1,5 @@
+import { NEVER } from "./timer-definitions.js";
+
 // setTimeout takes at most 2^31-1 ms; longer waits are chunked.
 const MAX_DELAY = 2 ** 31 - 1;
 
@@ -14,7 +16,7 @@ export class TimerScheduler {
 
   /** Makes sure the scheduler wakes up no later than dueAt (epoch ms). */
   arm(dueAt: number): void {
-    if (this.closed || !Number.isFinite(dueAt) || dueAt >= this.dueAt) return;
+    if (this.closed || dueAt >= NEVER || dueAt >= this.dueAt) return;
     this.set(dueAt);
   }
 

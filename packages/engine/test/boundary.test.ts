@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Engine } from "../src/types.js";
 import { EngineError } from "../src/types.js";
-import { closeEngines, open, record, removeTempDirs, trace } from "./helpers.js";
+import {
+  closeEngines,
+  finishTask as finish,
+  open,
+  record,
+  removeTempDirs,
+  trace,
+  waiting,
+} from "./helpers.js";
 
 afterEach(async () => {
   await closeEngines();
@@ -12,18 +20,6 @@ const taskKeys = async (engine: Engine, correlationId: string) =>
   (await engine.listUserTasks({ correlationId })).map((task) => task.key);
 const eventKeys = async (engine: Engine, correlationId: string) =>
   (await engine.listEvents({ correlationId })).map((event) => event.key);
-
-async function waiting(engine: Engine, correlationId: string, key: string) {
-  const event = (await engine.listEvents({ correlationId })).find((candidate) => candidate.key === key);
-  if (!event) throw new Error(`event ${key} does not wait`);
-  return event;
-}
-
-async function finish(engine: Engine, correlationId: string, key: string, formFields: object = {}) {
-  const task = (await engine.listUserTasks({ correlationId })).find((candidate) => candidate.key === key);
-  if (!task) throw new Error(`user task ${key} does not wait`);
-  return (await engine.finishUserTask(task.id, { formFields })).instance;
-}
 
 describe("boundary events", () => {
   it("are listed while their activity waits, naming it, and withdrawn when it finishes", async () => {

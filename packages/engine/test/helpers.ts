@@ -76,6 +76,35 @@ export function trace(events: EngineEvent[], processInstanceId: string): string[
     .map((event) => ("flowNodeKey" in event ? `${event.type}:${event.flowNodeKey}` : event.type));
 }
 
+/** Resolves once `count` engine events match. */
+export function eventsSeen(
+  engine: Engine,
+  count: number,
+  match: (event: EngineEvent) => boolean,
+): Promise<EngineEvent[]> {
+  const seen: EngineEvent[] = [];
+  return new Promise((resolve) => {
+    engine.on((event) => {
+      if (!match(event)) return;
+      seen.push(event);
+      if (seen.length === count) resolve(seen);
+    });
+  });
+}
+
+export const events2 = path.join(fixtures, "events2");
+
+/** The keys of the events waiting in a correlation, sorted. */
+export const eventKeys = async (engine: Engine, correlationId: string): Promise<string[]> =>
+  (await engine.listEvents({ correlationId })).map((event) => event.key).sort();
+
+/** The waiting event with this key in the correlation. */
+export async function waiting(engine: Engine, correlationId: string, key: string) {
+  const event = (await engine.listEvents({ correlationId })).find((candidate) => candidate.key === key);
+  if (!event) throw new Error(`event ${key} does not wait`);
+  return event;
+}
+
 /** The keys of the user tasks waiting in a correlation, sorted. */
 export const waitingKeys = async (engine: Engine, correlationId: string): Promise<string[]> =>
   (await engine.listUserTasks({ correlationId })).map((task) => task.key).sort();

@@ -121,17 +121,47 @@ describe("model loading", () => {
       expect(error.message).toContain('"CallService"');
     });
 
-    it("a conditional boundary event", async () => {
+    it("a conditional boundary event whose condition is not JavaScript", async () => {
       const error = await loadError(modelsDir("invalid/boundary.bpmn"));
       expect(error.file).toMatch(/boundary\.bpmn$/);
       expect(error.elementId).toBe("Deadline");
-      expect(error.reason).toMatch(/unsupported element: BoundaryEvent with ConditionalEventDefinition/);
+      expect(error.reason).toMatch(/condition language "groovy"/);
     });
 
-    it("a start event with an event definition", async () => {
-      const error = await loadError(modelsDir("invalid/message-start.bpmn"));
-      expect(error.elementId).toBe("MessageStart");
-      expect(error.reason).toMatch(/unsupported element: StartEvent with MessageEventDefinition/);
+    it("a conditional start event of a process (only event sub-processes start by a condition)", async () => {
+      const error = await loadError(modelsDir("invalid/conditional-start.bpmn"));
+      expect(error.elementId).toBe("ConditionalStart");
+      expect(error.reason).toMatch(/unsupported element: StartEvent with ConditionalEventDefinition/);
+    });
+
+    it("an event sub-process with a sequence flow into it", async () => {
+      const error = await loadError(modelsDir("invalid/esp-with-flow.bpmn"));
+      expect(error.elementId).toBe("Handler");
+      expect(error.reason).toMatch(/event sub-process has a sequence flow in or out/);
+    });
+
+    it("a non-interrupting error start event (BPMN 2.0.2: error event sub-processes interrupt)", async () => {
+      const error = await loadError(modelsDir("invalid/esp-error-non-interrupting.bpmn"));
+      expect(error.elementId).toBe("ErrorStart");
+      expect(error.reason).toMatch(/isInterrupting="false" on an error start event/);
+    });
+
+    it("an event sub-process whose start event has no trigger", async () => {
+      const error = await loadError(modelsDir("invalid/esp-none-start.bpmn"));
+      expect(error.elementId).toBe("PlainStart");
+      expect(error.reason).toMatch(/needs an event definition/);
+    });
+
+    it("a message end event with a Camunda implementation instead of its message", async () => {
+      const error = await loadError(modelsDir("invalid/message-end-class.bpmn"));
+      expect(error.elementId).toBe("Notify");
+      expect(error.reason).toMatch(/camunda:class on EndEvent/);
+    });
+
+    it("a conditional event limited to changes of named variables (camunda:variableName)", async () => {
+      const error = await loadError(modelsDir("invalid/conditional-variable.bpmn"));
+      expect(error.elementId).toBe("When");
+      expect(error.reason).toMatch(/camunda:variableName/);
     });
 
     it("a script that does not compile", async () => {

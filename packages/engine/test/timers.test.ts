@@ -1,9 +1,22 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { firstOccurrence, nextOccurrence, parseTimer, type TimerDef } from "../src/timer-definitions.js";
-import type { Engine, EngineEvent } from "../src/types.js";
-import { closeEngines, modelsDir, open, removeTempDirs, sqliteRows, tempDir } from "./helpers.js";
+import {
+  firstOccurrence,
+  NEVER,
+  nextOccurrence,
+  parseTimer,
+  type TimerDef,
+} from "../src/timer-definitions.js";
+import {
+  closeEngines,
+  eventsSeen as events,
+  modelsDir,
+  open,
+  removeTempDirs,
+  sqliteRows,
+  tempDir,
+} from "./helpers.js";
 
 afterEach(async () => {
   await closeEngines();
@@ -12,22 +25,6 @@ afterEach(async () => {
 
 const cycle = (text: string) =>
   parseTimer({ $type: "bpmn:TimerEventDefinition", timeCycle: { $type: "x", body: text } });
-
-/** Resolves once `count` engine events match. */
-function events(
-  engine: Engine,
-  count: number,
-  match: (event: EngineEvent) => boolean,
-): Promise<EngineEvent[]> {
-  const seen: EngineEvent[] = [];
-  return new Promise((resolve) => {
-    engine.on((event) => {
-      if (!match(event)) return;
-      seen.push(event);
-      if (seen.length === count) resolve(seen);
-    });
-  });
-}
 
 const query = sqliteRows;
 
@@ -142,8 +139,13 @@ describe("timer start events", () => {
     ]);
     // Each in a correlation of its own.
     expect(new Set(started.map((event) => event.correlationId)).size).toBe(2);
-    expect(query(data, "SELECT * FROM start_timers")).toEqual([]);
+    // Done: its row stays, never due, so a restart does not start the schedule afresh.
+    expect(query(data, "SELECT due_at FROM start_timers")).toEqual([{ due_at: NEVER }]);
     expect(engine.models.get("TimerStartTwice")?.startEvents).toEqual([]);
+    await engine.close();
+    const reopened = await open({ data, models: modelsDir("timer-start/twice.bpmn") });
+    expect(query(data, "SELECT due_at FROM start_timers")).toEqual([{ due_at: NEVER }]);
+    await reopened.close();
   });
 
   it("after a long downtime start one instance, not one per missed occurrence, and keep the schedule", async () => {

@@ -55,8 +55,17 @@ export interface StepOps {
   callProcess(rt: Runtime, token: TokenState, node: NodeDef): void;
   /** Fails the instance at this node (a script error, no flow to take, …). */
   fail(node: NodeDef, message: string): never;
-  /** Publishes a signal and resumes its waiters before the step ends. */
+  /**
+   * Publishes a signal; before the step ends it resumes the signal's waiters at this moment and starts an
+   * instance of every model with a signal start event of that name.
+   */
   throwSignal(rt: Runtime, token: TokenState, node: NodeDef, signalName: string): void;
+  /**
+   * Sends a message with the token's payload within the instance's correlation; before the step ends it
+   * resumes what waits for it there at this moment and starts an instance in the correlation for every
+   * message start event of that name (SPEC §6.1, §11).
+   */
+  sendMessage(rt: Runtime, token: TokenState, messageName: string): void;
   /** A scope's last token ended at `endNode`: the scope (or, at the top, the instance) completes. */
   scopeEnded(rt: Runtime, scope: number, endNode: NodeDef, payload: unknown): void;
   /** Ends the instance, withdrawing every wait. */
@@ -91,9 +100,17 @@ export interface Behaviour {
   /**
    * The last token of a scope this node opened (for its token `holder`) is gone. Returns true when the
    * behaviour took care of it (e.g. ran the next compensation handler); otherwise the scope completes as a
-   * sub-process does: `holder` takes the last token's payload and leaves the node.
+   * sub-process does: `holder` takes the last token's payload and leaves the node. `endNode` and `payload`:
+   * where and with what the last token ended.
    */
-  scopeEnded?(ops: StepOps, rt: Runtime, scope: ScopeState, holder: TokenState): boolean;
+  scopeEnded?(
+    ops: StepOps,
+    rt: Runtime,
+    scope: ScopeState,
+    holder: TokenState,
+    endNode: NodeDef,
+    payload: unknown,
+  ): boolean;
   /**
    * Every token of the step has come to rest (entered its node, waits or is held) while this token is held
    * at the node, a join that depends on where the others are: it may fire now. Returns whether it did.

@@ -1,13 +1,14 @@
 import type { NodeDef } from "../model.js";
 import type { Runtime, Subscription, TokenState } from "../runtime.js";
-import { firstOccurrence, nextOccurrence, type Occurrence } from "../timer-definitions.js";
 import type { Behaviour, StepOps } from "./behaviour.js";
+import { armTrigger, rearm } from "./triggers.js";
 
-// Boundary events (BPMN 2.0.2 §10.5.4). While a token waits at an activity, each of its message, signal and
-// timer boundary events is armed: a row of its own, listed and triggerable like any waiting event. Triggered,
+// Boundary events (BPMN 2.0.2 §10.5.4). While a token waits at an activity, each of its message, signal,
+// timer and conditional boundary events is armed (triggers.ts): a row of its own, listed and triggerable like
+// any waiting event (a condition has none: it is checked at the end of each step). Triggered,
 // an interrupting one (cancelActivity, the default) cancels the activity atomically and its token continues
 // from the boundary event; a non-interrupting one starts a new token there and stays armed (Camunda 7: a
-// non-interrupting message or signal boundary event fires each time, a timer once). Error boundary events
+// non-interrupting message or signal boundary event fires each time, a timer once per occurrence). Error boundary events
 // have no row: a thrown error finds them (errors.ts).
 
 /** No token ever flows into a boundary event; triggered, it passes. */
@@ -20,38 +21,8 @@ export const boundaryEvent: Behaviour = {
 /** Arms the activity's boundary events for the token that waits there. */
 export function armBoundaries(ops: StepOps, rt: Runtime, token: TokenState, activity: NodeDef): void {
   for (const key of activity.boundaries ?? []) {
-    const boundary = rt.model.nodes.get(key) as NodeDef;
-    arm(ops, rt, token, boundary);
+    armTrigger(ops, rt, rt.model.nodes.get(key) as NodeDef, { token: token.id });
   }
-}
-
-function arm(ops: StepOps, rt: Runtime, token: TokenState, boundary: NodeDef): void {
-  const trigger = boundary.trigger;
-  if (trigger?.type === "message" || trigger?.type === "signal") {
-    rt.state.subscriptions.push({
-      wait: ops.subscribeEvent(rt, boundary),
-      node: boundary.key,
-      token: token.id,
-    });
-  } else if (trigger?.type === "timer") {
-    armTimer(ops, rt, token, boundary, firstOccurrence(trigger.timer, ops.nowMs));
-  }
-}
-
-function armTimer(
-  ops: StepOps,
-  rt: Runtime,
-  token: TokenState,
-  boundary: NodeDef,
-  occurrence: Occurrence | undefined,
-): void {
-  if (!occurrence) return;
-  rt.state.subscriptions.push({
-    wait: ops.subscribeTimer(rt, boundary, occurrence.dueAt),
-    node: boundary.key,
-    token: token.id,
-    occurrence,
-  });
 }
 
 /** Withdraws every boundary event armed for the token. */
@@ -75,15 +46,7 @@ export function triggerBoundary(
   const boundary = rt.model.nodes.get(subscription.node) as NodeDef;
   leaveBoundary(ops, rt, token, boundary, payload);
   if (boundary.cancelActivity || rt.data.state !== "running") return;
-  // Non-interrupting: still listening while the activity runs — a message or signal for its next
-  // occurrence, a timeCycle for its next due time (a duration or date fires once).
-  const trigger = boundary.trigger;
-  if (trigger?.type === "timer") {
-    const fired = subscription.occurrence;
-    if (fired) armTimer(ops, rt, token, boundary, nextOccurrence(trigger.timer, fired, ops.upSinceMs));
-  } else {
-    arm(ops, rt, token, boundary);
-  }
+  rearm(ops, rt, subscription, boundary);
 }
 
 /**

@@ -2,12 +2,15 @@ import type { NodeDef } from "../model.js";
 import type { Runtime, TokenState } from "../runtime.js";
 import type { StepOps } from "./behaviour.js";
 import { leaveBoundary } from "./boundary.js";
+import { catchingStart, runEventSubProcess } from "./event-sub-processes.js";
 
-// A BPMN error (BPMN 2.0.2 §10.5.4) travels outwards from the scope it is thrown in: the innermost
-// enclosing sub-process with a matching error boundary event catches it — one whose error has the same code
-// (errorCode, else the error's id; Camunda 7 matches by code), or one without errorRef, which catches any.
-// Caught, the sub-process is cancelled with everything inside, and its token continues from the boundary
-// event with the thrower's payload. Uncaught, the error fails the instance.
+// A BPMN error (BPMN 2.0.2 §10.5.4) travels outwards from the scope it is thrown in. In each scope, innermost
+// first, an error event sub-process of the scope catches it, else an error boundary event of the scope's
+// sub-process — one whose error has the same code (errorCode, else the error's id; Camunda 7 matches by
+// code), or one without errorRef, which catches any. Caught by an event sub-process, everything else in its
+// scope is cancelled and it runs there; caught by a boundary event, the sub-process is cancelled with
+// everything inside, and its token continues from the boundary event. Either way with the thrower's payload.
+// Uncaught, the error fails the instance.
 
 /**
  * Returns whether a boundary event caught the error. `activity`: the error comes from the activity the token
@@ -23,15 +26,19 @@ export function throwError(
   // A loop's iteration has no boundary events of its own: the loop's scope, next outwards, has the activity's.
   const own = activity && token.iteration === undefined;
   if (own && catchAt(ops, rt, activity, token, token, code)) return true;
-  for (let scopeId = token.scope; scopeId !== 0; ) {
+  for (let scopeId = token.scope; ; ) {
+    const start = catchingStart(rt, scopeId, "error", code);
+    if (start) {
+      runEventSubProcess(ops, rt, scopeId, start, token.payload);
+      return true;
+    }
     const scope = rt.state.scopes.find((candidate) => candidate.id === scopeId);
-    if (!scope) return false;
+    if (scopeId === 0 || !scope) return false;
     const subProcess = rt.model.nodes.get(scope.node) as NodeDef;
     const parent = rt.state.tokens.find((candidate) => candidate.id === scope.token) as TokenState;
     if (parent.iteration === undefined && catchAt(ops, rt, subProcess, parent, token, code)) return true;
     scopeId = scope.parent;
   }
-  return false;
 }
 
 /** The first error boundary event of the activity that matches catches the error for its token. */

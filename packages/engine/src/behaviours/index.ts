@@ -11,10 +11,12 @@ import {
 import type { Behaviour } from "./behaviour.js";
 import { boundaryEvent } from "./boundary.js";
 import { callActivity } from "./call-activity.js";
-import { eventCatch, timerCatch } from "./catch-events.js";
+import { conditionalCatch, eventCatch, timerCatch } from "./catch-events.js";
+
 import { compensationThrowEvent } from "./compensation.js";
 import { escalationEndEvent, escalationThrowEvent } from "./escalations.js";
 import { eventGateway } from "./event-gateway.js";
+import { eventSubProcess, eventSubProcessStart } from "./event-sub-processes.js";
 import {
   errorEndEvent,
   linkThrowEvent,
@@ -27,6 +29,7 @@ import {
 } from "./events.js";
 import { exclusiveGateway, parallelGateway } from "./gateways.js";
 import { inclusiveGateway } from "./inclusive-gateway.js";
+import { messageEndEvent, messageThrowEvent, sendTask } from "./message-throws.js";
 import { multiInstance } from "./multi-instance.js";
 import { standardLoop } from "./standard-loop.js";
 import { cancelEndEvent } from "./transactions.js";
@@ -58,6 +61,12 @@ export const behaviours: Readonly<Record<NodeKind, Behaviour>> = {
   linkThrow: linkThrowEvent,
   linkCatch: passThroughEvent,
   externalTask,
+  messageThrow: messageThrowEvent,
+  messageEnd: messageEndEvent,
+  sendTask,
+  conditionalCatch,
+  eventSubProcess,
+  eventSubStart: eventSubProcessStart,
   callActivity,
   compensateThrow: compensationThrowEvent,
   compensateEnd: compensationThrowEvent,

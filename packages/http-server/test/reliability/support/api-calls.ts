@@ -36,7 +36,7 @@ export interface StartAnswer {
   tokenPayload?: unknown;
 }
 export interface TaskList {
-  userTasks: { id: string; processInstanceId: string; correlationId: string }[];
+  userTasks: { id: string; key: string; processInstanceId: string; correlationId: string }[];
 }
 export interface EventListBody {
   events: { eventId: string; processInstanceId: string; correlationId: string }[];

@@ -35,13 +35,18 @@ export class Sandbox {
   }
 
   /** Starts the program on 127.0.0.1 with a free port and resolves once it printed its URL. */
-  async start(data: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Program> {
+  async start(
+    data: string,
+    extra: string[] = [],
+    env: Record<string, string> = {},
+    models = reliabilityFixtures.models,
+  ): Promise<Program> {
     const child = spawn(
       process.execPath,
       [
         bin,
         "--models",
-        reliabilityFixtures.models,
+        models,
         "--identities",
         reliabilityFixtures.identities,
         "--data",
