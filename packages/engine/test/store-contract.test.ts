@@ -191,6 +191,75 @@ describe.each(backends)("the Store contract on $name", (backend) => {
     });
   });
 
+  it("pages every model's tasks right after takes, deletes and rolled-back savepoints, inside a transaction too", async () => {
+    const store = await open();
+    // Tasks spread over two hours, minutes and seconds, in two lanes and none (the deep-page counts of
+    // SQLite's migration 8 are kept per hour, minute and second).
+    const times = [
+      "2026-01-01T00:00:00.000Z",
+      "2026-01-01T00:00:00.500Z",
+      "2026-01-01T00:00:01.000Z",
+      "2026-01-01T00:59:59.000Z",
+      "2026-01-01T01:00:00.000Z",
+      "2026-01-01T01:02:03.000Z",
+    ];
+    const lanes = [null, "Sales", "Finance"];
+    const all = times.flatMap((createdAt, i) =>
+      lanes.map((lane, j) => task(`t-${i}-${j}`, { createdAt, lane, correlationId: `c-${i}` })),
+    );
+    await store.transaction(async (tx) => {
+      for (const row of all) tx.insertUserTask(row);
+    });
+    const gone = new Set<string>();
+    await store.runBatch(
+      [
+        async (tx) => {
+          gone.add((await tx.takeUserTask("t-0-1"))?.id as string);
+          tx.deleteWait("task", "t-3-0");
+          gone.add("t-3-0");
+        },
+        async (tx) => {
+          // Refused: its take and its insert are rolled back with its savepoint.
+          await tx.takeUserTask("t-5-1");
+          tx.insertUserTask(task("never", { createdAt: "2026-01-01T00:00:00.250Z" }));
+          throw new Error("refused");
+        },
+        async (tx) => {
+          tx.insertUserTask(task("late", { createdAt: "2026-01-01T00:59:59.500Z", lane: "Sales" }));
+          await tx.savepoint(async () => {
+            gone.add((await tx.takeUserTask("t-4-0"))?.id as string);
+          });
+        },
+      ],
+      async () => {},
+    );
+    const expected = [
+      ...all.filter((row) => !gone.has(row.id)),
+      task("late", { lane: "Sales", createdAt: "2026-01-01T00:59:59.500Z" }),
+    ]
+      .filter((row) => row.lane !== "Finance")
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1))
+      .map((row) => row.id);
+    const ids = (page: { items: UserTaskRow[] }) => page.items.map((row) => row.id);
+    for (let offset = 0; offset <= expected.length; offset++) {
+      const page = await store.pageUserTasks({ lanes: ["Sales"] }, { offset, limit: 2 });
+      expect({ offset, ids: ids(page), totalCount: page.totalCount }).toEqual({
+        offset,
+        ids: expected.slice(offset, offset + 2),
+        totalCount: expected.length,
+      });
+    }
+    // Inside a transaction, a page sees that transaction's own takes.
+    const inside = await store.transaction(async (tx) => {
+      await tx.takeUserTask(expected[0] as string);
+      return tx.pageUserTasks({ lanes: ["Sales"] }, { offset: 0, limit: 1 });
+    });
+    expect({ ids: ids(inside), totalCount: inside.totalCount }).toEqual({
+      ids: [expected[1]],
+      totalCount: expected.length - 1,
+    });
+  });
+
   it("locks an external task for one worker at a time, the holder extends and takes it", async () => {
     const store = await open();
     await store.transaction(async (tx) =>
