@@ -432,11 +432,50 @@ class PgReads implements StoreReads {
    * range, all in one statement; the page is the ranges' first offset + limit rows merged (a MergeAppend of
    * index scans), in a second. Rows of other lanes are never read.
    */
+  /**
+   * One correlation's or one instance's rows are few: one statement pages them in every lane the caller may
+   * see and counts them (`COUNT(*) OVER ()`), one round trip where a count per lane range and the page took
+   * two. Only a page past the end needs a second statement, to count.
+   */
+  private async pageOfFew(
+    table: "user_tasks" | "events",
+    query: WaitQuery,
+    page: PageRequest,
+  ): Promise<{ rows: Row[]; totalCount: number }> {
+    const values: unknown[] = [];
+    const param = (value: unknown) => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    const where: string[] = [];
+    if (query.correlationId !== undefined) where.push(`correlation_id = ${param(query.correlationId)}`);
+    if (query.processModelKey !== undefined) where.push(`model_key = ${param(query.processModelKey)}`);
+    if (query.processInstanceId !== undefined) where.push(`instance_id = ${param(query.processInstanceId)}`);
+    if (query.lanes !== undefined)
+      where.push(`(lane IS NULL OR lane = ANY(${param([...query.lanes])}::text[]))`);
+    const from = `${table} WHERE ${where.join(" AND ")}`;
+    const count = async () => {
+      const [row] = await this.run({ text: `SELECT COUNT(*)::int AS n FROM ${from}`, values });
+      return (row?.n as number) ?? 0;
+    };
+    if (page.limit === 0) return { rows: [], totalCount: await count() };
+    const limit = page.limit === undefined ? "ALL" : String(page.limit);
+    const rows = await this.run({
+      text: `SELECT *, COUNT(*) OVER () AS total_count FROM ${from} ORDER BY created_at, id LIMIT ${limit} OFFSET ${page.offset}`,
+      values,
+    });
+    if (rows.length > 0) return { rows, totalCount: Number((rows[0] as Row).total_count) };
+    return { rows, totalCount: page.offset === 0 ? 0 : await count() };
+  }
+
   private async page(
     table: "user_tasks" | "events",
     query: WaitQuery,
     page: PageRequest,
   ): Promise<{ rows: Row[]; totalCount: number }> {
+    if (query.correlationId !== undefined || query.processInstanceId !== undefined) {
+      return this.pageOfFew(table, query, page);
+    }
     // Each statement numbers its own parameters: the page's leaves out the empty ranges.
     const lanes: (LaneName | typeof ANY_LANE)[] =
       query.lanes === undefined ? [ANY_LANE] : [null, ...new Set(query.lanes)];
