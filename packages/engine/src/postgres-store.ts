@@ -544,6 +544,8 @@ class PgTx extends PgReads implements StoreTx {
   private queued: (string | Query)[] = ["BEGIN"];
   private begun = false;
   private depth = 0;
+  /** Instances locked by a take in this transaction, as read then, until the step loads them (or writes them). */
+  private readonly lockedByTake = new Map<string, Row>();
 
   constructor(private readonly client: pg.PoolClient) {
     super(async (query) => {
@@ -599,6 +601,8 @@ class PgTx extends PgReads implements StoreTx {
     } catch (error) {
       await this.tail;
       this.failure = undefined;
+      // A lock taken inside the savepoint is released with it.
+      this.lockedByTake.clear();
       const unsent = this.queued.lastIndexOf(open);
       if (unsent >= 0) {
         // Never sent: what it holds is dropped with it.
@@ -618,35 +622,46 @@ class PgTx extends PgReads implements StoreTx {
    * Sends what is queued, and `query` after it (if any), once everything sent before is answered: alone as
    * it is, or together as one simple query; answers `query`'s rows.
    */
-  private send(query: Query | string | undefined): Promise<Row[]> {
-    const batch = this.queued.splice(0);
-    if (query !== undefined) batch.push(query);
+  private async send(query: Query | string | undefined): Promise<Row[]> {
+    const [rows] = await this.sendMany(query === undefined ? [] : [query]);
+    return rows ?? [];
+  }
+
+  /** As `send`, for several statements at the end of the round trip: the rows of each. */
+  private sendMany(queries: readonly (Query | string)[]): Promise<Row[][]> {
+    const batch = [...this.queued.splice(0), ...queries];
     if (batch.length === 0) return Promise.resolve([]);
     this.begun ||= batch.includes("BEGIN");
-    const writes = batch.some((item, index) => typeof item !== "string" && index < batch.length - 1);
-    const result = this.tail.then(async () => {
-      if (batch.length === 1)
-        return ((await this.client.query(batch[0] as Query | string)) as pg.QueryResult).rows;
-      const results = (await this.client.query(batch.map(inline).join(";\n"))) as unknown as
+    const writes = batch.length > queries.length && batch.some((item) => typeof item !== "string");
+    const result = this.tail.then(async (): Promise<Row[][]> => {
+      if (batch.length === 1 && typeof batch[0] !== "string") {
+        return [((await this.client.query(batch[0] as Query)) as pg.QueryResult).rows as Row[]];
+      }
+      const answer = (await this.client.query(batch.map(inline).join(";\n"))) as unknown as
         | pg.QueryResult
         | pg.QueryResult[];
-      const last = Array.isArray(results) ? results[results.length - 1] : results;
-      return query === undefined || typeof query === "string" ? [] : ((last?.rows ?? []) as Row[]);
+      const results = Array.isArray(answer) ? answer : [answer];
+      return results.slice(results.length - queries.length).map((each) => (each?.rows ?? []) as Row[]);
     });
-    // A failure of a batch with writes in it may be theirs: every later statement reports it.
-    if (writes || query === undefined) {
+    // A failure of a batch with queued writes in it may be theirs: every later statement reports it.
+    if (writes || queries.length === 0) {
       result.catch((error: unknown) => {
         this.failure ??= { error };
       });
     }
     this.tail = result.catch(() => {});
-    return result as Promise<Row[]>;
+    return result;
   }
 
   // The instance row stays locked until the batch commits: the step serializes with every other step of
   // the instance, on any node. Under READ COMMITTED a step that waited for the lock reads the row as the
   // other step committed it.
   override async getInstance(id: string): Promise<InstanceData | undefined> {
+    const locked = this.lockedByTake.get(id);
+    if (locked !== undefined) {
+      this.lockedByTake.delete(id);
+      return instanceOf(locked);
+    }
     const [row] = await this.run(
       named("lockInstance", "SELECT * FROM instances WHERE id = $1 FOR UPDATE", [id]),
     );
@@ -691,6 +706,7 @@ class PgTx extends PgReads implements StoreTx {
   // The end order comes from a sequence shared by every node, given once (the engine's own count is only
   // its process's).
   updateInstance(instance: InstanceData): void {
+    this.lockedByTake.delete(instance.id);
     const params = instanceParams(instance);
     this.write(
       named(
@@ -705,6 +721,7 @@ class PgTx extends PgReads implements StoreTx {
   }
 
   setInstanceStarter(id: string, starterId: string): void {
+    this.lockedByTake.delete(id);
     this.write(
       named("setInstanceStarter", "UPDATE instances SET starter_id = $1 WHERE id = $2", [starterId, id]),
     );
@@ -901,10 +918,31 @@ class PgTx extends PgReads implements StoreTx {
     return rows.length === 1;
   }
 
-  private take(table: string, id: string): Promise<Row | undefined> {
-    return this.run(named(`take_${table}`, `DELETE FROM ${table} WHERE id = $1 RETURNING *`, [id])).then(
-      ([row]) => row,
-    );
+  /**
+   * Takes a waiting row and, in the same round trip, locks its instance, which the step loads next: the
+   * locked row is kept for that getInstance (one round trip less per finish, trigger or timer). The instance
+   * is locked first, as every other step that touches the row does (a step holding the instance deletes its
+   * waits), so the two never wait for each other in opposite orders.
+   */
+  private async take(table: string, id: string): Promise<Row | undefined> {
+    let answers: Row[][];
+    try {
+      answers = await this.sendMany([
+        named(
+          `lock_for_${table}`,
+          `SELECT * FROM instances WHERE id = (SELECT instance_id FROM ${table} WHERE id = $1) FOR UPDATE`,
+          [id],
+        ),
+        named(`take_${table}`, `DELETE FROM ${table} WHERE id = $1 RETURNING *`, [id]),
+      ]);
+    } catch (error) {
+      throw this.failure ? this.failure.error : error;
+    }
+    if (this.failure) throw this.failure.error;
+    const [[instance], [row]] = answers as [Row[], Row[]];
+    if (row && instance && instance.id === row.instance_id)
+      this.lockedByTake.set(row.instance_id as string, instance);
+    return row;
   }
 
   private write(query: Query): void {
