@@ -748,8 +748,10 @@ class EmbeddedEngine implements Engine {
   private flushWhenSettled(seen: number, turns: number): void {
     setImmediate(() => {
       const grew = this.queue.length > seen;
-      if (grew && turns + 1 < MAX_GATHER_TURNS) this.flushWhenSettled(this.queue.length, turns + 1);
-      else void this.flush();
+      // Only a store that commits a batch at once gains by waiting (PostgreSQL runs each step on its own).
+      if (grew && turns + 1 < MAX_GATHER_TURNS && this.store.commitsBatchTogether) {
+        this.flushWhenSettled(this.queue.length, turns + 1);
+      } else void this.flush();
     });
   }
 

@@ -75,6 +75,7 @@ type Run = (query: Query) => Promise<Row[]>;
 
 export class PostgresStore implements Store {
   readonly name = "postgres";
+  readonly commitsBatchTogether = false;
   private readonly reads: PgReads;
 
   private constructor(private readonly pool: pg.Pool) {
