@@ -15,9 +15,18 @@ import { compileSource, loadModelDirectory } from "./model-loader.js";
 import { PgCoordination } from "./pg-coordination.js";
 import { isPostgresUrl, PostgresStore } from "./postgres-store.js";
 import { recordOf } from "./records.js";
+import { parseRuntime } from "./runtime.js";
 import { type ScriptOutcome, ScriptPool } from "./script-pool.js";
 import { SqliteStore } from "./sqlite-store.js";
-import type { EventRow, ExternalTaskRow, StepOutcome, Store, StoreTx, UserTaskRow } from "./store.js";
+import type {
+  EventRow,
+  ExternalTaskRow,
+  InstanceData,
+  StepOutcome,
+  Store,
+  StoreTx,
+  UserTaskRow,
+} from "./store.js";
 import { firstOccurrence, NEVER, type TimerDef } from "./timer-definitions.js";
 import { TimerScheduler } from "./timers.js";
 import {
@@ -712,8 +721,40 @@ class EmbeddedEngine implements Engine {
     if (this.closed) return;
     for (const event of news.events) this.publish(event);
     for (const record of news.ended) this.resolveEnded(record);
+    if (this.scriptWaiters.size > 0) void this.recheckScriptWaiters(news);
     for (const task of news.tasks) this.pollers.wake(task.topic, task.lane);
     if (news.timerDue !== undefined) this.timers.arm(news.timerDue);
+  }
+
+  /**
+   * Callers here wait for an instance to stop awaiting a script job (read-your-writes), and another node's
+   * step touched it: that step may have settled it — a boundary event that cancelled the script task, a job
+   * this node's lease lost — which no local step will ever report. Each such instance is read again, and its
+   * callers answered once no token of it awaits a script.
+   */
+  private async recheckScriptWaiters(news: BatchNews): Promise<void> {
+    const touched = new Set([
+      ...news.events.map((event) => event.processInstanceId),
+      ...news.ended.map((record) => record.processInstanceId),
+    ]);
+    for (const id of touched) {
+      if (!this.scriptWaiters.has(id) || this.awaitingBelow.has(id)) continue;
+      let data: InstanceData | undefined;
+      try {
+        data = await this.store.getInstance(id);
+      } catch {
+        continue; // The next news of it, or its own job's step, answers them.
+      }
+      if (!data || !this.scriptWaiters.has(id)) continue;
+      const awaiting =
+        data.state === "running" &&
+        data.runtime !== undefined &&
+        parseRuntime(data.runtime).tokens.some((token) => token.wait?.kind === "script");
+      if (awaiting) continue;
+      this.awaitingSelf.delete(id);
+      const record = recordOf(data);
+      this.settleScriptWaiters(id, (waiter) => waiter.resolve(record));
+    }
   }
 
   private assertOpen(): void {

@@ -106,4 +106,33 @@ describe("two engines on one PostgreSQL database", () => {
       expect(await a.listUserTasks({ correlationId: instance.correlationId })).toEqual([]);
     }
   });
+
+  it("answers a caller waiting on a script job here when a step on the other engine settled its instance", async () => {
+    const data = await postgres.createDatabase(`engines_${++databases}`);
+    const models = modelsDir("script-boundary.bpmn");
+    // The script runs far longer than the time a start waits for it in place: it becomes a job of A's.
+    const [a, b] = (await Promise.all([
+      open({ models, data, scriptTimeoutMs: 120_000 }),
+      open({ models, data, scriptTimeoutMs: 120_000 }),
+    ])) as [Engine, Engine];
+    const started = a.start({
+      processModelKey: "ScriptBoundary",
+      startEventKey: "Start",
+      correlationId: "sb-1",
+      inputValues: { until: Date.now() + 20_000 },
+    });
+    // B interrupts the script task through its message boundary event; only B's step knows.
+    let stop: Awaited<ReturnType<Engine["listEvents"]>>[number] | undefined;
+    while (!stop) {
+      [stop] = await b.listEvents({ correlationId: "sb-1" });
+      if (!stop) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(stop).toMatchObject({ key: "Stop" });
+    await b.triggerEvent(stop.id, { why: "enough" });
+    // A's caller is answered with the instance as B left it: waiting at Stopped, the script gone.
+    const { instance } = await started;
+    expect(instance.state).toBe("running");
+    const [task] = await a.listUserTasks({ correlationId: "sb-1" });
+    expect(task).toMatchObject({ key: "Stopped", processInstanceId: instance.processInstanceId });
+  }, 120_000);
 });
