@@ -10,6 +10,7 @@ import { conditionalEventCases } from "./cases/conditional-events.js";
 import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
 import { eventGatewayCases } from "./cases/event-gateway.js";
+import { eventSubProcessScopeCases } from "./cases/event-sub-process-scopes.js";
 import { eventSubProcessCases } from "./cases/event-sub-processes.js";
 import { eventCases } from "./cases/events.js";
 import { externalTaskCases } from "./cases/external-tasks.js";
@@ -68,6 +69,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   startByNameCases,
   messageSendCases,
   eventSubProcessCases,
+  eventSubProcessScopeCases,
   conditionalEventCases,
 ];
 
