@@ -151,6 +151,23 @@ export function eventSubProcessScopeCases(options: ConformanceOptions): void {
           expect((await result(model, correlationId)).endEventKey).toBe("OuterRepaired");
         });
       });
+
+      describe("which catcher of one scope catches (a coded one before a catch-all, Camunda 7's precedence)", () => {
+        const model = "CatcherPrecedence";
+        // In the fixture each scope's catch-all catcher comes first in the document.
+        for (const [what, expected] of [
+          ["error", ["CodedErrorTask"]],
+          ["other error", ["AnyErrorTask"]],
+          ["escalation", ["AfterEscalation", "CodedEscalationTask"]],
+          ["other escalation", ["AfterEscalation", "AnyEscalationTask"]],
+        ] as const) {
+          it(`${what}: ${expected.join(", ")}`, async () => {
+            const { correlationId } = await start(h.api, as.clerk, model, "PrecStart");
+            await finish(model, correlationId, "Pick", { what });
+            expect(await taskKeys(correlationId)).toEqual(expected);
+          });
+        }
+      });
     },
   );
 }
