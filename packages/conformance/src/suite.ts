@@ -10,6 +10,7 @@ import { conditionalEventCases } from "./cases/conditional-events.js";
 import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
 import { eventGatewayCases } from "./cases/event-gateway.js";
+import { eventKindCases } from "./cases/event-kinds.js";
 import { eventSubProcessScopeCases } from "./cases/event-sub-process-scopes.js";
 import { eventSubProcessCases } from "./cases/event-sub-processes.js";
 import { eventCases } from "./cases/events.js";
@@ -70,6 +71,7 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   messageSendCases,
   eventSubProcessCases,
   eventSubProcessScopeCases,
+  eventKindCases,
   conditionalEventCases,
 ];
 
