@@ -54,6 +54,23 @@ export function eventSubProcessCases(options: ConformanceOptions): void {
       expect(result.endEventKey).toBe("CleanedUp");
     });
 
+    it("an interrupting one also withdraws the non-interrupting ones already running in its scope", async () => {
+      const { correlationId } = await start(h.api, as.clerk, "EventSubProcess", "EspStart");
+      const note = await waitingEvent(h.api, as.clerk, correlationId, "NoteArrived");
+      await h.api.triggerEvent(as.clerk, "EventSubProcess", correlationId, note.eventId, { n: 1 });
+      const noting = await waitingTask(h.api, as.clerk, correlationId, "Note");
+      const cancel = await waitingEvent(h.api, as.clerk, correlationId, "CancelRequested");
+      await h.api.triggerEvent(as.clerk, "EventSubProcess", correlationId, cancel.eventId);
+      expect(await taskKeys(correlationId)).toEqual(["Cleanup"]);
+      await expectError(
+        h.api.finishUserTask(as.clerk, "EventSubProcess", correlationId, noting.id, { formFields: {} }),
+        404,
+      );
+      await finish("EventSubProcess", correlationId, "Cleanup");
+      const result = await h.api.getProcessResultForCorrelation(as.clerk, "EventSubProcess", correlationId);
+      expect(result.endEventKey).toBe("CleanedUp");
+    });
+
     it("a non-interrupting one runs beside the rest as often as it occurs; the instance ends when all are done", async () => {
       const { correlationId } = await start(h.api, as.clerk, "EventSubProcess", "EspStart");
       for (const n of [1, 2]) {
