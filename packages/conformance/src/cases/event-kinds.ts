@@ -3,15 +3,7 @@ import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { type ConformanceOptions, resolveSupports } from "../options.js";
-import {
-  eventKeysIn,
-  eventually,
-  finishWaiting,
-  start,
-  taskKeysIn,
-  waitingEvent,
-  waitingTask,
-} from "../steps.js";
+import { correlationSteps, eventually, start, waitingEvent, waitingTask } from "../steps.js";
 
 /**
  * SPEC §6.1: events no other case runs (fixture event-kinds.bpmn) — escalation boundary events, a signal end
@@ -21,12 +13,7 @@ import {
 export function eventKindCases(options: ConformanceOptions): void {
   describe.skipIf(!resolveSupports(options).bpmnLevel2)("more kinds of events (SPEC §6.1)", () => {
     const h = useApi(options);
-    const taskKeys = (correlationId: string) => taskKeysIn(h.api, as.clerk, correlationId);
-    const eventKeys = (correlationId: string) => eventKeysIn(h.api, as.clerk, correlationId);
-    const finish = (model: string, correlationId: string, key: string, formFields = {}) =>
-      finishWaiting(h.api, as.clerk, model, correlationId, key, formFields);
-    const result = (model: string, correlationId: string) =>
-      h.api.getProcessResultForCorrelation(as.clerk, model, correlationId);
+    const { taskKeys, eventKeys, finish, result } = correlationSteps(h, as.clerk);
 
     it("a non-interrupting escalation boundary event on a sub-process starts a path; the thrower and the sub-process go on", async () => {
       const { correlationId } = await start(h.api, as.clerk, "EscalationBoundary", "EbStart");

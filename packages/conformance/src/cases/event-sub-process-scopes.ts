@@ -4,7 +4,7 @@ import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { type ConformanceOptions, resolveSupports } from "../options.js";
-import { eventKeysIn, finishWaiting, start, taskKeysIn, waitingEvent, waitingTask } from "../steps.js";
+import { correlationSteps, start, waitingEvent, waitingTask } from "../steps.js";
 
 /**
  * SPEC §6.1: event sub-processes in nested scopes (fixture event-sub-process-nesting.bpmn). An interrupting
@@ -16,12 +16,7 @@ export function eventSubProcessScopeCases(options: ConformanceOptions): void {
     "event sub-processes in nested scopes (SPEC §6.1)",
     () => {
       const h = useApi(options);
-      const taskKeys = (correlationId: string) => taskKeysIn(h.api, as.clerk, correlationId);
-      const eventKeys = (correlationId: string) => eventKeysIn(h.api, as.clerk, correlationId);
-      const finish = (model: string, correlationId: string, key: string, formFields = {}) =>
-        finishWaiting(h.api, as.clerk, model, correlationId, key, formFields);
-      const result = (model: string, correlationId: string) =>
-        h.api.getProcessResultForCorrelation(as.clerk, model, correlationId);
+      const { taskKeys, eventKeys, finish, result } = correlationSteps(h, as.clerk);
 
       /** A withdrawn user task: in none of the three §4.6 lists, and finishing it answers 404. */
       async function expectWithdrawn(model: string, correlationId: string, task: UserTask) {

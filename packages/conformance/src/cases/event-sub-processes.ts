@@ -3,24 +3,13 @@ import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { type ConformanceOptions, resolveSupports } from "../options.js";
-import {
-  eventKeysIn,
-  eventually,
-  finishWaiting,
-  start,
-  taskKeysIn,
-  waitingEvent,
-  waitingTask,
-} from "../steps.js";
+import { correlationSteps, eventually, start, waitingEvent, waitingTask } from "../steps.js";
 
 /** SPEC §6.1: event sub-processes, interrupting and not, with every kind of start event. */
 export function eventSubProcessCases(options: ConformanceOptions): void {
   describe.skipIf(!resolveSupports(options).bpmnLevel2)("event sub-processes (SPEC §6.1)", () => {
     const h = useApi(options);
-    const taskKeys = (correlationId: string) => taskKeysIn(h.api, as.clerk, correlationId);
-    const eventKeys = (correlationId: string) => eventKeysIn(h.api, as.clerk, correlationId);
-    const finish = (model: string, correlationId: string, key: string, formFields = {}) =>
-      finishWaiting(h.api, as.clerk, model, correlationId, key, formFields);
+    const { taskKeys, eventKeys, finish } = correlationSteps(h, as.clerk);
 
     it("their message and signal start events are listed while the scope runs and withdrawn when it ends", async () => {
       const { correlationId } = await start(h.api, as.clerk, "EventSubProcess", "EspStart");
