@@ -130,3 +130,19 @@ export async function finishWaiting(
   await api.finishUserTask(context, model, correlationId, task.id, { formFields });
   return task;
 }
+
+/**
+ * The reads and writes the BPMN cases repeat, as one identity, on the harness's API of the moment (it is
+ * set in beforeAll): the sorted keys of a correlation's waiting user tasks and events, finishing the one
+ * waiting task of a key, a correlation's result.
+ */
+export function correlationSteps(h: { readonly api: ConsumerApi }, context: ConsumerContext) {
+  return {
+    taskKeys: (correlationId: string) => taskKeysIn(h.api, context, correlationId),
+    eventKeys: (correlationId: string) => eventKeysIn(h.api, context, correlationId),
+    finish: (model: string, correlationId: string, key: string, formFields: Record<string, unknown> = {}) =>
+      finishWaiting(h.api, context, model, correlationId, key, formFields),
+    result: (model: string, correlationId: string) =>
+      h.api.getProcessResultForCorrelation(context, model, correlationId),
+  };
+}

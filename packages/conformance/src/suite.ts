@@ -10,6 +10,8 @@ import { conditionalEventCases } from "./cases/conditional-events.js";
 import { elementCases } from "./cases/elements.js";
 import { errorCases } from "./cases/errors.js";
 import { eventGatewayCases } from "./cases/event-gateway.js";
+import { eventKindCases } from "./cases/event-kinds.js";
+import { eventSubProcessScopeCases } from "./cases/event-sub-process-scopes.js";
 import { eventSubProcessCases } from "./cases/event-sub-processes.js";
 import { eventCases } from "./cases/events.js";
 import { externalTaskCases } from "./cases/external-tasks.js";
@@ -68,6 +70,8 @@ export const areas: readonly ((options: ConformanceOptions) => void)[] = [
   startByNameCases,
   messageSendCases,
   eventSubProcessCases,
+  eventSubProcessScopeCases,
+  eventKindCases,
   conditionalEventCases,
 ];
 

@@ -702,6 +702,33 @@ class ProcessCompiler {
   }
 
   /** An event-based gateway leads only to catch events and receive tasks that nothing else leads to. */
+  /**
+   * Two catchers of one error or escalation code (or two catch-alls) in one scope — boundary events of one
+   * activity, event sub-processes of one process or sub-process: BPMN 2.0.2 does not say which one catches,
+   * and Camunda 7 refuses them at deployment; so does the engine (behaviours/catchers.ts).
+   */
+  private checkCatchers(): void {
+    const scopes = [
+      this.eventSubProcesses.map((key) => this.nodes.get(key)?.eventStart),
+      ...[...this.nodes.values()].flatMap((node) => [
+        (node.eventSubProcesses ?? []).map((key) => this.nodes.get(key)?.eventStart),
+        node.boundaries ?? [],
+      ]),
+    ];
+    for (const keys of scopes) {
+      const seen = new Map<string, string>();
+      for (const key of keys) {
+        const trigger = this.nodes.get(key ?? "")?.trigger;
+        if (trigger?.type !== "error" && trigger?.type !== "escalation") continue;
+        const caught = `${trigger.type} ${trigger.code === undefined ? "(any)" : `"${trigger.code}"`}`;
+        const other = seen.get(caught);
+        if (other !== undefined)
+          this.fail(key, `unsupported: a second catcher of ${caught} in one scope (beside ${other})`);
+        seen.set(caught, key as string);
+      }
+    }
+  }
+
   private checkEventGateways(): void {
     const catches = new Set<NodeKind>(["messageCatch", "signalCatch", "timerCatch", "receiveTask"]);
     for (const node of this.nodes.values()) {
@@ -916,6 +943,7 @@ class ProcessCompiler {
       }
     }
     this.checkBoundaries();
+    this.checkCatchers();
     this.checkCompensation();
     this.checkEventGateways();
     this.checkLinks();

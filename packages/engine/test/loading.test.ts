@@ -146,6 +146,18 @@ describe("model loading", () => {
       expect(error.reason).toMatch(/isInterrupting="false" on an error start event/);
     });
 
+    it("an interrupting and a non-interrupting escalation event sub-process of one code in one scope (Camunda 7 refuses them too)", async () => {
+      const error = await loadError(modelsDir("invalid/esp-escalation-twice.bpmn"));
+      expect(error.elementId).toBe("LateNote");
+      expect(error.reason).toMatch(/a second catcher of escalation "LATE" in one scope \(beside LateStop\)/);
+    });
+
+    it("two catch-all error boundary events on one activity", async () => {
+      const error = await loadError(modelsDir("invalid/boundary-error-catch-all-twice.bpmn"));
+      expect(error.elementId).toBe("AnyErrorAgain");
+      expect(error.reason).toMatch(/a second catcher of error \(any\) in one scope \(beside AnyError\)/);
+    });
+
     it("an event sub-process whose start event has no trigger", async () => {
       const error = await loadError(modelsDir("invalid/esp-none-start.bpmn"));
       expect(error.elementId).toBe("PlainStart");

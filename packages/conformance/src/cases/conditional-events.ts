@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { type ConformanceOptions, resolveSupports } from "../options.js";
-import { finishWaiting, start, taskKeysIn } from "../steps.js";
+import { correlationSteps, start } from "../steps.js";
 
 /**
  * SPEC §6.1: conditional events. A condition over `token` is checked at the end of every step of its
@@ -11,9 +11,7 @@ import { finishWaiting, start, taskKeysIn } from "../steps.js";
 export function conditionalEventCases(options: ConformanceOptions): void {
   describe.skipIf(!resolveSupports(options).bpmnLevel2)("conditional events (SPEC §6.1)", () => {
     const h = useApi(options);
-    const taskKeys = (correlationId: string) => taskKeysIn(h.api, as.clerk, correlationId);
-    const finish = (model: string, correlationId: string, key: string, formFields = {}) =>
-      finishWaiting(h.api, as.clerk, model, correlationId, key, formFields);
+    const { taskKeys, finish } = correlationSteps(h, as.clerk);
 
     it("a conditional catch event whose condition holds on arrival passes at once", async () => {
       const { correlationId } = await start(h.api, as.clerk, "ConditionalCatch", "CondStart", {

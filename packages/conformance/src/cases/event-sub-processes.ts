@@ -3,24 +3,13 @@ import { expectError } from "../expect-error.js";
 import { useApi } from "../harness.js";
 import { as } from "../identities.js";
 import { type ConformanceOptions, resolveSupports } from "../options.js";
-import {
-  eventKeysIn,
-  eventually,
-  finishWaiting,
-  start,
-  taskKeysIn,
-  waitingEvent,
-  waitingTask,
-} from "../steps.js";
+import { correlationSteps, eventually, start, waitingEvent, waitingTask } from "../steps.js";
 
 /** SPEC §6.1: event sub-processes, interrupting and not, with every kind of start event. */
 export function eventSubProcessCases(options: ConformanceOptions): void {
   describe.skipIf(!resolveSupports(options).bpmnLevel2)("event sub-processes (SPEC §6.1)", () => {
     const h = useApi(options);
-    const taskKeys = (correlationId: string) => taskKeysIn(h.api, as.clerk, correlationId);
-    const eventKeys = (correlationId: string) => eventKeysIn(h.api, as.clerk, correlationId);
-    const finish = (model: string, correlationId: string, key: string, formFields = {}) =>
-      finishWaiting(h.api, as.clerk, model, correlationId, key, formFields);
+    const { taskKeys, eventKeys, finish } = correlationSteps(h, as.clerk);
 
     it("their message and signal start events are listed while the scope runs and withdrawn when it ends", async () => {
       const { correlationId } = await start(h.api, as.clerk, "EventSubProcess", "EspStart");
@@ -49,6 +38,23 @@ export function eventSubProcessCases(options: ConformanceOptions): void {
       expect((await waitingTask(h.api, as.clerk, correlationId, "Cleanup")).tokenPayload).toEqual({
         why: "stop",
       });
+      await finish("EventSubProcess", correlationId, "Cleanup");
+      const result = await h.api.getProcessResultForCorrelation(as.clerk, "EventSubProcess", correlationId);
+      expect(result.endEventKey).toBe("CleanedUp");
+    });
+
+    it("an interrupting one also withdraws the non-interrupting ones already running in its scope", async () => {
+      const { correlationId } = await start(h.api, as.clerk, "EventSubProcess", "EspStart");
+      const note = await waitingEvent(h.api, as.clerk, correlationId, "NoteArrived");
+      await h.api.triggerEvent(as.clerk, "EventSubProcess", correlationId, note.eventId, { n: 1 });
+      const noting = await waitingTask(h.api, as.clerk, correlationId, "Note");
+      const cancel = await waitingEvent(h.api, as.clerk, correlationId, "CancelRequested");
+      await h.api.triggerEvent(as.clerk, "EventSubProcess", correlationId, cancel.eventId);
+      expect(await taskKeys(correlationId)).toEqual(["Cleanup"]);
+      await expectError(
+        h.api.finishUserTask(as.clerk, "EventSubProcess", correlationId, noting.id, { formFields: {} }),
+        404,
+      );
       await finish("EventSubProcess", correlationId, "Cleanup");
       const result = await h.api.getProcessResultForCorrelation(as.clerk, "EventSubProcess", correlationId);
       expect(result.endEventKey).toBe("CleanedUp");

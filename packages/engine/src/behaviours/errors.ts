@@ -2,13 +2,14 @@ import type { NodeDef } from "../model.js";
 import type { Runtime, TokenState } from "../runtime.js";
 import type { StepOps } from "./behaviour.js";
 import { leaveBoundary } from "./boundary.js";
+import { catcherFor } from "./catchers.js";
 import { catchingStart, runEventSubProcess } from "./event-sub-processes.js";
 
 // A BPMN error (BPMN 2.0.2 §10.5.4) travels outwards from the scope it is thrown in. In each scope, innermost
 // first, an error event sub-process of the scope catches it, else an error boundary event of the scope's
 // sub-process — one whose error has the same code (errorCode, else the error's id; Camunda 7 matches by
-// code), or one without errorRef, which catches any. Caught by an event sub-process, everything else in its
-// scope is cancelled and it runs there; caught by a boundary event, the sub-process is cancelled with
+// code), or one without errorRef, which catches any; one with the code before a catch-all (catchers.ts).
+// Caught by an event sub-process, everything else in its scope is cancelled and it runs there; caught by a boundary event, the sub-process is cancelled with
 // everything inside, and its token continues from the boundary event. Either way with the thrower's payload.
 // Uncaught, the error fails the instance.
 
@@ -41,7 +42,7 @@ export function throwError(
   }
 }
 
-/** The first error boundary event of the activity that matches catches the error for its token. */
+/** The activity's error boundary event that catches the error (catchers.ts) takes it for its token. */
 function catchAt(
   ops: StepOps,
   rt: Runtime,
@@ -50,13 +51,9 @@ function catchAt(
   thrower: TokenState,
   code: string | undefined,
 ): boolean {
-  for (const key of activity.boundaries ?? []) {
-    const boundary = rt.model.nodes.get(key) as NodeDef;
-    const trigger = boundary.trigger;
-    if (trigger?.type === "error" && (trigger.code === undefined || trigger.code === code)) {
-      leaveBoundary(ops, rt, activityToken, boundary, thrower.payload);
-      return true;
-    }
-  }
-  return false;
+  const boundaries = (activity.boundaries ?? []).map((key) => rt.model.nodes.get(key) as NodeDef);
+  const boundary = catcherFor(boundaries, "error", code);
+  if (!boundary) return false;
+  leaveBoundary(ops, rt, activityToken, boundary, thrower.payload);
+  return true;
 }

@@ -2,11 +2,13 @@ import type { NodeDef } from "../model.js";
 import type { Runtime, TokenState } from "../runtime.js";
 import type { Behaviour, StepOps } from "./behaviour.js";
 import { leaveBoundary } from "./boundary.js";
+import { catcherFor } from "./catchers.js";
 import { catchingStart, runEventSubProcess } from "./event-sub-processes.js";
 
 // An escalation (BPMN 2.0.2 §10.5.4) travels outwards like an error: in each scope, innermost first, an
 // escalation event sub-process of the scope, else an escalation boundary event of the scope's sub-process,
-// matching (same escalationCode, else same id; none: any) catches it.
+// matching (same escalationCode, else same id; none: any; one with the code before a catch-all, catchers.ts),
+// catches it.
 // Unlike an error, an uncaught escalation is no failure: the throw event simply passes (the end event just
 // ends its token). An interrupting catcher cancels its sub-process, thrower included; a non-interrupting one
 // starts a path from the boundary event and the thrower goes on.
@@ -29,13 +31,13 @@ function catcher(
     // An iterated sub-process's boundary events are its loop's, the next scope outwards.
     const iterated =
       rt.state.tokens.find((candidate) => candidate.id === scope.token)?.iteration !== undefined;
-    for (const key of iterated ? [] : (subProcess.boundaries ?? [])) {
-      const boundary = rt.model.nodes.get(key) as NodeDef;
-      const trigger = boundary.trigger;
-      if (trigger?.type === "escalation" && (trigger.code === undefined || trigger.code === code)) {
-        const parent = rt.state.tokens.find((candidate) => candidate.id === scope.token) as TokenState;
-        return { parent, boundary };
-      }
+    const boundaries = (iterated ? [] : (subProcess.boundaries ?? [])).map(
+      (key) => rt.model.nodes.get(key) as NodeDef,
+    );
+    const boundary = catcherFor(boundaries, "escalation", code);
+    if (boundary) {
+      const parent = rt.state.tokens.find((candidate) => candidate.id === scope.token) as TokenState;
+      return { parent, boundary };
     }
     scopeId = scope.parent;
   }

@@ -1,6 +1,7 @@
 import type { NodeDef } from "../model.js";
 import type { Runtime, Subscription } from "../runtime.js";
 import type { Behaviour, StepOps } from "./behaviour.js";
+import { catcherFor } from "./catchers.js";
 import { armTrigger, rearm } from "./triggers.js";
 
 // Event sub-processes (BPMN 2.0.2 §10.3.5). While a scope runs (the process, a sub-process, an event
@@ -45,12 +46,8 @@ export function catchingStart(
 ): NodeDef | undefined {
   const owner = scope === 0 ? undefined : rt.state.scopes.find((candidate) => candidate.id === scope);
   const keys = owner ? rt.model.nodes.get(owner.node)?.eventSubProcesses : rt.model.eventSubProcesses;
-  for (const key of keys ?? []) {
-    const start = startOf(rt, rt.model.nodes.get(key) as NodeDef);
-    const trigger = start.trigger;
-    if (trigger?.type === type && (trigger.code === undefined || trigger.code === code)) return start;
-  }
-  return undefined;
+  const starts = (keys ?? []).map((key) => startOf(rt, rt.model.nodes.get(key) as NodeDef));
+  return catcherFor(starts, type, code);
 }
 
 /** The event sub-process of `start` occurs in the scope: interrupting, the rest of the scope is cancelled. */
