@@ -14,6 +14,12 @@ import type { BatchNews, Coordination, LeaseKind, Reservation, TransactionSql } 
 // was read (so it is of another instance, and may come later); once every transaction running then has
 // ended (the snapshot's xmin passed the xmax noted) an id still missing never comes.
 //
+// Most steps need not wait for that read: the step also records, per instance it has news of, the id of
+// that news (consumer_api_instance_news), and learns the one before it, of whichever node. When every
+// instance's previous news is this node's and published, or another node's already delivered here, or
+// none (a new instance, or one whose last news is older than the outbox keeps), nothing of another node
+// can come before it: it is published at once, without waiting for a read.
+//
 // Why not NOTIFY inside the step's transaction, which PostgreSQL delivers in commit order: a transaction
 // that notifies holds a database-wide lock from its commit's start until after its WAL flush, so every such
 // commit waits for the one before it — measured here, 1096 → 351 commits per second with eight writers.
@@ -57,6 +63,8 @@ interface OutboxRow {
 
 /** A local step that announced news: its id holds back other nodes' later ids until it is published. */
 interface OwnSlot {
+  /** The news before it of the instances it has news of, by any node. */
+  before: readonly { id: bigint; node: string }[];
   /** Set once it committed. */
   publish?: () => void;
   /** Reads started before then may miss what came before it: it waits for a read started later. */
@@ -134,8 +142,9 @@ export class PgCoordination implements Coordination {
     return {
       announce: async (news, scriptJobs, sql) => {
         drop();
-        id = await this.announce(news, scriptJobs, sql);
-        if (id !== undefined) this.own.set(id, {});
+        const announced = await this.announce(news, scriptJobs, sql);
+        id = announced?.id;
+        if (announced) this.own.set(announced.id, { before: announced.before });
       },
       deliver: (publish) => {
         const slot = id === undefined ? undefined : this.own.get(id);
@@ -143,12 +152,20 @@ export class PgCoordination implements Coordination {
           publish();
           return Promise.resolve();
         }
+        // The others are poked either way: they read this step's news.
+        this.poke();
+        if (slot.before.every((before) => this.delivered(before))) {
+          this.own.delete(id as bigint);
+          this.run(publish, undefined);
+          // Other nodes' news read meanwhile may have waited behind it.
+          this.drain();
+          return Promise.resolve();
+        }
         return new Promise<void>((done) => {
           slot.publish = publish;
           slot.after = this.readsStarted;
           slot.done = done;
           this.read();
-          this.poke();
         });
       },
       abandon: drop,
@@ -218,7 +235,7 @@ export class PgCoordination implements Coordination {
     news: BatchNews,
     scriptJobs: readonly string[],
     sql: TransactionSql | undefined,
-  ): Promise<bigint | undefined> {
+  ): Promise<{ id: bigint; before: { id: bigint; node: string }[] } | undefined> {
     if (!sql)
       throw new Error("the PostgreSQL coordination announces inside a PostgreSQL store's transaction");
     if (scriptJobs.length > 0) {
@@ -233,12 +250,35 @@ export class PgCoordination implements Coordination {
     if (!hasNews(news)) return undefined;
     // The transaction has its id before the row takes its number (pg_current_xact_id() assigns it), so that
     // a reader who finds the number missing knows the transaction was running then.
+    // One statement: the row, and per instance the news before it (read in the statement's snapshot, before
+    // the upsert of the same statement replaces it). The instance rows are locked by the step, so the news
+    // before is committed.
+    const instances = [
+      ...new Set([
+        ...news.events.map((event) => event.processInstanceId),
+        ...news.ended.map((record) => record.processInstanceId),
+      ]),
+    ];
     const rows = await sql(
-      `INSERT INTO consumer_api_outbox (node, news) SELECT $1, $2::json WHERE pg_current_xact_id() IS NOT NULL
-       RETURNING id::text AS id`,
-      [this.nodeId, JSON.stringify(news)],
+      `WITH row AS (
+         INSERT INTO consumer_api_outbox (node, news) SELECT $1, $2::json WHERE pg_current_xact_id() IS NOT NULL
+         RETURNING id),
+       before AS (
+         SELECT news_id, node FROM consumer_api_instance_news WHERE instance_id = ANY($3::text[])),
+       marked AS (
+         INSERT INTO consumer_api_instance_news (instance_id, news_id, node, at)
+         SELECT instance_id, row.id, $1, now() FROM row, unnest($3::text[]) AS instance_id
+         ON CONFLICT (instance_id) DO UPDATE SET news_id = EXCLUDED.news_id, node = EXCLUDED.node, at = EXCLUDED.at)
+       SELECT row.id::text AS id,
+         (SELECT coalesce(json_agg(json_build_array(news_id::text, node)), '[]'::json) FROM before) AS before
+       FROM row`,
+      [this.nodeId, JSON.stringify(news), instances],
     );
-    return BigInt(String(rows[0]?.id));
+    const row = rows[0] as { id: string; before: [string, string][] };
+    return {
+      id: BigInt(row.id),
+      before: row.before.map(([id, node]) => ({ id: BigInt(id), node })),
+    };
   }
 
   /** Reads the outbox now, or once more after the read under way (which may have started too early). */
@@ -310,6 +350,13 @@ export class PgCoordination implements Coordination {
       this.own.delete(ownId);
       this.run(slot.publish, slot.done);
     }
+  }
+
+  /** Whether news of an instance (`before` a local step's) has been delivered here: published or read and passed on. */
+  private delivered(before: { id: bigint; node: string }): boolean {
+    if (before.node === this.nodeId) return !this.own.has(before.id);
+    if (before.id <= this.low) return true;
+    return this.seen.has(before.id) && !this.buffer.some((entry) => entry.id === before.id);
   }
 
   private lowestOwn(): bigint | undefined {
@@ -394,7 +441,8 @@ export class PgCoordination implements Coordination {
       }
       await this.pool.query(
         `DELETE FROM consumer_api_leases WHERE expires_at < now() - interval '1 minute';
-         DELETE FROM consumer_api_outbox WHERE created_at < now() - interval '${OUTBOX_KEEP}'`,
+         DELETE FROM consumer_api_outbox WHERE created_at < now() - interval '${OUTBOX_KEEP}';
+         DELETE FROM consumer_api_instance_news WHERE at < now() - interval '${OUTBOX_KEEP}'`,
       );
     } catch {
       // A missed beat is made up by the next one; a lease that expired meanwhile is taken over, which counts once.
@@ -436,7 +484,8 @@ async function migrate(pool: pg.Pool): Promise<void> {
     await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
     // Done before: no DDL, which would wait for the running steps' transactions on these tables.
     const { rows } = await client.query<{ done: boolean }>(
-      "SELECT to_regclass('consumer_api_outbox_created') IS NOT NULL AS done",
+      `SELECT to_regclass('consumer_api_outbox_created') IS NOT NULL
+         AND to_regclass('consumer_api_instance_news') IS NOT NULL AS done`,
     );
     if (rows[0]?.done) {
       await client.query("COMMIT");
@@ -458,6 +507,12 @@ async function migrate(pool: pg.Pool): Promise<void> {
       );
       CREATE INDEX IF NOT EXISTS consumer_api_leases_owner ON consumer_api_leases (owner);
       CREATE INDEX IF NOT EXISTS consumer_api_outbox_created ON consumer_api_outbox (created_at);
+      CREATE TABLE IF NOT EXISTS consumer_api_instance_news (
+        instance_id text PRIMARY KEY,
+        news_id bigint NOT NULL,
+        node text NOT NULL,
+        at timestamptz NOT NULL
+      );
     `);
     await client.query("COMMIT");
   } catch (error) {

@@ -229,9 +229,11 @@ export interface Store extends StoreReads {
   /** Runs fn in one transaction and commits it; rolls back when fn throws. */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /**
-   * Runs a batch of steps in one transaction, each in a savepoint of its own (one that throws rolls back
-   * alone), then `after` with their outcomes in the same transaction; one commit; resolves once it is
-   * durable. A failed commit turns every outcome into a failure.
+   * Runs a batch of steps, each atomic (one that throws rolls back alone), then `after` with their
+   * outcomes; resolves once every committed step is durable. SQLite runs them in one transaction, each in a
+   * savepoint, `after` in it too, with one commit (a failed commit turns every outcome into a failure);
+   * PostgreSQL runs each step in a transaction of its own, concurrently, and `after` in another (its
+   * failure affects no step).
    */
   runBatch<T>(
     steps: readonly ((tx: StoreTx) => Promise<T>)[],

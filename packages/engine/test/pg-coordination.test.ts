@@ -43,13 +43,13 @@ async function connection(): Promise<pg.Client> {
   return client;
 }
 
-const step = (n: number, payload: unknown = n): BatchNews => ({
+const step = (n: number, payload: unknown = n, instanceId = "i-1"): BatchNews => ({
   events: [
     {
       type: "activity.finished",
       processModelKey: "M",
       correlationId: "c",
-      processInstanceId: "i-1",
+      processInstanceId: instanceId,
       flowNodeKey: `Task${n}`,
       flowNodeType: "UserTask",
       lane: null,
@@ -69,14 +69,25 @@ async function commit(
   client: pg.Client,
   news: BatchNews,
   options: { rollback?: boolean; publish?: () => void; beforeCommit?: () => Promise<void> } = {},
-) {
+): Promise<{ publishedAtOnce: boolean }> {
   const reservation = on.reserve();
   await client.query("BEGIN");
   await reservation.announce(news, [], async (text, values) => (await client.query(text, values)).rows);
   await options.beforeCommit?.();
   await client.query(options.rollback ? "ROLLBACK" : "COMMIT");
-  if (options.rollback) reservation.abandon();
-  else await reservation.deliver(options.publish ?? (() => {}));
+  if (options.rollback) {
+    reservation.abandon();
+    return { publishedAtOnce: false };
+  }
+  let published = false;
+  const delivered = reservation.deliver(() => {
+    published = true;
+    options.publish?.();
+  });
+  // Published within deliver itself: no read of the outbox came first.
+  const publishedAtOnce = published;
+  await delivered;
+  return { publishedAtOnce };
 }
 
 const keys = (got: BatchNews[]) => got.map((news) => (news.events[0] as { flowNodeKey: string }).flowNodeKey);
@@ -128,17 +139,38 @@ describe("news between nodes", () => {
     expect(order).toEqual(["Task1", "own"]);
   });
 
+  it("publishes its own step at once when what came before it in the instance is delivered here already", async () => {
+    const a = await node();
+    const w = await node();
+    const [onA, onW] = [await connection(), await connection()];
+    // A new instance, then its next step on the same node: nothing of another node can come before them.
+    expect(await commit(w.node, onW, step(1, 1, "i-fast"))).toEqual({ publishedAtOnce: true });
+    expect(await commit(w.node, onW, step(2, 2, "i-fast"))).toEqual({ publishedAtOnce: true });
+    // Another node's step of it: W publishes its next step only after it has A's (at once if it read A's
+    // already, after a read otherwise), and the one after that at once again.
+    await commit(a.node, onA, step(3, 3, "i-fast"));
+    let lastBefore: string | undefined;
+    await commit(w.node, onW, step(4, 4, "i-fast"), { publish: () => (lastBefore = keys(w.got).at(-1)) });
+    expect(lastBefore).toBe("Task3");
+    expect(await commit(w.node, onW, step(5, 5, "i-fast"))).toEqual({ publishedAtOnce: true });
+    // Once W has read A's step, a step after it is published at once as well.
+    await commit(a.node, onA, step(6, 6, "i-fast"));
+    await until(() => keys(w.got).at(-1) === "Task6");
+    expect(await commit(w.node, onW, step(7, 7, "i-fast"))).toEqual({ publishedAtOnce: true });
+  });
+
   it("holds another node's later news while its own step that came first has not committed", async () => {
     const a = await node();
     const w = await node();
     const witness = await node();
     const [onA, onW] = [await connection(), await connection()];
     const order: string[] = [];
-    await commit(w.node, onW, step(1), {
+    await commit(w.node, onW, step(1, 1, "i-held"), {
       publish: () => order.push("own", ...keys(w.got)),
-      // Another node's step commits while W's is still open: it has the higher id, and waits.
+      // Another node's step (of another instance: this one's row would be locked by W's step) commits
+      // while W's is still open: it has the higher id, and waits.
       beforeCommit: async () => {
-        await commit(a.node, onA, step(2));
+        await commit(a.node, onA, step(2, 2, "i-other"));
         await until(() => witness.got.length === 1);
         expect(w.got).toEqual([]);
       },

@@ -260,6 +260,40 @@ describe.each(backends)("the Store contract on $name", (backend) => {
     });
   });
 
+  it("keeps every value exactly, however its writes are sent (queued writes go to PostgreSQL as one query)", async () => {
+    const store = await open();
+    const awkward = "it's \\ \"x\" ünï 💥 $1 $$ E'' \u0000".replace("\u0000", "");
+    const payload = {
+      text: awkward,
+      list: [1, "two", null, { deep: awkward }],
+      n: -0.5,
+      big: 2 ** 52,
+      yes: true,
+    };
+    const seen = await store.transaction(async (tx) => {
+      tx.insertInstance(instance("i-odd", { correlationId: awkward, runtime: JSON.stringify({ awkward }) }));
+      tx.addCorrelation(awkward, "M");
+      tx.insertUserTask(
+        task("t-odd", { lane: awkward, payload, correlationId: awkward, instanceId: "i-odd" }),
+      );
+      tx.insertUserTask(
+        task("t-plain", { lane: null, payload: null, correlationId: awkward, instanceId: "i-odd" }),
+      );
+      // A read after the writes: on PostgreSQL it goes with them.
+      return tx.getUserTask("t-odd");
+    });
+    expect(seen).toMatchObject({ lane: awkward, payload, correlationId: awkward });
+    expect(await store.getUserTask("t-odd")).toMatchObject({ lane: awkward, payload });
+    expect(await store.getUserTask("t-plain")).toMatchObject({ lane: null, payload: null });
+    expect(await store.getInstance("i-odd")).toMatchObject({
+      correlationId: awkward,
+      runtime: JSON.stringify({ awkward }),
+    });
+    expect(await store.correlationModels(awkward)).toEqual(["M"]);
+    const page = await store.pageUserTasks({ correlationId: awkward, lanes: [awkward] }, { offset: 0 });
+    expect(page.items.map((row) => row.id).sort()).toEqual(["t-odd", "t-plain"]);
+  });
+
   it("locks an external task for one worker at a time, the holder extends and takes it", async () => {
     const store = await open();
     await store.transaction(async (tx) =>
