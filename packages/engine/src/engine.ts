@@ -47,6 +47,8 @@ const TIMER_RETRY_MS = 1000;
 const MAX_GATHER_TURNS = 4;
 /** How long one batch of steps may wait in place, in total, for scripts before the rest run as jobs. */
 const DEFAULT_SCRIPT_INLINE_MS = 5;
+/** How many correlations known to exist an engine remembers (the oldest is forgotten first). */
+const KNOWN_CORRELATIONS = 10_000;
 /** Reruns of a step that lost a deadlock (Store.runBatch, PostgreSQL) before its caller gets the error. */
 const MAX_STEP_RETRIES = 20;
 
@@ -132,6 +134,8 @@ class EmbeddedEngine implements Engine {
   /** Message and signal start events of the current models by `${type}:${name}`. */
   private readonly nameStarts = new Map<string, { model: CompiledProcess; node: NodeDef }[]>();
   private readonly listeners = new Set<(event: EngineEvent) => void>();
+  /** Correlations known to exist (see hasCorrelation), oldest first. */
+  private readonly knownCorrelations = new Set<string>();
   private readonly endWaiters = new Map<
     string,
     Set<{ resolve(record: InstanceRecord): void; reject(error: unknown): void }>
@@ -222,6 +226,8 @@ class EmbeddedEngine implements Engine {
       input.inputValues,
       input.starterId,
     );
+    // Committed: the caller's next call about its correlation needs no query for it.
+    this.rememberCorrelation(correlationId);
     return { instance };
   }
 
@@ -421,7 +427,20 @@ class EmbeddedEngine implements Engine {
 
   async hasCorrelation(correlationId: string): Promise<boolean> {
     this.assertOpen();
-    return this.store.hasCorrelation(correlationId);
+    // A correlation, once it exists, exists for good (its rows are never deleted), on every node: a yes is
+    // remembered, which spares a query of most calls about a correlation (a round trip on PostgreSQL).
+    if (this.knownCorrelations.has(correlationId)) return true;
+    const known = await this.store.hasCorrelation(correlationId);
+    if (known) this.rememberCorrelation(correlationId);
+    return known;
+  }
+
+  private rememberCorrelation(correlationId: string): void {
+    if (this.knownCorrelations.has(correlationId)) return;
+    if (this.knownCorrelations.size >= KNOWN_CORRELATIONS) {
+      this.knownCorrelations.delete(this.knownCorrelations.values().next().value as string);
+    }
+    this.knownCorrelations.add(correlationId);
   }
 
   async correlationModels(correlationId: string): Promise<string[]> {
@@ -729,8 +748,10 @@ class EmbeddedEngine implements Engine {
   private flushWhenSettled(seen: number, turns: number): void {
     setImmediate(() => {
       const grew = this.queue.length > seen;
-      if (grew && turns + 1 < MAX_GATHER_TURNS) this.flushWhenSettled(this.queue.length, turns + 1);
-      else void this.flush();
+      // Only a store that commits a batch at once gains by waiting (PostgreSQL runs each step on its own).
+      if (grew && turns + 1 < MAX_GATHER_TURNS && this.store.commitsBatchTogether) {
+        this.flushWhenSettled(this.queue.length, turns + 1);
+      } else void this.flush();
     });
   }
 

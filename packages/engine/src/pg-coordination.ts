@@ -307,9 +307,12 @@ export class PgCoordination implements Coordination {
       `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
               pg_snapshot_xmax(pg_current_snapshot())::text AS xmax,
               (SELECT coalesce(json_agg(r ORDER BY r.n), '[]'::json)
-                 FROM (SELECT id AS n, id::text AS id, node, news FROM consumer_api_outbox
+                 FROM (SELECT id AS n, id::text AS id, node,
+                              CASE WHEN node = $2 THEN NULL ELSE news END AS news
+                       FROM consumer_api_outbox
                        WHERE id > $1 ORDER BY id LIMIT ${READ_LIMIT}) r) AS rows`,
-      [this.low.toString()],
+      // This node's own rows count (their ids), their news is not read back.
+      [this.low.toString(), this.nodeId],
     );
     const answer = rows[0];
     if (!answer) return;

@@ -75,6 +75,7 @@ type Run = (query: Query) => Promise<Row[]>;
 
 export class PostgresStore implements Store {
   readonly name = "postgres";
+  readonly commitsBatchTogether = false;
   private readonly reads: PgReads;
 
   private constructor(private readonly pool: pg.Pool) {
@@ -432,11 +433,50 @@ class PgReads implements StoreReads {
    * range, all in one statement; the page is the ranges' first offset + limit rows merged (a MergeAppend of
    * index scans), in a second. Rows of other lanes are never read.
    */
+  /**
+   * One correlation's or one instance's rows are few: one statement pages them in every lane the caller may
+   * see and counts them (`COUNT(*) OVER ()`), one round trip where a count per lane range and the page took
+   * two. Only a page past the end needs a second statement, to count.
+   */
+  private async pageOfFew(
+    table: "user_tasks" | "events",
+    query: WaitQuery,
+    page: PageRequest,
+  ): Promise<{ rows: Row[]; totalCount: number }> {
+    const values: unknown[] = [];
+    const param = (value: unknown) => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    const where: string[] = [];
+    if (query.correlationId !== undefined) where.push(`correlation_id = ${param(query.correlationId)}`);
+    if (query.processModelKey !== undefined) where.push(`model_key = ${param(query.processModelKey)}`);
+    if (query.processInstanceId !== undefined) where.push(`instance_id = ${param(query.processInstanceId)}`);
+    if (query.lanes !== undefined)
+      where.push(`(lane IS NULL OR lane = ANY(${param([...query.lanes])}::text[]))`);
+    const from = `${table} WHERE ${where.join(" AND ")}`;
+    const count = async () => {
+      const [row] = await this.run({ text: `SELECT COUNT(*)::int AS n FROM ${from}`, values });
+      return (row?.n as number) ?? 0;
+    };
+    if (page.limit === 0) return { rows: [], totalCount: await count() };
+    const limit = page.limit === undefined ? "ALL" : String(page.limit);
+    const rows = await this.run({
+      text: `SELECT *, COUNT(*) OVER () AS total_count FROM ${from} ORDER BY created_at, id LIMIT ${limit} OFFSET ${page.offset}`,
+      values,
+    });
+    if (rows.length > 0) return { rows, totalCount: Number((rows[0] as Row).total_count) };
+    return { rows, totalCount: page.offset === 0 ? 0 : await count() };
+  }
+
   private async page(
     table: "user_tasks" | "events",
     query: WaitQuery,
     page: PageRequest,
   ): Promise<{ rows: Row[]; totalCount: number }> {
+    if (query.correlationId !== undefined || query.processInstanceId !== undefined) {
+      return this.pageOfFew(table, query, page);
+    }
     // Each statement numbers its own parameters: the page's leaves out the empty ranges.
     const lanes: (LaneName | typeof ANY_LANE)[] =
       query.lanes === undefined ? [ANY_LANE] : [null, ...new Set(query.lanes)];
@@ -505,6 +545,8 @@ class PgTx extends PgReads implements StoreTx {
   private queued: (string | Query)[] = ["BEGIN"];
   private begun = false;
   private depth = 0;
+  /** Instances locked by a take in this transaction, as read then, until the step loads them (or writes them). */
+  private readonly lockedByTake = new Map<string, Row>();
 
   constructor(private readonly client: pg.PoolClient) {
     super(async (query) => {
@@ -560,6 +602,8 @@ class PgTx extends PgReads implements StoreTx {
     } catch (error) {
       await this.tail;
       this.failure = undefined;
+      // A lock taken inside the savepoint is released with it.
+      this.lockedByTake.clear();
       const unsent = this.queued.lastIndexOf(open);
       if (unsent >= 0) {
         // Never sent: what it holds is dropped with it.
@@ -579,35 +623,46 @@ class PgTx extends PgReads implements StoreTx {
    * Sends what is queued, and `query` after it (if any), once everything sent before is answered: alone as
    * it is, or together as one simple query; answers `query`'s rows.
    */
-  private send(query: Query | string | undefined): Promise<Row[]> {
-    const batch = this.queued.splice(0);
-    if (query !== undefined) batch.push(query);
+  private async send(query: Query | string | undefined): Promise<Row[]> {
+    const [rows] = await this.sendMany(query === undefined ? [] : [query]);
+    return rows ?? [];
+  }
+
+  /** As `send`, for several statements at the end of the round trip: the rows of each. */
+  private sendMany(queries: readonly (Query | string)[]): Promise<Row[][]> {
+    const batch = [...this.queued.splice(0), ...queries];
     if (batch.length === 0) return Promise.resolve([]);
     this.begun ||= batch.includes("BEGIN");
-    const writes = batch.some((item, index) => typeof item !== "string" && index < batch.length - 1);
-    const result = this.tail.then(async () => {
-      if (batch.length === 1)
-        return ((await this.client.query(batch[0] as Query | string)) as pg.QueryResult).rows;
-      const results = (await this.client.query(batch.map(inline).join(";\n"))) as unknown as
+    const writes = batch.length > queries.length && batch.some((item) => typeof item !== "string");
+    const result = this.tail.then(async (): Promise<Row[][]> => {
+      if (batch.length === 1 && typeof batch[0] !== "string") {
+        return [((await this.client.query(batch[0] as Query)) as pg.QueryResult).rows as Row[]];
+      }
+      const answer = (await this.client.query(batch.map(inline).join(";\n"))) as unknown as
         | pg.QueryResult
         | pg.QueryResult[];
-      const last = Array.isArray(results) ? results[results.length - 1] : results;
-      return query === undefined || typeof query === "string" ? [] : ((last?.rows ?? []) as Row[]);
+      const results = Array.isArray(answer) ? answer : [answer];
+      return results.slice(results.length - queries.length).map((each) => (each?.rows ?? []) as Row[]);
     });
-    // A failure of a batch with writes in it may be theirs: every later statement reports it.
-    if (writes || query === undefined) {
+    // A failure of a batch with queued writes in it may be theirs: every later statement reports it.
+    if (writes || queries.length === 0) {
       result.catch((error: unknown) => {
         this.failure ??= { error };
       });
     }
     this.tail = result.catch(() => {});
-    return result as Promise<Row[]>;
+    return result;
   }
 
   // The instance row stays locked until the batch commits: the step serializes with every other step of
   // the instance, on any node. Under READ COMMITTED a step that waited for the lock reads the row as the
   // other step committed it.
   override async getInstance(id: string): Promise<InstanceData | undefined> {
+    const locked = this.lockedByTake.get(id);
+    if (locked !== undefined) {
+      this.lockedByTake.delete(id);
+      return instanceOf(locked);
+    }
     const [row] = await this.run(
       named("lockInstance", "SELECT * FROM instances WHERE id = $1 FOR UPDATE", [id]),
     );
@@ -652,6 +707,7 @@ class PgTx extends PgReads implements StoreTx {
   // The end order comes from a sequence shared by every node, given once (the engine's own count is only
   // its process's).
   updateInstance(instance: InstanceData): void {
+    this.lockedByTake.delete(instance.id);
     const params = instanceParams(instance);
     this.write(
       named(
@@ -666,6 +722,7 @@ class PgTx extends PgReads implements StoreTx {
   }
 
   setInstanceStarter(id: string, starterId: string): void {
+    this.lockedByTake.delete(id);
     this.write(
       named("setInstanceStarter", "UPDATE instances SET starter_id = $1 WHERE id = $2", [starterId, id]),
     );
@@ -862,10 +919,31 @@ class PgTx extends PgReads implements StoreTx {
     return rows.length === 1;
   }
 
-  private take(table: string, id: string): Promise<Row | undefined> {
-    return this.run(named(`take_${table}`, `DELETE FROM ${table} WHERE id = $1 RETURNING *`, [id])).then(
-      ([row]) => row,
-    );
+  /**
+   * Takes a waiting row and, in the same round trip, locks its instance, which the step loads next: the
+   * locked row is kept for that getInstance (one round trip less per finish, trigger or timer). The instance
+   * is locked first, as every other step that touches the row does (a step holding the instance deletes its
+   * waits), so the two never wait for each other in opposite orders.
+   */
+  private async take(table: string, id: string): Promise<Row | undefined> {
+    let answers: Row[][];
+    try {
+      answers = await this.sendMany([
+        named(
+          `lock_for_${table}`,
+          `SELECT * FROM instances WHERE id = (SELECT instance_id FROM ${table} WHERE id = $1) FOR UPDATE`,
+          [id],
+        ),
+        named(`take_${table}`, `DELETE FROM ${table} WHERE id = $1 RETURNING *`, [id]),
+      ]);
+    } catch (error) {
+      throw this.failure ? this.failure.error : error;
+    }
+    if (this.failure) throw this.failure.error;
+    const [[instance], [row]] = answers as [Row[], Row[]];
+    if (row && instance && instance.id === row.instance_id)
+      this.lockedByTake.set(row.instance_id as string, instance);
+    return row;
   }
 
   private write(query: Query): void {

@@ -52,6 +52,7 @@ export interface SqliteStoreOptions {
  */
 export class SqliteStore implements Store {
   readonly name: string;
+  readonly commitsBatchTogether = true;
   private readonly q: SqliteStatements;
   private active: Promise<void> | undefined;
 

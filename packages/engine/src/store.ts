@@ -226,6 +226,8 @@ export interface StoreTx extends StoreReads {
 export interface Store extends StoreReads {
   /** "sqlite", "memory" or "postgres" (SPEC §14). */
   readonly name: string;
+  /** Whether runBatch commits its steps together (one fsync for all), so that gathering more pays. */
+  readonly commitsBatchTogether: boolean;
   /** Runs fn in one transaction and commits it; rolls back when fn throws. */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /**
