@@ -1,4 +1,4 @@
-import { openEngine } from "@consumer-api/engine";
+import { type EngineOptions, openEngine } from "@consumer-api/engine";
 import { identitiesFromFile } from "./identities-file.js";
 import type { IdentityProvider } from "./identity.js";
 import {
@@ -18,6 +18,8 @@ export interface OpenInternalConsumerApiOptions {
   scriptTimeoutMs?: number;
   /** SQLite synchronous mode. Engine default "FULL". */
   synchronous?: "FULL" | "NORMAL";
+  /** Several processes on one PostgreSQL database: the lease and sweep of EngineOptions.cluster. */
+  cluster?: EngineOptions["cluster"];
   /** See InternalConsumerApiOptions. */
   capabilities?: InternalConsumerApiOptions["capabilities"];
   application?: InternalConsumerApiOptions["application"];
@@ -37,6 +39,7 @@ export async function openInternalConsumerApi(
     data: options.data,
     ...(options.scriptTimeoutMs === undefined ? {} : { scriptTimeoutMs: options.scriptTimeoutMs }),
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
   });
   return createInternalConsumerApi({
     engine,

@@ -52,6 +52,7 @@ async function main(): Promise<number> {
       ...(options.limits.scriptTimeoutMs === undefined
         ? {}
         : { scriptTimeoutMs: options.limits.scriptTimeoutMs }),
+      ...(Object.keys(options.cluster).length === 0 ? {} : { cluster: options.cluster }),
     });
   } catch (error) {
     process.stderr.write(`consumer-api-server: ${(error as Error).message ?? String(error)}\n`);

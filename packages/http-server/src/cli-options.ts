@@ -35,6 +35,8 @@ export interface CliOptions {
   /** Origins whose pages may use the API (--cors-origin, repeatable). */
   corsOrigins: string[];
   limits: CliLimits;
+  /** Several servers on one PostgreSQL database (SPEC §7.1); each undefined one keeps the engine default. */
+  cluster: { leaseMs?: number; sweepMs?: number };
 }
 
 export type CliParse =
@@ -75,6 +77,11 @@ Limits (see SECURITY.md):
   --ws-max-subscriptions <n>    subscriptions per WebSocket (1000)                  CONSUMER_API_WS_MAX_SUBSCRIPTIONS
   --ws-auth-timeout <ms>        time a tokenless WebSocket has to authenticate (10000)  CONSUMER_API_WS_AUTH_TIMEOUT
   --script-timeout <ms>         longest run of one script or condition (5000)       CONSUMER_API_SCRIPT_TIMEOUT
+
+Several servers on one PostgreSQL database: a dead server's timers and script jobs are taken over by the
+others within lease + sweep:
+  --cluster-lease <ms>          how long a claim outlives its server (5000)         CONSUMER_API_CLUSTER_LEASE
+  --cluster-sweep <ms>          how often a server looks for what a dead one left (1000)  CONSUMER_API_CLUSTER_SWEEP
   --help                    this text
 `;
 
@@ -93,8 +100,20 @@ const limitOptions = {
 } as const satisfies Record<string, readonly [keyof CliLimits, string, number]>;
 type LimitOption = keyof typeof limitOptions;
 
-function limitOptionsEnv(): { [K in LimitOption]: (typeof limitOptions)[K][1] } {
-  return Object.fromEntries(Object.entries(limitOptions).map(([name, [, env]]) => [name, env])) as never;
+type ClusterCliOptions = CliOptions["cluster"];
+/** Integer cluster options, as the limits: option name → [key, environment variable, smallest value]. */
+const clusterOptions = {
+  "cluster-lease": ["leaseMs", "CONSUMER_API_CLUSTER_LEASE", 1],
+  "cluster-sweep": ["sweepMs", "CONSUMER_API_CLUSTER_SWEEP", 1],
+} as const satisfies Record<string, readonly [keyof ClusterCliOptions, string, number]>;
+type ClusterOption = keyof typeof clusterOptions;
+
+function limitOptionsEnv(): {
+  [K in LimitOption | ClusterOption]: (typeof limitOptions & typeof clusterOptions)[K][1];
+} {
+  return Object.fromEntries(
+    Object.entries({ ...limitOptions, ...clusterOptions }).map(([name, [, env]]) => [name, env]),
+  ) as never;
 }
 
 const stringOptions = {
@@ -175,10 +194,10 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
     return { kind: "error", message: "--identities <file> (or --jwt-secret / --jwt-jwks-url) is required." };
   }
 
-  const limits: CliLimits = {};
-  for (const [name, [key, , min]] of Object.entries(limitOptions) as [
-    LimitOption,
-    (typeof limitOptions)[LimitOption],
+  const integers: Record<string, number> = {};
+  for (const [name, [key, , min]] of Object.entries({ ...limitOptions, ...clusterOptions }) as [
+    LimitOption | ClusterOption,
+    readonly [string, string, number],
   ][]) {
     const text = get(name);
     if (text === undefined) continue;
@@ -186,8 +205,16 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
     if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) {
       return { kind: "error", message: `--${name} must be an integer of at least ${min}, got "${text}".` };
     }
-    limits[key] = value;
+    integers[key] = value;
   }
+  const pickIntegers = (table: Record<string, readonly [string, string, number]>) =>
+    Object.fromEntries(
+      Object.values(table)
+        .filter(([key]) => key in integers)
+        .map(([key]) => [key, integers[key]]),
+    );
+  const limits: CliLimits = pickIntegers(limitOptions);
+  const cluster: ClusterCliOptions = pickIntegers(clusterOptions);
 
   const corsOrigins =
     (values["cors-origin"] as string[] | undefined) ??
@@ -217,6 +244,7 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
       ui: !(values["no-ui"] === true || flag(env.CONSUMER_API_NO_UI)),
       corsOrigins,
       limits,
+      cluster,
     },
   };
 }

@@ -1,4 +1,4 @@
-// The page and CORS options of the server program: each as an option and as an environment variable.
+// The page, CORS and cluster options of the server program: each as an option and as an environment variable.
 import { describe, expect, it } from "vitest";
 import { parseCliOptions } from "../src/cli-options.js";
 
@@ -44,4 +44,25 @@ describe("--cors-origin", () => {
       expect(parsed).toEqual({ kind: "error", message: expect.stringContaining(`got "${origin}"`) });
     },
   );
+});
+
+describe("--cluster-lease, --cluster-sweep", () => {
+  it("keep the engine defaults unless given, as options or environment variables", () => {
+    expect(optionsOf([]).cluster).toEqual({});
+    expect(optionsOf(["--cluster-lease", "60000"], { CONSUMER_API_CLUSTER_SWEEP: "250" }).cluster).toEqual({
+      leaseMs: 60000,
+      sweepMs: 250,
+    });
+    expect(optionsOf(["--script-timeout", "9"]).cluster).toEqual({});
+  });
+
+  it("refuses what is not a positive integer", () => {
+    for (const bad of ["0", "-1", "1.5", "soon"]) {
+      const parsed = parseCliOptions([...required, `--cluster-lease=${bad}`], {});
+      expect(parsed).toEqual({
+        kind: "error",
+        message: `--cluster-lease must be an integer of at least 1, got "${bad}".`,
+      });
+    }
+  });
 });

@@ -73,4 +73,5 @@ function freePort(): Promise<number> {
   });
 }
 
+export { type LockSession, openLockSession } from "./lock-session.js";
 export { type ServerNode, spreadingFetch, startServerNode, untilListening } from "./server-node.js";

@@ -47,6 +47,16 @@ export interface ResultBody {
   result: unknown;
 }
 
+export interface InstanceListBody {
+  processInstances: {
+    processInstanceId: string;
+    correlationId: string;
+    state: string;
+    startedAt: string;
+    finishedAt?: string;
+  }[];
+}
+
 export const models = {
   review: { key: "Review", start: "Submitted", end: "Checked" },
   await: { key: "Await", start: "Begun", end: "Went" },
@@ -80,6 +90,9 @@ export const resultOf = (url: string, modelKey: string, correlationId: string) =
     process_model_key: modelKey,
     correlation_id: correlationId,
   });
+
+/** Every instance the load token started (SPEC §10), with the server's start and finish times. */
+export const instancesOf = (url: string) => call(url, routes.getProcessInstancesByIdentity, {});
 
 export const finish = (url: string, correlationId: string, taskId: string, n: number) =>
   call(

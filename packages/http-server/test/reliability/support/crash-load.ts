@@ -8,6 +8,8 @@ import {
   type EventListBody,
   eventsOf,
   finish,
+  type InstanceListBody,
+  instancesOf,
   models,
   type ResultBody,
   resultOf,
@@ -17,6 +19,9 @@ import {
   tasksOf,
   trigger,
 } from "./api-calls.js";
+
+/** The delay model's timer (PT1S). */
+const DELAY_MS = 1000;
 
 export type Kind = "review" | "await" | "delay";
 type Outcome = "no" | "doubt" | "acked";
@@ -208,10 +213,16 @@ export function crashLoad(seed = Number(process.env.CRASH_SEED ?? Date.now() % 1
     }
   }
 
-  /** Every acknowledged timer instance reaches its end after the restart (PT1S timers; a bounded poll). */
-  async function waitForTimers(url: string): Promise<void> {
+  /**
+   * Every acknowledged timer instance reaches its end (PT1S timers; a poll patient enough for a loaded
+   * machine). With `bound`, each also ended in time by the server's own clock: at most `withinMs` after its
+   * due time or the node's death (`killedAt`, this machine's clock, as the server's), whichever is later.
+   */
+  async function waitForTimers(url: string, bound?: { killedAt: number; withinMs: number }): Promise<void> {
     const pending = cases.filter((c) => c.kind === "delay" && c.started === "acked");
-    for (let attempt = 0; attempt < 100 && pending.length > 0; attempt++) {
+    const all = [...pending];
+    const giveUp = Date.now() + 120_000;
+    while (pending.length > 0 && Date.now() < giveUp) {
       for (const c of [...pending]) {
         const result = await resultOf(url, models.delay.key, c.correlationId);
         expect([200, 409], `${c.correlationId} (seed ${seed})`).toContain(result.status);
@@ -230,6 +241,21 @@ export function crashLoad(seed = Number(process.env.CRASH_SEED ?? Date.now() % 1
       pending.map((c) => c.correlationId),
       `timers that never fired (seed ${seed})`,
     ).toEqual([]);
+    if (!bound) return;
+    const answer = await instancesOf(url);
+    expect(answer.status).toBe(200);
+    const byId = new Map(
+      (answer.body as InstanceListBody).processInstances.map((i) => [i.processInstanceId, i]),
+    );
+    const late = all.flatMap((c) => {
+      const instance = byId.get(c.processInstanceId as string);
+      if (!instance?.finishedAt) return [`${c.correlationId}: no finishedAt`];
+      const due = Date.parse(instance.startedAt) + DELAY_MS;
+      const latest = Math.max(due, bound.killedAt) + bound.withinMs;
+      const finished = Date.parse(instance.finishedAt);
+      return finished <= latest ? [] : [`${c.correlationId}: ended ${finished - latest} ms after its bound`];
+    });
+    expect(late, `timers that fired late (seed ${seed})`).toEqual([]);
   }
 
   return { seed, random, cases, unexpected, worker, verify, waitForTimers };
