@@ -15,7 +15,7 @@ import { compileSource, loadModelDirectory } from "./model-loader.js";
 import { PgCoordination } from "./pg-coordination.js";
 import { isPostgresUrl, PostgresStore } from "./postgres-store.js";
 import { recordOf } from "./records.js";
-import { parseRuntime } from "./runtime.js";
+import { awaitsScript, parseRuntime } from "./runtime.js";
 import { type ScriptOutcome, ScriptPool } from "./script-pool.js";
 import { SqliteStore } from "./sqlite-store.js";
 import type {
@@ -747,9 +747,7 @@ class EmbeddedEngine implements Engine {
       }
       if (!data || !this.scriptWaiters.has(id)) continue;
       const awaiting =
-        data.state === "running" &&
-        data.runtime !== undefined &&
-        parseRuntime(data.runtime).tokens.some((token) => token.wait?.kind === "script");
+        data.state === "running" && data.runtime !== undefined && awaitsScript(parseRuntime(data.runtime));
       if (awaiting) continue;
       this.awaitingSelf.delete(id);
       const record = recordOf(data);

@@ -13,6 +13,7 @@ import { type LoopOp, loopInput } from "./loop-script.js";
 import type { CompiledProcess, FlowDef, NodeDef } from "./model.js";
 import { recordOf } from "./records.js";
 import {
+  awaitsScript,
   type CallerRef,
   emptyState,
   parseRuntime,
@@ -422,7 +423,7 @@ export class Step implements StepOps {
       if (touched.isNew) this.tx.insertInstance(touched.data);
       else this.tx.updateInstance(touched.data);
       touched.isNew = false;
-      const awaiting = touched.state.tokens.some((token) => token.wait?.kind === "script");
+      const awaiting = awaitsScript(touched.state);
       if (awaiting) {
         this.awaitingScripts.add(touched.data.id);
       } else {

@@ -204,6 +204,11 @@ export function serializeRuntime(state: RuntimeState): string {
   return JSON.stringify({ ...state, tokens });
 }
 
+/** Whether a token of the instance waits for a script job (its callers wait for it: read-your-writes). */
+export function awaitsScript(state: RuntimeState): boolean {
+  return state.tokens.some((token) => token.wait?.kind === "script");
+}
+
 export function parseRuntime(json: string): RuntimeState {
   const stored = JSON.parse(json) as StoredRuntimeState;
   for (const token of stored.tokens as (TokenState & { loopPayload?: true })[]) {
