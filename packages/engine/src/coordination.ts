@@ -23,12 +23,18 @@ export interface BatchNews {
 export type LeaseKind = "timer" | "start-timer" | "script-job";
 
 /** Runs SQL inside the step's own transaction (the PostgreSQL store's): it commits, or not, with the step. */
-export type TransactionSql = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
+/** SQL in the step's transaction; a name makes it a prepared statement (its text must then never vary). */
+export type TransactionSql = (
+  text: string,
+  values: unknown[],
+  name?: string,
+) => Promise<Record<string, unknown>[]>;
 
 /** A local step's place among the news of every node. */
 export interface Reservation {
   /**
-   * Inside the step's transaction, as its last statement: its news, and leases on the script jobs it created.
+   * Inside the step's transaction, at its end: its news, and leases on the script jobs it created, written
+   * by statements that `sql` sends with the commit (so they cost no round trip of their own).
    * A step the store runs again (a retry) announces again; the last announcement is the one that counts.
    */
   announce(news: BatchNews, scriptJobs: readonly string[], sql: TransactionSql | undefined): Promise<void>;

@@ -248,13 +248,10 @@ class EmbeddedEngine implements Engine {
     inputValues: unknown,
     starterId: string | undefined,
   ): Promise<InstanceRecord> {
-    return this.submit(async (step, tx) => {
-      const started = await step.start(model, startEventKey, correlationId, callerId, inputValues);
-      // Who asked is no interpreter state: recorded beside the step, in its savepoint.
-      if (starterId === undefined) return started;
-      tx.setInstanceStarter(started.processInstanceId, starterId);
-      return { ...started, starterId };
-    }, true);
+    return this.submit(
+      (step) => step.start(model, startEventKey, correlationId, callerId, inputValues, starterId),
+      true,
+    );
   }
 
   async finishUserTask(userTaskId: string, result: unknown): Promise<StepResult> {
@@ -828,7 +825,7 @@ class EmbeddedEngine implements Engine {
           await (reservations[index] as Reservation).announce(
             newsOf(step),
             step.jobs.map((job) => job.id),
-            tx.sql,
+            tx.sqlAtCommit,
           );
           return { step, value };
         }),

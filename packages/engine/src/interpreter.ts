@@ -160,8 +160,9 @@ export class Step implements StepOps {
     correlationId: string,
     callerId: string | undefined,
     payload: unknown,
+    starterId?: string,
   ): Promise<InstanceRecord> {
-    return this.complete(this.begin(model, startEventKey, correlationId, callerId, payload));
+    return this.complete(this.begin(model, startEventKey, correlationId, callerId, payload, starterId));
   }
 
   /** A new instance runs from the start event until every token waits; written when the step completes. */
@@ -171,8 +172,11 @@ export class Step implements StepOps {
     correlationId: string,
     callerId: string | undefined,
     payload: unknown,
+    starterId?: string,
   ): Runtime {
     const rt = this.launch(model, startEventKey, correlationId, callerId, payload);
+    // Who asked is no interpreter state, but it is the row's: written with it.
+    if (starterId !== undefined) rt.data.starterId = starterId;
     this.guarded(rt, () => this.run(rt));
     return rt;
   }

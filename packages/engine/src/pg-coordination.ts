@@ -32,6 +32,16 @@ import type { BatchNews, Coordination, LeaseKind, Reservation, TransactionSql } 
 // the step that fires or finishes it takes its row.
 
 export const NEWS_CHANNEL = "consumer_api_news";
+
+/** The instances a step's news is about. */
+function instancesOf(news: BatchNews): string[] {
+  return [
+    ...new Set([
+      ...news.events.map((event) => event.processInstanceId),
+      ...news.ended.map((record) => record.processInstanceId),
+    ]),
+  ];
+}
 /** Outbox rows are read within moments by every node; kept this long for slow ones, then dropped. */
 const OUTBOX_KEEP = "10 minutes";
 /** Rows per read; a full read is followed by another at once. */
@@ -61,10 +71,23 @@ interface OutboxRow {
   news: BatchNews;
 }
 
+/**
+ * A local step whose commit is not answered yet, so its number is not known here: it may come before news
+ * of its instances read meanwhile (another node's step that waited for its row lock) and before a local
+ * step of them whose commit was answered first. Such news waits until it is answered.
+ */
+interface Pending {
+  instances: readonly string[];
+}
+
 /** A local step that announced news: its id holds back other nodes' later ids until it is published. */
 interface OwnSlot {
   /** The news before it of the instances it has news of, by any node. */
   before: readonly { id: bigint; node: string }[];
+  /** The instances it has news of. */
+  instances: readonly string[];
+  /** Everything before it is delivered; it waits for a local step of its instances still committing. */
+  waitsForPending?: boolean;
   /** Set once it committed. */
   publish?: () => void;
   /** Reads started before then may miss what came before it: it waits for a read started later. */
@@ -91,7 +114,9 @@ export class PgCoordination implements Coordination {
   /** Missing ids above `low`, with the snapshot xmax of the read that found them missing. */
   private readonly holes = new Map<bigint, bigint>();
   /** Other nodes' news read and not yet delivered, by id, ascending. */
-  private buffer: { id: bigint; news: BatchNews }[] = [];
+  private buffer: { id: bigint; news: BatchNews; instances: readonly string[] }[] = [];
+  /** Instances with a local step whose commit is not answered yet (see `Pending`), and how many. */
+  private readonly pending = new Map<string, number>();
   /** This node's announced steps, by id, until published or rolled back. */
   private readonly own = new Map<bigint, OwnSlot>();
   private readsStarted = 0;
@@ -131,45 +156,112 @@ export class PgCoordination implements Coordination {
 
   reserve(): Reservation {
     let id: bigint | undefined;
+    let pending: Pending | undefined;
+    let answered: Promise<void> | undefined;
     // A step the store ran again rolled its earlier row back: that id never comes.
     const drop = () => {
+      if (pending) this.settlePending(pending);
+      pending = undefined;
       if (id === undefined) return;
       this.own.delete(id);
       if (id > this.low) this.seen.add(id);
       id = undefined;
       this.drain();
     };
+    // Synchronous when it can publish at once (nothing before it left to deliver).
+    const deliverNow = (publish: () => void): Promise<void> => {
+      const slot = id === undefined ? undefined : this.own.get(id);
+      if (!slot || this.closed) {
+        publish();
+        return Promise.resolve();
+      }
+      // The others are poked either way: they read this step's news.
+      this.poke();
+      const ownId = id as bigint;
+      if (this.ready(slot)) {
+        this.own.delete(ownId);
+        this.run(publish, undefined);
+        // Other nodes' news read meanwhile may have waited behind it.
+        this.drain();
+        return Promise.resolve();
+      }
+      return new Promise<void>((done) => {
+        slot.publish = publish;
+        slot.done = done;
+        if (slot.before.every((before) => this.delivered(before))) {
+          // Only a local step still committing may come before it: published once that one is.
+          slot.waitsForPending = true;
+          return;
+        }
+        slot.after = this.readsStarted;
+        this.read();
+      });
+    };
     return {
       announce: async (news, scriptJobs, sql) => {
         drop();
-        const announced = await this.announce(news, scriptJobs, sql);
-        id = announced?.id;
-        if (announced) this.own.set(announced.id, { before: announced.before });
-      },
-      deliver: (publish) => {
-        const slot = id === undefined ? undefined : this.own.get(id);
-        if (!slot || this.closed) {
-          publish();
-          return Promise.resolve();
-        }
-        // The others are poked either way: they read this step's news.
-        this.poke();
-        if (slot.before.every((before) => this.delivered(before))) {
-          this.own.delete(id as bigint);
-          this.run(publish, undefined);
-          // Other nodes' news read meanwhile may have waited behind it.
-          this.drain();
-          return Promise.resolve();
-        }
-        return new Promise<void>((done) => {
-          slot.publish = publish;
-          slot.after = this.readsStarted;
-          slot.done = done;
-          this.read();
+        const instances = instancesOf(news);
+        const mine: Pending = { instances };
+        const answer = this.announce(news, scriptJobs, instances, sql);
+        if (!answer) return;
+        // Its number comes with the commit's answer; until then its instances' news waits (see `Pending`).
+        pending = mine;
+        this.addPending(mine);
+        const settled = answer.then(
+          (announced) => {
+            if (pending !== mine) return;
+            id = announced.id;
+            this.own.set(announced.id, { before: announced.before, instances });
+            this.settlePending(mine);
+            pending = undefined;
+          },
+          () => {
+            if (pending === mine) drop();
+          },
+        );
+        answered = settled;
+        void settled.then(() => {
+          if (answered === settled) answered = undefined;
         });
       },
+      deliver: (publish) =>
+        answered === undefined ? deliverNow(publish) : answered.then(() => deliverNow(publish)),
       abandon: drop,
     };
+  }
+
+  /** Whether a local step may publish now: what came before it is delivered, and no local step of its instances is committing. */
+  private ready(slot: OwnSlot): boolean {
+    return slot.before.every((before) => this.delivered(before)) && !this.touchesPending(slot.instances);
+  }
+
+  private addPending(entry: Pending): void {
+    for (const instance of entry.instances) this.pending.set(instance, (this.pending.get(instance) ?? 0) + 1);
+  }
+
+  /** A local step's commit was answered (or it failed): what waited for it goes on. */
+  private settlePending(entry: Pending): void {
+    for (const instance of entry.instances) {
+      const left = (this.pending.get(instance) ?? 1) - 1;
+      if (left > 0) this.pending.set(instance, left);
+      else this.pending.delete(instance);
+    }
+    for (const [ownId, slot] of [...this.own]) {
+      if (!slot.waitsForPending || !slot.publish || this.touchesPending(slot.instances)) continue;
+      slot.waitsForPending = false;
+      if (slot.before.every((before) => this.delivered(before))) {
+        this.own.delete(ownId);
+        this.run(slot.publish, slot.done);
+      } else {
+        slot.after = this.readsStarted;
+        this.read();
+      }
+    }
+    this.drain();
+  }
+
+  private touchesPending(instances: readonly string[]): boolean {
+    return this.pending.size > 0 && instances.some((instance) => this.pending.has(instance));
   }
 
   async claim(kind: LeaseKind, keys: readonly string[]): Promise<Set<string>> {
@@ -231,20 +323,24 @@ export class PgCoordination implements Coordination {
     await this.pool.end();
   }
 
-  private async announce(
+  /** Queues the step's statements for its commit; its news's number and what came before it, once committed. */
+  private announce(
     news: BatchNews,
     scriptJobs: readonly string[],
+    instances: readonly string[],
     sql: TransactionSql | undefined,
-  ): Promise<{ id: bigint; before: { id: bigint; node: string }[] } | undefined> {
+  ): Promise<{ id: bigint; before: { id: bigint; node: string }[] }> | undefined {
     if (!sql)
       throw new Error("the PostgreSQL coordination announces inside a PostgreSQL store's transaction");
     if (scriptJobs.length > 0) {
-      await sql(
+      // Its answer is not needed; a failure fails the commit.
+      sql(
         `INSERT INTO consumer_api_leases (kind, key, owner, expires_at)
          SELECT 'script-job', key, $1, now() + $2 * interval '1 millisecond' FROM unnest($3::text[]) AS key
          ON CONFLICT (kind, key) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at`,
         [this.nodeId, this.leaseMs, scriptJobs],
-      );
+        "leaseScriptJobs",
+      ).catch(() => {});
       this.hold("script-job", scriptJobs);
     }
     if (!hasNews(news)) return undefined;
@@ -253,13 +349,7 @@ export class PgCoordination implements Coordination {
     // One statement: the row, and per instance the news before it (read in the statement's snapshot, before
     // the upsert of the same statement replaces it). The instance rows are locked by the step, so the news
     // before is committed.
-    const instances = [
-      ...new Set([
-        ...news.events.map((event) => event.processInstanceId),
-        ...news.ended.map((record) => record.processInstanceId),
-      ]),
-    ];
-    const rows = await sql(
+    const answer = sql(
       `WITH row AS (
          INSERT INTO consumer_api_outbox (node, news) SELECT $1, $2::json WHERE pg_current_xact_id() IS NOT NULL
          RETURNING id),
@@ -273,12 +363,15 @@ export class PgCoordination implements Coordination {
          (SELECT coalesce(json_agg(json_build_array(news_id::text, node)), '[]'::json) FROM before) AS before
        FROM row`,
       [this.nodeId, JSON.stringify(news), instances],
+      "announceNews",
     );
-    const row = rows[0] as { id: string; before: [string, string][] };
-    return {
-      id: BigInt(row.id),
-      before: row.before.map(([id, node]) => ({ id: BigInt(id), node })),
-    };
+    return answer.then((rows) => {
+      const row = rows[0] as { id: string; before: [string, string][] };
+      return {
+        id: BigInt(row.id),
+        before: row.before.map(([id, node]) => ({ id: BigInt(id), node })),
+      };
+    });
   }
 
   /** Reads the outbox now, or once more after the read under way (which may have started too early). */
@@ -303,8 +396,10 @@ export class PgCoordination implements Coordination {
 
   private async readOnce(): Promise<void> {
     const generation = ++this.readsStarted;
-    const { rows } = await this.pool.query<{ xmin: string; xmax: string; rows: OutboxRow[] }>(
-      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+    const { rows } = await this.pool.query<{ xmin: string; xmax: string; rows: OutboxRow[] }>({
+      // Prepared: it runs after every poke, and planning it cost as much as running it.
+      name: "readOutbox",
+      text: `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
               pg_snapshot_xmax(pg_current_snapshot())::text AS xmax,
               (SELECT coalesce(json_agg(r ORDER BY r.n), '[]'::json)
                  FROM (SELECT id AS n, id::text AS id, node,
@@ -312,15 +407,16 @@ export class PgCoordination implements Coordination {
                        FROM consumer_api_outbox
                        WHERE id > $1 ORDER BY id LIMIT ${READ_LIMIT}) r) AS rows`,
       // This node's own rows count (their ids), their news is not read back.
-      [this.low.toString(), this.nodeId],
-    );
+      values: [this.low.toString(), this.nodeId],
+    });
     const answer = rows[0];
     if (!answer) return;
     for (const row of answer.rows) {
       const id = BigInt(row.id);
       if (this.seen.has(id)) continue;
       this.seen.add(id);
-      if (row.node !== this.nodeId) this.buffer.push({ id, news: row.news });
+      if (row.node !== this.nodeId)
+        this.buffer.push({ id, news: row.news, instances: instancesOf(row.news) });
     }
     this.buffer.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     // A truncated read has not brought everything committed before it: the next one (at once) will.
@@ -339,6 +435,7 @@ export class PgCoordination implements Coordination {
       const ownId = this.lowestOwn();
       const next = this.buffer[0];
       if (next && (ownId === undefined || next.id < ownId)) {
+        if (this.touchesPending(next.instances)) return;
         this.buffer.shift();
         try {
           this.onNews?.(next.news);

@@ -449,22 +449,43 @@ class PgReads implements StoreReads {
       return `$${values.length}`;
     };
     const where: string[] = [];
-    if (query.correlationId !== undefined) where.push(`correlation_id = ${param(query.correlationId)}`);
-    if (query.processModelKey !== undefined) where.push(`model_key = ${param(query.processModelKey)}`);
-    if (query.processInstanceId !== undefined) where.push(`instance_id = ${param(query.processInstanceId)}`);
-    if (query.lanes !== undefined)
+    // The statements are prepared, named for their shape: which filters they have (their text follows).
+    let shape = table;
+    if (query.correlationId !== undefined) {
+      where.push(`correlation_id = ${param(query.correlationId)}`);
+      shape += ":correlation";
+    }
+    if (query.processModelKey !== undefined) {
+      where.push(`model_key = ${param(query.processModelKey)}`);
+      shape += ":model";
+    }
+    if (query.processInstanceId !== undefined) {
+      where.push(`instance_id = ${param(query.processInstanceId)}`);
+      shape += ":instance";
+    }
+    if (query.lanes !== undefined) {
       where.push(`(lane IS NULL OR lane = ANY(${param([...query.lanes])}::text[]))`);
+      shape += ":lanes";
+    }
     const from = `${table} WHERE ${where.join(" AND ")}`;
+    const filters = [...values];
     const count = async () => {
-      const [row] = await this.run({ text: `SELECT COUNT(*)::int AS n FROM ${from}`, values });
+      const [row] = await this.run(
+        named(`count ${shape}`, `SELECT COUNT(*)::int AS n FROM ${from}`, filters),
+      );
       return (row?.n as number) ?? 0;
     };
     if (page.limit === 0) return { rows: [], totalCount: await count() };
-    const limit = page.limit === undefined ? "ALL" : String(page.limit);
-    const rows = await this.run({
-      text: `SELECT *, COUNT(*) OVER () AS total_count FROM ${from} ORDER BY created_at, id LIMIT ${limit} OFFSET ${page.offset}`,
-      values,
-    });
+    // LIMIT NULL is no limit.
+    const limit = param(page.limit ?? null);
+    const offset = param(page.offset);
+    const rows = await this.run(
+      named(
+        `page ${shape}`,
+        `SELECT *, COUNT(*) OVER () AS total_count FROM ${from} ORDER BY created_at, id LIMIT ${limit}::bigint OFFSET ${offset}::bigint`,
+        values,
+      ),
+    );
     if (rows.length > 0) return { rows, totalCount: Number((rows[0] as Row).total_count) };
     return { rows, totalCount: page.offset === 0 ? 0 : await count() };
   }
@@ -545,6 +566,13 @@ class PgTx extends PgReads implements StoreTx {
   private queued: (string | Query)[] = ["BEGIN"];
   private begun = false;
   private depth = 0;
+  /** Statements sent with the commit, just before it, answered with its answer (`sqlAtCommit`). */
+  private atCommit: {
+    query: Query;
+    depth: number;
+    resolve(rows: Row[]): void;
+    reject(error: unknown): void;
+  }[] = [];
   /** Instances locked by a take in this transaction, as read then, until the step loads them (or writes them). */
   private readonly lockedByTake = new Map<string, Row>();
 
@@ -560,8 +588,22 @@ class PgTx extends PgReads implements StoreTx {
     });
   }
 
-  /** Raw SQL in this transaction, for what commits with the batch beside the store (cluster news). */
-  readonly sql = (text: string, values: unknown[]): Promise<Row[]> => this.run({ text, values });
+  /**
+   * Raw SQL in this transaction, for what commits with the batch beside the store (cluster news); a name
+   * makes it a prepared statement.
+   */
+  readonly sql = (text: string, values: unknown[], name?: string): Promise<Row[]> =>
+    this.run(name === undefined ? { text, values } : { name, text, values });
+
+  /**
+   * A statement that goes with the commit, as the transaction's last before it, in the commit's round trip:
+   * its rows once the transaction committed; rejected when it did not.
+   */
+  readonly sqlAtCommit = (text: string, values: unknown[], name?: string): Promise<Row[]> =>
+    new Promise((resolve, reject) => {
+      const query = name === undefined ? { text, values } : { name, text, values };
+      this.atCommit.push({ query, depth: this.depth, resolve, reject });
+    });
 
   /** Sends what is queued and waits for everything sent; throws the first failure. */
   async settle(): Promise<void> {
@@ -572,20 +614,41 @@ class PgTx extends PgReads implements StoreTx {
 
   /** Commits, with what is still queued, in one round trip (none at all when nothing was ever queued). */
   async commit(): Promise<void> {
-    const writes = this.queued.some((item) => typeof item !== "string");
+    const deferred = this.atCommit.splice(0);
+    const writes = deferred.length > 0 || this.queued.some((item) => typeof item !== "string");
     if (!this.begun && !writes) return;
     const rest = this.queued.splice(0);
-    await this.tail;
-    if (this.failure) throw this.failure.error;
-    this.begun = true;
-    await this.client.query([...rest.map(inline), "COMMIT"].join(";\n"));
+    try {
+      await this.tail;
+      if (this.failure) throw this.failure.error;
+      this.begun = true;
+      const answer = (await this.client.query(
+        await this.batchText([...rest, ...deferred.map((entry) => entry.query), "COMMIT"]),
+      )) as unknown as pg.QueryResult | pg.QueryResult[];
+      const results = Array.isArray(answer) ? answer : [answer];
+      const first = results.length - 1 - deferred.length;
+      for (const [index, entry] of deferred.entries()) {
+        entry.resolve((results[first + index]?.rows ?? []) as Row[]);
+      }
+    } catch (error) {
+      for (const entry of deferred) entry.reject(error);
+      throw error;
+    }
   }
 
   /** Rolls back what was sent; throws when the connection could not, which is then not to be reused. */
   async rollback(): Promise<void> {
     this.queued = [];
+    this.dropAtCommit(0);
     await this.tail;
     if (this.begun) await this.client.query("ROLLBACK");
+  }
+
+  /** Statements for the commit queued at this depth or deeper, rolled back: they never run. */
+  private dropAtCommit(depth: number): void {
+    const dropped = this.atCommit.filter((entry) => entry.depth >= depth);
+    this.atCommit = this.atCommit.filter((entry) => entry.depth < depth);
+    for (const entry of dropped) entry.reject(new Error("rolled back before the commit"));
   }
 
   async savepoint<T>(fn: () => Promise<T>): Promise<T> {
@@ -602,6 +665,7 @@ class PgTx extends PgReads implements StoreTx {
     } catch (error) {
       await this.tail;
       this.failure = undefined;
+      this.dropAtCommit(this.depth);
       // A lock taken inside the savepoint is released with it.
       this.lockedByTake.clear();
       const unsent = this.queued.lastIndexOf(open);
@@ -638,7 +702,7 @@ class PgTx extends PgReads implements StoreTx {
       if (batch.length === 1 && typeof batch[0] !== "string") {
         return [((await this.client.query(batch[0] as Query)) as pg.QueryResult).rows as Row[]];
       }
-      const answer = (await this.client.query(batch.map(inline).join(";\n"))) as unknown as
+      const answer = (await this.client.query(await this.batchText(batch))) as unknown as
         | pg.QueryResult
         | pg.QueryResult[];
       const results = Array.isArray(answer) ? answer : [answer];
@@ -652,6 +716,35 @@ class PgTx extends PgReads implements StoreTx {
     }
     this.tail = result.catch(() => {});
     return result;
+  }
+
+  /**
+   * The batch as one simple query. A named statement goes as `EXECUTE` of a statement prepared (SQL
+   * `PREPARE`) once per connection, so that PostgreSQL neither parses nor plans it again: planning was half
+   * of the server's time in a step's statements (pg_stat_statements, the user-task round trip). What is not
+   * prepared yet on this connection is prepared first, in a round trip of its own while the connection is
+   * idle between this transaction's statements; should that fail, the transaction fails as with any failed
+   * statement. The rest, and statements without a name (their text varies), go inline.
+   */
+  private async batchText(batch: readonly (string | Query)[]): Promise<string> {
+    let prepared = preparedOn.get(this.client);
+    if (prepared === undefined) {
+      prepared = new Set();
+      preparedOn.set(this.client, prepared);
+    }
+    const missing = new Map<string, string>();
+    for (const item of batch) {
+      if (typeof item !== "string" && item.name !== undefined && !prepared.has(item.name)) {
+        missing.set(item.name, item.text);
+      }
+    }
+    if (missing.size > 0) {
+      await this.client.query(
+        [...missing].map(([name, text]) => `PREPARE ${preparedName(name)} AS ${text}`).join(";\n"),
+      );
+      for (const name of missing.keys()) prepared.add(name);
+    }
+    return batch.map(executeOrInline).join(";\n");
   }
 
   // The instance row stays locked until the batch commits: the step serializes with every other step of
@@ -696,10 +789,10 @@ class PgTx extends PgReads implements StoreTx {
       named(
         "insertInstance",
         `INSERT INTO instances (id, model_key, model_hash, correlation_id, caller_id, state, end_event_key,
-           end_event_lane, result, failure, runtime, started_at, finished_at, end_seq)
+           end_event_lane, result, failure, runtime, started_at, finished_at, end_seq, starter_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-           CASE WHEN $14::bigint IS NULL THEN NULL ELSE nextval('instance_end_seq') END)`,
-        instanceParams(instance),
+           CASE WHEN $14::bigint IS NULL THEN NULL ELSE nextval('instance_end_seq') END, $15)`,
+        [...instanceParams(instance), instance.starterId ?? null],
       ),
     );
   }
@@ -718,13 +811,6 @@ class PgTx extends PgReads implements StoreTx {
          WHERE id = $1`,
         [params[0], ...params.slice(5, 11), ...params.slice(12)],
       ),
-    );
-  }
-
-  setInstanceStarter(id: string, starterId: string): void {
-    this.lockedByTake.delete(id);
-    this.write(
-      named("setInstanceStarter", "UPDATE instances SET starter_id = $1 WHERE id = $2", [starterId, id]),
     );
   }
 
@@ -961,13 +1047,31 @@ const { prepareValue } = (pg as unknown as { utils: { prepareValue(value: unknow
 
 function inline(item: string | Query): string {
   if (typeof item === "string") return item;
-  return item.text.replace(/\$(\d+)/g, (_, n: string) => {
-    const value = prepareValue(item.values[Number(n) - 1]);
-    if (value === null || value === undefined) return "NULL";
-    if (Buffer.isBuffer(value)) return `'\\x${value.toString("hex")}'::bytea`;
-    return pg.escapeLiteral(String(value));
-  });
+  return item.text.replace(/\$(\d+)/g, (_, n: string) => literal(item.values[Number(n) - 1]));
 }
+
+function literal(raw: unknown): string {
+  const value = prepareValue(raw);
+  if (value === null || value === undefined) return "NULL";
+  if (Buffer.isBuffer(value)) return `'\\x${value.toString("hex")}'::bytea`;
+  return pg.escapeLiteral(String(value));
+}
+
+/** A named statement as `EXECUTE` of its prepared self (see `PgTx.batchText`), any other inline. */
+function executeOrInline(item: string | Query): string {
+  if (typeof item === "string" || item.name === undefined) return inline(item);
+  const name = preparedName(item.name);
+  return item.values.length === 0
+    ? `EXECUTE ${name}`
+    : `EXECUTE ${name}(${item.values.map(literal).join(", ")})`;
+}
+
+/**
+ * Per connection, the statements prepared on it for batches. Their SQL names are apart from the names
+ * node-postgres gives the same statements when it sends them alone (protocol-level, in the same namespace).
+ */
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+const preparedName = (name: string) => `"batch ${name}"`;
 
 /** No lane filter at all (a query without `lanes`), as opposed to null, "in no lane". */
 const ANY_LANE: unique symbol = Symbol("any lane");

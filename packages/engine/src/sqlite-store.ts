@@ -178,7 +178,6 @@ class SqliteTx implements StoreTx {
   saveModelSource = (source: ModelSource) => this.q.saveModelSource(source);
   insertInstance = (instance: InstanceData) => this.q.insertInstance(instance);
   updateInstance = (instance: InstanceData) => this.q.updateInstance(instance);
-  setInstanceStarter = (id: string, starterId: string) => this.q.setInstanceStarter(id, starterId);
   addCorrelation = (correlationId: string, modelKey: string) =>
     this.q.addCorrelation(correlationId, modelKey);
   insertUserTask = (task: UserTaskRow) => this.q.insertUserTask(task);
@@ -287,10 +286,10 @@ class SqliteStatements {
       getModelSource: prepare("SELECT hash, file, source FROM model_sources WHERE hash = ?"),
       runningModelHashes: prepare("SELECT DISTINCT model_hash FROM instances WHERE state = 'running'"),
       insertInstance: prepare(
-        `INSERT INTO instances (id, model_key, model_hash, correlation_id, caller_id, state, end_event_key,
-           end_event_lane, result, failure, runtime, started_at, finished_at, end_seq)
-         VALUES (@id, @modelKey, @modelHash, @correlationId, @callerId, @state, @endEventKey, @endEventLane,
-           @result, @failure, @runtime, @startedAt, @finishedAt, @endSeq)`,
+        `INSERT INTO instances (id, model_key, model_hash, correlation_id, caller_id, starter_id, state,
+           end_event_key, end_event_lane, result, failure, runtime, started_at, finished_at, end_seq)
+         VALUES (@id, @modelKey, @modelHash, @correlationId, @callerId, @starterId, @state, @endEventKey,
+           @endEventLane, @result, @failure, @runtime, @startedAt, @finishedAt, @endSeq)`,
       ),
       updateInstance: prepare(
         `UPDATE instances SET state = @state, end_event_key = @endEventKey, end_event_lane = @endEventLane,
@@ -298,7 +297,6 @@ class SqliteStatements {
          WHERE id = @id`,
       ),
       getInstance: prepare("SELECT * FROM instances WHERE id = ?"),
-      setInstanceStarter: prepare("UPDATE instances SET starter_id = ? WHERE id = ?"),
       countInstancesByStarter: prepare("SELECT COUNT(*) FROM instances WHERE starter_id = ?").pluck(),
       instancesByStarter: prepare(
         "SELECT * FROM instances WHERE starter_id = ? ORDER BY started_at, id LIMIT ?+0 OFFSET ?+0",
@@ -494,10 +492,6 @@ class SqliteStatements {
 
   getInstance(id: string): InstanceData | undefined {
     return instanceOf(this.statement("getInstance").get(id) as Row | undefined);
-  }
-
-  setInstanceStarter(id: string, starterId: string): void {
-    this.statement("setInstanceStarter").run(starterId, id);
   }
 
   pageInstancesByStarter(starterId: string, page: PageRequest): Page<InstanceData> {
@@ -955,6 +949,7 @@ function instanceParams(instance: InstanceData): Row {
     modelHash: instance.modelHash,
     correlationId: instance.correlationId,
     callerId: instance.callerId ?? null,
+    starterId: instance.starterId ?? null,
     state: instance.state,
     endEventKey: instance.endEventKey ?? null,
     endEventLane: instance.endEventLane ?? null,

@@ -188,13 +188,18 @@ export interface StoreTx extends StoreReads {
   /** A savepoint: when fn throws, what it wrote is rolled back alone and the error passes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
   /** PostgreSQL only: raw SQL in this transaction, for what must commit with it beside the store (cluster news). */
-  readonly sql?: (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
+  readonly sql?: (text: string, values: unknown[], name?: string) => Promise<Record<string, unknown>[]>;
+  /** As `sql`, but sent with the commit as the transaction's last statement; answered once it committed. */
+  readonly sqlAtCommit?: (
+    text: string,
+    values: unknown[],
+    name?: string,
+  ) => Promise<Record<string, unknown>[]>;
 
   saveModelSource(source: ModelSource): void;
+  /** Writes a new instance, its starter with it (`updateInstance` leaves the starter as it is). */
   insertInstance(instance: InstanceData): void;
   updateInstance(instance: InstanceData): void;
-  /** Records who started an instance; set once, in the step that started it. */
-  setInstanceStarter(id: string, starterId: string): void;
   addCorrelation(correlationId: string, modelKey: string): void;
 
   insertUserTask(task: UserTaskRow): void;

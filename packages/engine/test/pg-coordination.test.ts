@@ -72,7 +72,15 @@ async function commit(
 ): Promise<{ publishedAtOnce: boolean }> {
   const reservation = on.reserve();
   await client.query("BEGIN");
-  await reservation.announce(news, [], async (text, values) => (await client.query(text, values)).rows);
+  let answered: Promise<unknown> = Promise.resolve();
+  await reservation.announce(news, [], (text, values) => {
+    const answer = client.query(text, values).then((result) => result.rows);
+    answered = answer;
+    return answer;
+  });
+  // Its number known here, as the store's step knows it once its commit is answered (here: before it).
+  await answered;
+  await new Promise((resolve) => setImmediate(resolve));
   await options.beforeCommit?.();
   await client.query(options.rollback ? "ROLLBACK" : "COMMIT");
   if (options.rollback) {
@@ -178,6 +186,70 @@ describe("news between nodes", () => {
     await until(() => w.got.length === 1);
     expect(order).toEqual(["own"]);
     expect(keys(w.got)).toEqual(["Task2"]);
+  });
+
+  it("holds another node's news of an instance while its own earlier step of it awaits its commit's answer", async () => {
+    const a = await node();
+    const w = await node();
+    const [onA, onW] = [await connection(), await connection()];
+    const order: string[] = [];
+    // W's step commits, but W learns its number only later: it comes with the commit's answer.
+    const reservation = w.node.reserve();
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    await onW.query("BEGIN");
+    await reservation.announce(step(1, 1, "i-late"), [], async (text, values) => {
+      const { rows } = await onW.query(text, values);
+      await answered;
+      return rows;
+    });
+    await onW.query("COMMIT");
+    // A's next step of the instance (it waited for W's) commits and W reads it: W holds it back.
+    await commit(a.node, onA, step(2, 2, "i-late"));
+    const buffered = () => (w.node as unknown as { buffer: unknown[] }).buffer.length;
+    await until(() => buffered() === 1 || w.got.length > 0);
+    expect(w.got).toEqual([]);
+    answer();
+    await reservation.deliver(() => order.push("own", ...keys(w.got)));
+    await until(() => w.got.length === 1);
+    expect(order).toEqual(["own"]);
+    expect(keys(w.got)).toEqual(["Task2"]);
+  });
+
+  it("publishes its own later step of an instance after its earlier one whose commit was answered last", async () => {
+    const w = await node();
+    const [first, second] = [await connection(), await connection()];
+    const order: string[] = [];
+    const earlier = w.node.reserve();
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    await first.query("BEGIN");
+    await earlier.announce(step(1, 1, "i-own"), [], async (text, values) => {
+      const { rows } = await first.query(text, values);
+      await answered;
+      return rows;
+    });
+    await first.query("COMMIT");
+    // The next step of the instance, on the same node, is answered first.
+    const later = w.node.reserve();
+    await second.query("BEGIN");
+    await later.announce(
+      step(2, 2, "i-own"),
+      [],
+      async (text, values) => (await second.query(text, values)).rows,
+    );
+    await second.query("COMMIT");
+    const laterDelivered = later.deliver(() => order.push("2"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(order).toEqual([]);
+    answer();
+    await earlier.deliver(() => order.push("1"));
+    await laterDelivered;
+    expect(order).toEqual(["1", "2"]);
   });
 });
 

@@ -435,6 +435,47 @@ describe("the PostgreSQL store", () => {
     expect(outside).toEqual([{ synchronous_commit: "on" }]);
   });
 
+  it("sends a statement with the commit and answers it once committed; one rolled back never runs", async () => {
+    const url = await postgres.createDatabase(`store_${++databases}`);
+    const store = await PostgresStore.open({ url });
+    opened.push(store);
+    await store.transaction(async (tx) => tx.sql?.("CREATE TABLE marks (n int)", []));
+    const count = async () =>
+      (await store.transaction(async (tx) => tx.sql?.("SELECT count(*)::int AS n FROM marks", [])))?.[0];
+    let answered: Record<string, unknown>[] | undefined;
+    await store.transaction(async (tx) => {
+      void tx.sqlAtCommit?.("INSERT INTO marks VALUES ($1) RETURNING n", [7], "mark").then((rows) => {
+        answered = rows;
+      });
+      // Not sent yet: only with the commit.
+      expect(await tx.sql?.("SELECT count(*)::int AS n FROM marks", [])).toEqual([{ n: 0 }]);
+    });
+    expect(answered).toEqual([{ n: 7 }]);
+    // Rolled back with its transaction, and with a savepoint it was queued in.
+    const refusals: unknown[] = [];
+    await store
+      .transaction(async (tx) => {
+        tx.sqlAtCommit?.("INSERT INTO marks VALUES ($1) RETURNING n", [8], "mark").catch((error) => {
+          refusals.push(error);
+        });
+        throw new Error("refused");
+      })
+      .catch(() => {});
+    await store.transaction(async (tx) => {
+      await tx
+        .savepoint(async () => {
+          tx.sqlAtCommit?.("INSERT INTO marks VALUES ($1) RETURNING n", [9], "mark").catch((error) => {
+            refusals.push(error);
+          });
+          throw new Error("refused");
+        })
+        .catch(() => {});
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(refusals).toHaveLength(2);
+    expect(await count()).toEqual({ n: 1 });
+  });
+
   it("refuses a database it cannot reach, naming it and not the password", async () => {
     await expect(
       PostgresStore.open({ url: "postgres://u:secret@127.0.0.1:1/nowhere" }),
