@@ -125,6 +125,15 @@ export class PgCoordination implements Coordination {
   private readAgain = false;
   private poking = false;
   private pokeAgain = false;
+  /**
+   * Whether another node listens for pokes: until the beat finds none, and again as soon as another node's
+   * poke (its first is sent when it starts listening) arrives.
+   */
+  private othersListen = true;
+  /** The listening connection's backend, which the beat leaves out when it counts the listeners. */
+  private listenerPid: number | undefined;
+  /** Pokes of other nodes heard so far. */
+  private heardOthers = 0;
 
   constructor(private readonly options: PgCoordinationOptions) {
     this.nodeId = options.nodeId ?? randomUUID();
@@ -500,6 +509,8 @@ export class PgCoordination implements Coordination {
   /** Tells the other nodes to read; at most one poke in flight, and one more for what came meanwhile. */
   private poke(): void {
     if (this.closed) return;
+    // Alone on the database, nobody reads a poke.
+    if (!this.othersListen) return;
     if (this.poking) {
       this.pokeAgain = true;
       return;
@@ -539,6 +550,7 @@ export class PgCoordination implements Coordination {
           [this.nodeId, this.leaseMs, jobs],
         );
       }
+      await this.countListeners();
       await this.pool.query(
         `DELETE FROM consumer_api_leases WHERE expires_at < now() - interval '1 minute';
          DELETE FROM consumer_api_outbox WHERE created_at < now() - interval '${OUTBOX_KEEP}';
@@ -549,14 +561,43 @@ export class PgCoordination implements Coordination {
     }
   }
 
+  /**
+   * Whether any other session listens on the news channel (another node). A session of another role whose
+   * query this one may not see counts as one: pokes then go on, which is only the cost of a poke.
+   */
+  private async countListeners(): Promise<void> {
+    if (this.listenerPid === undefined) {
+      this.othersListen = true;
+      return;
+    }
+    const heard = this.heardOthers;
+    try {
+      const { rows } = await this.pool.query<{ others: boolean }>({
+        name: "countListeners",
+        text: `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                 WHERE pid <> $1 AND datname = current_database()
+                   AND query IN ($2, '<insufficient privilege>')) AS others`,
+        values: [this.listenerPid, `LISTEN ${NEWS_CHANNEL}`],
+      });
+      // A poke heard meanwhile is newer than the count.
+      this.othersListen = rows[0]?.others !== false || this.heardOthers !== heard;
+    } catch {
+      this.othersListen = true;
+    }
+  }
+
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.options.connectionString });
     client.on("notification", (message) => {
-      if (message.channel === NEWS_CHANNEL && message.payload !== this.nodeId) this.read();
+      if (message.channel !== NEWS_CHANNEL || message.payload === this.nodeId) return;
+      this.othersListen = true;
+      this.heardOthers++;
+      this.read();
     });
     client.on("error", () => {
       if (this.closed || this.listener !== client) return;
       this.listener = undefined;
+      this.listenerPid = undefined;
       void client.end().catch(() => {});
       // The database went away: listen again once it is back; the sweep reads meanwhile.
       const retry = () => {
@@ -566,8 +607,13 @@ export class PgCoordination implements Coordination {
       setTimeout(retry, this.sweepMs).unref();
     });
     await client.connect();
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
     await client.query(`LISTEN ${NEWS_CHANNEL}`);
+    this.listenerPid = rows[0]?.pid;
     this.listener = client;
+    // Tells the nodes that stopped poking because they were alone that one listens now.
+    this.othersListen = true;
+    this.poke();
   }
 }
 

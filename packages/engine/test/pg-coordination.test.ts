@@ -251,6 +251,37 @@ describe("news between nodes", () => {
     await laterDelivered;
     expect(order).toEqual(["1", "2"]);
   });
+
+  it("pokes nobody while alone on its database, and pokes again once another node listens", async () => {
+    const lonely = await postgres.createDatabase("alone");
+    const a = new PgCoordination({ connectionString: lonely, leaseMs: 300 });
+    await a.start(() => {});
+    nodes.push(a);
+    const pool = (a as unknown as { pool: { query: (...args: unknown[]) => unknown } }).pool;
+    const query = pool.query.bind(pool);
+    let pokes = 0;
+    pool.query = (...args: unknown[]) => {
+      if (typeof args[0] === "string" && args[0].includes("NOTIFY")) pokes++;
+      return query(...args);
+    };
+    const alone = () => !(a as unknown as { othersListen: boolean }).othersListen;
+    await until(alone);
+    const onA = new pg.Client({ connectionString: lonely });
+    await onA.connect();
+    clients.push(onA);
+    await commit(a, onA, step(1, 1, "i-alone"));
+    expect(pokes).toBe(0);
+    // B reads on its sweep only once a minute: A's next news reaches it at once only by a poke.
+    const got: BatchNews[] = [];
+    const b = new PgCoordination({ connectionString: lonely, sweepMs: 60_000 });
+    await b.start((news) => got.push(news));
+    nodes.push(b);
+    await until(() => !alone());
+    await commit(a, onA, step(2, 2, "i-alone"));
+    await until(() => got.length === 1);
+    expect(keys(got)).toEqual(["Task2"]);
+    expect(pokes).toBeGreaterThan(0);
+  }, 30_000);
 });
 
 describe("leases", () => {
