@@ -567,15 +567,16 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
         const values = parseOrBadRequest(UserTaskResult, result, "result");
         executableModel(modelKey);
         await requireCorrelation(correlation);
-        const task = await engine.getUserTask(id);
-        if (task === undefined || task.processModelKey !== modelKey || task.correlationId !== correlation) {
-          throw new NotFoundError(
-            `No waiting user task "${id}" in process model "${modelKey}", correlation "${correlation}".`,
-          );
-        }
-        if (!canAccess(identity, task.lane)) throw new ForbiddenError("No access to this user task.");
-        validateFormValues(task.formFields, values.formFields);
-        await engine.finishUserTask(id, { formFields: values.formFields });
+        // Checked inside the step, on the task as it takes it: no read of its own, and no race with it.
+        await engine.finishUserTask(id, { formFields: values.formFields }, (task) => {
+          if (task === undefined || task.processModelKey !== modelKey || task.correlationId !== correlation) {
+            throw new NotFoundError(
+              `No waiting user task "${id}" in process model "${modelKey}", correlation "${correlation}".`,
+            );
+          }
+          if (!canAccess(identity, task.lane)) throw new ForbiddenError("No access to this user task.");
+          validateFormValues(task.formFields, values.formFields);
+        });
       });
     },
 

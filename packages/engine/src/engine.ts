@@ -254,9 +254,14 @@ class EmbeddedEngine implements Engine {
     );
   }
 
-  async finishUserTask(userTaskId: string, result: unknown): Promise<StepResult> {
+  async finishUserTask(
+    userTaskId: string,
+    result: unknown,
+    admit?: (task: WaitingUserTask | undefined) => void,
+  ): Promise<StepResult> {
     this.assertOpen();
-    return { instance: await this.submit((step) => step.finishUserTask(userTaskId, result), true) };
+    const admitRow = admit && ((row: UserTaskRow | undefined) => admit(row && this.userTaskOf(row)));
+    return { instance: await this.submit((step) => step.finishUserTask(userTaskId, result, admitRow), true) };
   }
 
   async triggerEvent(eventId: string, payload?: unknown): Promise<StepResult> {

@@ -26,7 +26,7 @@ import {
 } from "./runtime.js";
 import type { ScriptOutcome, ScriptPool } from "./script-pool.js";
 import type { CompiledScript } from "./scripts.js";
-import type { EventRow, InstanceData, StoreTx } from "./store.js";
+import type { EventRow, InstanceData, StoreTx, UserTaskRow } from "./store.js";
 import { firstOccurrence, NEVER, nextOccurrence, type TimerDef } from "./timer-definitions.js";
 import {
   EngineError,
@@ -222,8 +222,14 @@ export class Step implements StepOps {
     return rt;
   }
 
-  async finishUserTask(userTaskId: string, result: unknown): Promise<InstanceRecord> {
+  /** `admit` sees the task as taken (undefined: it does not wait); what it throws refuses the step. */
+  async finishUserTask(
+    userTaskId: string,
+    result: unknown,
+    admit?: (row: UserTaskRow | undefined) => void,
+  ): Promise<InstanceRecord> {
     const row = await this.tx.takeUserTask(userTaskId);
+    admit?.(row);
     if (!row) throw new EngineError("not_waiting", `user task ${userTaskId} does not wait`);
     return this.resumeWaiting(row.instanceId, userTaskId, result);
   }

@@ -308,8 +308,17 @@ export interface Engine {
    * Throws EngineError "unknown_model" | "not_executable" | "unknown_start_event".
    */
   start(input: StartInput): Promise<StepResult>;
-  /** Throws EngineError "not_waiting" when the task does not (or no longer) wait. */
-  finishUserTask(userTaskId: string, result: unknown): Promise<StepResult>;
+  /**
+   * Throws EngineError "not_waiting" when the task does not (or no longer) wait. `admit`, if given, is
+   * called inside the step with the task as the step took it (undefined: it does not wait), before anything
+   * else: whatever it throws refuses the step, which then changes nothing — the caller's checks of the task
+   * cost no read of their own.
+   */
+  finishUserTask(
+    userTaskId: string,
+    result: unknown,
+    admit?: (task: WaitingUserTask | undefined) => void,
+  ): Promise<StepResult>;
   /** Throws EngineError "not_waiting" when the event does not (or no longer) wait. */
   triggerEvent(eventId: string, payload?: unknown): Promise<StepResult>;
 

@@ -62,6 +62,33 @@ describe("two engines on one PostgreSQL database", () => {
     expect(won).toBe(1);
   });
 
+  it("refuse a finish whose admit check throws, leaving the task waiting; admit sees undefined for no task", async () => {
+    const [a, b] = await twoNodes("order.bpmn");
+    await a.start({ processModelKey: "Order", startEventKey: "StartWeb", correlationId: "o-admit" });
+    const [task] = await b.listUserTasks({ correlationId: "o-admit" });
+    const seen: unknown[] = [];
+    const refusal = new Error("not yours");
+    await expect(
+      b.finishUserTask(task?.id as string, { formFields: { approved: true } }, (taken) => {
+        seen.push(taken);
+        throw refusal;
+      }),
+    ).rejects.toBe(refusal);
+    expect(seen).toEqual([
+      expect.objectContaining({ id: task?.id, key: "Review", correlationId: "o-admit" }),
+    ]);
+    // Still waiting, on both nodes: the refused step took nothing.
+    expect(await a.listUserTasks({ correlationId: "o-admit" })).toHaveLength(1);
+    await a.finishUserTask(task?.id as string, { formFields: { approved: true } }, (taken) =>
+      seen.push(taken),
+    );
+    expect(await b.listUserTasks({ correlationId: "o-admit" })).toHaveLength(0);
+    await expect(
+      b.finishUserTask(task?.id as string, { formFields: {} }, (taken) => seen.push(taken ?? "none")),
+    ).rejects.toMatchObject({ code: "not_waiting" });
+    expect(seen.at(-1)).toBe("none");
+  });
+
   it("let exactly one of twelve racers trigger a waiting event", async () => {
     const nodes = await twoNodes("messages.bpmn");
     await nodes[0].start({ processModelKey: "Messages", startEventKey: "Start", correlationId: "m-1" });
