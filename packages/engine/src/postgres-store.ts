@@ -1054,7 +1054,17 @@ function literal(raw: unknown): string {
   const value = prepareValue(raw);
   if (value === null || value === undefined) return "NULL";
   if (Buffer.isBuffer(value)) return `'\\x${value.toString("hex")}'::bytea`;
-  return pg.escapeLiteral(String(value));
+  return quote(String(value));
+}
+
+/**
+ * As `pg.escapeLiteral` (quotes doubled; with a backslash, an E'' string with backslashes doubled), but
+ * with the engine's native string search and replace instead of a loop over every character: a step's
+ * serialized state is kilobytes long.
+ */
+function quote(text: string): string {
+  const quoted = text.includes("'") ? text.replaceAll("'", "''") : text;
+  return text.includes("\\") ? ` E'${quoted.replaceAll("\\", "\\\\")}'` : `'${quoted}'`;
 }
 
 /** A named statement as `EXECUTE` of its prepared self (see `PgTx.batchText`), any other inline. */

@@ -86,6 +86,19 @@ describe.each(backends)("the Store contract on $name", (backend) => {
     expect((await store.listUserTasks({})).map((row) => row.id)).toEqual(["t-1"]);
   });
 
+  it("keeps every character it stores, written in a batch or alone: quotes, backslashes, dollars", async () => {
+    const store = await open();
+    const awkward = `it's \\ \\' '' $$ $1 E'x' \\x41 ü 😀 \n end`;
+    await store.transaction(async (tx) => {
+      tx.insertInstance(instance("i-awkward", { runtime: awkward, starterId: awkward }));
+      tx.insertUserTask(task("t-awkward", { payload: { text: awkward, [awkward]: [awkward] } }));
+    });
+    const starter = await store.transaction(async (tx) => (await tx.getInstance("i-awkward"))?.starterId);
+    expect(starter).toBe(awkward);
+    expect((await store.getInstance("i-awkward"))?.runtime).toBe(awkward);
+    expect((await store.getUserTask("t-awkward"))?.payload).toEqual({ text: awkward, [awkward]: [awkward] });
+  });
+
   it("rolls a savepoint back alone, and a failed write fails the step that made it", async () => {
     const store = await open();
     await store.transaction(async (tx) => {
