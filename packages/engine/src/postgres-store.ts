@@ -123,11 +123,16 @@ export class PostgresStore implements Store {
     return new PostgresStore(pool);
   }
 
+  // The connection is taken when the transaction first sends something: one that sends nothing (a batch's
+  // `after` with nothing to hand over) neither waits for a free connection nor holds one.
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient | undefined;
     let broken: Error | undefined;
     try {
-      const tx = new PgTx(client);
+      const tx = new PgTx(async () => {
+        client = await this.pool.connect();
+        return client;
+      });
       try {
         const value = await fn(tx);
         await tx.commit();
@@ -140,7 +145,7 @@ export class PostgresStore implements Store {
       }
     } finally {
       // A connection whose rollback failed is in an unknown state: dropped, not reused.
-      client.release(broken);
+      client?.release(broken);
     }
   }
 
@@ -576,7 +581,9 @@ class PgTx extends PgReads implements StoreTx {
   /** Instances locked by a take in this transaction, as read then, until the step loads them (or writes them). */
   private readonly lockedByTake = new Map<string, Row>();
 
-  constructor(private readonly client: pg.PoolClient) {
+  private connection: Promise<pg.PoolClient> | undefined;
+
+  constructor(private readonly connect: () => Promise<pg.PoolClient>) {
     super(async (query) => {
       try {
         const rows = await this.send(query);
@@ -594,6 +601,12 @@ class PgTx extends PgReads implements StoreTx {
    */
   readonly sql = (text: string, values: unknown[], name?: string): Promise<Row[]> =>
     this.run(name === undefined ? { text, values } : { name, text, values });
+
+  /** Its connection, taken from the pool at the first statement sent. */
+  private client(): Promise<pg.PoolClient> {
+    this.connection ??= this.connect();
+    return this.connection;
+  }
 
   /**
    * A statement that goes with the commit, as the transaction's last before it, in the commit's round trip:
@@ -622,7 +635,8 @@ class PgTx extends PgReads implements StoreTx {
       await this.tail;
       if (this.failure) throw this.failure.error;
       this.begun = true;
-      const answer = (await this.client.query(
+      const client = await this.client();
+      const answer = (await client.query(
         await this.batchText([...rest, ...deferred.map((entry) => entry.query), "COMMIT"]),
       )) as unknown as pg.QueryResult | pg.QueryResult[];
       const results = Array.isArray(answer) ? answer : [answer];
@@ -641,7 +655,7 @@ class PgTx extends PgReads implements StoreTx {
     this.queued = [];
     this.dropAtCommit(0);
     await this.tail;
-    if (this.begun) await this.client.query("ROLLBACK");
+    if (this.begun) await (await this.client()).query("ROLLBACK");
   }
 
   /** Statements for the commit queued at this depth or deeper, rolled back: they never run. */
@@ -700,9 +714,10 @@ class PgTx extends PgReads implements StoreTx {
     const writes = batch.length > queries.length && batch.some((item) => typeof item !== "string");
     const result = this.tail.then(async (): Promise<Row[][]> => {
       if (batch.length === 1 && typeof batch[0] !== "string") {
-        return [((await this.client.query(batch[0] as Query)) as pg.QueryResult).rows as Row[]];
+        return [((await (await this.client()).query(batch[0] as Query)) as pg.QueryResult).rows as Row[]];
       }
-      const answer = (await this.client.query(await this.batchText(batch))) as unknown as
+      const text = await this.batchText(batch);
+      const answer = (await (await this.client()).query(text)) as unknown as
         | pg.QueryResult
         | pg.QueryResult[];
       const results = Array.isArray(answer) ? answer : [answer];
@@ -727,10 +742,11 @@ class PgTx extends PgReads implements StoreTx {
    * statement. The rest, and statements without a name (their text varies), go inline.
    */
   private async batchText(batch: readonly (string | Query)[]): Promise<string> {
-    let prepared = preparedOn.get(this.client);
+    const client = await this.client();
+    let prepared = preparedOn.get(client);
     if (prepared === undefined) {
       prepared = new Set();
-      preparedOn.set(this.client, prepared);
+      preparedOn.set(client, prepared);
     }
     const missing = new Map<string, string>();
     for (const item of batch) {
@@ -739,7 +755,7 @@ class PgTx extends PgReads implements StoreTx {
       }
     }
     if (missing.size > 0) {
-      await this.client.query(
+      await client.query(
         [...missing].map(([name, text]) => `PREPARE ${preparedName(name)} AS ${text}`).join(";\n"),
       );
       for (const name of missing.keys()) prepared.add(name);

@@ -98,6 +98,26 @@ async function commit(
   return { publishedAtOnce };
 }
 
+/**
+ * A local step that commits, but whose node learns its number only when `answer` is called: as the store's
+ * step learns it from its commit's answer.
+ */
+async function commitAnsweredLater(on: PgCoordination, client: pg.Client, news: BatchNews) {
+  const reservation = on.reserve();
+  let answer = () => {};
+  const answered = new Promise<void>((resolve) => {
+    answer = resolve;
+  });
+  await client.query("BEGIN");
+  await reservation.announce(news, [], async (text, values) => {
+    const { rows } = await client.query(text, values);
+    await answered;
+    return rows;
+  });
+  await client.query("COMMIT");
+  return { reservation, answer };
+}
+
 const keys = (got: BatchNews[]) => got.map((news) => (news.events[0] as { flowNodeKey: string }).flowNodeKey);
 
 async function until(condition: () => boolean): Promise<void> {
@@ -194,18 +214,7 @@ describe("news between nodes", () => {
     const [onA, onW] = [await connection(), await connection()];
     const order: string[] = [];
     // W's step commits, but W learns its number only later: it comes with the commit's answer.
-    const reservation = w.node.reserve();
-    let answer = () => {};
-    const answered = new Promise<void>((resolve) => {
-      answer = resolve;
-    });
-    await onW.query("BEGIN");
-    await reservation.announce(step(1, 1, "i-late"), [], async (text, values) => {
-      const { rows } = await onW.query(text, values);
-      await answered;
-      return rows;
-    });
-    await onW.query("COMMIT");
+    const { reservation, answer } = await commitAnsweredLater(w.node, onW, step(1, 1, "i-late"));
     // A's next step of the instance (it waited for W's) commits and W reads it: W holds it back.
     await commit(a.node, onA, step(2, 2, "i-late"));
     const buffered = () => (w.node as unknown as { buffer: unknown[] }).buffer.length;
@@ -222,18 +231,7 @@ describe("news between nodes", () => {
     const w = await node();
     const [first, second] = [await connection(), await connection()];
     const order: string[] = [];
-    const earlier = w.node.reserve();
-    let answer = () => {};
-    const answered = new Promise<void>((resolve) => {
-      answer = resolve;
-    });
-    await first.query("BEGIN");
-    await earlier.announce(step(1, 1, "i-own"), [], async (text, values) => {
-      const { rows } = await first.query(text, values);
-      await answered;
-      return rows;
-    });
-    await first.query("COMMIT");
+    const { reservation: earlier, answer } = await commitAnsweredLater(w.node, first, step(1, 1, "i-own"));
     // The next step of the instance, on the same node, is answered first.
     const later = w.node.reserve();
     await second.query("BEGIN");
