@@ -187,23 +187,10 @@ export class PgCoordination implements Coordination {
       // The others are poked either way: they read this step's news.
       this.poke();
       const ownId = id as bigint;
-      if (this.ready(slot)) {
-        this.own.delete(ownId);
-        this.run(publish, undefined);
-        // Other nodes' news read meanwhile may have waited behind it.
-        this.drain();
-        return Promise.resolve();
-      }
       return new Promise<void>((done) => {
         slot.publish = publish;
         slot.done = done;
-        if (slot.before.every((before) => this.delivered(before))) {
-          // Only a local step still committing may come before it: published once that one is.
-          slot.waitsForPending = true;
-          return;
-        }
-        slot.after = this.readsStarted;
-        this.read();
+        this.place(ownId, slot);
       });
     };
     return {
@@ -239,9 +226,24 @@ export class PgCoordination implements Coordination {
     };
   }
 
-  /** Whether a local step may publish now: what came before it is delivered, and no local step of its instances is committing. */
-  private ready(slot: OwnSlot): boolean {
-    return slot.before.every((before) => this.delivered(before)) && !this.touchesPending(slot.instances);
+  /**
+   * A committed local step (its `publish` set): published now when what came before it is delivered and no
+   * local step of its instances is still committing; else it waits behind that step (`settlePending`), or
+   * for a read started after now (`drain`).
+   */
+  private place(ownId: bigint, slot: OwnSlot): void {
+    const beforeDelivered = slot.before.every((before) => this.delivered(before));
+    if (beforeDelivered && !this.touchesPending(slot.instances)) {
+      this.own.delete(ownId);
+      this.run(slot.publish as () => void, slot.done);
+      // Other nodes' news read meanwhile may have waited behind it.
+      this.drain();
+      return;
+    }
+    slot.waitsForPending = beforeDelivered;
+    if (beforeDelivered) return;
+    slot.after = this.readsStarted;
+    this.read();
   }
 
   private addPending(entry: Pending): void {
@@ -256,15 +258,9 @@ export class PgCoordination implements Coordination {
       else this.pending.delete(instance);
     }
     for (const [ownId, slot] of [...this.own]) {
-      if (!slot.waitsForPending || !slot.publish || this.touchesPending(slot.instances)) continue;
-      slot.waitsForPending = false;
-      if (slot.before.every((before) => this.delivered(before))) {
-        this.own.delete(ownId);
-        this.run(slot.publish, slot.done);
-      } else {
-        slot.after = this.readsStarted;
-        this.read();
-      }
+      if (!slot.waitsForPending || this.own.get(ownId) !== slot || this.touchesPending(slot.instances))
+        continue;
+      this.place(ownId, slot);
     }
     this.drain();
   }

@@ -600,7 +600,7 @@ class PgTx extends PgReads implements StoreTx {
    * makes it a prepared statement.
    */
   readonly sql = (text: string, values: unknown[], name?: string): Promise<Row[]> =>
-    this.run(name === undefined ? { text, values } : { name, text, values });
+    this.run(queryOf(text, values, name));
 
   /** Its connection, taken from the pool at the first statement sent. */
   private client(): Promise<pg.PoolClient> {
@@ -614,8 +614,7 @@ class PgTx extends PgReads implements StoreTx {
    */
   readonly sqlAtCommit = (text: string, values: unknown[], name?: string): Promise<Row[]> =>
     new Promise((resolve, reject) => {
-      const query = name === undefined ? { text, values } : { name, text, values };
-      this.atCommit.push({ query, depth: this.depth, resolve, reject });
+      this.atCommit.push({ query: queryOf(text, values, name), depth: this.depth, resolve, reject });
     });
 
   /** Sends what is queued and waits for everything sent; throws the first failure. */
@@ -1112,6 +1111,10 @@ const WAIT_TABLES: Record<WaitKind, string> = {
 
 /** A prepared statement, parsed once per connection. */
 const named = (name: string, text: string, values: unknown[]): Query => ({ name, text, values });
+
+/** Raw SQL of the coordination's: prepared when named. */
+const queryOf = (text: string, values: unknown[], name: string | undefined): Query =>
+  name === undefined ? { text, values } : named(name, text, values);
 
 function instanceParams(instance: InstanceData): unknown[] {
   return [
