@@ -152,7 +152,9 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
   }
 
   const subscriptions = new SubscriptionIndex();
-  const stopListening = engine.on((event) => subscriptions.dispatch(event));
+  // Listening only while someone subscribes: on a cluster, an engine nothing listens to is spared the
+  // other nodes' news (and they are spared poking it).
+  let stopListening: (() => void) | undefined;
 
   /** Rejections of callback-2/3 waits still pending, so that close() does not leave callers hanging. */
   const pendingWaits = new Set<(error: Error) => void>();
@@ -320,10 +322,16 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
     if (closing !== undefined) throw new InternalServerError("The ConsumerApi is closed.");
     requireChannelCapability(subscriber.kind, channel);
     const remove = subscriptions.add({ ...subscriber, identity });
+    stopListening ??= engine.on((event) => subscriptions.dispatch(event));
+    // From here on, steps on every node reach it.
+    await engine.listening();
     return {
       channel,
       async unsubscribe() {
         remove();
+        if (!subscriptions.isEmpty) return;
+        stopListening?.();
+        stopListening = undefined;
       },
     };
   }
@@ -867,7 +875,8 @@ export function createInternalConsumerApi(options: InternalConsumerApiOptions): 
 
     close() {
       closing ??= (async () => {
-        stopListening();
+        stopListening?.();
+        stopListening = undefined;
         subscriptions.clear();
         const closed = new InternalServerError("The ConsumerApi was closed while waiting for the instance.");
         for (const abort of [...pendingWaits]) abort(closed);

@@ -72,6 +72,10 @@ export class SubscriptionIndex {
     this.#byKey.clear();
   }
 
+  get isEmpty(): boolean {
+    return this.#byKey.size === 0;
+  }
+
   dispatch(event: EngineEvent): void {
     // Every engine event passes through here (several per instance); without subscribers it costs nothing.
     if (this.#byKey.size === 0) return;

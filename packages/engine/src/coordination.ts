@@ -19,6 +19,18 @@ export interface BatchNews {
   timerDue?: number;
 }
 
+/** What the engine is told of the other nodes' steps. */
+export interface NewsReceiver {
+  /** Another node's step, while something here attends (see `attend`). */
+  news(news: BatchNews): void;
+  /** Whether something here still waits for all the news: asked now and then; when not, receiving stops. */
+  attends(): boolean;
+  /** The instances watched here now (see `watch`). */
+  watched(): Iterable<string>;
+  /** Another node's step touched a watched instance: look at it again. */
+  touched(instanceId: string): void;
+}
+
 /** Background work one node at a time holds: a due timer or timer start event firing, a script job running. */
 export type LeaseKind = "timer" | "start-timer" | "script-job";
 
@@ -52,8 +64,24 @@ export interface Coordination {
   readonly clustered: boolean;
   /** How often (ms) the engine looks for work a dead node left. */
   readonly sweepMs: number;
-  /** Starts receiving the other nodes' news, each step's once, in each instance's step order. */
-  start(onNews: (news: BatchNews) => void): Promise<void>;
+  /**
+   * Starts. The other nodes' news is received, each step's once, in each instance's step order, while
+   * something here waits for all of it (`attend`); watched instances (`watch`) are reported when another
+   * node's step touched them.
+   */
+  start(receiver: NewsReceiver): Promise<void>;
+  /**
+   * Something here waits for all the other nodes' news (a subscriber, a long poll): news read from now on
+   * is received. Called before it looks at the store, so that what committed before is there and what
+   * commits after reaches it. A subscriber waits for the promise: the news of every step that begins after
+   * it resolves reaches it, and nothing that committed before it subscribed does.
+   */
+  attend(): Promise<void>;
+  /**
+   * Something here waits for one instance (its end, or its script job): once this resolves, every step
+   * another node commits on it is reported (`touched`). Called before it looks at the instance.
+   */
+  watch(instanceId: string): Promise<void>;
   /** One per local step, before it begins. */
   reserve(): Reservation;
   /** Of these keys, the ones this node now holds: free, or held by a node whose lease expired. */
@@ -76,6 +104,14 @@ export class InProcessCoordination implements Coordination {
   readonly sweepMs = Number.POSITIVE_INFINITY;
 
   async start(): Promise<void> {}
+
+  attend(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  watch(): Promise<void> {
+    return Promise.resolve();
+  }
 
   reserve(): Reservation {
     return {

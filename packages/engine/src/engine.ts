@@ -4,6 +4,7 @@ import {
   type BatchNews,
   type Coordination,
   InProcessCoordination,
+  type NewsReceiver,
   type Reservation,
 } from "./coordination.js";
 import { type ExternalTaskPoller, ExternalTaskPollers } from "./external-task-pollers.js";
@@ -312,6 +313,8 @@ class EmbeddedEngine implements Engine {
     const { workerId, topics, lanes, maxTasks, lockDurationMs, signal } = request;
     const deadline = Date.now() + request.longPollingTimeoutMs;
     const poller = this.pollers.register({ workerId, topics, lanes, maxTasks, lockDurationMs });
+    // A task another node creates from now on wakes it (one created before, its first look finds).
+    if (request.longPollingTimeoutMs > 0) void this.coordination.attend();
     try {
       for (;;) {
         this.pollers.retry(poller);
@@ -520,19 +523,23 @@ class EmbeddedEngine implements Engine {
       waiters.add(waiter);
       this.endWaiters.set(processInstanceId, waiters);
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.getInstance(processInstanceId).then(
-        (record) => {
-          if (record?.state === "running" || !waiters.has(waiter)) return;
-          forget();
-          if (record) resolve(record);
-          else reject(new EngineError("unknown_instance", `no process instance ${processInstanceId}`));
-        },
-        (error: unknown) => {
-          if (!waiters.has(waiter)) return;
-          forget();
-          reject(error);
-        },
-      );
+      // Watched before the look: an end another node commits after it is reported (touched).
+      this.coordination
+        .watch(processInstanceId)
+        .then(() => this.getInstance(processInstanceId))
+        .then(
+          (record) => {
+            if (record?.state === "running" || !waiters.has(waiter)) return;
+            forget();
+            if (record) resolve(record);
+            else reject(new EngineError("unknown_instance", `no process instance ${processInstanceId}`));
+          },
+          (error: unknown) => {
+            if (!waiters.has(waiter)) return;
+            forget();
+            reject(error);
+          },
+        );
     });
   }
 
@@ -540,9 +547,39 @@ class EmbeddedEngine implements Engine {
     // A wrapper per subscription, so subscribing the same function twice gives two independent subscriptions.
     const subscription = (event: EngineEvent) => listener(event);
     this.listeners.add(subscription);
+    void this.coordination.attend();
     return () => {
       this.listeners.delete(subscription);
     };
+  }
+
+  listening(): Promise<void> {
+    return this.coordination.attend();
+  }
+
+  /** What this engine is told of the other nodes' steps (see NewsReceiver). */
+  private readonly receiver: NewsReceiver = {
+    news: (news) => this.receive(news),
+    // Subscribers and long polls wait for any step; end and script waiters watch their instances.
+    attends: () => this.listeners.size > 0 || this.pollers.size > 0,
+    watched: () => [...this.endWaiters.keys(), ...this.scriptWaiters.keys()],
+    touched: (instanceId) => this.lookAgain(instanceId),
+  };
+
+  /** Another node's step touched an instance waited on here: its end waiters and script waiters look again. */
+  private lookAgain(instanceId: string): void {
+    if (this.closed) return;
+    if (this.endWaiters.has(instanceId)) {
+      this.store.getInstance(instanceId).then(
+        (data) => {
+          if (data && data.state !== "running") this.resolveEnded(recordOf(data));
+        },
+        () => {
+          // The next step of it, or the sweep, reports it again.
+        },
+      );
+    }
+    if (this.scriptWaiters.has(instanceId)) void this.recheckScriptWaiters([instanceId]);
   }
 
   async close(): Promise<void> {
@@ -706,7 +743,7 @@ class EmbeddedEngine implements Engine {
    * node left: due timers it had claimed or never got to, script jobs whose lease expired.
    */
   async joinCluster(): Promise<void> {
-    await this.coordination.start((news) => this.receive(news));
+    await this.coordination.start(this.receiver);
     if (!this.coordination.clustered) return;
     this.sweep = setInterval(() => {
       if (this.closed) return;
@@ -723,7 +760,12 @@ class EmbeddedEngine implements Engine {
     if (this.closed) return;
     for (const event of news.events) this.publish(event);
     for (const record of news.ended) this.resolveEnded(record);
-    if (this.scriptWaiters.size > 0) void this.recheckScriptWaiters(news);
+    if (this.scriptWaiters.size > 0) {
+      void this.recheckScriptWaiters([
+        ...news.events.map((event) => event.processInstanceId),
+        ...news.ended.map((record) => record.processInstanceId),
+      ]);
+    }
     for (const task of news.tasks) this.pollers.wake(task.topic, task.lane);
     if (news.timerDue !== undefined) this.timers.arm(news.timerDue);
   }
@@ -734,12 +776,8 @@ class EmbeddedEngine implements Engine {
    * this node's lease lost — which no local step will ever report. Each such instance is read again, and its
    * callers answered once no token of it awaits a script.
    */
-  private async recheckScriptWaiters(news: BatchNews): Promise<void> {
-    const touched = new Set([
-      ...news.events.map((event) => event.processInstanceId),
-      ...news.ended.map((record) => record.processInstanceId),
-    ]);
-    for (const id of touched) {
+  private async recheckScriptWaiters(instanceIds: readonly string[]): Promise<void> {
+    for (const id of new Set(instanceIds)) {
       if (!this.scriptWaiters.has(id) || this.awaitingBelow.has(id)) continue;
       let data: InstanceData | undefined;
       try {
@@ -918,6 +956,11 @@ class EmbeddedEngine implements Engine {
     const waiters = this.scriptWaiters.get(instanceId) ?? [];
     waiters.push({ resolve: op.resolve, reject: op.reject });
     this.scriptWaiters.set(instanceId, waiters);
+    // Another node's step may settle it (a boundary event, a job taken over): watched, then looked at again
+    // for what such a step committed before the watch.
+    if (this.clustered && waiters.length === 1) {
+      void this.coordination.watch(instanceId).then(() => this.recheckScriptWaiters([instanceId]));
+    }
   }
 
   /**

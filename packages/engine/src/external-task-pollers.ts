@@ -92,6 +92,11 @@ export class ExternalTaskPoller {
 export class ExternalTaskPollers {
   private readonly waiting = new Set<ExternalTaskPoller>();
 
+  /** Pollers registered and not released. */
+  get size(): number {
+    return this.waiting.size;
+  }
+
   /** Registered before the caller looks at the store, so that a task committed in between still wakes it. */
   register(request: PollRequest): ExternalTaskPoller {
     const poller = new ExternalTaskPoller(request);

@@ -391,6 +391,11 @@ export interface Engine {
 
   /** Subscribe to engine events; returns the unsubscribe function. */
   on(listener: (event: EngineEvent) => void): () => void;
+  /**
+   * Resolves once the listeners (`on`) receive the steps of other engines on the same store (at once alone
+   * on it): a step that begins after it resolves reaches them, wherever it runs.
+   */
+  listening(): Promise<void>;
   /** Stops timers, closes the database. Idempotent. */
   close(): Promise<void>;
 }

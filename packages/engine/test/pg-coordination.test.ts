@@ -5,8 +5,8 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { startTestPostgres, type TestPostgres } from "@consumer-api/test-postgres";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BatchNews } from "../src/coordination.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { BatchNews, NewsReceiver } from "../src/coordination.js";
 import { PgCoordination } from "../src/pg-coordination.js";
 import type { EngineEvent } from "../src/types.js";
 
@@ -27,17 +27,33 @@ afterAll(async () => {
   await postgres?.stop();
 });
 
-/** A node whose received news is collected, as its engine would publish it. */
+/** Collects the news into `got`; something waits for all of it while `attends` says so. */
+function receiving(got: BatchNews[], more: Partial<NewsReceiver> = {}): NewsReceiver {
+  return {
+    news: (news) => got.push(news),
+    attends: () => true,
+    watched: () => [],
+    touched: () => {},
+    ...more,
+  };
+}
+
+/** A node whose received news is collected, as its engine would publish it; something on it waits for news. */
 async function node(options: { leaseMs?: number } = {}): Promise<{ node: PgCoordination; got: BatchNews[] }> {
   const got: BatchNews[] = [];
   const coordination = new PgCoordination({ connectionString: url, ...options });
-  await coordination.start((news) => got.push(news));
+  await coordination.start(receiving(got));
+  await coordination.attend();
   nodes.push(coordination);
   return { node: coordination, got };
 }
 
 async function connection(): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url });
+  return connectionTo(url);
+}
+
+async function connectionTo(database: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: database });
   await client.connect();
   clients.push(client);
   return client;
@@ -253,7 +269,7 @@ describe("news between nodes", () => {
   it("pokes nobody while alone on its database, and pokes again once another node listens", async () => {
     const lonely = await postgres.createDatabase("alone");
     const a = new PgCoordination({ connectionString: lonely, leaseMs: 300 });
-    await a.start(() => {});
+    await a.start(receiving([], { attends: () => false }));
     nodes.push(a);
     const pool = (a as unknown as { pool: { query: (...args: unknown[]) => unknown } }).pool;
     const query = pool.query.bind(pool);
@@ -272,13 +288,117 @@ describe("news between nodes", () => {
     // B reads on its sweep only once a minute: A's next news reaches it at once only by a poke.
     const got: BatchNews[] = [];
     const b = new PgCoordination({ connectionString: lonely, sweepMs: 60_000 });
-    await b.start((news) => got.push(news));
+    await b.start(receiving(got));
+    await b.attend();
     nodes.push(b);
     await until(() => !alone());
     await commit(a, onA, step(2, 2, "i-alone"));
     await until(() => got.length === 1);
     expect(keys(got)).toEqual(["Task2"]);
     expect(pokes).toBeGreaterThan(0);
+  }, 30_000);
+});
+
+describe("who receives news", () => {
+  /** A node that can count the NOTIFYs of one channel it sends. */
+  function countNotifies(on: PgCoordination, channel: string): () => number {
+    const pool = (on as unknown as { pool: { query: (...args: unknown[]) => unknown } }).pool;
+    const query = pool.query.bind(pool);
+    let sent = 0;
+    pool.query = (...args: unknown[]) => {
+      if (typeof args[0] === "string" && args[0].includes(`NOTIFY ${channel},`)) sent++;
+      return query(...args);
+    };
+    return () => sent;
+  }
+  const attending = (on: PgCoordination) => (on as unknown as { attending: boolean }).attending;
+  // Each test here has a database of its own; its nodes and connections go when it ends (the server's
+  // connection slots are few).
+  afterEach(async () => {
+    for (const node of nodes.splice(0)) await node.close();
+    for (const client of clients.splice(0)) await client.end();
+  });
+  const alone = (on: PgCoordination) => !(on as unknown as { othersListen: boolean }).othersListen;
+
+  it("is neither read for nor poked while nothing on it waits; from its first wait on, gets every later step and no events of earlier ones", async () => {
+    const database = await postgres.createDatabase("attending");
+    const a = new PgCoordination({ connectionString: database, leaseMs: 300 });
+    await a.start(receiving([], { attends: () => false }));
+    nodes.push(a);
+    const pokes = countNotifies(a, "consumer_api_news");
+    // B reads on its sweep only once a minute, so what it gets came by a poke or by its first read.
+    const got: BatchNews[] = [];
+    let bWaits = true;
+    const b = new PgCoordination({ connectionString: database, leaseMs: 300, sweepMs: 60_000 });
+    await b.start(receiving(got, { attends: () => bWaits }));
+    nodes.push(b);
+    const onA = await connectionTo(database);
+    await until(() => alone(a));
+    await commit(a, onA, step(1, 1, "i-att"));
+    expect(pokes()).toBe(0);
+    expect(attending(b)).toBe(false);
+
+    await b.attend();
+    // Step 1 committed before B attended: what it brings reaches B's waiters, no events for its subscribers.
+    expect(got.flatMap((news) => news.events)).toEqual([]);
+    await until(() => !alone(a));
+    await commit(a, onA, step(2, 2, "i-att"));
+    await until(() => got.some((news) => news.events.length > 0));
+    expect(keys(got.filter((news) => news.events.length > 0))).toEqual(["Task2"]);
+    expect(pokes()).toBeGreaterThan(0);
+
+    // Nothing on B waits any more: it stops receiving at a beat, and A stops poking at one of its own.
+    bWaits = false;
+    await until(() => !attending(b));
+    await until(() => alone(a));
+    const before = pokes();
+    await commit(a, onA, step(3, 3, "i-att"));
+    expect(pokes()).toBe(before);
+  }, 30_000);
+
+  it("wakes a node that watches an instance when another node's step touches it, and for nothing else", async () => {
+    const database = await postgres.createDatabase("watching");
+    const a = new PgCoordination({ connectionString: database });
+    await a.start(receiving([], { attends: () => false }));
+    nodes.push(a);
+    const touched: string[] = [];
+    const got: BatchNews[] = [];
+    // W's sweep is once a minute: a touch reported came with a wake.
+    const w = new PgCoordination({ connectionString: database, sweepMs: 60_000 });
+    await w.start(receiving(got, { attends: () => false, touched: (id) => touched.push(id) }));
+    nodes.push(w);
+    const onA = await connectionTo(database);
+    const onW = await connectionTo(database);
+    await w.watch("i-watched");
+    await commit(a, onA, step(1, 1, "i-other"));
+    await commit(a, onA, step(2, 2, "i-watched"));
+    await until(() => touched.length > 0);
+    expect(touched).toEqual(["i-watched"]);
+    // Its own steps of the instance wake nobody, itself included.
+    await commit(w, onW, step(3, 3, "i-watched"));
+    await commit(a, onA, step(4, 4, "i-watched"));
+    await until(() => touched.length > 1);
+    expect(touched).toEqual(["i-watched", "i-watched"]);
+    expect(got).toEqual([]);
+  }, 30_000);
+
+  it("reports a watched instance at its sweep when the wake was lost", async () => {
+    const database = await postgres.createDatabase("lost_wake");
+    const a = new PgCoordination({ connectionString: database });
+    await a.start(receiving([], { attends: () => false }));
+    nodes.push(a);
+    // A dies before it wakes anyone: its wakes never leave.
+    (a as unknown as { wake: () => void }).wake = () => {};
+    const touched: string[] = [];
+    const w = new PgCoordination({ connectionString: database, sweepMs: 100 });
+    await w.start(
+      receiving([], { attends: () => false, watched: () => ["i-lost"], touched: (id) => touched.push(id) }),
+    );
+    nodes.push(w);
+    const onA = await connectionTo(database);
+    await w.watch("i-lost");
+    await commit(a, onA, step(1, 1, "i-lost"));
+    await until(() => touched.includes("i-lost"));
   }, 30_000);
 });
 

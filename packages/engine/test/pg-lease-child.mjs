@@ -5,7 +5,7 @@ import { PgCoordination } from "../dist/pg-coordination.js";
 
 const [url, key, leaseMs] = process.argv.slice(2);
 const node = new PgCoordination({ connectionString: url, nodeId: "doomed", leaseMs: Number(leaseMs) });
-await node.start(() => {});
+await node.start({ news: () => {}, attends: () => false, watched: () => [], touched: () => {} });
 const won = await node.claim("script-job", [key]);
 writeSync(1, `${won.has(key) ? "holding" : "refused"}\n`);
 setInterval(() => {}, 1000);

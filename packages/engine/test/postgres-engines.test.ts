@@ -3,7 +3,7 @@
 // the branches of one instance finished on different engines at the same time join once.
 import { startTestPostgres, type TestPostgres } from "@consumer-api/test-postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Engine } from "../src/types.js";
+import type { Engine, EngineEvent } from "../src/types.js";
 import { closeEngines, modelsDir, open, removeTempDirs } from "./helpers.js";
 
 let postgres: TestPostgres;
@@ -114,6 +114,49 @@ describe("two engines on one PostgreSQL database", () => {
     );
     expect(fetched.flat()).toHaveLength(1);
   });
+
+  it("reach each other's end waiters, long polls and subscribers, which alone tell an engine to receive the other's news", async () => {
+    const data = await postgres.createDatabase(`engines_${++databases}`);
+    // Sweeps a minute apart: what arrives here came by a wake or a poke, not by a sweep's read.
+    const cluster = { sweepMs: 60_000 };
+    const [a, b] = (await Promise.all([
+      open({ models: modelsDir("order.bpmn", "external-task.bpmn"), data, cluster }),
+      open({ models: modelsDir("order.bpmn", "external-task.bpmn"), data, cluster }),
+    ])) as [Engine, Engine];
+    const attending = (engine: Engine) =>
+      (engine as unknown as { coordination: { attending: boolean } }).coordination.attending;
+
+    // An end waiter on A, the end on B: A watches the instance, it does not receive all of B's news.
+    const { instance } = await a.start({ processModelKey: "Order", startEventKey: "StartWeb" });
+    const ended = a.whenEnded(instance.processInstanceId);
+    const [task] = await b.listUserTasks({ correlationId: instance.correlationId });
+    await b.finishUserTask(task?.id as string, { formFields: { approved: true } });
+    expect(await ended).toMatchObject({ processInstanceId: instance.processInstanceId, state: "finished" });
+    expect(attending(a)).toBe(false);
+
+    // A long poll on A, the task created on B.
+    const polled = a.fetchAndLockExternalTasks({
+      workerId: "w-a",
+      topics: ["charge"],
+      lanes: [],
+      maxTasks: 1,
+      lockDurationMs: 60_000,
+      longPollingTimeoutMs: 120_000,
+    });
+    const charged = await b.start({ processModelKey: "ExternalCharge", startEventKey: "Start" });
+    expect(await polled).toEqual([
+      expect.objectContaining({ processInstanceId: charged.instance.processInstanceId }),
+    ]);
+
+    // A subscriber on A, once it listens, gets B's steps.
+    const events: EngineEvent[] = [];
+    a.on((event) => events.push(event));
+    await a.listening();
+    expect(attending(a)).toBe(true);
+    const seen = await b.start({ processModelKey: "Order", startEventKey: "StartWeb" });
+    while (!events.some((event) => event.processInstanceId === seen.instance.processInstanceId))
+      await new Promise((resolve) => setTimeout(resolve, 10));
+  }, 120_000);
 
   it("join the branches of one instance finished on both engines at the same time, once", async () => {
     const [a, b] = await twoNodes("parallel-tasks.bpmn");
