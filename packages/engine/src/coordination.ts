@@ -82,6 +82,8 @@ export interface Coordination {
    * another node commits on it is reported (`touched`). Called before it looks at the instance.
    */
   watch(instanceId: string): Promise<void>;
+  /** Nothing here waits for the instance any more (see `watch`). */
+  unwatch(instanceId: string): void;
   /** One per local step, before it begins. */
   reserve(): Reservation;
   /** Of these keys, the ones this node now holds: free, or held by a node whose lease expired. */
@@ -112,6 +114,8 @@ export class InProcessCoordination implements Coordination {
   watch(): Promise<void> {
     return Promise.resolve();
   }
+
+  unwatch(): void {}
 
   reserve(): Reservation {
     return {

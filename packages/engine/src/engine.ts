@@ -502,6 +502,7 @@ class EmbeddedEngine implements Engine {
         waiters.delete(waiter);
         if (waiters.size === 0 && this.endWaiters.get(processInstanceId) === waiters) {
           this.endWaiters.delete(processInstanceId);
+          this.unwatchIfIdle(processInstanceId);
         }
         signal?.removeEventListener("abort", onAbort);
       };
@@ -683,7 +684,14 @@ class EmbeddedEngine implements Engine {
     const waiters = this.scriptWaiters.get(instanceId);
     if (!waiters) return;
     this.scriptWaiters.delete(instanceId);
+    this.unwatchIfIdle(instanceId);
     for (const waiter of waiters) settle(waiter);
+  }
+
+  /** Nothing here waits for the instance any more: the other nodes' steps of it need not wake this one. */
+  private unwatchIfIdle(instanceId: string): void {
+    if (this.clustered && !this.endWaiters.has(instanceId) && !this.scriptWaiters.has(instanceId))
+      this.coordination.unwatch(instanceId);
   }
 
   private fireDueTimers(): void {
@@ -1030,6 +1038,7 @@ class EmbeddedEngine implements Engine {
     const waiters = this.endWaiters.get(record.processInstanceId);
     if (!waiters) return;
     this.endWaiters.delete(record.processInstanceId);
+    this.unwatchIfIdle(record.processInstanceId);
     for (const waiter of waiters) waiter.resolve(record);
   }
 

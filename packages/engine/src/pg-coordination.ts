@@ -59,7 +59,7 @@ import type {
 export const NEWS_CHANNEL = "consumer_api_news";
 /** A node that begins to listen for pokes says so here, where every node listens: they poke it from then on. */
 export const HELLO_CHANNEL = "consumer_api_hello";
-/** Wakes the nodes that watch an instance another node's step touched: "<node> <instance>", comma-separated. */
+/** Wakes the nodes that watch an instance another node's step touched: JSON, [[node, instance], …]. */
 export const WAKE_CHANNEL = "consumer_api_wake";
 
 /** The instances a step's news is about. */
@@ -75,8 +75,10 @@ function instancesOf(news: BatchNews): string[] {
 const OUTBOX_KEEP = "10 minutes";
 /** A watched instance's row outlives the outbox's, so that its next step still wakes its watchers. */
 const WATCH_KEEP = "1 day";
-/** Watchers woken per NOTIFY (each "<node> <instance>"): well under its 8000 bytes. */
-const WAKES_PER_NOTIFY = 50;
+/** A NOTIFY's payload stays under this many bytes (PostgreSQL's limit is 8000). */
+const WAKE_PAYLOAD_BYTES = 7000;
+/** The coordination's old rows are dropped this often (each node's beat), not at every beat. */
+const CLEANUP_EVERY_MS = 60_000;
 /** Rows per read; a full read is followed by another at once. */
 const READ_LIMIT = 2000;
 /** Migrations of the coordination's own tables, applied once under an advisory lock (nodes start at once). */
@@ -173,8 +175,14 @@ export class PgCoordination implements Coordination {
   private attendedSinceBeat = false;
   /** Every id up to here was looked at for watched instances (see `lookAtWatched`). */
   private watchedUpTo = 0n;
-  private wakes: string[] = [];
+  private wakes: [string, string][] = [];
   private waking = false;
+  /** Instances no longer watched here, whose mark goes with the next statement (see `unwatch`). */
+  private readonly unwatched = new Set<string>();
+  private unwatching = false;
+  /** Marks being written (see `watch`), by instance. */
+  private readonly marking = new Map<string, Promise<void>>();
+  private cleanedAt = 0;
   /** News of ids up to here brings no events: it committed before the subscribers here subscribed. */
   private floor = 0n;
   /** The subscribers' wait (`attend`): for the first read that began after it. */
@@ -250,12 +258,23 @@ export class PgCoordination implements Coordination {
 
   async watch(instanceId: string): Promise<void> {
     if (this.closed) return;
+    const marked = this.mark(instanceId);
+    this.marking.set(instanceId, marked);
+    try {
+      await marked;
+    } finally {
+      if (this.marking.get(instanceId) === marked) this.marking.delete(instanceId);
+    }
+  }
+
+  private async mark(instanceId: string): Promise<void> {
     try {
       await this.pool.query({
         name: "watchInstance",
         text: `INSERT INTO consumer_api_instance_news (instance_id, news_id, node, at, waiters)
                VALUES ($1, 0, '', now(), ARRAY[$2])
-               ON CONFLICT (instance_id) DO UPDATE SET waiters = array_append(consumer_api_instance_news.waiters, $2)
+               ON CONFLICT (instance_id) DO UPDATE
+                 SET waiters = array_append(consumer_api_instance_news.waiters, $2), at = now()
                  WHERE NOT $2 = ANY(consumer_api_instance_news.waiters)`,
         values: [instanceId, this.nodeId],
       });
@@ -265,15 +284,65 @@ export class PgCoordination implements Coordination {
     }
   }
 
+  unwatch(instanceId: string): void {
+    if (this.closed) return;
+    this.unwatched.add(instanceId);
+    this.scheduleUnwatch();
+  }
+
+  /** The marks of instances no longer watched go in one statement, gathered over a turn of the event loop. */
+  private scheduleUnwatch(): void {
+    if (this.unwatching || this.unwatched.size === 0) return;
+    this.unwatching = true;
+    setImmediate(() => {
+      void this.removeMarks().finally(() => {
+        this.unwatching = false;
+        this.scheduleUnwatch();
+      });
+    });
+  }
+
+  private async removeMarks(): Promise<void> {
+    const watched = new Set(this.receiver?.watched() ?? []);
+    const ids: string[] = [];
+    for (const id of this.unwatched) {
+      // Watched again meanwhile: the mark stays. Its mark still being written: removed after that.
+      if (this.marking.has(id)) continue;
+      this.unwatched.delete(id);
+      if (!watched.has(id)) ids.push(id);
+    }
+    if (ids.length === 0 || this.closed) {
+      // Only marks still being written are left: look again once they are.
+      if (this.unwatched.size > 0) await Promise.all(this.marking.values());
+      return;
+    }
+    try {
+      await this.pool.query({
+        name: "unwatchInstances",
+        text: `UPDATE consumer_api_instance_news SET waiters = array_remove(waiters, $2)
+               WHERE instance_id = ANY($1::text[]) AND $2 = ANY(waiters)`,
+        values: [ids, this.nodeId],
+      });
+    } catch {
+      // Left marked: the instance's later steps wake this node for nothing, and the row goes in a day.
+    }
+  }
+
   /** Wakes the other nodes that watch instances a local step just touched (see `watch`). */
   private wake(watched: readonly [string, readonly string[]][]): void {
     for (const [instanceId, nodes] of watched) {
-      for (const node of nodes) if (node !== this.nodeId) this.wakes.push(`${node} ${instanceId}`);
+      for (const node of nodes) if (node !== this.nodeId) this.wakes.push([node, instanceId]);
     }
     if (this.waking || this.wakes.length === 0 || this.closed) return;
     this.waking = true;
-    const batch = this.wakes.splice(0, WAKES_PER_NOTIFY);
-    this.notify(WAKE_CHANNEL, batch.join(","))
+    let bytes = 2;
+    let count = 0;
+    for (const wake of this.wakes) {
+      bytes += Buffer.byteLength(JSON.stringify(wake)) + 1;
+      if (count > 0 && bytes > WAKE_PAYLOAD_BYTES) break;
+      count++;
+    }
+    this.notify(WAKE_CHANNEL, JSON.stringify(this.wakes.splice(0, count)))
       .catch(() => {
         // Their sweep finds it (lookAtWatched).
       })
@@ -487,6 +556,9 @@ export class PgCoordination implements Coordination {
       await this.reading;
     }
     this.closed = true;
+    // A subscriber waiting to be listening is not left waiting: nothing comes any more.
+    this.attendRead?.done();
+    this.attendRead = undefined;
     for (const handle of this.timersHandle) clearInterval(handle);
     for (const slot of this.own.values()) if (slot.publish) this.run(slot.publish, slot.done);
     this.own.clear();
@@ -597,6 +669,12 @@ export class PgCoordination implements Coordination {
     });
     const answer = rows[0];
     if (!answer) return;
+    // Something began to wait since this read began: its snapshot may be later than that (it waited for a
+    // connection), so what it brings may have committed after the waiter looked. Read again, with news.
+    if (!withNews && this.attending) {
+      this.readAgain = true;
+      return;
+    }
     for (const row of answer.rows) {
       const id = BigInt(row.id);
       if (this.seen.has(id)) continue;
@@ -745,6 +823,9 @@ export class PgCoordination implements Coordination {
         );
       }
       await this.countListeners();
+      // Each is a scan of its table: once a minute is soon enough for rows kept ten minutes.
+      if (Date.now() - this.cleanedAt < CLEANUP_EVERY_MS) return;
+      this.cleanedAt = Date.now();
       await this.pool.query(
         `DELETE FROM consumer_api_leases WHERE expires_at < now() - interval '1 minute';
          DELETE FROM consumer_api_outbox WHERE created_at < now() - interval '${OUTBOX_KEEP}';
@@ -786,9 +867,16 @@ export class PgCoordination implements Coordination {
     client.on("notification", (message) => {
       if (message.payload === this.nodeId) return;
       if (message.channel === WAKE_CHANNEL) {
-        for (const wake of (message.payload ?? "").split(",")) {
-          const space = wake.indexOf(" ");
-          if (wake.slice(0, space) === this.nodeId) this.receiver?.touched(wake.slice(space + 1));
+        let wakes: unknown;
+        try {
+          wakes = JSON.parse(message.payload ?? "[]");
+        } catch {
+          return; // Not ours to read; the sweep makes up for anything lost.
+        }
+        if (!Array.isArray(wakes)) return;
+        for (const wake of wakes) {
+          if (Array.isArray(wake) && wake[0] === this.nodeId && typeof wake[1] === "string")
+            this.receiver?.touched(wake[1]);
         }
       } else if (message.channel === HELLO_CHANNEL) {
         // Another node listens from now on: it reads what this node committed before it heard the hello.

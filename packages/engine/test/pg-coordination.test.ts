@@ -382,6 +382,79 @@ describe("who receives news", () => {
     expect(got).toEqual([]);
   }, 30_000);
 
+  it("gives a long poll the news of a step that a read begun before the poll brought in after it", async () => {
+    const database = await postgres.createDatabase("late_read");
+    const a = new PgCoordination({ connectionString: database });
+    await a.start(receiving([], { attends: () => false }));
+    nodes.push(a);
+    const got: BatchNews[] = [];
+    const b = new PgCoordination({ connectionString: database, sweepMs: 60_000 });
+    await b.start(receiving(got));
+    nodes.push(b);
+    const onA = await connectionTo(database);
+    // B's next outbox read waits for a connection until released: its snapshot comes after A's commit.
+    const pool = (b as unknown as { pool: { query: (...args: unknown[]) => Promise<unknown> } }).pool;
+    const query = pool.query.bind(pool);
+    let release = () => {};
+    let hold: Promise<void> | undefined = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    pool.query = (...args: unknown[]) => {
+      const held = hold;
+      if (held && (args[0] as { name?: string }).name === "readOutbox")
+        return held.then(() => query(...args));
+      return query(...args);
+    };
+    (b as unknown as { read: () => void }).read(); // begun while nothing on B waits: ids only
+    const attended = b.attend(); // a long poll begins to wait, and looks: no task yet
+    hold = undefined;
+    await commit(a, onA, { events: [], ended: [], tasks: [{ topic: "charge", lane: null }] });
+    release();
+    await attended;
+    await until(() => got.some((news) => news.tasks.length > 0));
+  }, 30_000);
+
+  it("leaves no subscriber waiting to listen once closed", async () => {
+    const database = await postgres.createDatabase("closing");
+    const b = new PgCoordination({ connectionString: database, sweepMs: 60_000 });
+    await b.start(receiving([]));
+    // Its reads fail (the database went away): the wait for one never ends by itself.
+    const pool = (b as unknown as { pool: { query: (...args: unknown[]) => Promise<unknown> } }).pool;
+    const query = pool.query.bind(pool);
+    pool.query = (...args: unknown[]) =>
+      (args[0] as { name?: string }).name === "readOutbox"
+        ? Promise.reject(new Error("gone"))
+        : query(...args);
+    const attended = b.attend();
+    await b.close();
+    await attended;
+  }, 30_000);
+
+  it("wakes nobody for an instance no longer watched", async () => {
+    const database = await postgres.createDatabase("unwatched");
+    const a = new PgCoordination({ connectionString: database });
+    await a.start(receiving([], { attends: () => false }));
+    nodes.push(a);
+    const wakes = countNotifies(a, "consumer_api_wake");
+    const w = new PgCoordination({ connectionString: database, sweepMs: 60_000 });
+    await w.start(receiving([], { attends: () => false }));
+    nodes.push(w);
+    const onA = await connectionTo(database);
+    const marks = async () => {
+      const { rows } = await onA.query(
+        "SELECT waiters FROM consumer_api_instance_news WHERE instance_id = 'i-u'",
+      );
+      return (rows[0]?.waiters ?? []) as string[];
+    };
+    await w.watch("i-u");
+    await commit(a, onA, step(1, 1, "i-u"));
+    expect(wakes()).toBe(1);
+    w.unwatch("i-u");
+    while ((await marks()).length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await commit(a, onA, step(2, 2, "i-u"));
+    expect(wakes()).toBe(1);
+  }, 30_000);
+
   it("reports a watched instance at its sweep when the wake was lost", async () => {
     const database = await postgres.createDatabase("lost_wake");
     const a = new PgCoordination({ connectionString: database });
