@@ -38,6 +38,28 @@ function receiving(got: BatchNews[], more: Partial<NewsReceiver> = {}): NewsRece
   };
 }
 
+/** A node on `database` (a test's own), started with `receiver`, closed with the others. */
+async function nodeOn(
+  database: string,
+  receiver: NewsReceiver,
+  options: { leaseMs?: number; sweepMs?: number } = {},
+): Promise<PgCoordination> {
+  const coordination = new PgCoordination({ connectionString: database, ...options });
+  await coordination.start(receiver);
+  nodes.push(coordination);
+  return coordination;
+}
+
+/** Routes a node's pooled queries through `route` (which gets the query's arguments and the real query). */
+function routeQueries(
+  on: PgCoordination,
+  route: (args: unknown[], query: (...args: unknown[]) => Promise<unknown>) => Promise<unknown>,
+): void {
+  const pool = (on as unknown as { pool: { query: (...args: unknown[]) => Promise<unknown> } }).pool;
+  const query = pool.query.bind(pool);
+  pool.query = (...args: unknown[]) => route(args, query);
+}
+
 /** A node whose received news is collected, as its engine would publish it; something on it waits for news. */
 async function node(options: { leaseMs?: number } = {}): Promise<{ node: PgCoordination; got: BatchNews[] }> {
   const got: BatchNews[] = [];
@@ -302,13 +324,11 @@ describe("news between nodes", () => {
 describe("who receives news", () => {
   /** A node that can count the NOTIFYs of one channel it sends. */
   function countNotifies(on: PgCoordination, channel: string): () => number {
-    const pool = (on as unknown as { pool: { query: (...args: unknown[]) => unknown } }).pool;
-    const query = pool.query.bind(pool);
     let sent = 0;
-    pool.query = (...args: unknown[]) => {
+    routeQueries(on, (args, query) => {
       if (typeof args[0] === "string" && args[0].includes(`NOTIFY ${channel},`)) sent++;
       return query(...args);
-    };
+    });
     return () => sent;
   }
   const attending = (on: PgCoordination) => (on as unknown as { attending: boolean }).attending;
@@ -322,16 +342,15 @@ describe("who receives news", () => {
 
   it("is neither read for nor poked while nothing on it waits; from its first wait on, gets every later step and no events of earlier ones", async () => {
     const database = await postgres.createDatabase("attending");
-    const a = new PgCoordination({ connectionString: database, leaseMs: 300 });
-    await a.start(receiving([], { attends: () => false }));
-    nodes.push(a);
+    const a = await nodeOn(database, receiving([], { attends: () => false }), { leaseMs: 300 });
     const pokes = countNotifies(a, "consumer_api_news");
     // B reads on its sweep only once a minute, so what it gets came by a poke or by its first read.
     const got: BatchNews[] = [];
     let bWaits = true;
-    const b = new PgCoordination({ connectionString: database, leaseMs: 300, sweepMs: 60_000 });
-    await b.start(receiving(got, { attends: () => bWaits }));
-    nodes.push(b);
+    const b = await nodeOn(database, receiving(got, { attends: () => bWaits }), {
+      leaseMs: 300,
+      sweepMs: 60_000,
+    });
     const onA = await connectionTo(database);
     await until(() => alone(a));
     await commit(a, onA, step(1, 1, "i-att"));
@@ -358,15 +377,15 @@ describe("who receives news", () => {
 
   it("wakes a node that watches an instance when another node's step touches it, and for nothing else", async () => {
     const database = await postgres.createDatabase("watching");
-    const a = new PgCoordination({ connectionString: database });
-    await a.start(receiving([], { attends: () => false }));
-    nodes.push(a);
+    const a = await nodeOn(database, receiving([], { attends: () => false }), {});
     const touched: string[] = [];
     const got: BatchNews[] = [];
     // W's sweep is once a minute: a touch reported came with a wake.
-    const w = new PgCoordination({ connectionString: database, sweepMs: 60_000 });
-    await w.start(receiving(got, { attends: () => false, touched: (id) => touched.push(id) }));
-    nodes.push(w);
+    const w = await nodeOn(
+      database,
+      receiving(got, { attends: () => false, touched: (id) => touched.push(id) }),
+      { sweepMs: 60_000 },
+    );
     const onA = await connectionTo(database);
     const onW = await connectionTo(database);
     await w.watch("i-watched");
@@ -384,27 +403,21 @@ describe("who receives news", () => {
 
   it("gives a long poll the news of a step that a read begun before the poll brought in after it", async () => {
     const database = await postgres.createDatabase("late_read");
-    const a = new PgCoordination({ connectionString: database });
-    await a.start(receiving([], { attends: () => false }));
-    nodes.push(a);
+    const a = await nodeOn(database, receiving([], { attends: () => false }), {});
     const got: BatchNews[] = [];
-    const b = new PgCoordination({ connectionString: database, sweepMs: 60_000 });
-    await b.start(receiving(got));
-    nodes.push(b);
+    const b = await nodeOn(database, receiving(got), { sweepMs: 60_000 });
     const onA = await connectionTo(database);
     // B's next outbox read waits for a connection until released: its snapshot comes after A's commit.
-    const pool = (b as unknown as { pool: { query: (...args: unknown[]) => Promise<unknown> } }).pool;
-    const query = pool.query.bind(pool);
     let release = () => {};
     let hold: Promise<void> | undefined = new Promise<void>((resolve) => {
       release = resolve;
     });
-    pool.query = (...args: unknown[]) => {
+    routeQueries(b, (args, query) => {
       const held = hold;
       if (held && (args[0] as { name?: string }).name === "readOutbox")
         return held.then(() => query(...args));
       return query(...args);
-    };
+    });
     (b as unknown as { read: () => void }).read(); // begun while nothing on B waits: ids only
     const attended = b.attend(); // a long poll begins to wait, and looks: no task yet
     hold = undefined;
@@ -419,12 +432,11 @@ describe("who receives news", () => {
     const b = new PgCoordination({ connectionString: database, sweepMs: 60_000 });
     await b.start(receiving([]));
     // Its reads fail (the database went away): the wait for one never ends by itself.
-    const pool = (b as unknown as { pool: { query: (...args: unknown[]) => Promise<unknown> } }).pool;
-    const query = pool.query.bind(pool);
-    pool.query = (...args: unknown[]) =>
+    routeQueries(b, (args, query) =>
       (args[0] as { name?: string }).name === "readOutbox"
         ? Promise.reject(new Error("gone"))
-        : query(...args);
+        : query(...args),
+    );
     const attended = b.attend();
     await b.close();
     await attended;
@@ -432,13 +444,9 @@ describe("who receives news", () => {
 
   it("wakes nobody for an instance no longer watched", async () => {
     const database = await postgres.createDatabase("unwatched");
-    const a = new PgCoordination({ connectionString: database });
-    await a.start(receiving([], { attends: () => false }));
-    nodes.push(a);
+    const a = await nodeOn(database, receiving([], { attends: () => false }), {});
     const wakes = countNotifies(a, "consumer_api_wake");
-    const w = new PgCoordination({ connectionString: database, sweepMs: 60_000 });
-    await w.start(receiving([], { attends: () => false }));
-    nodes.push(w);
+    const w = await nodeOn(database, receiving([], { attends: () => false }), { sweepMs: 60_000 });
     const onA = await connectionTo(database);
     const marks = async () => {
       const { rows } = await onA.query(
@@ -457,9 +465,7 @@ describe("who receives news", () => {
 
   it("reports a watched instance at its sweep when the wake was lost", async () => {
     const database = await postgres.createDatabase("lost_wake");
-    const a = new PgCoordination({ connectionString: database });
-    await a.start(receiving([], { attends: () => false }));
-    nodes.push(a);
+    const a = await nodeOn(database, receiving([], { attends: () => false }), {});
     // A dies before it wakes anyone: its wakes never leave.
     (a as unknown as { wake: () => void }).wake = () => {};
     const touched: string[] = [];
