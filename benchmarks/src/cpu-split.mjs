@@ -2,14 +2,22 @@
 // (ScriptGateway, callback 2) against N server programs on one PostgreSQL for S seconds and reports, per
 // instance, the CPU milliseconds of the server programs, of PostgreSQL (postmaster, backends, WAL writer…)
 // and of this client — the figures the scale-out estimate in BENCHMARKS.md is made from. Usage:
-//   node src/cpu-split.mjs [nodes=1] [seconds=5]
+//   node src/cpu-split.mjs [nodes=1] [seconds=5] [spread|apart|first] [start|usertask]
+// `spread` (the default): every other call to the next node, as `pg2` in the bench; `apart`: the same, but
+// each program alone on a database of its own (no cluster: the control for what a second busy program
+// costs); `first`: every call to the first node, the others idle members of its cluster (what membership
+// costs). `usertask`: the bench's user-task round trip instead of start-to-end. BENCH_CONCURRENCY (8).
 import { readdirSync, readFileSync } from "node:fs";
 import { createExternalConsumerApi } from "@consumer-api/client-external";
 import { startTestPostgres } from "@consumer-api/test-postgres";
 import { startServerProgram, throughput } from "./harness.mjs";
 
-const [nodesArg = "1", secondsArg = "5"] = process.argv.slice(2);
+const [nodesArg = "1", secondsArg = "5", mode = "spread", workload = "start"] = process.argv.slice(2);
 const nodes = Number(nodesArg);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+if (!["spread", "apart", "first"].includes(mode) || !["start", "usertask"].includes(workload)) {
+  throw new Error(`usage: cpu-split.mjs [nodes] [seconds] [spread|apart|first] [start|usertask]`);
+}
 const models = new URL("../models", import.meta.url).pathname;
 const identities = new URL("../identities.json", import.meta.url).pathname;
 const context = { identity: "bench-token" };
@@ -49,26 +57,34 @@ const sum = (pids) =>
 
 const postgres = await startTestPostgres();
 const data = await postgres.createDatabase("cpu_split");
+const datas = [data];
+while (datas.length < nodes)
+  datas.push(mode === "apart" ? await postgres.createDatabase(`cpu_split_${datas.length}`) : data);
 const args = ["--models", models, "--identities", identities, "--port", "0", "--quiet"];
 const servers = await Promise.all(
-  Array.from({ length: nodes }, () => startServerProgram(args, [], { CONSUMER_API_DATA: data })),
+  datas.map((each) => startServerProgram(args, [], { CONSUMER_API_DATA: each })),
 );
 const apis = servers.map((server) => createExternalConsumerApi({ baseUrl: server.url }));
 let next = 0;
-const work = (i) =>
-  apis[next++ % apis.length].startProcessInstance(
-    context,
-    "ScriptGateway",
-    "Start",
-    { inputValues: { amount: i % 20 } },
-    2,
-  );
-await throughput({ seconds: 1, concurrency: 8 }, work);
+const api = () => (mode === "first" ? apis[0] : apis[next++ % apis.length]);
+const work =
+  workload === "start"
+    ? (i) =>
+        api().startProcessInstance(context, "ScriptGateway", "Start", { inputValues: { amount: i % 20 } }, 2)
+    : async () => {
+        const { correlationId } = await api().startProcessInstance(context, "Approval", "Start", {});
+        const { userTasks } = await api().getUserTasksForCorrelation(context, correlationId);
+        await api().finishUserTask(context, "Approval", correlationId, userTasks[0].id, {
+          formFields: { approved: true },
+        });
+        await api().getProcessResultForCorrelation(context, "Approval", correlationId);
+      };
+await throughput({ seconds: 1, concurrency }, work);
 const pg = postgresPids(postgres.dataDirectory);
 const before = { node: sum(servers.map((s) => s.child.pid)), pg: sum(pg), client: process.cpuUsage() };
 const started = performance.now();
 let count = 0;
-const rate = await throughput({ seconds: Number(secondsArg), concurrency: 8 }, (i) => {
+const rate = await throughput({ seconds: Number(secondsArg), concurrency }, (i) => {
   count++;
   return work(i);
 });
@@ -80,6 +96,9 @@ const pgMs = sum(postgresPids(postgres.dataDirectory)) - before.pg;
 console.log(
   JSON.stringify({
     nodes,
+    mode,
+    workload,
+    concurrency,
     instancesPerSecond: Math.round(rate),
     wallMs: Math.round(wall),
     cpuMsPerInstance: {

@@ -200,13 +200,18 @@ let databases = 0;
 /**
  * `nodes` server programs on a fresh PostgreSQL database (the connection string in CONSUMER_API_DATA, as a
  * deployment passes it). With two, every other call goes to the other node, each through its own client
- * (its own keep-alive connections), as behind a round-robin load balancer.
+ * (its own keep-alive connections), as behind a round-robin load balancer. `apart`: each program on a
+ * database of its own instead — the same processes and calls with no cluster at all, the control that
+ * shows what the second process costs on this machine apart from any coordination.
  */
-async function withPgServers(nodes, use) {
+async function withPgServers(nodes, use, { apart = false } = {}) {
   postgres ??= await startTestPostgres();
-  const data = await postgres.createDatabase(`bench_${++databases}`);
+  const shared = await postgres.createDatabase(`bench_${++databases}`);
+  const datas = [shared];
+  while (datas.length < nodes)
+    datas.push(apart ? await postgres.createDatabase(`bench_${databases}_${datas.length}`) : shared);
   const servers = await Promise.all(
-    Array.from({ length: nodes }, () => startServerProgram(serverArgs, [], { CONSUMER_API_DATA: data })),
+    datas.map((data) => startServerProgram(serverArgs, [], { CONSUMER_API_DATA: data })),
   );
   const apis = servers.map((server) => createExternalConsumerApi({ baseUrl: server.url }));
   try {
@@ -355,6 +360,11 @@ const throughputMetrics = [
         ["pg.http.start_to_end.per_s", "instances/s", () => withPgServers(1, startToEnd)],
         ["pg.http.usertask_roundtrip.per_s", "round trips/s", () => withPgServers(1, userTaskRoundTrip)],
         ["pg2.http.start_to_end.per_s", "instances/s", () => withPgServers(2, startToEnd)],
+        [
+          "pg2_apart.http.start_to_end.per_s",
+          "instances/s",
+          () => withPgServers(2, startToEnd, { apart: true }),
+        ],
       ]
     : []),
 ];
@@ -460,10 +470,27 @@ const goals = [
           value("pg2.http.start_to_end.per_s") >= value("pg.http.start_to_end.per_s"),
           value("pg2.http.start_to_end.per_s") / value("pg.http.start_to_end.per_s"),
         ],
+
         ["pg.http.list_user_tasks_100k.p99_ms", "≤ 10", value("pg.http.list_user_tasks_100k.p99_ms") <= 10],
       ]
     : []),
 ];
+
+// Not goals: ratios that tell a goal's causes apart. Two programs on one database against the same two
+// programs each alone on its own database: what the cluster's coordination costs, without what a second
+// active process costs on two cores (which pg2 / pg includes).
+const controls = PG
+  ? [
+      [
+        "pg2 / pg2_apart http.start_to_end",
+        value("pg2.http.start_to_end.per_s") / value("pg2_apart.http.start_to_end.per_s"),
+      ],
+      [
+        "pg2_apart / pg http.start_to_end",
+        value("pg2_apart.http.start_to_end.per_s") / value("pg.http.start_to_end.per_s"),
+      ],
+    ]
+  : [];
 
 console.log("\n| metric | value | unit |\n|---|---:|---|");
 for (const [name, { value: v, unit, runs: all }] of Object.entries(metrics))
@@ -473,6 +500,8 @@ for (const [name, target, met, ratio] of goals) {
   const actual = ratio === undefined ? value(name) : `${ratio.toFixed(2)}×`;
   console.log(`| ${name} | ${target} | ${actual} | ${met ? "yes" : "NO"} |`);
 }
+if (controls.length > 0) console.log("\n| control | ratio |\n|---|---:|");
+for (const [name, ratio] of controls) console.log(`| ${name} | ${ratio.toFixed(2)}× |`);
 
 const cpus = os.cpus();
 const results = {
@@ -501,6 +530,7 @@ const results = {
     durationSeconds: Math.round((performance.now() - began) / 1000),
   },
   goals: Object.fromEntries(goals.map(([name, target, met]) => [name, { target, met }])),
+  controls: Object.fromEntries(controls.map(([name, ratio]) => [name, Math.round(ratio * 100) / 100])),
   metrics,
 };
 writeFileSync(
