@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { SCRIPT_WORKER_SOURCE } from "./script-worker-source.js";
 import type { CompiledScript } from "./scripts.js";
@@ -38,9 +39,10 @@ const WORKER_BOOT_TIMEOUT_MS = 30_000;
  * microseconds while its worker runs on another core; a thread that slept (Atomics.wait) for it has to be
  * scheduled again after the answer, which on a busy machine takes longer than the script. Measured on two
  * cores (BENCHMARKS.md): start-to-ends per second over HTTP on PostgreSQL, whose backends keep the other
- * core busy, +23 % (SQLite unchanged), with 50 µs doing better than 150 or 400.
+ * core busy, +23 % (SQLite unchanged), with 50 µs doing better than 150 or 400. On one core the worker
+ * cannot run while its caller spins: no spin there.
  */
-const SPIN_MS = 0.05;
+const SPIN_MS = availableParallelism() > 1 ? 0.05 : 0;
 
 interface Run {
   seq: number;
