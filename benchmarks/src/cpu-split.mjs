@@ -10,7 +10,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createExternalConsumerApi } from "@consumer-api/client-external";
 import { startTestPostgres } from "@consumer-api/test-postgres";
-import { startServerProgram, throughput } from "./harness.mjs";
+import {
+  pgDatabases,
+  spread,
+  startServerProgram,
+  startToEndOnce,
+  throughput,
+  userTaskRoundTripOnce,
+} from "./harness.mjs";
 
 const [nodesArg = "1", secondsArg = "5", mode = "spread", workload = "start"] = process.argv.slice(2);
 const nodes = Number(nodesArg);
@@ -20,7 +27,6 @@ if (!["spread", "apart", "first"].includes(mode) || !["start", "usertask"].inclu
 }
 const models = new URL("../models", import.meta.url).pathname;
 const identities = new URL("../identities.json", import.meta.url).pathname;
-const context = { identity: "bench-token" };
 const TICKS = 100; // USER_HZ on Linux
 
 /** utime + stime of a process, in ms. */
@@ -56,29 +62,14 @@ const sum = (pids) =>
   }, 0);
 
 const postgres = await startTestPostgres();
-const data = await postgres.createDatabase("cpu_split");
-const datas = [data];
-while (datas.length < nodes)
-  datas.push(mode === "apart" ? await postgres.createDatabase(`cpu_split_${datas.length}`) : data);
+const datas = await pgDatabases(postgres, "cpu_split", nodes, mode === "apart");
 const args = ["--models", models, "--identities", identities, "--port", "0", "--quiet"];
 const servers = await Promise.all(
   datas.map((each) => startServerProgram(args, [], { CONSUMER_API_DATA: each })),
 );
 const apis = servers.map((server) => createExternalConsumerApi({ baseUrl: server.url }));
-let next = 0;
-const api = () => (mode === "first" ? apis[0] : apis[next++ % apis.length]);
-const work =
-  workload === "start"
-    ? (i) =>
-        api().startProcessInstance(context, "ScriptGateway", "Start", { inputValues: { amount: i % 20 } }, 2)
-    : async () => {
-        const { correlationId } = await api().startProcessInstance(context, "Approval", "Start", {});
-        const { userTasks } = await api().getUserTasksForCorrelation(context, correlationId);
-        await api().finishUserTask(context, "Approval", correlationId, userTasks[0].id, {
-          formFields: { approved: true },
-        });
-        await api().getProcessResultForCorrelation(context, "Approval", correlationId);
-      };
+const api = mode === "first" ? apis[0] : spread(apis);
+const work = workload === "start" ? (i) => startToEndOnce(api, i) : () => userTaskRoundTripOnce(api);
 await throughput({ seconds: 1, concurrency }, work);
 const pg = postgresPids(postgres.dataDirectory);
 const before = { node: sum(servers.map((s) => s.child.pid)), pg: sum(pg), client: process.cpuUsage() };

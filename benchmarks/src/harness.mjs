@@ -92,3 +92,56 @@ function stopChild(child) {
     child.kill("SIGTERM");
   });
 }
+
+// ---- the workloads, one operation each: the bench and the profiling aids run the same calls ----------------
+
+export const BENCH_CONTEXT = { identity: "bench-token" };
+/** Callback type 2: the start is answered once the instance finished. */
+export const CALLBACK_FINISHED = 2;
+
+/** start → script → exclusive gateway → end, answered once the instance finished (callback type 2). */
+export async function startToEndOnce(api, i) {
+  const result = await api.startProcessInstance(
+    BENCH_CONTEXT,
+    "ScriptGateway",
+    "Start",
+    { inputValues: { amount: i % 20 } },
+    CALLBACK_FINISHED,
+  );
+  if (result.endEventKey === undefined) throw new Error(`not finished: ${JSON.stringify(result)}`);
+}
+
+/** One user-task round trip on Approval: start (callback 1), list, finish, result. */
+export async function userTaskRoundTripOnce(api) {
+  const { correlationId } = await api.startProcessInstance(BENCH_CONTEXT, "Approval", "Start", {});
+  const { userTasks } = await api.getUserTasksForCorrelation(BENCH_CONTEXT, correlationId);
+  await api.finishUserTask(BENCH_CONTEXT, "Approval", correlationId, userTasks[0].id, {
+    formFields: { approved: true },
+  });
+  await api.getProcessResultForCorrelation(BENCH_CONTEXT, "Approval", correlationId);
+}
+
+/** One ConsumerApi whose every call goes to the next of `apis` in turn (a round-robin balancer). */
+export function spread(apis) {
+  if (apis.length === 1) return apis[0];
+  let next = 0;
+  return new Proxy(apis[0], {
+    get(_target, name) {
+      const api = apis[next++ % apis.length];
+      const member = api[name];
+      return typeof member === "function" ? member.bind(api) : member;
+    },
+  });
+}
+
+/**
+ * The data strings of `nodes` server programs on a test PostgreSQL: one fresh database `name` for all, or
+ * (`apart`) a fresh one each — the same programs with no cluster at all.
+ */
+export async function pgDatabases(postgres, name, nodes, apart = false) {
+  const shared = await postgres.createDatabase(name);
+  const datas = [shared];
+  while (datas.length < nodes)
+    datas.push(apart ? await postgres.createDatabase(`${name}_${datas.length}`) : shared);
+  return datas;
+}

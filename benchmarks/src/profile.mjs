@@ -8,13 +8,12 @@ import os from "node:os";
 import { join } from "node:path";
 import { createExternalConsumerApi } from "@consumer-api/client-external";
 import { openInternalConsumerApi } from "@consumer-api/client-internal";
-import { startServerProgram, throughput } from "./harness.mjs";
+import { startServerProgram, startToEndOnce, throughput, userTaskRoundTripOnce } from "./harness.mjs";
 
 const [binding = "http", kind = "start", secondsArg = "5"] = process.argv.slice(2);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const models = new URL("../models", import.meta.url).pathname;
 const identities = new URL("../identities.json", import.meta.url).pathname;
-const context = { identity: "bench-token" };
 
 const data = mkdtempSync(join(os.tmpdir(), "consumer-api-prof-"));
 let api;
@@ -28,18 +27,7 @@ if (binding === "http") {
 } else {
   api = await openInternalConsumerApi({ models, data, identities });
 }
-const work =
-  kind === "start"
-    ? (i) =>
-        api.startProcessInstance(context, "ScriptGateway", "Start", { inputValues: { amount: i % 20 } }, 2)
-    : async () => {
-        const { correlationId } = await api.startProcessInstance(context, "Approval", "Start", {});
-        const { userTasks } = await api.getUserTasksForCorrelation(context, correlationId);
-        await api.finishUserTask(context, "Approval", correlationId, userTasks[0].id, {
-          formFields: { approved: true },
-        });
-        await api.getProcessResultForCorrelation(context, "Approval", correlationId);
-      };
+const work = kind === "start" ? (i) => startToEndOnce(api, i) : () => userTaskRoundTripOnce(api);
 const rate = await throughput({ seconds: Number(secondsArg), warmupSeconds: 1, concurrency }, work);
 console.log(`${binding} ${kind}: ${rate.toFixed(0)}/s`);
 await api.close();

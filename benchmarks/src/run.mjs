@@ -11,7 +11,20 @@ import { join } from "node:path";
 import { createExternalConsumerApi } from "@consumer-api/client-external";
 import { openInternalConsumerApi } from "@consumer-api/client-internal";
 import { startTestPostgres } from "@consumer-api/test-postgres";
-import { memoryMb, percentile, runCount, startServerProgram, throughput, withTimeout } from "./harness.mjs";
+import {
+  BENCH_CONTEXT,
+  CALLBACK_FINISHED,
+  memoryMb,
+  percentile,
+  pgDatabases,
+  runCount,
+  spread,
+  startServerProgram,
+  startToEndOnce,
+  throughput,
+  userTaskRoundTripOnce,
+  withTimeout,
+} from "./harness.mjs";
 import { measure as measurePeer } from "./raw-bpmn-engine.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -29,8 +42,7 @@ const LIST_SAMPLES = 2000;
 const PAGE = 50;
 const models = new URL("../models", import.meta.url).pathname;
 const identities = new URL("../identities.json", import.meta.url).pathname;
-const context = { identity: "bench-token" };
-const CALLBACK_FINISHED = 2;
+const context = BENCH_CONTEXT;
 const load = { options: { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, concurrency: CONCURRENCY } };
 
 const metrics = {};
@@ -50,16 +62,7 @@ const tempDir = () => mkdtempSync(join(os.tmpdir(), "consumer-api-bench-"));
 
 /** start → script → exclusive gateway → end, answered once the instance finished (callback type 2). */
 function startToEnd(api) {
-  return throughput(load.options, async (i) => {
-    const result = await api.startProcessInstance(
-      context,
-      "ScriptGateway",
-      "Start",
-      { inputValues: { amount: i % 20 } },
-      CALLBACK_FINISHED,
-    );
-    if (result.endEventKey === undefined) throw new Error(`not finished: ${JSON.stringify(result)}`);
-  });
+  return throughput(load.options, (i) => startToEndOnce(api, i));
 }
 
 const HUNDRED = Array.from({ length: 100 }, (_, i) => i);
@@ -80,14 +83,7 @@ function multiInstance100(api) {
 
 /** start, list the correlation's tasks, finish the task, read the result: four operations. */
 function userTaskRoundTrip(api) {
-  return throughput(load.options, async () => {
-    const { correlationId } = await api.startProcessInstance(context, "Approval", "Start", {});
-    const { userTasks } = await api.getUserTasksForCorrelation(context, correlationId);
-    await api.finishUserTask(context, "Approval", correlationId, userTasks[0].id, {
-      formFields: { approved: true },
-    });
-    await api.getProcessResultForCorrelation(context, "Approval", correlationId);
-  });
+  return throughput(load.options, () => userTaskRoundTripOnce(api));
 }
 
 const EXTERNAL_WORKERS = 4;
@@ -206,10 +202,7 @@ let databases = 0;
  */
 async function withPgServers(nodes, use, { apart = false } = {}) {
   postgres ??= await startTestPostgres();
-  const shared = await postgres.createDatabase(`bench_${++databases}`);
-  const datas = [shared];
-  while (datas.length < nodes)
-    datas.push(apart ? await postgres.createDatabase(`bench_${databases}_${datas.length}`) : shared);
+  const datas = await pgDatabases(postgres, `bench_${++databases}`, nodes, apart);
   const servers = await Promise.all(
     datas.map((data) => startServerProgram(serverArgs, [], { CONSUMER_API_DATA: data })),
   );
@@ -220,19 +213,6 @@ async function withPgServers(nodes, use, { apart = false } = {}) {
     await Promise.all(apis.map((api) => api.close()));
     await Promise.all(servers.map((server) => server.stop()));
   }
-}
-
-/** One ConsumerApi whose every call goes to the next of `apis` in turn. */
-function spread(apis) {
-  if (apis.length === 1) return apis[0];
-  let next = 0;
-  return new Proxy(apis[0], {
-    get(_target, name) {
-      const api = apis[next++ % apis.length];
-      const member = api[name];
-      return typeof member === "function" ? member.bind(api) : member;
-    },
-  });
 }
 
 // ---- the metrics -----------------------------------------------------------------------------------------
@@ -470,7 +450,6 @@ const goals = [
           value("pg2.http.start_to_end.per_s") >= value("pg.http.start_to_end.per_s"),
           value("pg2.http.start_to_end.per_s") / value("pg.http.start_to_end.per_s"),
         ],
-
         ["pg.http.list_user_tasks_100k.p99_ms", "≤ 10", value("pg.http.list_user_tasks_100k.p99_ms") <= 10],
       ]
     : []),
