@@ -16,7 +16,7 @@ import { methodNotAllowed, notFound } from "./http-error.js";
 import { openApiDocument } from "./openapi-document.js";
 import { sendEmpty, sendJson, sendProblem, sendProblemAndClose } from "./problem-response.js";
 import { parseJsonBody, readBody } from "./request-body.js";
-import { defaults, reportError, type ServerOptions } from "./server-options.js";
+import { defaults, reportError, reportIfServerError, type ServerOptions } from "./server-options.js";
 import { serveStatic } from "./static-site.js";
 
 /** After a 413 the rest of the body is not read: how long the client has to read the answer. */
@@ -102,7 +102,7 @@ export function createNodeHandler(
     if (options.log) logWhenDone(options, options.log, req, res);
 
     handle(req, res).catch((error: unknown) => {
-      if (!(error instanceof ConsumerApiError)) reportError(options, error);
+      reportIfServerError(options, error);
       if (error instanceof ConsumerApiError && error.status === 413) {
         sendProblemAndClose(res, error, LINGER_AFTER_413_MS);
       } else {

@@ -6,7 +6,6 @@ import {
   assertPlainJson,
   BadRequestError,
   ClientFrame,
-  ConsumerApiError,
   type ConsumerContext,
   describeIssues,
   NOTIFICATIONS_PATH,
@@ -22,7 +21,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { bearerToken } from "./bearer-token.js";
 import { endWithProblem } from "./client-error.js";
 import { allowsWebSocketOrigin } from "./cors.js";
-import { defaults, reportError, type ServerOptions } from "./server-options.js";
+import { defaults, reportError, reportIfServerError, type ServerOptions } from "./server-options.js";
 
 /** Close code for a peer that does not read fast enough ("try again later", RFC 6455 §7.4.1). */
 export const WS_CLOSE_BACKPRESSURE = 1013;
@@ -136,7 +135,7 @@ export function attachNotifications(server: Server, options: ServerOptions): { c
       if (congestion === undefined && ws.bufferedAmount > maxBufferedAmount) judgeReader(ws.bufferedAmount);
     };
     const sendError = (id: string | null, error: unknown) => {
-      if (!(error instanceof ConsumerApiError)) reportError(options, error);
+      reportIfServerError(options, error);
       const problem = problemFromError(error);
       send({ type: "error", id, status: problem.status, title: problem.title, detail: problem.detail });
       if (problem.status === 401) {

@@ -1,4 +1,9 @@
-import { type ConsumerApi, type ConsumerContext, DEFAULT_MAX_JSON_DEPTH } from "@consumer-api/contracts";
+import {
+  type ConsumerApi,
+  ConsumerApiError,
+  type ConsumerContext,
+  DEFAULT_MAX_JSON_DEPTH,
+} from "@consumer-api/contracts";
 import type { StaticSite } from "./static-site.js";
 
 /** One line of the request log: what the program prints per request unless --quiet. */
@@ -51,7 +56,10 @@ export interface ServerOptions {
   ui?: StaticSite;
   /** Called once per answered request (the program's request log). */
   log?: (entry: RequestLogEntry) => void;
-  /** Called with every error that is not a ConsumerApiError (answered as a generic 500). Default console.error. */
+  /**
+   * Called with what lies behind every 500: a thrown value that is not a ConsumerApiError, or the `cause` of
+   * an InternalServerError (a database that cannot be reached, say). Default console.error.
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -65,6 +73,21 @@ export const defaults = {
   pingInterval: 30_000,
   authTimeout: 10_000,
 } as const;
+
+/**
+ * Reports an error answered to a client, when it is the server's: the client of a 500 learns only that the
+ * request failed, so the operator must be told why (the binding keeps the original as `cause`).
+ */
+export function reportIfServerError(options: ServerOptions, error: unknown): void {
+  if (!(error instanceof ConsumerApiError)) {
+    reportError(options, error);
+    return;
+  }
+  if (error.status < 500) return;
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  // A wait ended by its caller's leaving (the context's signal) answers nobody, and is nobody's fault here.
+  if ((cause as { name?: unknown } | null)?.name !== "AbortError") reportError(options, cause);
+}
 
 export function reportError(options: ServerOptions, error: unknown): void {
   // A throwing hook must not turn one failed request into a crashed server.

@@ -281,6 +281,16 @@ describe("http-server routing and decoding", () => {
     expect(errors).toHaveLength(1);
   });
 
+  it("reports the cause behind an InternalServerError (a store that cannot be reached), and only its 500", async () => {
+    const response = await fetch(`${server.url}${API_PREFIX}/process_models/down`, { headers: auth });
+    expect(response.status).toBe(500);
+    expect((await problem(response)).detail).not.toContain("ECONNREFUSED");
+    expect(errors).toEqual([new Error("connect ECONNREFUSED 127.0.0.1:5432")]);
+    // A client's error is the client's: nothing reported.
+    await fetch(`${server.url}${API_PREFIX}/process_models/Other`, { headers: auth });
+    expect(errors).toHaveLength(1);
+  });
+
   it("maps ConsumerApiErrors to problem+json with their status", async () => {
     const response = await fetch(`${server.url}${API_PREFIX}/process_models/Other`, { headers: auth });
     expect(response.status).toBe(404);

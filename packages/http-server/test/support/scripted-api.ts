@@ -2,6 +2,7 @@ import {
   type ConsumerApi,
   type ConsumerContext,
   ForbiddenError,
+  InternalServerError,
   NotFoundError,
   type NotificationCallback,
   type NotificationMessage,
@@ -61,6 +62,12 @@ export class ScriptedApi implements ConsumerApi {
   async getProcessModelByKey(context: ConsumerContext, key: string) {
     this.record("getProcessModelByKey", context, [key]);
     if (key === "boom") throw new Error("secret internals");
+    if (key === "down") {
+      // As client-internal answers a failure of its store: a generic 500 that keeps the original as `cause`.
+      const error = new InternalServerError();
+      Object.defineProperty(error, "cause", { value: new Error("connect ECONNREFUSED 127.0.0.1:5432") });
+      throw error;
+    }
     if (key !== "Order") throw new NotFoundError(`No process model ${key}.`);
     return { key, startEvents: [], endEvents: [] };
   }
