@@ -12,6 +12,13 @@ export interface TestPostgres {
   readonly url: string;
   /** Its data directory (its processes' command lines name it). */
   readonly dataDirectory: string;
+  /**
+   * Shuts the server down as an operator's restart or a failover does (fast shutdown: every session is
+   * ended, open transactions are rolled back), keeping its data for `startAgain`.
+   */
+  shutDown(): Promise<void>;
+  /** Starts a server that `shutDown` stopped, on the same data directory and port. */
+  startAgain(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,7 +39,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     port,
     user: USER,
     password: PASSWORD,
-    persistent: false,
+    // Kept across shutDown / startAgain; stop removes the whole directory itself.
+    persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
     onError: () => {},
@@ -52,6 +60,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       await server.createDatabase(name);
       return `${base}/${name}`;
     },
+    shutDown: () => server.stop(),
+    startAgain: () => server.start(),
     async stop() {
       try {
         await server.stop();

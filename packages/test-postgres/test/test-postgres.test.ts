@@ -43,3 +43,24 @@ it("sends every other call to the other node, path and query kept", async () => 
     for (const server of servers) server.close();
   }
 });
+
+it("shuts down as a restart does, refusing connections, and starts again with its data", async () => {
+  const url = await postgres.createDatabase("restart");
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query("CREATE TABLE kept (n int); INSERT INTO kept VALUES (1)");
+  // The server ends every session on its way down: the open one hears of it.
+  const ended = new Promise((resolve) => client.on("error", resolve));
+  await postgres.shutDown();
+  await ended;
+  const refused = new pg.Client({ connectionString: url });
+  await expect(refused.connect()).rejects.toThrow(/ECONNREFUSED/);
+  await postgres.startAgain();
+  const again = new pg.Client({ connectionString: url });
+  await again.connect();
+  try {
+    expect((await again.query("SELECT n FROM kept")).rows).toEqual([{ n: 1 }]);
+  } finally {
+    await again.end();
+  }
+});
