@@ -6,7 +6,8 @@
 // `spread` (the default): every other call to the next node, as `pg2` in the bench; `apart`: the same, but
 // each program alone on a database of its own (no cluster: the control for what a second busy program
 // costs); `first`: every call to the first node, the others idle members of its cluster (what membership
-// costs). `usertask`: the bench's user-task round trip instead of start-to-end. BENCH_CONCURRENCY (8).
+// costs). `usertask`: the bench's user-task round trip instead of start-to-end. BENCH_CONCURRENCY (8);
+// SERVER_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof/pg") are the server programs' Node options.
 import { readdirSync, readFileSync } from "node:fs";
 import { createExternalConsumerApi } from "@consumer-api/client-external";
 import { startTestPostgres } from "@consumer-api/test-postgres";
@@ -65,7 +66,11 @@ const postgres = await startTestPostgres();
 const datas = await pgDatabases(postgres, "cpu_split", nodes, mode === "apart");
 const args = ["--models", models, "--identities", identities, "--port", "0", "--quiet"];
 const servers = await Promise.all(
-  datas.map((each) => startServerProgram(args, [], { CONSUMER_API_DATA: each })),
+  datas.map((each) =>
+    startServerProgram(args, (process.env.SERVER_NODE_OPTIONS ?? "").split(" ").filter(Boolean), {
+      CONSUMER_API_DATA: each,
+    }),
+  ),
 );
 const apis = servers.map((server) => createExternalConsumerApi({ baseUrl: server.url }));
 const api = mode === "first" ? apis[0] : spread(apis);
