@@ -208,6 +208,8 @@ export class PgCoordination implements Coordination {
     this.low = BigInt(rows[0]?.id ?? 0);
     this.watchedUpTo = this.low;
     await this.listen();
+    // Counted now, not at the first beat: a node alone would otherwise poke nobody after every step until then.
+    await this.countListeners();
     const every = (ms: number, run: () => void) => {
       const handle = setInterval(run, ms);
       handle.unref();

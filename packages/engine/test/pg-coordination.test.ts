@@ -288,7 +288,7 @@ describe("news between nodes", () => {
     expect(order).toEqual(["1", "2"]);
   });
 
-  it("pokes nobody while alone on its database, and pokes again once another node listens", async () => {
+  it("pokes nobody while alone on its database, from its start, and pokes again once another node listens", async () => {
     const lonely = await postgres.createDatabase("alone");
     const a = new PgCoordination({ connectionString: lonely, leaseMs: 300 });
     await a.start(receiving([], { attends: () => false }));
@@ -301,7 +301,8 @@ describe("news between nodes", () => {
       return query(...args);
     };
     const alone = () => !(a as unknown as { othersListen: boolean }).othersListen;
-    await until(alone);
+    // Known when start returns (with a lease of 300 ms the first beat would be 100 ms later).
+    expect(alone()).toBe(true);
     const onA = new pg.Client({ connectionString: lonely });
     await onA.connect();
     clients.push(onA);
