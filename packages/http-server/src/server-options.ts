@@ -83,8 +83,9 @@ export function reportIfServerError(options: ServerOptions, error: unknown): voi
     reportError(options, error);
     return;
   }
-  if (error.status < 500) return;
-  const cause = (error as { cause?: unknown }).cause ?? error;
+  // A 500 without a cause says all there is in its detail (an instance that failed, a wait ended by close).
+  const cause = (error as { cause?: unknown }).cause;
+  if (error.status < 500 || cause === undefined) return;
   // A wait ended by its caller's leaving (the context's signal) answers nobody, and is nobody's fault here.
   if ((cause as { name?: unknown } | null)?.name !== "AbortError") reportError(options, cause);
 }

@@ -281,13 +281,16 @@ describe("http-server routing and decoding", () => {
     expect(errors).toHaveLength(1);
   });
 
-  it("reports the cause behind an InternalServerError (a store that cannot be reached), and only its 500", async () => {
+  it("reports the cause behind an InternalServerError (a store that cannot be reached), and nothing else", async () => {
     const response = await fetch(`${server.url}${API_PREFIX}/process_models/down`, { headers: auth });
     expect(response.status).toBe(500);
     expect((await problem(response)).detail).not.toContain("ECONNREFUSED");
     expect(errors).toEqual([new Error("connect ECONNREFUSED 127.0.0.1:5432")]);
-    // A client's error is the client's: nothing reported.
+    // A client's error is the client's, and a 500 without a cause says it all in its detail: nothing reported.
     await fetch(`${server.url}${API_PREFIX}/process_models/Other`, { headers: auth });
+    const closed = await fetch(`${server.url}${API_PREFIX}/process_models/closed`, { headers: auth });
+    expect(closed.status).toBe(500);
+    expect((await problem(closed)).detail).toContain("closed while waiting");
     expect(errors).toHaveLength(1);
   });
 

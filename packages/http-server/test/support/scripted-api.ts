@@ -68,6 +68,9 @@ export class ScriptedApi implements ConsumerApi {
       Object.defineProperty(error, "cause", { value: new Error("connect ECONNREFUSED 127.0.0.1:5432") });
       throw error;
     }
+    // As client-internal ends a wait when it closes: a 500 whose detail is all there is to say.
+    if (key === "closed")
+      throw new InternalServerError("The ConsumerApi was closed while waiting for the instance.");
     if (key !== "Order") throw new NotFoundError(`No process model ${key}.`);
     return { key, startEvents: [], endEvents: [] };
   }
