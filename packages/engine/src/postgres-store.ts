@@ -64,14 +64,14 @@ export interface PostgresStoreOptions {
 /** Whether a data string names a PostgreSQL database rather than a SQLite data directory. */
 export const isPostgresUrl = (data: string): boolean => /^postgres(ql)?:\/\//i.test(data);
 
-interface Query {
+export interface Query {
   text: string;
   values: unknown[];
   name?: string;
 }
 
 /** Runs one query; the same SQL for a pool (committed state) and for a transaction's client. */
-type Run = (query: Query) => Promise<Row[]>;
+export type Run = (query: Query) => Promise<Row[]>;
 
 export class PostgresStore implements Store {
   readonly name = "postgres";
@@ -79,7 +79,7 @@ export class PostgresStore implements Store {
   private readonly reads: PgReads;
 
   private constructor(private readonly pool: pg.Pool) {
-    this.reads = new PgReads(async (query) => (await pool.query(query)).rows as Row[]);
+    this.reads = new PgReads(coalescedReads(pool));
   }
 
   /** Connects, checks the database answers, and migrates its schema (safe when several nodes start at once). */
@@ -741,25 +741,7 @@ class PgTx extends PgReads implements StoreTx {
    * statement. The rest, and statements without a name (their text varies), go inline.
    */
   private async batchText(batch: readonly (string | Query)[]): Promise<string> {
-    const client = await this.client();
-    let prepared = preparedOn.get(client);
-    if (prepared === undefined) {
-      prepared = new Set();
-      preparedOn.set(client, prepared);
-    }
-    const missing = new Map<string, string>();
-    for (const item of batch) {
-      if (typeof item !== "string" && item.name !== undefined && !prepared.has(item.name)) {
-        missing.set(item.name, item.text);
-      }
-    }
-    if (missing.size > 0) {
-      await client.query(
-        [...missing].map(([name, text]) => `PREPARE ${preparedName(name)} AS ${text}`).join(";\n"),
-      );
-      for (const name of missing.keys()) prepared.add(name);
-    }
-    return batch.map(executeOrInline).join(";\n");
+    return batchTextOn(await this.client(), batch);
   }
 
   // The instance row stays locked until the batch commits: the step serializes with every other step of
@@ -1080,6 +1062,83 @@ function literal(raw: unknown): string {
 function quote(text: string): string {
   const quoted = text.includes("'") ? text.replaceAll("'", "''") : text;
   return text.includes("\\") ? ` E'${quoted.replaceAll("\\", "\\\\")}'` : `'${quoted}'`;
+}
+
+/** Statements as one simple query on `client` (see `PgTx.batchText`), what is not prepared there yet prepared first. */
+async function batchTextOn(client: pg.PoolClient, batch: readonly (string | Query)[]): Promise<string> {
+  let prepared = preparedOn.get(client);
+  if (prepared === undefined) {
+    prepared = new Set();
+    preparedOn.set(client, prepared);
+  }
+  const missing = new Map<string, string>();
+  for (const item of batch) {
+    if (typeof item !== "string" && item.name !== undefined && !prepared.has(item.name)) {
+      missing.set(item.name, item.text);
+    }
+  }
+  if (missing.size > 0) {
+    await client.query(
+      [...missing].map(([name, text]) => `PREPARE ${preparedName(name)} AS ${text}`).join(";\n"),
+    );
+    for (const name of missing.keys()) prepared.add(name);
+  }
+  return batch.map(executeOrInline).join(";\n");
+}
+
+/** At most this many reads in one query: a turn with more goes on several connections, as it would alone. */
+const READS_PER_QUERY = 16;
+
+/**
+ * Reads of committed state for the pool: those that arrive in one turn of the event loop (the requests that
+ * came in together) go to PostgreSQL as one simple query on one connection — one wake-up of one backend and
+ * one answer to read, where each alone costs a round trip of its own; on two shared cores the wake-ups, not
+ * the statements, were the cost (BENCHMARKS.md). A read alone in its turn goes as it is. Each statement
+ * takes its own snapshot (READ COMMITTED), so a read sees everything committed before it was sent, as alone.
+ * A failed statement ends the query there: each of its reads then runs again alone, for its own answer or
+ * its own error.
+ */
+export function coalescedReads(pool: pg.Pool): Run {
+  type Waiting = { query: Query; resolve(rows: Row[]): void; reject(error: unknown): void };
+  let waiting: Waiting[] = [];
+  const alone = (read: Waiting) =>
+    pool.query(read.query).then((result) => read.resolve(result.rows as Row[]), read.reject);
+  const together = async (reads: Waiting[]) => {
+    let answer: pg.QueryResult | pg.QueryResult[];
+    try {
+      const client = await pool.connect();
+      try {
+        const text = await batchTextOn(
+          client,
+          reads.map((read) => read.query),
+        );
+        answer = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+      } finally {
+        // The pool drops a connection that broke; one whose statement failed is usable again.
+        client.release();
+      }
+    } catch {
+      for (const read of reads) void alone(read);
+      return;
+    }
+    const results = Array.isArray(answer) ? answer : [answer];
+    for (const [index, read] of reads.entries()) read.resolve((results[index]?.rows ?? []) as Row[]);
+  };
+  const send = () => {
+    const turn = waiting;
+    waiting = [];
+    for (let from = 0; from < turn.length; from += READS_PER_QUERY) {
+      const reads = turn.slice(from, from + READS_PER_QUERY);
+      if (reads.length === 1) void alone(reads[0] as Waiting);
+      else void together(reads);
+    }
+  };
+  return (query) =>
+    new Promise<Row[]>((resolve, reject) => {
+      waiting.push({ query, resolve, reject });
+      // After this turn's I/O callbacks: the reads they start join this one.
+      if (waiting.length === 1) setImmediate(send);
+    });
 }
 
 /** A named statement as `EXECUTE` of its prepared self (see `PgTx.batchText`), any other inline. */
