@@ -8,6 +8,7 @@ import type {
   Reservation,
   TransactionSql,
 } from "./coordination.js";
+import { checkOut } from "./pg-connections.js";
 
 // Several nodes on one PostgreSQL database.
 //
@@ -916,7 +917,8 @@ function hasNews(news: BatchNews): boolean {
 }
 
 async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
+  const connection = await checkOut(pool);
+  const client = connection.client;
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
@@ -960,6 +962,6 @@ async function migrate(pool: pg.Pool): Promise<void> {
     await client.query("ROLLBACK").catch(() => {});
     throw error;
   } finally {
-    client.release();
+    connection.release();
   }
 }

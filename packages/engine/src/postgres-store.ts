@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { ModelSource } from "./model-loader.js";
+import { type CheckedOut, checkOut, markUnusable } from "./pg-connections.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import type {
   EventRow,
@@ -106,11 +107,11 @@ export class PostgresStore implements Store {
     // An idle connection the server dropped must not crash the process: the next query reconnects.
     pool.on("error", () => {});
     try {
-      const client = await pool.connect();
+      const connection = await checkOut(pool);
       try {
-        await migratePostgres(client);
+        await migratePostgres(connection.client);
       } finally {
-        client.release();
+        connection.release();
       }
     } catch (error) {
       await pool.end().catch(() => {});
@@ -126,12 +127,12 @@ export class PostgresStore implements Store {
   // The connection is taken when the transaction first sends something: one that sends nothing (a batch's
   // `after` with nothing to hand over) neither waits for a free connection nor holds one.
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient | undefined;
+    let connection: CheckedOut | undefined;
     let broken: Error | undefined;
     try {
       const tx = new PgTx(async () => {
-        client = await this.pool.connect();
-        return client;
+        connection = await checkOut(this.pool);
+        return connection.client;
       });
       try {
         const value = await fn(tx);
@@ -145,7 +146,7 @@ export class PostgresStore implements Store {
       }
     } finally {
       // A connection whose rollback failed is in an unknown state: dropped, not reused.
-      client?.release(broken);
+      connection?.release(broken);
     }
   }
 
@@ -1078,9 +1079,15 @@ async function batchTextOn(client: pg.PoolClient, batch: readonly (string | Quer
     }
   }
   if (missing.size > 0) {
-    await client.query(
-      [...missing].map(([name, text]) => `PREPARE ${preparedName(name)} AS ${text}`).join(";\n"),
-    );
+    try {
+      await client.query(
+        [...missing].map(([name, text]) => `PREPARE ${preparedName(name)} AS ${text}`).join(";\n"),
+      );
+    } catch (error) {
+      // Those before the failed one exist now, unrecorded: preparing them again would fail for good.
+      markUnusable(client);
+      throw error;
+    }
     for (const name of missing.keys()) prepared.add(name);
   }
   return batch.map(executeOrInline).join(";\n");
@@ -1106,17 +1113,21 @@ export function coalescedReads(pool: pg.Pool): Run {
   const together = async (reads: Waiting[]) => {
     let answer: pg.QueryResult | pg.QueryResult[];
     try {
-      const client = await pool.connect();
+      const connection = await checkOut(pool);
       try {
         const text = await batchTextOn(
-          client,
+          connection.client,
           reads.map((read) => read.query),
         );
-        answer = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
-      } finally {
-        // The pool drops a connection that broke; one whose statement failed is usable again.
-        client.release();
+        answer = (await connection.client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+      } catch (error) {
+        // Dropped, whatever failed: a statement's error leaves it usable, but the error of a server that
+        // ends the session (a restart) comes before the connection's end, and the next caller would get
+        // that. A new connection is cheap beside a failed round trip.
+        connection.release(error instanceof Error ? error : new Error(String(error)));
+        throw error;
       }
+      connection.release();
     } catch {
       for (const read of reads) void alone(read);
       return;
