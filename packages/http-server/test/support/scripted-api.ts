@@ -78,12 +78,24 @@ export class ScriptedApi implements ConsumerApi {
     this.record("startProcessInstance", context, args);
     if (args[3] === 2) {
       this.startsWaiting++;
-      // Like client-internal, the wait ends when the caller's signal says it left.
-      await new Promise<void>((resolve) => {
-        this.gates.push(resolve);
-        context.signal?.addEventListener("abort", () => resolve(), { once: true });
-      });
-      this.startsWaiting--;
+      // Like client-internal, the wait ends when the caller's signal says it left: a 500 whose cause is the
+      // signal's reason (an AbortError), as client-internal wraps what its engine's wait rejects with.
+      try {
+        await new Promise<void>((resolve, reject) => {
+          this.gates.push(resolve);
+          context.signal?.addEventListener(
+            "abort",
+            () => {
+              const error = new InternalServerError();
+              Object.defineProperty(error, "cause", { value: context.signal?.reason });
+              reject(error);
+            },
+            { once: true },
+          );
+        });
+      } finally {
+        this.startsWaiting--;
+      }
       return { correlationId: "c-1", processInstanceId: "i-1", endEventKey: "End", tokenPayload: { ok: 1 } };
     }
     return { correlationId: "c-1", processInstanceId: "i-1" };
