@@ -69,6 +69,11 @@ export interface Query {
   text: string;
   values: unknown[];
   name?: string;
+  /**
+   * Sent on its own even when other reads arrive with it (see `coalescedReads`): it may read far (a page
+   * over every waiting task, an unfiltered list), and reads sent with it would wait for it.
+   */
+  alone?: boolean;
 }
 
 /** Runs one query; the same SQL for a pool (committed state) and for a transaction's client. */
@@ -247,20 +252,23 @@ class PgReads implements StoreReads {
   }
 
   async pageInstancesByStarter(starterId: string, page: PageRequest): Promise<Page<InstanceData>> {
-    const [counted] = await this.run(
-      named("countInstancesByStarter", "SELECT COUNT(*)::int AS n FROM instances WHERE starter_id = $1", [
+    // A starter's instances are as many as it started: read far, sent alone (see Query.alone).
+    const [counted] = await this.run({
+      ...named("countInstancesByStarter", "SELECT COUNT(*)::int AS n FROM instances WHERE starter_id = $1", [
         starterId,
       ]),
-    );
+      alone: true,
+    });
     const totalCount = (counted?.n as number) ?? 0;
     if (page.limit === 0 || page.offset >= totalCount) return { items: [], totalCount };
-    const rows = await this.run(
-      named(
+    const rows = await this.run({
+      ...named(
         "instancesByStarter",
         "SELECT * FROM instances WHERE starter_id = $1 ORDER BY started_at, id LIMIT $2 OFFSET $3",
         [starterId, page.limit ?? null, page.offset],
       ),
-    );
+      alone: true,
+    });
     return { items: rows.map((row) => instanceOf(row) as InstanceData), totalCount };
   }
 
@@ -430,7 +438,7 @@ class PgReads implements StoreReads {
       where.push(`model_key = $${values.length}`);
     }
     const text = `SELECT * FROM ${table}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY seq`;
-    return this.run({ text, values });
+    return this.run({ text, values, alone: correlationId === undefined });
   }
 
   /**
@@ -525,9 +533,11 @@ class PgReads implements StoreReads {
       return { parts, values };
     };
     const counting = build(lanes, (where) => `(SELECT COUNT(*)::int FROM ${table} WHERE ${where})`);
+    // Counts and pages over every waiting row of a table read far: sent alone (see Query.alone).
     const [counted] = await this.run({
       text: `SELECT ${counting.parts.map((part, i) => `${part} AS c${i}`).join(", ")}`,
       values: counting.values,
+      alone: true,
     });
     const counts = lanes.map((_, i) => (counted?.[`c${i}`] as number) ?? 0);
     const totalCount = counts.reduce((sum, count) => sum + count, 0);
@@ -545,7 +555,7 @@ class PgReads implements StoreReads {
         ? (paging.parts[0] as string)
         : `SELECT * FROM (${paging.parts.join(" UNION ALL ")}) AS ranges ORDER BY created_at, id LIMIT ${limit} OFFSET ${page.offset}`;
     const values = paging.values;
-    return { rows: await this.run({ text, values }), totalCount };
+    return { rows: await this.run({ text, values, alone: true }), totalCount };
   }
 }
 
@@ -1144,12 +1154,14 @@ export function coalescedReads(pool: pg.Pool): Run {
       else void together(reads);
     }
   };
-  return (query) =>
-    new Promise<Row[]>((resolve, reject) => {
+  return (query) => {
+    if (query.alone) return pool.query(query).then((result) => result.rows as Row[]);
+    return new Promise<Row[]>((resolve, reject) => {
       waiting.push({ query, resolve, reject });
       // After this turn's I/O callbacks: the reads they start join this one.
       if (waiting.length === 1) setImmediate(send);
     });
+  };
 }
 
 /** A named statement as `EXECUTE` of its prepared self (see `PgTx.batchText`), any other inline. */

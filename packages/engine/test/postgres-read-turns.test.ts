@@ -58,6 +58,12 @@ it("answers each read of one turn with its own rows, in one query", async () => 
   const many = await queriesSentBy(() => Promise.all(Array.from({ length: 20 }, (_, n) => echo(run, n))));
   expect(many.answers).toEqual(Array.from({ length: 20 }, (_, n) => [{ n, text: `read ${n}` }]));
   expect(many.queries).toBe(2);
+  // One that may read far goes on its own, the others of its turn together.
+  const far = await queriesSentBy(() =>
+    Promise.all([echo(run, 7), run({ text: "SELECT 8 AS n", values: [], alone: true }), echo(run, 9)]),
+  );
+  expect(far.answers).toEqual([[{ n: 7, text: "read 7" }], [{ n: 8 }], [{ n: 9, text: "read 9" }]]);
+  expect(far.queries).toBe(2);
   // Reads of different turns go apart.
   const apart = await queriesSentBy(async () => {
     const first = await echo(run, 4);
