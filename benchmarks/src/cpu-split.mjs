@@ -18,6 +18,7 @@ import { createExternalConsumerApi } from "@consumer-api/client-external";
 import { startTestPostgres } from "@consumer-api/test-postgres";
 import {
   pgDatabases,
+  serverNodeOptions,
   spread,
   startServerProgram,
   startToEndOnce,
@@ -88,7 +89,7 @@ const datas = sqlite ? [sqlite] : await pgDatabases(postgres, "cpu_split", nodes
 const args = ["--models", models, "--identities", identities, "--port", "0", "--quiet"];
 const servers = await Promise.all(
   datas.map((each) =>
-    startServerProgram(args, (process.env.SERVER_NODE_OPTIONS ?? "").split(" ").filter(Boolean), {
+    startServerProgram(args, serverNodeOptions(), {
       CONSUMER_API_DATA: each,
     }),
   ),

@@ -61,6 +61,9 @@ export function withTimeout(promise, ms, what) {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** The profiling aids' Node options for the server programs: SERVER_NODE_OPTIONS, split at spaces. */
+export const serverNodeOptions = () => (process.env.SERVER_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+
 /** Starts the server program and resolves once it printed its base URL. */
 export function startServerProgram(
   args,

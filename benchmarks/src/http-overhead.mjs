@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { createExternalConsumerApi } from "@consumer-api/client-external";
-import { runCount, startServerProgram } from "./harness.mjs";
+import { runCount, serverNodeOptions, startServerProgram } from "./harness.mjs";
 
 const count = Number(process.argv[2] ?? 20_000);
 const models = new URL("../models", import.meta.url).pathname;
@@ -20,7 +20,7 @@ const ticks = (pid) => {
 const data = mkdtempSync(join(os.tmpdir(), "consumer-api-prof-"));
 const server = await startServerProgram(
   ["--models", models, "--identities", identities, "--data", data, "--port", "0", "--quiet"],
-  (process.env.SERVER_NODE_OPTIONS ?? "").split(" ").filter(Boolean),
+  serverNodeOptions(),
 );
 const api = createExternalConsumerApi({ baseUrl: server.url });
 const { correlationId } = await api.startProcessInstance(context, "Approval", "Start", {});

@@ -8,7 +8,13 @@ import os from "node:os";
 import { join } from "node:path";
 import { createExternalConsumerApi } from "@consumer-api/client-external";
 import { openInternalConsumerApi } from "@consumer-api/client-internal";
-import { startServerProgram, startToEndOnce, throughput, userTaskRoundTripOnce } from "./harness.mjs";
+import {
+  serverNodeOptions,
+  startServerProgram,
+  startToEndOnce,
+  throughput,
+  userTaskRoundTripOnce,
+} from "./harness.mjs";
 
 const [binding = "http", kind = "start", secondsArg = "5"] = process.argv.slice(2);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -21,7 +27,7 @@ let server;
 if (binding === "http") {
   server = await startServerProgram(
     ["--models", models, "--identities", identities, "--data", data, "--port", "0", "--quiet"],
-    (process.env.SERVER_NODE_OPTIONS ?? "").split(" ").filter(Boolean),
+    serverNodeOptions(),
   );
   api = createExternalConsumerApi({ baseUrl: server.url });
 } else {
