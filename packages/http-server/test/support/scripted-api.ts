@@ -15,6 +15,13 @@ import {
  * A small in-test implementation of the ConsumerApi interface, for transport-only behaviour (limits, framing,
  * timeouts). Not a stand-in for client-internal: the end-to-end tests run the real one.
  */
+/** A generic 500 that keeps the original as `cause`, as client-internal wraps what fails beneath it. */
+function internalError(cause: unknown): InternalServerError {
+  const error = new InternalServerError();
+  Object.defineProperty(error, "cause", { value: cause });
+  return error;
+}
+
 export class ScriptedApi implements ConsumerApi {
   readonly tokens = new Set(["alice-token", "bob-token"]);
   readonly calls: { operation: string; args: unknown[] }[] = [];
@@ -63,10 +70,8 @@ export class ScriptedApi implements ConsumerApi {
     this.record("getProcessModelByKey", context, [key]);
     if (key === "boom") throw new Error("secret internals");
     if (key === "down") {
-      // As client-internal answers a failure of its store: a generic 500 that keeps the original as `cause`.
-      const error = new InternalServerError();
-      Object.defineProperty(error, "cause", { value: new Error("connect ECONNREFUSED 127.0.0.1:5432") });
-      throw error;
+      // As client-internal answers a failure of its store.
+      throw internalError(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
     }
     // As client-internal ends a wait when it closes: a 500 whose detail is all there is to say.
     if (key === "closed")
@@ -83,15 +88,9 @@ export class ScriptedApi implements ConsumerApi {
       try {
         await new Promise<void>((resolve, reject) => {
           this.gates.push(resolve);
-          context.signal?.addEventListener(
-            "abort",
-            () => {
-              const error = new InternalServerError();
-              Object.defineProperty(error, "cause", { value: context.signal?.reason });
-              reject(error);
-            },
-            { once: true },
-          );
+          context.signal?.addEventListener("abort", () => reject(internalError(context.signal?.reason)), {
+            once: true,
+          });
         });
       } finally {
         this.startsWaiting--;
