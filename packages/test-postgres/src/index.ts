@@ -82,7 +82,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     async stop() {
       process.off("exit", removeOnExit);
       try {
-        // Not after a failed startAgain: the server has no process then, and its stop would wait for ever.
+        // Not after a failed startAgain: its process exited at its start, and a stop would wait for ever for
+        // an exit that already happened.
         if (running) await server.stop();
       } finally {
         await rm(parent, { recursive: true, force: true });
