@@ -98,42 +98,55 @@ const step = (n: number, payload: unknown = n, instanceId = "i-1"): BatchNews =>
   tasks: [],
 });
 
+/** What a step's check fails with when another node joined while it believed it was alone: run it again. */
+const RUN_AGAIN = "40001";
+
 /**
  * A local step: announced in a transaction of its own connection, as the store's step does, then published
- * by its node (`publish`), or rolled back.
+ * by its node (`publish`), or rolled back. Run again, as the store does, when its check found that another
+ * node had joined (RUN_AGAIN).
  */
 async function commit(
   on: PgCoordination,
   client: pg.Client,
   news: BatchNews,
   options: { rollback?: boolean; publish?: () => void; beforeCommit?: () => Promise<void> } = {},
-): Promise<{ publishedAtOnce: boolean }> {
-  const reservation = on.reserve();
-  await client.query("BEGIN");
-  let answered: Promise<unknown> = Promise.resolve();
-  await reservation.announce(news, [], (text, values) => {
-    const answer = client.query(text, values).then((result) => result.rows);
-    answered = answer;
-    return answer;
-  });
-  // Its number known here, as the store's step knows it once its commit is answered (here: before it).
-  await answered;
-  await new Promise((resolve) => setImmediate(resolve));
-  await options.beforeCommit?.();
-  await client.query(options.rollback ? "ROLLBACK" : "COMMIT");
-  if (options.rollback) {
-    reservation.abandon();
-    return { publishedAtOnce: false };
+): Promise<{ publishedAtOnce: boolean; runs: number }> {
+  for (let runs = 1; ; runs++) {
+    const reservation = on.reserve();
+    try {
+      await client.query("BEGIN");
+      let answered: Promise<unknown> = Promise.resolve();
+      await reservation.announce(news, [], (text, values) => {
+        const answer = client.query(text, values).then((result) => result.rows);
+        answered = answer;
+        return answer;
+      });
+      // Its number known here, as the store's step knows it once its commit is answered (here: before it).
+      await answered;
+    } catch (error) {
+      await client.query("ROLLBACK");
+      reservation.abandon();
+      if ((error as { code?: string }).code === RUN_AGAIN && runs < 3) continue;
+      throw error;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    await options.beforeCommit?.();
+    await client.query(options.rollback ? "ROLLBACK" : "COMMIT");
+    if (options.rollback) {
+      reservation.abandon();
+      return { publishedAtOnce: false, runs };
+    }
+    let published = false;
+    const delivered = reservation.deliver(() => {
+      published = true;
+      options.publish?.();
+    });
+    // Published within deliver itself: no read of the outbox came first.
+    const publishedAtOnce = published;
+    await delivered;
+    return { publishedAtOnce, runs };
   }
-  let published = false;
-  const delivered = reservation.deliver(() => {
-    published = true;
-    options.publish?.();
-  });
-  // Published within deliver itself: no read of the outbox came first.
-  const publishedAtOnce = published;
-  await delivered;
-  return { publishedAtOnce };
 }
 
 /**
@@ -210,19 +223,19 @@ describe("news between nodes", () => {
     const w = await node();
     const [onA, onW] = [await connection(), await connection()];
     // A new instance, then its next step on the same node: nothing of another node can come before them.
-    expect(await commit(w.node, onW, step(1, 1, "i-fast"))).toEqual({ publishedAtOnce: true });
-    expect(await commit(w.node, onW, step(2, 2, "i-fast"))).toEqual({ publishedAtOnce: true });
+    expect(await commit(w.node, onW, step(1, 1, "i-fast"))).toMatchObject({ publishedAtOnce: true });
+    expect(await commit(w.node, onW, step(2, 2, "i-fast"))).toMatchObject({ publishedAtOnce: true });
     // Another node's step of it: W publishes its next step only after it has A's (at once if it read A's
     // already, after a read otherwise), and the one after that at once again.
     await commit(a.node, onA, step(3, 3, "i-fast"));
     let lastBefore: string | undefined;
     await commit(w.node, onW, step(4, 4, "i-fast"), { publish: () => (lastBefore = keys(w.got).at(-1)) });
     expect(lastBefore).toBe("Task3");
-    expect(await commit(w.node, onW, step(5, 5, "i-fast"))).toEqual({ publishedAtOnce: true });
+    expect(await commit(w.node, onW, step(5, 5, "i-fast"))).toMatchObject({ publishedAtOnce: true });
     // Once W has read A's step, a step after it is published at once as well.
     await commit(a.node, onA, step(6, 6, "i-fast"));
     await until(() => keys(w.got).at(-1) === "Task6");
-    expect(await commit(w.node, onW, step(7, 7, "i-fast"))).toEqual({ publishedAtOnce: true });
+    expect(await commit(w.node, onW, step(7, 7, "i-fast"))).toMatchObject({ publishedAtOnce: true });
   });
 
   it("holds another node's later news while its own step that came first has not committed", async () => {
@@ -532,4 +545,144 @@ describe("leases", () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   });
+});
+
+describe("a node alone on its database", () => {
+  afterEach(async () => {
+    for (const child of children.splice(0)) child.kill("SIGKILL");
+    for (const node of nodes.splice(0)) await node.close();
+    for (const client of clients.splice(0)) await client.end();
+  });
+  const isAlone = (on: PgCoordination) => (on as unknown as { alone: boolean }).alone;
+  const outboxRows = async (client: pg.Client) =>
+    Number((await client.query("SELECT count(*) AS n FROM consumer_api_outbox")).rows[0].n);
+  /** Sessions of `database` waiting for a lock whose last statement contains `text`. */
+  const waitingOn = async (client: pg.Client, text: string) =>
+    Number(
+      (
+        await client.query(
+          `SELECT count(*) AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock' AND strpos(query, $1) > 0`,
+          [text],
+        )
+      ).rows[0].n,
+    );
+
+  it("writes no news; a node that joins gets every step that commits after its start, a check begun before it included", async () => {
+    const database = await postgres.createDatabase("alone_join");
+    const a = await nodeOn(database, receiving([], { attends: () => false }), { leaseMs: 300 });
+    const [onA, onA2, look] = [
+      await connectionTo(database),
+      await connectionTo(database),
+      await connectionTo(database),
+    ];
+    expect(isAlone(a)).toBe(true);
+    expect(await commit(a, onA, step(1, 1, "i-1"))).toEqual({ publishedAtOnce: true, runs: 1 });
+    expect(await outboxRows(look)).toBe(0);
+    // A step of A that passed its check and has not committed: B's start waits for it.
+    const reservation = a.reserve();
+    await onA2.query("BEGIN");
+    await reservation.announce(step(2, 2, "i-2"), [], (text, values) =>
+      onA2.query(text, values).then((result) => result.rows),
+    );
+    const got: BatchNews[] = [];
+    const b = new PgCoordination({ connectionString: database, sweepMs: 60_000 });
+    nodes.push(b);
+    let started = false;
+    const starting = b.start(receiving(got)).then(() => {
+      started = true;
+    });
+    while ((await waitingOn(look, "pg_advisory_xact_lock")) === 0)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(started).toBe(false);
+    await onA2.query("COMMIT");
+    reservation.abandon();
+    await starting;
+    await b.attend();
+    // A still believes it is alone (its beat has not looked yet, or looked before B's row): its check, not
+    // its belief, finds B — the step runs again, and B gets its news.
+    (a as unknown as { alone: boolean }).alone = true;
+    expect(await commit(a, onA, step(3, 3, "i-1"))).toEqual({ publishedAtOnce: true, runs: 2 });
+    await until(() => got.length === 1);
+    expect(keys(got)).toEqual(["Task3"]);
+    expect(isAlone(a)).toBe(false);
+    expect(await outboxRows(look)).toBe(1);
+  }, 60_000);
+
+  it("checks against a node that joined while the check waited for the lock", async () => {
+    const database = await postgres.createDatabase("alone_check");
+    const a = await nodeOn(database, receiving([]), {});
+    const [joining, checking] = [await connectionTo(database), await connectionTo(database)];
+    // A join, by hand, holding the lock exclusively with its row not committed yet.
+    await joining.query("BEGIN");
+    await joining.query("SELECT pg_advisory_xact_lock(7355002)");
+    await joining.query("INSERT INTO consumer_api_nodes (node, seen_at) VALUES ('joiner', now())");
+    await checking.query("BEGIN");
+    // Its statement's snapshot is older than the join's commit: only a snapshot of its own sees the row.
+    const check = checking.query("SELECT consumer_api_alone($1)", [a.nodeId]).then(
+      () => "passed",
+      (error: { code?: string }) => error.code,
+    );
+    while ((await waitingOn(joining, "consumer_api_alone")) === 0)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await joining.query("COMMIT");
+    expect(await check).toBe(RUN_AGAIN);
+    await checking.query("ROLLBACK");
+    // Alone once more, the check passes.
+    await joining.query("DELETE FROM consumer_api_nodes WHERE node = 'joiner'");
+    expect((await checking.query("SELECT consumer_api_alone($1) AS ok", [a.nodeId])).rows).toHaveLength(1);
+  }, 60_000);
+
+  it("is alone again once the other node left, or died; not while a silent node's session lives", async () => {
+    const database = await postgres.createDatabase("alone_again");
+    const a = await nodeOn(database, receiving([]), { leaseMs: 300 });
+    const b = await nodeOn(database, receiving([]), { leaseMs: 300 });
+    await until(() => !isAlone(a));
+    await b.close();
+    nodes.splice(nodes.indexOf(b), 1);
+    await until(() => isAlone(a));
+    // A node killed: its row stays, its session lock goes with its process; once not renewed for a lease
+    // its row is deleted.
+    const child = spawn(process.execPath, [
+      fileURLToPath(new URL("./pg-lease-child.mjs", import.meta.url)),
+      database,
+      "job-1",
+      "300",
+    ]);
+    children.push(child);
+    await once(child.stdout, "data");
+    await until(() => !isAlone(a));
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    await until(() => isAlone(a));
+    // A node whose row is not renewed but whose session still holds its lock (paused, say) stays a node.
+    const silent = await connectionTo(database);
+    await silent.query("SELECT pg_advisory_lock(7355003, hashtext('silent'))");
+    await silent.query("INSERT INTO consumer_api_nodes (node, seen_at) VALUES ('silent', now() - interval '1 hour')");
+    await until(() => !isAlone(a));
+    const look = await connectionTo(database);
+    // Ten beats of A (lease 300 ms: one each 100 ms) later it is still there.
+    for (let beat = 0; beat < 10; beat++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(isAlone(a)).toBe(false);
+    }
+    expect((await look.query("SELECT node FROM consumer_api_nodes WHERE node = 'silent'")).rows).toHaveLength(1);
+    await silent.query("SELECT pg_advisory_unlock(7355003, hashtext('silent'))");
+    await until(() => isAlone(a));
+  }, 60_000);
+
+  it("joins again when its row was taken for dead's, and looks at its watched instances again", async () => {
+    const database = await postgres.createDatabase("alone_rejoin");
+    const touched: string[] = [];
+    const a = await nodeOn(
+      database,
+      receiving([], { watched: () => ["i-watched"], touched: (id) => touched.push(id) }),
+      { leaseMs: 300 },
+    );
+    const look = await connectionTo(database);
+    await look.query("DELETE FROM consumer_api_nodes WHERE node = $1", [a.nodeId]);
+    await until(() => touched.length > 0);
+    expect(touched).toEqual(["i-watched"]);
+    expect((await look.query("SELECT node FROM consumer_api_nodes")).rows).toEqual([{ node: a.nodeId }]);
+  }, 60_000);
 });
