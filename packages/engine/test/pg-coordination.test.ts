@@ -658,7 +658,9 @@ describe("a node alone on its database", () => {
     // A node whose row is not renewed but whose session still holds its lock (paused, say) stays a node.
     const silent = await connectionTo(database);
     await silent.query("SELECT pg_advisory_lock(7355003, hashtext('silent'))");
-    await silent.query("INSERT INTO consumer_api_nodes (node, seen_at) VALUES ('silent', now() - interval '1 hour')");
+    await silent.query(
+      "INSERT INTO consumer_api_nodes (node, seen_at) VALUES ('silent', now() - interval '1 hour')",
+    );
     await until(() => !isAlone(a));
     const look = await connectionTo(database);
     // Ten beats of A (lease 300 ms: one each 100 ms) later it is still there.
@@ -666,7 +668,9 @@ describe("a node alone on its database", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(isAlone(a)).toBe(false);
     }
-    expect((await look.query("SELECT node FROM consumer_api_nodes WHERE node = 'silent'")).rows).toHaveLength(1);
+    expect((await look.query("SELECT node FROM consumer_api_nodes WHERE node = 'silent'")).rows).toHaveLength(
+      1,
+    );
     await silent.query("SELECT pg_advisory_unlock(7355003, hashtext('silent'))");
     await until(() => isAlone(a));
   }, 60_000);
