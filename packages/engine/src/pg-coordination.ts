@@ -54,7 +54,7 @@ import { checkOut } from "./pg-connections.js";
 // A node alone writes no news at all: nobody would read it. Measured on the user-task round trip, the
 // news statement was a fifth of the round trip's CPU. Being alone is decided by the database, not by what
 // the node last heard: every node has a row in consumer_api_nodes, and a step that writes no news runs
-// consumer_api_alone() just before its commit instead, which takes a shared advisory lock (MEMBERS_LOCK)
+// consumer_api_alone_v1() just before its commit instead, which takes a shared advisory lock (MEMBERS_LOCK)
 // and fails the step (40001: run it again, with its news) if another node's row is there. A node joins by
 // inserting its row under the same lock, exclusively: that waits for every step that passed the check and
 // has not committed yet, and every check after it sees the row (the function's query takes a snapshot of
@@ -92,15 +92,17 @@ const OUTBOX_KEEP = "10 minutes";
 const WATCH_KEEP = "1 day";
 /** A NOTIFY's payload stays under this many bytes (PostgreSQL's limit is 8000). */
 const WAKE_PAYLOAD_BYTES = 7000;
-/** What consumer_api_alone raises when another node has joined: the store runs the step again. */
+/** What the check raises when another node has joined: the store runs the step again. */
 const SERIALIZATION_FAILURE = "40001";
+/** The check (see join); versioned by name, so that a changed body is a new function every node migrates to. */
+const ALONE_FUNCTION = "consumer_api_alone_v1";
 /** The coordination's old rows are dropped this often (each node's beat), not at every beat. */
 const CLEANUP_EVERY_MS = 60_000;
 /** Rows per read; a full read is followed by another at once. */
 const READ_LIMIT = 2000;
 /** Migrations of the coordination's own tables, applied once under an advisory lock (nodes start at once). */
 const SCHEMA_LOCK = 7_355_001;
-/** Shared by a step that writes no news (consumer_api_alone), exclusive while a node joins. */
+/** Shared by a step that writes no news (its check), exclusive while a node joins. */
 const MEMBERS_LOCK = 7_355_002;
 /** With hashtext(node): held by a node's listening connection for as long as the node lives. */
 const NODE_LOCK_CLASS = 7_355_003;
@@ -150,6 +152,21 @@ interface OwnSlot {
   after?: number;
   done?: () => void;
 }
+
+/**
+ * A local step that wrote no news (its node alone): while something here observes the order, it is
+ * published only after the unpublished alone steps of its instances announced before it — for one instance,
+ * announce order is commit order (a step announces holding the instance's row lock).
+ */
+interface AloneStep {
+  instances: readonly string[];
+  /** Set once it committed and waits for one before it. */
+  publish?: () => void;
+  done?: () => void;
+}
+
+/** What the node's own announcement makes of a step. */
+const WROTE_NO_NEWS = Symbol("alone");
 
 export class PgCoordination implements Coordination {
   readonly clustered = true;
@@ -211,13 +228,17 @@ export class PgCoordination implements Coordination {
   private attendReady: Promise<void> | undefined;
   /**
    * Whether this node's steps write no news: no other node had a row when last looked. Only a guess — the
-   * check before each commit decides (see consumer_api_alone) — so false is always safe.
+   * check before each commit decides (see join) — so false is always safe.
    */
   private alone = false;
   /** Checks before a commit that found another node (they count, so that an older look does not undo them). */
   private othersFound = 0;
   /** Since when this node's looks at the members have reached the database without a failure. */
   private reachedSince: number | undefined;
+  /** Whether the listening connection holds this node's session lock (see lookAtMembers). */
+  private nodeLocked = false;
+  /** Per instance, its alone steps not published yet, in announce order. */
+  private readonly aloneSteps = new Map<string, AloneStep[]>();
 
   constructor(private readonly options: PgCoordinationOptions) {
     this.nodeId = options.nodeId ?? randomUUID();
@@ -287,6 +308,7 @@ export class PgCoordination implements Coordination {
       this.own.delete(ownId);
       this.run(slot.publish as () => void, slot.done);
     }
+    this.publishAllAlone();
   }
 
   async watch(instanceId: string): Promise<void> {
@@ -437,9 +459,12 @@ export class PgCoordination implements Coordination {
     let answered: Promise<void> | undefined;
     /** Other nodes watching the step's instances: woken once it committed (deliver). */
     let watched: [string, string[]][] = [];
+    let alone: AloneStep | undefined;
     // A step the store ran again rolled its earlier row back: that id never comes.
     const drop = () => {
       watched = [];
+      if (alone) this.leaveAloneSteps(alone);
+      alone = undefined;
       if (pending) this.settlePending(pending);
       pending = undefined;
       if (id === undefined) return;
@@ -452,6 +477,19 @@ export class PgCoordination implements Coordination {
     const deliverNow = (publish: () => void): Promise<void> => {
       this.wake(watched);
       watched = [];
+      if (alone) {
+        const step = alone;
+        alone = undefined;
+        if (this.closed || !this.attending || this.firstOfItsInstances(step)) {
+          this.run(publish, undefined);
+          this.leaveAloneSteps(step);
+          return Promise.resolve();
+        }
+        return new Promise<void>((done) => {
+          step.publish = publish;
+          step.done = done;
+        });
+      }
       const slot = id === undefined ? undefined : this.own.get(id);
       if (!slot || this.closed) {
         publish();
@@ -472,6 +510,15 @@ export class PgCoordination implements Coordination {
         const instances = instancesOf(news);
         const mine: Pending = { instances };
         const answer = this.announce(news, scriptJobs, instances, sql);
+        if (answer === WROTE_NO_NEWS) {
+          alone = { instances };
+          for (const instance of instances) {
+            const queue = this.aloneSteps.get(instance);
+            if (queue) queue.push(alone);
+            else this.aloneSteps.set(instance, [alone]);
+          }
+          return;
+        }
         if (!answer) return;
         // Its number comes with the commit's answer; until then its instances' news waits (see `Pending`).
         pending = mine;
@@ -532,6 +579,11 @@ export class PgCoordination implements Coordination {
       if (left > 0) this.pending.set(instance, left);
       else this.pending.delete(instance);
     }
+    this.goOn();
+  }
+
+  /** What waited for a local step of its instances (see touchesPending) goes on if it can. */
+  private goOn(): void {
     for (const [ownId, slot] of [...this.own]) {
       if (!slot.waitsForPending || this.own.get(ownId) !== slot || this.touchesPending(slot.instances))
         continue;
@@ -540,8 +592,45 @@ export class PgCoordination implements Coordination {
     this.drain();
   }
 
+  /** Whether a local step of these instances is still committing, or committed (alone) and unpublished. */
   private touchesPending(instances: readonly string[]): boolean {
-    return this.pending.size > 0 && instances.some((instance) => this.pending.has(instance));
+    return (
+      (this.pending.size > 0 && instances.some((instance) => this.pending.has(instance))) ||
+      (this.aloneSteps.size > 0 && instances.some((instance) => this.aloneSteps.has(instance)))
+    );
+  }
+
+  private firstOfItsInstances(step: AloneStep): boolean {
+    return step.instances.every((instance) => this.aloneSteps.get(instance)?.[0] === step);
+  }
+
+  /** An alone step published or rolled back: the ones after it in its instances go on. */
+  private leaveAloneSteps(step: AloneStep): void {
+    for (const instance of step.instances) {
+      const queue = this.aloneSteps.get(instance);
+      const at = queue?.indexOf(step) ?? -1;
+      if (!queue || at < 0) continue;
+      queue.splice(at, 1);
+      if (queue.length === 0) this.aloneSteps.delete(instance);
+    }
+    for (const instance of step.instances) {
+      const next = this.aloneSteps.get(instance)?.[0];
+      if (next?.publish && this.firstOfItsInstances(next)) this.publishAlone(next);
+    }
+    this.goOn();
+  }
+
+  private publishAlone(step: AloneStep): void {
+    const publish = step.publish as () => void;
+    step.publish = undefined;
+    this.run(publish, step.done);
+    this.leaveAloneSteps(step);
+  }
+
+  /** Nothing observes the order any more (or the node closes): every alone step that waited goes now. */
+  private publishAllAlone(): void {
+    const waiting = new Set([...this.aloneSteps.values()].flat().filter((step) => step.publish));
+    for (const step of waiting) if (step.publish) this.publishAlone(step);
   }
 
   async claim(kind: LeaseKind, keys: readonly string[]): Promise<Set<string>> {
@@ -595,6 +684,7 @@ export class PgCoordination implements Coordination {
     for (const handle of this.timersHandle) clearInterval(handle);
     for (const slot of this.own.values()) if (slot.publish) this.run(slot.publish, slot.done);
     this.own.clear();
+    this.publishAllAlone();
     const listener = this.listener;
     this.listener = undefined;
     try {
@@ -618,6 +708,7 @@ export class PgCoordination implements Coordination {
     sql: TransactionSql | undefined,
   ):
     | Promise<{ id: bigint; before: { id: bigint; node: string }[]; watched: [string, string[]][] }>
+    | typeof WROTE_NO_NEWS
     | undefined {
     if (!sql)
       throw new Error("the PostgreSQL coordination announces inside a PostgreSQL store's transaction");
@@ -633,15 +724,17 @@ export class PgCoordination implements Coordination {
       this.hold("script-job", scriptJobs);
     }
     if (!hasNews(news)) return undefined;
-    if (this.alone) {
+    // While something here waits for news (a subscriber, a long poll), the news is written even alone: its
+    // numbers put this node's own steps in commit order too.
+    if (this.alone && !this.attending) {
       // Nobody reads news: none written. The check fails the commit if another node joined meanwhile; the
       // step then runs again, and announces its news (`alone` is false from now on).
-      sql("SELECT consumer_api_alone($1)", [this.nodeId], "checkAlone").catch((error: { code?: string }) => {
+      sql(`SELECT ${ALONE_FUNCTION}($1)`, [this.nodeId], "checkAlone").catch((error: { code?: string }) => {
         if (error?.code !== SERIALIZATION_FAILURE) return;
         this.alone = false;
         this.othersFound++;
       });
-      return undefined;
+      return WROTE_NO_NEWS;
     }
     // The transaction has its id before the row takes its number (pg_current_xact_id() assigns it), so that
     // a reader who finds the number missing knows the transaction was running then.
@@ -870,6 +963,7 @@ export class PgCoordination implements Coordination {
         );
       }
       await this.countListeners();
+      await this.lockNode();
       await this.lookAtMembers();
       // Each is a scan of its table: once a minute is soon enough for rows kept ten minutes.
       if (Date.now() - this.cleanedAt < CLEANUP_EVERY_MS) return;
@@ -882,6 +976,8 @@ export class PgCoordination implements Coordination {
       );
     } catch {
       // A missed beat is made up by the next one; a lease that expired meanwhile is taken over, which counts once.
+      // Cut off from the database, maybe with the others: they get a lease to come back (see lookAtMembers).
+      this.reachedSince = undefined;
     }
   }
 
@@ -891,26 +987,20 @@ export class PgCoordination implements Coordination {
    */
   private async join(): Promise<void> {
     const found = this.othersFound;
-    const connection = await checkOut(this.pool);
-    let failure: Error | undefined;
-    try {
-      await connection.client.query("BEGIN");
-      await connection.client.query("SELECT pg_advisory_xact_lock($1)", [MEMBERS_LOCK]);
-      const { rows } = await connection.client.query<{ others: boolean }>(
-        `WITH me AS (INSERT INTO consumer_api_nodes (node, seen_at) VALUES ($1, now())
-                     ON CONFLICT (node) DO UPDATE SET seen_at = now())
-         SELECT EXISTS (SELECT 1 FROM consumer_api_nodes WHERE node <> $1) AS others`,
-        [this.nodeId],
-      );
-      await connection.client.query("COMMIT");
-      this.judgeAlone(rows[0]?.others !== false, found);
-    } catch (error) {
-      // Dropped, not reused: whatever it was in the middle of is rolled back with it.
-      failure = error as Error;
-      throw error;
-    } finally {
-      connection.release(failure);
-    }
+    // One round trip: while the lock is held or waited for, every node's check before a commit waits.
+    const node = this.nodeId.replace(/'/g, "''");
+    const answer = (await this.pool.query(
+      `BEGIN ISOLATION LEVEL READ COMMITTED;
+       SELECT pg_advisory_xact_lock(${MEMBERS_LOCK});
+       INSERT INTO consumer_api_nodes (node, seen_at) VALUES ('${node}', now())
+         ON CONFLICT (node) DO UPDATE SET seen_at = now();
+       SELECT EXISTS (SELECT 1 FROM consumer_api_nodes WHERE node <> '${node}') AS others;
+       COMMIT`,
+    )) as unknown as pg.QueryResult[];
+    const others = answer.find(
+      (result) => result.command === "SELECT" && result.fields[0]?.name === "others",
+    );
+    this.judgeAlone(others?.rows[0]?.others !== false, found);
   }
 
   /**
@@ -928,8 +1018,11 @@ export class PgCoordination implements Coordination {
         name: "lookAtMembers",
         text: `WITH me AS (UPDATE consumer_api_nodes SET seen_at = now() WHERE node = $1 RETURNING node),
                     gone AS (DELETE FROM consumer_api_nodes
-                             WHERE $4 AND node <> $1 AND seen_at < now() - $2 * interval '1 millisecond'
-                               AND pg_try_advisory_xact_lock($3, hashtext(node))
+                             WHERE $4 AND node <> $1
+                               -- The lock tried last: a try on a row it keeps would take a reconnecting
+                               -- node's lock from it for the moment.
+                               AND CASE WHEN seen_at < now() - $2 * interval '1 millisecond'
+                                        THEN pg_try_advisory_xact_lock($3, hashtext(node)) ELSE false END
                              RETURNING node)
                SELECT EXISTS (SELECT 1 FROM me) AS present,
                       EXISTS (SELECT 1 FROM consumer_api_nodes
@@ -950,6 +1043,20 @@ export class PgCoordination implements Coordination {
       return;
     }
     this.judgeAlone(row?.others !== false, found);
+  }
+
+  /** Takes this node's session lock on the listening connection, if it does not hold it yet. */
+  private async lockNode(): Promise<void> {
+    const listener = this.listener;
+    if (this.nodeLocked || !listener) return;
+    const { rows } = await listener.query<{ locked: boolean }>(
+      "SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked",
+      [NODE_LOCK_CLASS, this.nodeId],
+    );
+    if (this.listener !== listener) return;
+    this.nodeLocked = rows[0]?.locked === true;
+    // The others count the sessions whose last statement listens to the news channel (countListeners).
+    if (this.attending) await listener.query(`LISTEN ${NEWS_CHANNEL}`);
   }
 
   /** Alone when no other node was found — unless a check before a commit found one since the look began. */
@@ -1010,6 +1117,8 @@ export class PgCoordination implements Coordination {
       if (this.closed || this.listener !== client) return;
       this.listener = undefined;
       this.listenerPid = undefined;
+      this.nodeLocked = false;
+      this.reachedSince = undefined;
       void client.end().catch(() => {});
       // The database went away: listen again once it is back; the sweep reads meanwhile.
       const retry = () => {
@@ -1019,12 +1128,13 @@ export class PgCoordination implements Coordination {
       setTimeout(retry, this.sweepMs).unref();
     });
     await client.connect();
-    // Its session lock says this node lives (see lookAtMembers). Not had when an earlier session of this
-    // node that the database has not yet seen gone still holds it: that one says so until then.
-    const { rows } = await client.query<{ pid: number }>(
+    // Its session lock says this node lives (see lookAtMembers). Not had while an earlier session of this
+    // node that the database has not seen gone yet still holds it: tried again at every beat (lockNode).
+    const { rows } = await client.query<{ pid: number; locked: boolean }>(
       "SELECT pg_backend_pid() AS pid, pg_try_advisory_lock($1, hashtext($2)) AS locked",
       [NODE_LOCK_CLASS, this.nodeId],
     );
+    this.nodeLocked = rows[0]?.locked === true;
     // The news channel last: the others count the sessions whose last statement listens to it.
     await client.query(`LISTEN ${HELLO_CHANNEL}; LISTEN ${WAKE_CHANNEL}`);
     this.listenerPid = rows[0]?.pid;
@@ -1045,59 +1155,67 @@ async function migrate(pool: pg.Pool): Promise<void> {
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
-    // Done before: no DDL, which would wait for the running steps' transactions on these tables.
-    const { rows } = await client.query<{ done: boolean }>(
-      `SELECT to_regprocedure('consumer_api_alone(text)') IS NOT NULL
-         AND to_regclass('consumer_api_outbox_created') IS NOT NULL
-         AND EXISTS (SELECT 1 FROM pg_attribute
-                     WHERE attrelid = to_regclass('consumer_api_instance_news') AND attname = 'waiters') AS done`,
+    // Each object looked for on its own, and only what is missing made: DDL on a table in use would wait
+    // for the running steps' transactions on it (ALTER TABLE takes its lock even when it changes nothing).
+    const { rows } = await client.query<{ base: boolean; waiters: boolean; alone: boolean }>(
+      `SELECT to_regclass('consumer_api_outbox_created') IS NOT NULL AS base,
+         EXISTS (SELECT 1 FROM pg_attribute
+                 WHERE attrelid = to_regclass('consumer_api_instance_news') AND attname = 'waiters') AS waiters,
+         to_regprocedure('${ALONE_FUNCTION}(text)') IS NOT NULL AS alone`,
     );
-    if (rows[0]?.done) {
-      await client.query("COMMIT");
-      return;
+    const has = rows[0] ?? { base: false, waiters: false, alone: false };
+    if (!has.base) {
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS consumer_api_outbox (
+          id bigserial PRIMARY KEY,
+          node text NOT NULL,
+          news json NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE IF NOT EXISTS consumer_api_leases (
+          kind text NOT NULL,
+          key text NOT NULL,
+          owner text NOT NULL,
+          expires_at timestamptz NOT NULL,
+          PRIMARY KEY (kind, key)
+        );
+        CREATE INDEX IF NOT EXISTS consumer_api_leases_owner ON consumer_api_leases (owner);
+        CREATE TABLE IF NOT EXISTS consumer_api_instance_news (
+          instance_id text PRIMARY KEY,
+          news_id bigint NOT NULL,
+          node text NOT NULL,
+          at timestamptz NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS consumer_api_outbox_created ON consumer_api_outbox (created_at);
+      `);
     }
-    await client.query(`
-      CREATE TABLE IF NOT EXISTS consumer_api_outbox (
-        id bigserial PRIMARY KEY,
-        node text NOT NULL,
-        news json NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now()
+    if (!has.waiters) {
+      // The nodes that watch the instance (see watch): a step of another node wakes them.
+      await client.query(
+        "ALTER TABLE consumer_api_instance_news ADD COLUMN IF NOT EXISTS waiters text[] NOT NULL DEFAULT '{}'",
       );
-      CREATE TABLE IF NOT EXISTS consumer_api_leases (
-        kind text NOT NULL,
-        key text NOT NULL,
-        owner text NOT NULL,
-        expires_at timestamptz NOT NULL,
-        PRIMARY KEY (kind, key)
-      );
-      CREATE INDEX IF NOT EXISTS consumer_api_leases_owner ON consumer_api_leases (owner);
-      CREATE INDEX IF NOT EXISTS consumer_api_outbox_created ON consumer_api_outbox (created_at);
-      CREATE TABLE IF NOT EXISTS consumer_api_instance_news (
-        instance_id text PRIMARY KEY,
-        news_id bigint NOT NULL,
-        node text NOT NULL,
-        at timestamptz NOT NULL
-      );
-      -- The nodes that watch the instance (see watch): a step of another node wakes them.
-      ALTER TABLE consumer_api_instance_news ADD COLUMN IF NOT EXISTS waiters text[] NOT NULL DEFAULT '{}';
-      -- The nodes of the cluster (see join), and the check of a step that writes no news.
-      CREATE TABLE IF NOT EXISTS consumer_api_nodes (
-        node text PRIMARY KEY,
-        seen_at timestamptz NOT NULL
-      );
-      CREATE OR REPLACE FUNCTION consumer_api_alone(me text) RETURNS void LANGUAGE plpgsql VOLATILE AS $fn$
-      BEGIN
-        PERFORM pg_advisory_xact_lock_shared(${MEMBERS_LOCK});
-        -- A query of its own, so a snapshot of its own: taken after the lock, it sees a node that joined
-        -- while this waited for it.
-        PERFORM 1 FROM consumer_api_nodes WHERE node <> me LIMIT 1;
-        IF FOUND THEN
-          RAISE EXCEPTION 'another node joined the cluster: the step runs again, with its news'
-            USING ERRCODE = '${SERIALIZATION_FAILURE}';
-        END IF;
-      END
-      $fn$;
-    `);
+    }
+    if (!has.alone) {
+      // The nodes of the cluster (see join), and the check of a step that writes no news.
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS consumer_api_nodes (
+          node text PRIMARY KEY,
+          seen_at timestamptz NOT NULL
+        );
+        CREATE FUNCTION ${ALONE_FUNCTION}(me text) RETURNS void LANGUAGE plpgsql VOLATILE AS $fn$
+        BEGIN
+          PERFORM pg_advisory_xact_lock_shared(${MEMBERS_LOCK});
+          -- A query of its own, so a snapshot of its own: taken after the lock, it sees a node that joined
+          -- while this waited for it.
+          PERFORM 1 FROM consumer_api_nodes WHERE node <> me LIMIT 1;
+          IF FOUND THEN
+            RAISE EXCEPTION 'another node joined the cluster: the step runs again, with its news'
+              USING ERRCODE = '${SERIALIZATION_FAILURE}';
+          END IF;
+        END
+        $fn$;
+      `);
+    }
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});

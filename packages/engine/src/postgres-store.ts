@@ -54,6 +54,11 @@ const types = {
 
 /** Connections per engine: concurrent batches, and reads beside them. */
 const POOL_SIZE = 10;
+/**
+ * Every step reads in snapshots of its statements (READ COMMITTED), whatever the database's default: the
+ * cluster's checks rely on it (a statement sees what committed before it began, see pg-coordination.ts).
+ */
+const BEGIN = "BEGIN ISOLATION LEVEL READ COMMITTED";
 /** SQLSTATEs of a lost race that a rerun of the step resolves: deadlock, serialization failure. */
 const RETRYABLE = new Set(["40P01", "40001"]);
 
@@ -579,7 +584,7 @@ class PgTx extends PgReads implements StoreTx {
   /** Everything sent so far, settled (its outcome is in `failure` or its caller's hands). */
   private tail: Promise<unknown> = Promise.resolve();
   /** Statements not sent yet, in order: control statements (text) and writes. */
-  private queued: (string | Query)[] = ["BEGIN"];
+  private queued: (string | Query)[] = [BEGIN];
   private begun = false;
   private depth = 0;
   /** Statements sent with the commit, just before it, answered with its answer (`sqlAtCommit`). */
@@ -720,7 +725,7 @@ class PgTx extends PgReads implements StoreTx {
   private sendMany(queries: readonly (Query | string)[]): Promise<Row[][]> {
     const batch = [...this.queued.splice(0), ...queries];
     if (batch.length === 0) return Promise.resolve([]);
-    this.begun ||= batch.includes("BEGIN");
+    this.begun ||= batch.includes(BEGIN);
     const writes = batch.length > queries.length && batch.some((item) => typeof item !== "string");
     const result = this.tail.then(async (): Promise<Row[][]> => {
       if (batch.length === 1 && typeof batch[0] !== "string") {

@@ -619,18 +619,18 @@ describe("a node alone on its database", () => {
     await joining.query("INSERT INTO consumer_api_nodes (node, seen_at) VALUES ('joiner', now())");
     await checking.query("BEGIN");
     // Its statement's snapshot is older than the join's commit: only a snapshot of its own sees the row.
-    const check = checking.query("SELECT consumer_api_alone($1)", [a.nodeId]).then(
+    const check = checking.query("SELECT consumer_api_alone_v1($1)", [a.nodeId]).then(
       () => "passed",
       (error: { code?: string }) => error.code,
     );
-    while ((await waitingOn(joining, "consumer_api_alone")) === 0)
+    while ((await waitingOn(joining, "consumer_api_alone_v1")) === 0)
       await new Promise((resolve) => setTimeout(resolve, 20));
     await joining.query("COMMIT");
     expect(await check).toBe(RUN_AGAIN);
     await checking.query("ROLLBACK");
     // Alone once more, the check passes.
     await joining.query("DELETE FROM consumer_api_nodes WHERE node = 'joiner'");
-    expect((await checking.query("SELECT consumer_api_alone($1) AS ok", [a.nodeId])).rows).toHaveLength(1);
+    expect((await checking.query("SELECT consumer_api_alone_v1($1) AS ok", [a.nodeId])).rows).toHaveLength(1);
   }, 60_000);
 
   it("is alone again once the other node left, or died; not while a silent node's session lives", async () => {
@@ -688,5 +688,90 @@ describe("a node alone on its database", () => {
     await until(() => touched.length > 0);
     expect(touched).toEqual(["i-watched"]);
     expect((await look.query("SELECT node FROM consumer_api_nodes")).rows).toEqual([{ node: a.nodeId }]);
+  }, 60_000);
+});
+
+describe("a node alone, in order", () => {
+  afterEach(async () => {
+    for (const node of nodes.splice(0)) await node.close();
+    for (const client of clients.splice(0)) await client.end();
+  });
+
+  /** A local step announced and committed; delivered later, by the caller. */
+  async function committed(on: PgCoordination, client: pg.Client, news: BatchNews) {
+    const reservation = on.reserve();
+    await client.query("BEGIN");
+    await reservation.announce(news, [], (text, values) => client.query(text, values).then((r) => r.rows));
+    await client.query("COMMIT");
+    return reservation;
+  }
+
+  it("publishes an instance's steps in commit order once something observes it, alone steps included", async () => {
+    const database = await postgres.createDatabase("alone_order");
+    const a = await nodeOn(database, receiving([]), { leaseMs: 300 });
+    const look = await connectionTo(database);
+    const onA = await connectionTo(database);
+    expect((a as unknown as { alone: boolean }).alone).toBe(true);
+    // Two steps of one instance while nothing waits here: no news written.
+    const first = await committed(a, onA, step(1, 1, "i-x"));
+    const second = await committed(a, onA, step(2, 2, "i-x"));
+    expect(Number((await look.query("SELECT count(*) AS n FROM consumer_api_outbox")).rows[0].n)).toBe(0);
+    // A subscriber comes; then a third step, which writes its news (something waits now).
+    await a.attend();
+    const third = await committed(a, onA, step(3, 3, "i-x"));
+    expect(Number((await look.query("SELECT count(*) AS n FROM consumer_api_outbox")).rows[0].n)).toBe(1);
+    // Their batches end in the other order (a slower step beside the first, say).
+    const order: number[] = [];
+    const delivered = [
+      third.deliver(() => order.push(3)),
+      second.deliver(() => order.push(2)),
+      first.deliver(() => order.push(1)),
+    ];
+    await Promise.all(delivered);
+    expect(order).toEqual([1, 2, 3]);
+  }, 60_000);
+
+  it("takes its session lock at a beat once an earlier session of its name let it go", async () => {
+    const database = await postgres.createDatabase("alone_lock");
+    const holder = await connectionTo(database);
+    await holder.query("SELECT pg_advisory_lock(7355003, hashtext('n-lock'))");
+    const a = new PgCoordination({ connectionString: database, nodeId: "n-lock", leaseMs: 300 });
+    await a.start(receiving([]));
+    nodes.push(a);
+    const locked = () => (a as unknown as { nodeLocked: boolean }).nodeLocked;
+    expect(locked()).toBe(false);
+    await holder.query("SELECT pg_advisory_unlock(7355003, hashtext('n-lock'))");
+    await until(locked);
+    // Held by the node's session now: nobody else gets it.
+    const { rows } = await holder.query("SELECT pg_try_advisory_lock(7355003, hashtext('n-lock')) AS got");
+    expect(rows[0].got).toBe(false);
+  }, 60_000);
+
+  it("after a beat that failed, takes nobody for dead until it has reached the database for a lease", async () => {
+    const database = await postgres.createDatabase("alone_gate");
+    const a = await nodeOn(database, receiving([]), { leaseMs: 300 });
+    const look = await connectionTo(database);
+    let failing = true;
+    const looked: boolean[] = [];
+    routeQueries(a, async (args, query) => {
+      const name = (args[0] as { name?: string }).name;
+      if (failing && name === "lookAtMembers") throw new Error("database unreachable");
+      const answer = await query(...args);
+      if (name === "lookAtMembers")
+        looked.push(
+          (await look.query("SELECT 1 FROM consumer_api_nodes WHERE node = 'ghost'")).rows.length === 1,
+        );
+      return answer;
+    });
+    // Two failed beats, then a node that looks dead (no session lock, not renewed for an hour).
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await look.query(
+      "INSERT INTO consumer_api_nodes (node, seen_at) VALUES ('ghost', now() - interval '1 hour')",
+    );
+    failing = false;
+    await until(() => looked.length > 0);
+    // The first beat that reached the database again kept it; one a lease later deletes it.
+    expect(looked[0]).toBe(true);
+    await until(() => looked.at(-1) === false);
   }, 60_000);
 });

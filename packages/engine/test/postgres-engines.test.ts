@@ -206,3 +206,37 @@ describe("two engines on one PostgreSQL database", () => {
     expect(task).toMatchObject({ key: "Stopped", processInstanceId: instance.processInstanceId });
   }, 120_000);
 });
+
+describe("an engine alone on its PostgreSQL database", () => {
+  it("writes no news; once a second engine joined, its step runs again and the other's subscriber gets it", async () => {
+    const data = await postgres.createDatabase(`engines_${++databases}`);
+    // Its beat a minute away: what it learns of the second engine, its check before a commit tells it.
+    const a = await open({ models: modelsDir("order.bpmn"), data, cluster: { leaseMs: 180_000 } });
+    const coordination = (a as unknown as { coordination: { alone: boolean } }).coordination;
+    const rows = async () => {
+      const engine = a as unknown as {
+        store: { pool: { query(text: string): Promise<{ rows: { n: string }[] }> } };
+      };
+      return Number(
+        (await engine.store.pool.query("SELECT count(*) AS n FROM consumer_api_outbox")).rows[0]?.n,
+      );
+    };
+    expect(coordination.alone).toBe(true);
+    const first = await a.start({ processModelKey: "Order", startEventKey: "StartWeb" });
+    expect(await rows()).toBe(0);
+
+    const b = await open({ models: modelsDir("order.bpmn"), data });
+    const events: EngineEvent[] = [];
+    b.on((event) => events.push(event));
+    await b.listening();
+    expect(coordination.alone).toBe(true);
+    // A's next step finds B at its commit, runs again with its news, and B's subscriber gets it.
+    const [task] = await a.listUserTasks({ correlationId: first.instance.correlationId });
+    await a.finishUserTask(task?.id as string, { formFields: { approved: true } });
+    expect(coordination.alone).toBe(false);
+    expect(await rows()).toBeGreaterThan(0);
+    while (!events.some((event) => event.processInstanceId === first.instance.processInstanceId))
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await a.getInstance(first.instance.processInstanceId))?.state).toBe("finished");
+  }, 120_000);
+});
