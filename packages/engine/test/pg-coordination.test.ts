@@ -169,6 +169,19 @@ async function commitAnsweredLater(on: PgCoordination, client: pg.Client, news: 
   return { reservation, answer };
 }
 
+/** A node in a process of its own that claims a script job and says whether it holds it (pg-lease-child.mjs). */
+async function leaseChild(database: string, key: string, leaseMs: number) {
+  const child = spawn(process.execPath, [
+    fileURLToPath(new URL("./pg-lease-child.mjs", import.meta.url)),
+    database,
+    key,
+    String(leaseMs),
+  ]);
+  children.push(child);
+  const [line] = (await once(child.stdout, "data")) as [Buffer];
+  return { child, line: line.toString().trim() };
+}
+
 const keys = (got: BatchNews[]) => got.map((news) => (news.events[0] as { flowNodeKey: string }).flowNodeKey);
 
 async function until(condition: () => boolean): Promise<void> {
@@ -521,15 +534,8 @@ describe("leases", () => {
   });
 
   it("keeps a script job with its live holder, and gives it to a survivor once the holder was killed", async () => {
-    const child = spawn(process.execPath, [
-      fileURLToPath(new URL("./pg-lease-child.mjs", import.meta.url)),
-      url,
-      "job-1",
-      "600",
-    ]);
-    children.push(child);
-    const [line] = (await once(child.stdout, "data")) as [Buffer];
-    expect(line.toString().trim()).toBe("holding");
+    const { child, line } = await leaseChild(url, "job-1", 600);
+    expect(line).toBe("holding");
     const survivor = await node({ leaseMs: 600 });
     // Three lease periods: its heartbeat renewed it all along.
     const renewedUntil = Date.now() + 1800;
@@ -643,14 +649,7 @@ describe("a node alone on its database", () => {
     await until(() => isAlone(a));
     // A node killed: its row stays, its session lock goes with its process; once not renewed for a lease
     // its row is deleted.
-    const child = spawn(process.execPath, [
-      fileURLToPath(new URL("./pg-lease-child.mjs", import.meta.url)),
-      database,
-      "job-1",
-      "300",
-    ]);
-    children.push(child);
-    await once(child.stdout, "data");
+    const { child } = await leaseChild(database, "job-1", 300);
     await until(() => !isAlone(a));
     child.kill("SIGKILL");
     await once(child, "exit");
