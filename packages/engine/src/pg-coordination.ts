@@ -237,6 +237,7 @@ export class PgCoordination implements Coordination {
   private reachedSince: number | undefined;
   /** Whether the listening connection holds this node's session lock (see lookAtMembers). */
   private nodeLocked = false;
+  private beating = false;
   /** Per instance, its alone steps not published yet, in announce order. */
   private readonly aloneSteps = new Map<string, AloneStep[]>();
 
@@ -449,7 +450,7 @@ export class PgCoordination implements Coordination {
   /** A NOTIFY carries nothing to keep: no fsync for it (synchronous_commit off in its own transaction). */
   private notify(channel: string, payload = this.nodeId): Promise<unknown> {
     return this.pool.query(
-      `BEGIN; SET LOCAL synchronous_commit TO OFF; NOTIFY ${channel}, '${payload.replace(/'/g, "''")}'; COMMIT`,
+      `BEGIN; SET LOCAL synchronous_commit TO OFF; NOTIFY ${channel}, ${pg.escapeLiteral(payload)}; COMMIT`,
     );
   }
 
@@ -600,6 +601,17 @@ export class PgCoordination implements Coordination {
     );
   }
 
+  /**
+   * Whether a local step of these instances that writes news is still committing or not published yet: a
+   * later step of them then writes its news too, and its number orders it behind that one.
+   */
+  private ownStepsUnpublished(instances: readonly string[]): boolean {
+    if (instances.some((instance) => this.pending.has(instance))) return true;
+    for (const slot of this.own.values())
+      if (slot.instances.some((instance) => instances.includes(instance))) return true;
+    return false;
+  }
+
   private firstOfItsInstances(step: AloneStep): boolean {
     return step.instances.every((instance) => this.aloneSteps.get(instance)?.[0] === step);
   }
@@ -726,7 +738,7 @@ export class PgCoordination implements Coordination {
     if (!hasNews(news)) return undefined;
     // While something here waits for news (a subscriber, a long poll), the news is written even alone: its
     // numbers put this node's own steps in commit order too.
-    if (this.alone && !this.attending) {
+    if (this.alone && !this.attending && !this.ownStepsUnpublished(instances)) {
       // Nobody reads news: none written. The check fails the commit if another node joined meanwhile; the
       // step then runs again, and announces its news (`alone` is false from now on).
       sql(`SELECT ${ALONE_FUNCTION}($1)`, [this.nodeId], "checkAlone").catch((error: { code?: string }) => {
@@ -950,6 +962,17 @@ export class PgCoordination implements Coordination {
 
   /** Renews the script jobs this node runs; the timers it claimed are fired within one lease, never renewed. */
   private async beat(): Promise<void> {
+    // A beat still waiting (a slow database) is not overtaken: its verdicts would come after newer ones.
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.beatOnce();
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  private async beatOnce(): Promise<void> {
     if (this.attending && !this.attendedSinceBeat && !this.closed && this.receiver?.attends() === false)
       this.unattend();
     this.attendedSinceBeat = false;
@@ -963,8 +986,10 @@ export class PgCoordination implements Coordination {
         );
       }
       await this.countListeners();
-      await this.lockNode();
       await this.lookAtMembers();
+      await this.lockNode().catch(() => {
+        // Tried again at the next beat.
+      });
       // Each is a scan of its table: once a minute is soon enough for rows kept ten minutes.
       if (Date.now() - this.cleanedAt < CLEANUP_EVERY_MS) return;
       this.cleanedAt = Date.now();
@@ -988,13 +1013,13 @@ export class PgCoordination implements Coordination {
   private async join(): Promise<void> {
     const found = this.othersFound;
     // One round trip: while the lock is held or waited for, every node's check before a commit waits.
-    const node = this.nodeId.replace(/'/g, "''");
+    const node = pg.escapeLiteral(this.nodeId);
     const answer = (await this.pool.query(
       `BEGIN ISOLATION LEVEL READ COMMITTED;
        SELECT pg_advisory_xact_lock(${MEMBERS_LOCK});
-       INSERT INTO consumer_api_nodes (node, seen_at) VALUES ('${node}', now())
+       INSERT INTO consumer_api_nodes (node, seen_at) VALUES (${node}, now())
          ON CONFLICT (node) DO UPDATE SET seen_at = now();
-       SELECT EXISTS (SELECT 1 FROM consumer_api_nodes WHERE node <> '${node}') AS others;
+       SELECT EXISTS (SELECT 1 FROM consumer_api_nodes WHERE node <> ${node}) AS others;
        COMMIT`,
     )) as unknown as pg.QueryResult[];
     const others = answer.find(
@@ -1019,6 +1044,7 @@ export class PgCoordination implements Coordination {
         text: `WITH me AS (UPDATE consumer_api_nodes SET seen_at = now() WHERE node = $1 RETURNING node),
                     gone AS (DELETE FROM consumer_api_nodes
                              WHERE $4 AND node <> $1
+                               AND pg_postmaster_start_time() < now() - $2 * interval '1 millisecond'
                                -- The lock tried last: a try on a row it keeps would take a reconnecting
                                -- node's lock from it for the moment.
                                AND CASE WHEN seen_at < now() - $2 * interval '1 millisecond'
@@ -1049,14 +1075,15 @@ export class PgCoordination implements Coordination {
   private async lockNode(): Promise<void> {
     const listener = this.listener;
     if (this.nodeLocked || !listener) return;
-    const { rows } = await listener.query<{ locked: boolean }>(
-      "SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked",
-      [NODE_LOCK_CLASS, this.nodeId],
-    );
+    // With the LISTEN in the same query while attending: the others count the sessions whose last query
+    // ends listening to the news channel (countListeners), and see this one so at every moment.
+    const lock = `SELECT pg_try_advisory_lock(${NODE_LOCK_CLASS}, hashtext(${pg.escapeLiteral(this.nodeId)})) AS locked`;
+    const answer = (await listener.query(
+      this.attending ? `${lock}; LISTEN ${NEWS_CHANNEL}` : lock,
+    )) as unknown as pg.QueryResult | pg.QueryResult[];
     if (this.listener !== listener) return;
-    this.nodeLocked = rows[0]?.locked === true;
-    // The others count the sessions whose last statement listens to the news channel (countListeners).
-    if (this.attending) await listener.query(`LISTEN ${NEWS_CHANNEL}`);
+    const results = Array.isArray(answer) ? answer : [answer];
+    this.nodeLocked = results[0]?.rows[0]?.locked === true;
   }
 
   /** Alone when no other node was found — unless a check before a commit found one since the look began. */
@@ -1066,8 +1093,9 @@ export class PgCoordination implements Coordination {
   }
 
   /**
-   * Whether any other session listens on the news channel (another node). A session of another role whose
-   * query this one may not see counts as one: pokes then go on, which is only the cost of a poke.
+   * Whether any other session listens on the news channel (another node): its last query is that LISTEN,
+   * alone or at the end of its lock attempt (lockNode). A session of another role whose query this one may
+   * not see counts as one: pokes then go on, which is only the cost of a poke.
    */
   private async countListeners(): Promise<void> {
     if (this.listenerPid === undefined) {
@@ -1080,7 +1108,7 @@ export class PgCoordination implements Coordination {
         name: "countListeners",
         text: `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
                  WHERE pid <> $1 AND datname = current_database()
-                   AND query IN ($2, '<insufficient privilege>')) AS others`,
+                   AND (query IN ($2, '<insufficient privilege>') OR right(query, length($2::text) + 2) = '; ' || $2)) AS others`,
         values: [this.listenerPid, `LISTEN ${NEWS_CHANNEL}`],
       });
       // A poke heard meanwhile is newer than the count.
@@ -1153,7 +1181,8 @@ async function migrate(pool: pg.Pool): Promise<void> {
   const connection = await checkOut(pool);
   const client = connection.client;
   try {
-    await client.query("BEGIN");
+    // Each statement's own snapshot: the look below sees what a migration that held the lock before made.
+    await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
     await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
     // Each object looked for on its own, and only what is missing made: DDL on a table in use would wait
     // for the running steps' transactions on it (ALTER TABLE takes its lock even when it changes nothing).

@@ -730,6 +730,27 @@ describe("a node alone, in order", () => {
     expect(order).toEqual([1, 2, 3]);
   }, 60_000);
 
+  it("writes the news of a step while an earlier local step of its instance that wrote news is unpublished", async () => {
+    const database = await postgres.createDatabase("alone_after_news");
+    const a = await nodeOn(database, receiving([]), { leaseMs: 60_000 });
+    const look = await connectionTo(database);
+    const onA = await connectionTo(database);
+    const outbox = async () =>
+      Number((await look.query("SELECT count(*) AS n FROM consumer_api_outbox")).rows[0].n);
+    await a.attend();
+    const first = await committed(a, onA, step(1, 1, "i-y"));
+    expect(await outbox()).toBe(1);
+    // Nothing waits any more (the beat's unattend), the first step still undelivered: the next step of the
+    // instance writes its news all the same, and so comes after it once a subscriber came meanwhile.
+    (a as unknown as { unattend(): void }).unattend();
+    const second = await committed(a, onA, step(2, 2, "i-y"));
+    expect(await outbox()).toBe(2);
+    await a.attend();
+    const order: number[] = [];
+    await Promise.all([second.deliver(() => order.push(2)), first.deliver(() => order.push(1))]);
+    expect(order).toEqual([1, 2]);
+  }, 60_000);
+
   it("takes its session lock at a beat once an earlier session of its name let it go", async () => {
     const database = await postgres.createDatabase("alone_lock");
     const holder = await connectionTo(database);
