@@ -481,13 +481,12 @@ export class PgCoordination implements Coordination {
       if (alone) {
         const step = alone;
         alone = undefined;
+        step.publish = publish;
         if (this.closed || !this.attending || this.firstOfItsInstances(step)) {
-          this.run(publish, undefined);
-          this.leaveAloneSteps(step);
+          this.publishAlone(step);
           return Promise.resolve();
         }
         return new Promise<void>((done) => {
-          step.publish = publish;
           step.done = done;
         });
       }
@@ -1156,17 +1155,15 @@ export class PgCoordination implements Coordination {
       setTimeout(retry, this.sweepMs).unref();
     });
     await client.connect();
-    // Its session lock says this node lives (see lookAtMembers). Not had while an earlier session of this
-    // node that the database has not seen gone yet still holds it: tried again at every beat (lockNode).
-    const { rows } = await client.query<{ pid: number; locked: boolean }>(
-      "SELECT pg_backend_pid() AS pid, pg_try_advisory_lock($1, hashtext($2)) AS locked",
-      [NODE_LOCK_CLASS, this.nodeId],
-    );
-    this.nodeLocked = rows[0]?.locked === true;
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
     // The news channel last: the others count the sessions whose last statement listens to it.
     await client.query(`LISTEN ${HELLO_CHANNEL}; LISTEN ${WAKE_CHANNEL}`);
     this.listenerPid = rows[0]?.pid;
     this.listener = client;
+    // Its session lock says this node lives (see lookAtMembers). Not had while an earlier session of this
+    // node that the database has not seen gone yet still holds it: tried again at every beat.
+    this.nodeLocked = false;
+    await this.lockNode();
     if (this.attending) await this.listenForPokes();
   }
 }

@@ -182,6 +182,10 @@ async function leaseChild(database: string, key: string, leaseMs: number) {
   return { child, line: line.toString().trim() };
 }
 
+/** How many outbox rows (news) the nodes of a database wrote. */
+const outboxRows = async (client: pg.Client) =>
+  Number((await client.query("SELECT count(*) AS n FROM consumer_api_outbox")).rows[0].n);
+
 const keys = (got: BatchNews[]) => got.map((news) => (news.events[0] as { flowNodeKey: string }).flowNodeKey);
 
 async function until(condition: () => boolean): Promise<void> {
@@ -560,8 +564,6 @@ describe("a node alone on its database", () => {
     for (const client of clients.splice(0)) await client.end();
   });
   const isAlone = (on: PgCoordination) => (on as unknown as { alone: boolean }).alone;
-  const outboxRows = async (client: pg.Client) =>
-    Number((await client.query("SELECT count(*) AS n FROM consumer_api_outbox")).rows[0].n);
   /** Sessions of `database` waiting for a lock whose last statement contains `text`. */
   const waitingOn = async (client: pg.Client, text: string) =>
     Number(
@@ -714,11 +716,11 @@ describe("a node alone, in order", () => {
     // Two steps of one instance while nothing waits here: no news written.
     const first = await committed(a, onA, step(1, 1, "i-x"));
     const second = await committed(a, onA, step(2, 2, "i-x"));
-    expect(Number((await look.query("SELECT count(*) AS n FROM consumer_api_outbox")).rows[0].n)).toBe(0);
+    expect(await outboxRows(look)).toBe(0);
     // A subscriber comes; then a third step, which writes its news (something waits now).
     await a.attend();
     const third = await committed(a, onA, step(3, 3, "i-x"));
-    expect(Number((await look.query("SELECT count(*) AS n FROM consumer_api_outbox")).rows[0].n)).toBe(1);
+    expect(await outboxRows(look)).toBe(1);
     // Their batches end in the other order (a slower step beside the first, say).
     const order: number[] = [];
     const delivered = [
@@ -735,16 +737,14 @@ describe("a node alone, in order", () => {
     const a = await nodeOn(database, receiving([]), { leaseMs: 60_000 });
     const look = await connectionTo(database);
     const onA = await connectionTo(database);
-    const outbox = async () =>
-      Number((await look.query("SELECT count(*) AS n FROM consumer_api_outbox")).rows[0].n);
     await a.attend();
     const first = await committed(a, onA, step(1, 1, "i-y"));
-    expect(await outbox()).toBe(1);
+    expect(await outboxRows(look)).toBe(1);
     // Nothing waits any more (the beat's unattend), the first step still undelivered: the next step of the
     // instance writes its news all the same, and so comes after it once a subscriber came meanwhile.
     (a as unknown as { unattend(): void }).unattend();
     const second = await committed(a, onA, step(2, 2, "i-y"));
-    expect(await outbox()).toBe(2);
+    expect(await outboxRows(look)).toBe(2);
     await a.attend();
     const order: number[] = [];
     await Promise.all([second.deliver(() => order.push(2)), first.deliver(() => order.push(1))]);
