@@ -564,7 +564,7 @@ describe("a node alone on its database", () => {
     for (const client of clients.splice(0)) await client.end();
   });
   const isAlone = (on: PgCoordination) => (on as unknown as { alone: boolean }).alone;
-  /** Sessions of `database` waiting for a lock whose last statement contains `text`. */
+  /** Sessions of `database` waiting for a lock whose last statement contains `text`; `client` in no transaction. */
   const waitingOn = async (client: pg.Client, text: string) =>
     Number(
       (
@@ -608,8 +608,12 @@ describe("a node alone on its database", () => {
     await starting;
     await b.attend();
     // A still believes it is alone (its beat has not looked yet, or looked before B's row): its check, not
-    // its belief, finds B — the step runs again, and B gets its news.
-    (a as unknown as { alone: boolean }).alone = true;
+    // its belief, finds B — the step runs again, and B gets its news. Its beats are held off from here (none
+    // in flight: `beating` is false, and none begins between two statements), else one could find B first.
+    const beats = a as unknown as { alone: boolean; beating: boolean };
+    await until(() => !beats.beating);
+    beats.beating = true;
+    beats.alone = true;
     expect(await commit(a, onA, step(3, 3, "i-1"))).toEqual({ publishedAtOnce: true, runs: 2 });
     await until(() => got.length === 1);
     expect(keys(got)).toEqual(["Task3"]);
@@ -620,7 +624,11 @@ describe("a node alone on its database", () => {
   it("checks against a node that joined while the check waited for the lock", async () => {
     const database = await postgres.createDatabase("alone_check");
     const a = await nodeOn(database, receiving([]), {});
-    const [joining, checking] = [await connectionTo(database), await connectionTo(database)];
+    const [joining, checking, look] = [
+      await connectionTo(database),
+      await connectionTo(database),
+      await connectionTo(database),
+    ];
     // A join, by hand, holding the lock exclusively with its row not committed yet.
     await joining.query("BEGIN");
     await joining.query("SELECT pg_advisory_xact_lock(7355002)");
@@ -631,7 +639,8 @@ describe("a node alone on its database", () => {
       () => "passed",
       (error: { code?: string }) => error.code,
     );
-    while ((await waitingOn(joining, "consumer_api_alone_v1")) === 0)
+    // Looked at from outside any transaction: within one, pg_stat_activity is read once and kept.
+    while ((await waitingOn(look, "consumer_api_alone_v1")) === 0)
       await new Promise((resolve) => setTimeout(resolve, 20));
     await joining.query("COMMIT");
     expect(await check).toBe(RUN_AGAIN);
