@@ -717,14 +717,23 @@ class EmbeddedEngine implements Engine {
       this.coordination.claim("start-timer", dueStarts.map(startKey)),
     ]);
     const claimedAll = timers.size === due.length && starts.size === dueStarts.length;
+    // Timers of one instance fire one after the other, in due order (`due` is): the earlier occurred first,
+    // and its step may end the later one's wait (two racing timers, both overdue after a downtime). A batch's
+    // steps run as concurrent transactions on PostgreSQL, which would take the instance's lock in any order.
+    const lastOfInstance = new Map<string, Promise<boolean>>();
     const fired = due
       .filter((timer) => timers.has(timer.id))
-      .map((timer) =>
-        this.submit((step) => step.fireTimer(timer.id)).then(
-          () => true,
-          () => false,
-        ),
-      );
+      .map((timer) => {
+        const fire = () =>
+          this.submit((step) => step.fireTimer(timer.id)).then(
+            () => true,
+            () => false,
+          );
+        const before = lastOfInstance.get(timer.instanceId);
+        const firing = before ? before.then(fire) : fire();
+        lastOfInstance.set(timer.instanceId, firing);
+        return firing;
+      });
     for (const row of dueStarts) {
       const model = this.current.get(row.modelKey);
       if (!model || !starts.has(startKey(row))) continue;

@@ -2,6 +2,7 @@
 // the other reads at once; of twelve racers spread over both, exactly one finishes, triggers or locks;
 // the branches of one instance finished on different engines at the same time join once.
 import { startTestPostgres, type TestPostgres } from "@consumer-api/test-postgres";
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Engine, EngineEvent } from "../src/types.js";
 import { closeEngines, modelsDir, open, removeTempDirs } from "./helpers.js";
@@ -205,6 +206,40 @@ describe("two engines on one PostgreSQL database", () => {
     const [task] = await a.listUserTasks({ correlationId: "sb-1" });
     expect(task).toMatchObject({ key: "Stopped", processInstanceId: instance.processInstanceId });
   }, 120_000);
+});
+
+describe("timers on PostgreSQL", () => {
+  it("fire two due timers of one instance in due order: of two overdue racing timers the earlier wins", async () => {
+    const data = await postgres.createDatabase(`engines_${++databases}`);
+    const models = modelsDir("timer-race-late.bpmn");
+    const first = await open({ models, data });
+    const ids: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const { instance } = await first.start({
+        processModelKey: "TimerRaceLate",
+        startEventKey: "RaceStart",
+      });
+      ids.push(instance.processInstanceId);
+    }
+    await first.close();
+    // Both overdue, as after a node's downtime: instance by instance, ShortWait due a millisecond before
+    // LongWait, so that the two are next to each other in the batch of due timers.
+    const client = new pg.Client({ connectionString: data });
+    await client.connect();
+    try {
+      const moved = await client.query(
+        `UPDATE timers SET due_at = $1::bigint + 2 * (array_position($2::text[], instance_id) - 1)
+           + CASE key WHEN 'LongWait' THEN 1 ELSE 0 END`,
+        [Date.now() - 60_000, ids],
+      );
+      expect(moved.rowCount).toBe(2 * ids.length);
+    } finally {
+      await client.end();
+    }
+    const again = await open({ models, data });
+    const ended = await Promise.all(ids.map((id) => again.whenEnded(id)));
+    expect(ended.map((instance) => instance.endEventKey)).toEqual(ids.map(() => "ShortWon"));
+  });
 });
 
 describe("an engine alone on its PostgreSQL database", () => {

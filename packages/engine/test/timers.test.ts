@@ -166,4 +166,31 @@ describe("timer start events", () => {
     expect(after?.occurrence).toBeGreaterThanOrEqual(240);
     expect(query(data, "SELECT id FROM instances")).toHaveLength(1);
   });
+
+  it("after a downtime fire two overdue timers of one instance in due order: the earlier of a race wins", async () => {
+    // As postgres-engines.test.ts "timers on PostgreSQL", on SQLite.
+    const data = tempDir();
+    const models = modelsDir("timer-race-late.bpmn");
+    const first = await open({ data, models });
+    const ids: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const { instance } = await first.start({
+        processModelKey: "TimerRaceLate",
+        startEventKey: "RaceStart",
+      });
+      ids.push(instance.processInstanceId);
+    }
+    await first.close();
+    const db = new Database(path.join(data, "engine.sqlite"));
+    const move = db.prepare("UPDATE timers SET due_at = ? WHERE instance_id = ? AND key = ?");
+    const base = Date.now() - 60_000;
+    ids.forEach((id, i) => {
+      move.run(base + 2 * i, id, "ShortWait");
+      move.run(base + 2 * i + 1, id, "LongWait");
+    });
+    db.close();
+    const again = await open({ data, models });
+    const ended = await Promise.all(ids.map((id) => again.whenEnded(id)));
+    expect(ended.map((instance) => instance.endEventKey)).toEqual(ids.map(() => "ShortWon"));
+  });
 });
