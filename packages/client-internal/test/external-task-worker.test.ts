@@ -35,12 +35,14 @@ it("renews the lock while a handler runs longer than it: no other worker gets th
       "work",
       async () => {
         started();
-        await pause(5_000);
+        await pause(10_000);
         handlerDone = true;
         return { by: "slow" };
       },
       // One at a time: the worker does not poll while busy, so the rival is the only one who could take it.
-      { lockDuration: 2_000, longPollingTimeout: 1_000, maxTasks: 1, concurrency: 1 },
+      // The handler outlasts the lock twice over; the lock is seconds, so a stalled event loop (a loaded
+      // machine) does not let it lapse between two renewals.
+      { lockDuration: 4_000, longPollingTimeout: 1_000, maxTasks: 1, concurrency: 1 },
     );
   });
   const finished = startWork();

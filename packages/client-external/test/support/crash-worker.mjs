@@ -14,6 +14,8 @@ worker.subscribe(
     process.stdout.write(`end ${task.id}\n`);
     return { by: workerId, taskId: task.id, correlationId: task.correlationId };
   },
-  { lockDuration: 2000, maxTasks: 2, concurrency: 2, longPollingTimeout: 5000 },
+  // A lock of seconds beside a handler of at most 300 ms: the server runs in the test process, whose fsyncs
+  // and a loaded machine can stall it for a second or more, and a lock must not expire under a live worker.
+  { lockDuration: 10_000, maxTasks: 2, concurrency: 2, longPollingTimeout: 5000 },
 );
 process.stdout.write("ready\n");

@@ -14,12 +14,14 @@ export const fixtures = {
 /** The real client-internal on the real engine, state in a fresh SQLite directory under os.tmpdir(). */
 export async function openRealApi(
   models = fixtures.models,
+  options: { scriptTimeoutMs?: number } = {},
 ): Promise<{ api: InternalConsumerApi; dispose(): Promise<void> }> {
   const data = await mkdtemp(join(tmpdir(), "http-server-test-"));
   const api = await openInternalConsumerApi({
     models,
     data,
     identities: fixtures.identities,
+    ...options,
   });
   return {
     api,

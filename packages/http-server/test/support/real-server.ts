@@ -15,12 +15,15 @@ export interface RealServer {
  * A fresh server over client-internal and the engine on a temporary SQLite directory for each test of the
  * file, failing the test when the server reported an error it did not answer.
  */
-export function useRealServer(models = fixtures.models): RealServer {
+export function useRealServer(
+  models = fixtures.models,
+  options: { scriptTimeoutMs?: number } = {},
+): RealServer {
   let server: RunningServer | undefined;
   let dispose: () => Promise<void> = async () => {};
   let errors: unknown[] = [];
   beforeEach(async () => {
-    const real = await openRealApi(models);
+    const real = await openRealApi(models, options);
     dispose = real.dispose;
     errors = [];
     server = await startServer({
