@@ -58,6 +58,28 @@ export async function open(options: Partial<EngineOptions> = {}): Promise<Engine
   return engine;
 }
 
+/**
+ * Races of two timers (timer-race-late.bpmn: ShortWait an hour, LongWait two) left waiting by an engine that
+ * closed; `moveBack` makes them overdue in the store, ShortWait due first in each (the instance ids in start
+ * order); an engine opened again fires them. Answers each race's end event.
+ */
+export async function overdueRaces(
+  options: Partial<EngineOptions>,
+  moveBack: (ids: string[]) => Promise<void> | void,
+): Promise<(string | undefined)[]> {
+  const first = await open(options);
+  const ids: string[] = [];
+  for (let i = 0; i < 24; i++) {
+    const { instance } = await first.start({ processModelKey: "TimerRaceLate", startEventKey: "RaceStart" });
+    ids.push(instance.processInstanceId);
+  }
+  await first.close();
+  await moveBack(ids);
+  const again = await open(options);
+  const ended = await Promise.all(ids.map((id) => again.whenEnded(id)));
+  return ended.map((instance) => instance.endEventKey);
+}
+
 export async function closeEngines(): Promise<void> {
   for (const engine of openEngines.splice(0)) await engine.close();
 }

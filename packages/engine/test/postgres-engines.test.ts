@@ -5,7 +5,7 @@ import { startTestPostgres, type TestPostgres } from "@consumer-api/test-postgre
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Engine, EngineEvent } from "../src/types.js";
-import { closeEngines, modelsDir, open, removeTempDirs } from "./helpers.js";
+import { closeEngines, modelsDir, open, overdueRaces, removeTempDirs } from "./helpers.js";
 
 let postgres: TestPostgres;
 let databases = 0;
@@ -211,34 +211,23 @@ describe("two engines on one PostgreSQL database", () => {
 describe("timers on PostgreSQL", () => {
   it("fire two due timers of one instance in due order: of two overdue racing timers the earlier wins", async () => {
     const data = await postgres.createDatabase(`engines_${++databases}`);
-    const models = modelsDir("timer-race-late.bpmn");
-    const first = await open({ models, data });
-    const ids: string[] = [];
-    for (let i = 0; i < 24; i++) {
-      const { instance } = await first.start({
-        processModelKey: "TimerRaceLate",
-        startEventKey: "RaceStart",
-      });
-      ids.push(instance.processInstanceId);
-    }
-    await first.close();
     // Both overdue, as after a node's downtime: instance by instance, ShortWait due a millisecond before
     // LongWait, so that the two are next to each other in the batch of due timers.
-    const client = new pg.Client({ connectionString: data });
-    await client.connect();
-    try {
-      const moved = await client.query(
-        `UPDATE timers SET due_at = $1::bigint + 2 * (array_position($2::text[], instance_id) - 1)
-           + CASE key WHEN 'LongWait' THEN 1 ELSE 0 END`,
-        [Date.now() - 60_000, ids],
-      );
-      expect(moved.rowCount).toBe(2 * ids.length);
-    } finally {
-      await client.end();
-    }
-    const again = await open({ models, data });
-    const ended = await Promise.all(ids.map((id) => again.whenEnded(id)));
-    expect(ended.map((instance) => instance.endEventKey)).toEqual(ids.map(() => "ShortWon"));
+    const ends = await overdueRaces({ models: modelsDir("timer-race-late.bpmn"), data }, async (ids) => {
+      const client = new pg.Client({ connectionString: data });
+      await client.connect();
+      try {
+        const moved = await client.query(
+          `UPDATE timers SET due_at = $1::bigint + 2 * (array_position($2::text[], instance_id) - 1)
+             + CASE key WHEN 'LongWait' THEN 1 ELSE 0 END`,
+          [Date.now() - 60_000, ids],
+        );
+        expect(moved.rowCount).toBe(2 * ids.length);
+      } finally {
+        await client.end();
+      }
+    });
+    expect(ends).toEqual(ends.map(() => "ShortWon"));
   });
 });
 
