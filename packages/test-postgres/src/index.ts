@@ -46,6 +46,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       onLog: () => {},
       onError: () => {},
     });
+  // initdb takes no port: the instance that runs it needs none.
   let port = 0;
   let server = on(port);
   try {
